@@ -1,0 +1,129 @@
+"""The command line: a thin layer over the library API.
+
+Exit codes: 0 done; 1 findings; 2 bad input or usage. Bad input is reported as
+``path:line:col: error: ...`` lines on stderr, never as a traceback, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import __version__
+from .api import explain as explain_country
+from .api import score
+from .errors import AssessError
+from .formats import FORMATS, renderer
+from .workspace import Workspace, load_workspace
+
+PathOption = click.Path(path_type=Path)
+
+
+def _fail_cleanly(command: Callable) -> Callable:
+    """Turn the engine's own errors into messages and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AssessError as error:
+            click.echo(str(error), err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper
+
+
+def _workspace_options(command: Callable) -> Callable:
+    command = click.option("--profiles", type=PathOption, help="Country profiles folder (default: ./country_profiles, else bundled).")(command)
+    command = click.option("--rules", type=PathOption, help="Rule-set folder (default: ./rules, else bundled).")(command)
+    return command
+
+
+def _format_option(command: Callable) -> Callable:
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="Output format.")(command)
+
+
+def _emit(view, fmt: str) -> None:
+    click.echo(renderer(fmt)(view), nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="assess")
+def main() -> None:
+    """Assess partner countries' capacity to counter synthetic-drug threats."""
+
+
+@main.command()
+@click.option("--year", "years", type=int, multiple=True, help="As-of year (repeatable; default: latest dated year).")
+@_workspace_options
+@click.option("--out", type=PathOption, default=Path("outputs"), show_default=True, help="Where scored outputs are written.")
+@_format_option
+@_fail_cleanly
+def run(years: tuple[int, ...], rules: Path | None, profiles: Path | None, out: Path, fmt: str) -> None:
+    """Score every country; write outputs; print a table."""
+    from .outputs import write_outputs
+    from .views import scores_view
+
+    workspace = load_workspace(rules, profiles)
+    assessments = [score(workspace, year) for year in (years or (workspace.latest_year(),))]
+    for assessment in assessments:
+        folder = write_outputs(assessment, out)
+        _emit(scores_view(assessment), fmt)
+        click.echo(f"wrote {folder}", err=True)
+
+
+@main.command()
+@click.argument("country")
+@click.option("--year", type=int, help="As-of year (default: latest dated year).")
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def explain(country: str, year: int | None, rules: Path | None, profiles: Path | None, fmt: str) -> None:
+    """Every rule for one country: facts read, points, why, interventions."""
+    from .views import explain_view
+
+    workspace = load_workspace(rules, profiles)
+    _emit(explain_view(explain_country(workspace, country, year)), fmt)
+
+
+@main.command()
+@click.option("--year", type=int, help="As-of year for staleness and coverage (default: latest dated year).")
+@click.option("--stale-after", type=click.IntRange(min=0), help="Report known values older than this many years.")
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def check(year: int | None, stale_after: int | None, rules: Path | None, profiles: Path | None, fmt: str) -> None:
+    """Validate rules and profiles; report findings (exit 1 when there are any)."""
+    from .check import check_view, findings
+
+    workspace: Workspace = load_workspace(rules, profiles)
+    year = year or workspace.latest_year()
+    found = findings(workspace, year, stale_after)
+    _emit(check_view(workspace, year, found), fmt)
+    sys.exit(1 if found else 0)
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["all", "profile", "ruleset", "goal", "facts", "interventions"]), default="all",
+              show_default=True)
+@click.option("--out", type=PathOption, help="Write <kind>.schema.json files into this folder instead of printing.")
+@_fail_cleanly
+def schema(kind: str, out: Path | None) -> None:
+    """JSON Schema for rule and profile files, for editors."""
+    from .canonical import dumps
+    from .outputs import write_atomic
+    from .schema import KINDS, schema_of
+
+    kinds = list(KINDS) if kind == "all" else [kind]
+    if out is None:
+        data = schema_of(kinds[0]) if len(kinds) == 1 else {name: schema_of(name) for name in kinds}
+        click.echo(dumps(data), nl=False)
+        return
+    for name in kinds:
+        write_atomic(out / f"{name}.schema.json", dumps(schema_of(name)))
+    click.echo(f"wrote {len(kinds)} schema file(s) to {out}", err=True)

@@ -1,0 +1,13 @@
+"""Plain terminal table (tabulate)."""
+
+from tabulate import tabulate
+
+from . import View, display
+
+
+def render(view: View) -> str:
+    rows = [[display(cell) for cell in row] for row in view.rows]
+    parts = [view.title] if view.title else []
+    parts.append(tabulate(rows, headers=view.columns, tablefmt="simple", disable_numparse=True))
+    parts.extend(view.notes)
+    return "\n".join(parts) + "\n"

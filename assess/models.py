@@ -1,0 +1,359 @@
+"""The file formats, as pydantic models: the single source of truth.
+
+Validation, the JSON Schema given to editors (``assess schema``) and the Hypothesis
+strategies in ``assess.testing`` all derive from these classes. Loaded YAML arrives as text
+(see ``load``); fields that need a number, a date or a boolean convert it here, strictly.
+Fact values are typed against the fact catalogue in ``validate``, because their type is
+declared in data, not in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Iterator, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+GoalId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=32)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Weight = Annotated[float, Field(gt=0, le=1000)]
+Score = Annotated[float, Field(ge=0, le=100)]
+RawScalar = Union[str, int, float, bool]
+RawValue = Union[RawScalar, list[RawScalar]]
+
+
+Direction = Literal["higher", "lower"]
+Method = Literal["weighted_mean", "geometric_mean", "minimum"]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; models are immutable once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- The fact catalogue ------------------------------------------------------------------
+
+
+class _FactBase(Strict):
+    description: Text
+
+
+class BooleanFact(_FactBase):
+    type: Literal["boolean"]
+    better: Direction = "higher"
+
+
+class LevelFact(_FactBase):
+    type: Literal["level"]
+    levels: Annotated[list[Identifier], Field(min_length=2, max_length=50)] = Field(
+        description="From least to most capacity."
+    )
+
+    @field_validator("levels")
+    @classmethod
+    def _unique(cls, levels: list[str]) -> list[str]:
+        duplicates = sorted({level for level in levels if levels.count(level) > 1})
+        if duplicates:
+            raise ValueError(f"levels must be unique; repeated: {', '.join(duplicates)}")
+        return levels
+
+
+class NumberFact(_FactBase):
+    type: Literal["number"]
+    unit: Text
+    better: Direction = "higher"
+
+
+class DateFact(_FactBase):
+    type: Literal["date"]
+    better: Direction = "higher"
+
+
+class SetFact(_FactBase):
+    type: Literal["set"]
+    items: Annotated[list[Identifier | GoalId], Field(min_length=1, max_length=500)]
+    better: Direction = "higher"
+
+
+FactSpec = Annotated[
+    Union[BooleanFact, LevelFact, NumberFact, DateFact, SetFact], Field(discriminator="type")
+]
+
+
+class FactCatalogue(Strict):
+    """``facts.yaml``: every fact a profile may state and a rule may read."""
+
+    facts: Annotated[dict[Identifier, FactSpec], Field(min_length=1)]
+
+
+# --- Citations and interventions ----------------------------------------------------------
+
+
+class Citation(Strict):
+    seed: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+\.txt$")] = Field(
+        description="A file in the rule set's seeds/ folder."
+    )
+    section: Text = Field(description="Heading or paragraph; must appear in the seed text.")
+    quote: Text | None = Field(None, description="Optional words that must appear verbatim in the seed.")
+
+
+class Intervention(Strict):
+    text: Text
+    cites: Annotated[list[Citation], Field(min_length=1)]
+
+
+class InterventionMenu(Strict):
+    """``interventions.yaml``: the strategy's opportunities for interventions."""
+
+    interventions: Annotated[dict[Identifier, Intervention], Field(min_length=1)]
+
+
+# --- Conditions ----------------------------------------------------------------------------
+
+OPERATORS = ("is", "at_least", "at_most", "contains", "contains_any", "contains_all", "within_years")
+
+
+class FactTest(Strict):
+    """One test of one fact; exactly one operator."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    fact: Identifier
+    is_: RawScalar | None = Field(None, alias="is")
+    at_least: RawScalar | None = None
+    at_most: RawScalar | None = None
+    contains: RawScalar | None = None
+    contains_any: list[RawScalar] | None = None
+    contains_all: list[RawScalar] | None = None
+    within_years: Annotated[int, Field(ge=0, le=200)] | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> "FactTest":
+        given = [name for name in OPERATORS if getattr(self, "is_" if name == "is" else name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a fact test takes exactly one of: {', '.join(OPERATORS)} (found {len(given)})")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(name for name in OPERATORS if getattr(self, "is_" if name == "is" else name) is not None)
+
+    @property
+    def operand(self) -> Any:
+        return getattr(self, "is_" if self.operator == "is" else self.operator)
+
+
+class AllOf(Strict):
+    all: Annotated[list["Condition"], Field(min_length=1)]
+
+
+class AnyOf(Strict):
+    any: Annotated[list["Condition"], Field(min_length=1)]
+
+
+class NotOf(Strict):
+    not_: "Condition" = Field(alias="not")
+    model_config = ConfigDict(populate_by_name=True)
+
+
+def _condition_kind(value: Any) -> str:
+    """The union member a condition is: tags are bracketed so they never look like data keys."""
+    if isinstance(value, dict):
+        for key in ("all", "any", "not"):
+            if key in value:
+                return f"<{key}>"
+    elif isinstance(value, BaseModel):
+        return {AllOf: "<all>", AnyOf: "<any>", NotOf: "<not>"}.get(type(value), "<fact>")
+    return "<fact>"
+
+
+Condition = Annotated[
+    Union[
+        Annotated[FactTest, Tag("<fact>")],
+        Annotated[AllOf, Tag("<all>")],
+        Annotated[AnyOf, Tag("<any>")],
+        Annotated[NotOf, Tag("<not>")],
+    ],
+    Discriminator(_condition_kind),
+]
+
+
+def iter_fact_tests(condition: Any, path: tuple) -> Iterator[tuple[tuple, FactTest]]:
+    """Every fact test inside a condition, with its data path."""
+    if isinstance(condition, FactTest):
+        yield path, condition
+    elif isinstance(condition, (AllOf, AnyOf)):
+        key = "all" if isinstance(condition, AllOf) else "any"
+        for i, child in enumerate(getattr(condition, key)):
+            yield from iter_fact_tests(child, (*path, key, i))
+    elif isinstance(condition, NotOf):
+        yield from iter_fact_tests(condition.not_, (*path, "not"))
+
+
+# --- Scoring of one rule -------------------------------------------------------------------
+
+
+class WhenScoring(Strict):
+    """100 when the condition holds, 0 when it does not."""
+
+    when: Condition
+
+
+class LevelRubric(Strict):
+    fact: Identifier
+    scores: dict[Identifier, Score] = Field(description="A score for every level of the fact.")
+
+
+class LevelScoring(Strict):
+    levels: LevelRubric
+
+
+class Goalposts(Strict):
+    """Linear between fixed goalposts, clamped; for sets, on the number of items."""
+
+    fact: Identifier
+    worst: float
+    best: float
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "Goalposts":
+        if self.worst == self.best:
+            raise ValueError("worst and best goalposts must differ")
+        return self
+
+
+class GoalpostScoring(Strict):
+    goalposts: Goalposts
+
+
+class Case(Strict):
+    when: Condition
+    score: Score
+
+
+class CaseScoring(Strict):
+    """The first case whose condition holds gives the score; otherwise ``otherwise``."""
+
+    cases: Annotated[list[Case], Field(min_length=1)]
+    otherwise: Score = 0
+
+
+def _scoring_kind(value: Any) -> str:
+    keys = value.keys() if isinstance(value, dict) else type(value).model_fields.keys()
+    for kind in ("when", "levels", "goalposts", "cases"):
+        if kind in keys:
+            return f"<{kind}>"
+    return "<when>"
+
+
+Scoring = Annotated[
+    Union[
+        Annotated[WhenScoring, Tag("<when>")],
+        Annotated[LevelScoring, Tag("<levels>")],
+        Annotated[GoalpostScoring, Tag("<goalposts>")],
+        Annotated[CaseScoring, Tag("<cases>")],
+    ],
+    Discriminator(_scoring_kind),
+]
+
+
+# --- The hierarchy: rule -> criterion -> goal -> overall -------------------------------------
+
+
+class Rule(Strict):
+    id: Identifier
+    title: Text
+    weight: Weight = 1
+    rationale: Text | None = Field(None, description="Why this weight, in one line.")
+    cites: Annotated[list[Citation], Field(min_length=1)]
+    score: Scoring
+    target: Score = Field(100, description="A score below this falls short and recommends the interventions.")
+    interventions: Annotated[list[Identifier], Field(min_length=1)]
+
+
+class Cap(Strict):
+    when: Condition
+    max_score: Score
+    rationale: Text
+
+
+class Criterion(Strict):
+    id: Identifier
+    title: Text
+    weight: Weight = 1
+    rationale: Text | None = None
+    method: Method = "weighted_mean"
+    rules: Annotated[list[Rule], Field(min_length=1)]
+
+
+class Goal(Strict):
+    """One strategic goal: a file in the rule set's ``goals/`` folder."""
+
+    id: GoalId
+    title: Text
+    weight: Weight = 1
+    rationale: Text | None = None
+    method: Method = "weighted_mean"
+    cites: Annotated[list[Citation], Field(min_length=1)]
+    caps: list[Cap] = []
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+
+
+class Tier(Strict):
+    name: Identifier
+    min: Score
+    description: Text | None = None
+
+
+class RulesetHeader(Strict):
+    """``ruleset.yaml``: identity, tiers, coverage threshold and the overall aggregation."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
+    version: Annotated[str, Field(min_length=1, max_length=32)]
+    title: Text
+    method: Method = "weighted_mean"
+    min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
+    tiers: Annotated[list[Tier], Field(min_length=1)] = Field(
+        description="Fixed goalposts, ascending by min; the first starts at 0."
+    )
+    caps: list[Cap] = []
+
+    @field_validator("tiers")
+    @classmethod
+    def _ascending(cls, tiers: list[Tier]) -> list[Tier]:
+        if tiers[0].min != 0:
+            raise ValueError("the first tier must start at 0")
+        if any(later.min <= earlier.min for earlier, later in zip(tiers, tiers[1:])):
+            raise ValueError("tiers must be listed in strictly ascending order of min")
+        return tiers
+
+
+# --- Country profiles -------------------------------------------------------------------------
+
+
+class FactEntry(Strict):
+    value: RawValue = Field(description="The value, typed by the catalogue, or 'unknown'.")
+    as_of: dt.date = Field(description="The date from which this value holds (YYYY-MM-DD).")
+    source: Text | None = Field(None, description="Required unless the value is 'unknown'.")
+    note: Text | None = None
+
+
+class Profile(Strict):
+    """``country_profiles/<ISO3>.yaml``: dated, sourced facts about one country."""
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    facts: dict[Identifier, Annotated[list[FactEntry], Field(min_length=1)]] = {}
+
+
+for _model in (AllOf, AnyOf, NotOf, Case, CaseScoring, WhenScoring, Cap, Rule, Criterion, Goal, RulesetHeader):
+    _model.model_rebuild()

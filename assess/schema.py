@@ -1,0 +1,22 @@
+"""JSON Schema of every file format, derived from the models (for editors)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from .models import FactCatalogue, Goal, InterventionMenu, Profile, RulesetHeader
+
+KINDS: dict[str, type[BaseModel]] = {
+    "profile": Profile,
+    "ruleset": RulesetHeader,
+    "goal": Goal,
+    "facts": FactCatalogue,
+    "interventions": InterventionMenu,
+}
+
+
+def schema_of(kind: str) -> dict:
+    schema = KINDS[kind].model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://assess.invalid/schemas/{kind}.schema.json"
+    return schema

@@ -1,0 +1,58 @@
+"""Stage 6, report: turn results into Views that any output format can render."""
+
+from __future__ import annotations
+
+from .formats import View
+from .results import Assessment, CountryResult, Stamp
+
+
+def stamp_note(stamp: Stamp) -> str:
+    return (f"rule set {stamp.ruleset_id} {stamp.ruleset_version} ({stamp.ruleset_hash}), "
+            f"as of {stamp.year}, engine {stamp.engine_version}")
+
+
+def scores_view(assessment: Assessment) -> View:
+    """One row per country: overall, tier, coverage and each goal."""
+    goal_ids = [goal.id for goal in assessment.countries[0].goals] if assessment.countries else []
+    columns = ["rank", "country", "name", "score", "tier", "coverage", *goal_ids]
+    rows = []
+    for rank, country in enumerate(assessment.ranked(), start=1):
+        rows.append([rank if country.score is not None else None, country.country, country.name, country.score,
+                     country.overall.tier, _percent(country.overall.coverage), *[g.score for g in country.goals]])
+    data = {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
+    return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}",
+                notes=[stamp_note(assessment.stamp)])
+
+
+def explain_view(result: CountryResult) -> View:
+    """Every rule for one country: facts read, points, why, and what to offer if it falls short."""
+    columns = ["rule", "score", "weight", "contribution", "facts read", "why", "interventions"]
+    rows = []
+    for rule in result.rules():
+        facts = "; ".join(
+            f"{f.fact}={_value(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else (f" ({f.as_of})" if f.as_of else ""))
+            for f in rule.facts)
+        rows.append([rule.id, rule.score, rule.effective_weight, rule.contribution, facts, rule.why,
+                     "; ".join(item["id"] for item in rule.interventions)])
+    summary = [f"{goal.id} {goal.title}: {_score(goal.score)} ({goal.tier}, coverage {_percent(goal.coverage)})"
+               + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: {cap.rationale}"
+                         for cap in goal.caps_applied)
+               for goal in result.goals]
+    title = (f"{result.name} ({result.country}) as of {result.year}: {_score(result.score)} "
+             f"({result.overall.tier}, coverage {_percent(result.overall.coverage)})")
+    return View(columns, rows, result.to_json(), title=title, notes=summary)
+
+
+def _value(value: object) -> str:
+    from .values import to_json
+
+    shown = to_json(value)
+    return ",".join(shown) if isinstance(shown, list) else str(shown).lower() if isinstance(shown, bool) else str(shown)
+
+
+def _score(score: float | None) -> str:
+    return "insufficient data" if score is None else f"{score:.1f}"
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
