@@ -1,0 +1,109 @@
+"""The CLI through click's runner and through a real subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assess.cli import main
+from conftest import FIXTURES, MINI, REPO
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [*args], catch_exceptions=False)
+
+
+def mini_args():
+    return ["--rules", str(MINI / "rules"), "--profiles", str(MINI / "profiles")]
+
+
+def test_run_writes_outputs_and_prints_table(tmp_path: Path):
+    result = invoke("run", "--year", "2019", "--year", "2024", *mini_args(), "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert "NOR" in result.output and "Scores as of 2019" in result.output and "Scores as of 2024" in result.output
+    assert (tmp_path / "mini/2024/countries/NOR.json").is_file()
+    assert json.loads((tmp_path / "mini/2019/manifest.json").read_text())["stamp"]["year"] == 2019
+
+
+def test_explain_json_is_the_full_trace():
+    result = invoke("explain", "nor", "--year", "2024", *mini_args(), "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["country"] == "NOR" and data["result"]["goals"][0]["criteria"][0]["rules"][0]["facts"][0]["source"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_every_format(fmt: str):
+    result = invoke("explain", "NOR", "--year", "2019", *mini_args(), "--format", fmt)
+    assert result.exit_code == 0 and "A.c1.r1" in result.output
+
+
+def test_check_clean_workspace_exits_0():
+    result = invoke("check", *mini_args())
+    assert result.exit_code == 0, result.output
+    assert "coverage as of 2024: FRA 25%, NOR 100%" in result.output
+
+
+def test_check_findings_exit_1(tmp_path: Path):
+    result = invoke("check", *mini_args(), "--year", "2030", "--stale-after", "5")
+    assert result.exit_code == 1
+    assert "stale-fact" in result.output and "NOR.yaml:lvl" in result.output
+
+
+def test_check_unused_fact_is_a_finding(mini: Path):
+    facts = mini / "rules/facts.yaml"
+    facts.write_text(facts.read_text() + "  unused: {description: Nobody reads this., type: boolean}\n")
+    result = invoke("check", "--rules", str(mini / "rules"), "--profiles", str(mini / "profiles"))
+    assert result.exit_code == 1 and "fact 'unused' is declared but no rule reads it" in result.output
+
+
+def test_bad_input_exits_2_and_writes_nothing(mini: Path, tmp_path: Path):
+    (mini / "profiles/FRA.yaml").write_text("country: FRA\nfacts:\n  a:\n    - {value: maybe, as_of: 2019-01-01, source: s}\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--rules", str(mini / "rules"), "--profiles", str(mini / "profiles"),
+                                       "--out", str(out)])
+    assert result.exit_code == 2
+    assert "FRA.yaml:4:15: error: 'maybe' is not a boolean" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_unknown_command_option_is_usage_error():
+    assert CliRunner().invoke(main, ["run", "--bogus"]).exit_code == 2
+
+
+def test_schema_prints_every_kind():
+    data = json.loads(invoke("schema").output)
+    assert set(data) == {"profile", "ruleset", "goal", "facts", "interventions"}
+
+
+def test_committed_schemas_are_current(tmp_path: Path):
+    assert invoke("schema", "--out", str(tmp_path)).exit_code == 0
+    for generated in tmp_path.iterdir():
+        assert generated.read_text() == (REPO / "assess/schemas" / generated.name).read_text(), generated.name
+
+
+def _subprocess_run(out: Path, seed: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    return subprocess.run([sys.executable, "-m", "assess", "run", "--year", "2019", "--year", "2024", *mini_args(),
+                           "--out", str(out)], capture_output=True, text=True, env=env, cwd=REPO)
+
+
+def test_subprocess_outputs_are_byte_identical_across_hash_seeds(tmp_path: Path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert _subprocess_run(first, "1").returncode == 0
+    assert _subprocess_run(second, "4242").returncode == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_subprocess_bad_input_has_no_traceback(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "assess", "check", "--rules", str(FIXTURES / "bad"),
+                             "--profiles", str(MINI / "profiles")], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
