@@ -38,7 +38,7 @@ Method = Literal["weighted_mean", "geometric_mean", "minimum"]
 class Strict(BaseModel):
     """Unknown keys are errors; models are immutable once validated."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --- The fact catalogue ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,11 @@ class Ruleset:
     goals: tuple[Goal, ...]
     directory: Path
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         return digest({"header": self.header.model_dump(mode="json"), "components": self.component_hashes})
 
-    @property
+    @cached_property
     def component_hashes(self) -> dict[str, str]:
         """A hash per part, so a diff can say which rule, weight or fact definition changed."""
         hashes = {"ruleset": digest(self.header)}
