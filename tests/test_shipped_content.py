@@ -1,0 +1,125 @@
+"""The shipped strategy rule set and country profiles: complete, consistent, and faithful to public fact."""
+
+import datetime as dt
+
+import pytest
+
+import assess
+from assess.check import findings
+from assess.compile import Snapshot, compile_ruleset
+from assess.models import BooleanFact, DateFact, LevelFact, NumberFact, SetFact
+from conftest import REPO
+
+RULES = REPO / "rules/synthetic-drugs-2019"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> assess.Workspace:
+    return assess.load_workspace(RULES, REPO / "country_profiles")
+
+
+def extreme(spec, best: bool, year: int):
+    """The best (or worst) value of a fact, by its declared direction."""
+    higher = best == (getattr(spec, "better", "higher") == "higher")
+    if isinstance(spec, BooleanFact):
+        return higher
+    if isinstance(spec, LevelFact):
+        return spec.levels[-1] if best else spec.levels[0]
+    if isinstance(spec, NumberFact):
+        return 1e6 if higher else 0.0
+    if isinstance(spec, DateFact):
+        return dt.date(year, 12, 31) if higher else dt.date(1900, 1, 1)
+    assert isinstance(spec, SetFact)
+    return frozenset(spec.items) if higher else frozenset()
+
+
+def test_check_passes_with_no_findings(shipped):
+    assert findings(shipped, 2024) == []
+
+
+def test_every_fact_is_used_and_every_used_fact_declared(shipped):
+    program = compile_ruleset(shipped.ruleset)
+    assert set(program.facts_read) == set(shipped.ruleset.facts)
+
+
+def test_five_goals_with_the_criteria_the_strategy_names(shipped):
+    criteria = {f"{g.id}.{c.id}" for g in shipped.ruleset.goals for c in g.criteria}
+    assert [g.id for g in shipped.ruleset.goals] == ["G1", "G2", "G3", "G4", "G5"]
+    assert {"G1.scheduling", "G1.precursor_controls", "G1.tableting_equipment", "G1.clandestine_labs",
+            "G1.industry_cooperation", "G2.ports_of_entry", "G2.forensics_early_warning", "G2.mail_express",
+            "G2.information_sharing", "G3.cybercrime_cooperation", "G3.online_investigations",
+            "G3.aml_virtual_assets", "G3.prosecution_assets", "G4.data_collection", "G4.prevention",
+            "G4.treatment", "G5.multilateral", "G5.private_sector", "G5.bilateral"} <= criteria
+
+
+def test_every_rule_fires_for_the_best_profile_and_falls_short_for_the_worst(shipped):
+    program = compile_ruleset(shipped.ruleset)
+    facts = shipped.ruleset.facts
+    best = Snapshot({name: extreme(spec, True, 2024) for name, spec in facts.items()}, 2024)
+    worst = Snapshot({name: extreme(spec, False, 2024) for name, spec in facts.items()}, 2024)
+    for rule, high, low in zip(program.rules, program.scores(best), program.scores(worst)):
+        assert high is not None and high > 0, rule.path
+        assert low is not None and low < rule.rule.target, rule.path
+
+
+def test_every_rule_and_goal_cites_the_seeds_and_names_interventions(shipped):
+    for goal in shipped.ruleset.goals:
+        assert goal.cites
+        for criterion in goal.criteria:
+            for rule in criterion.rules:
+                assert rule.cites and rule.interventions, rule.id
+
+
+def test_at_least_forty_countries_in_every_role(shipped):
+    assert len(shipped.profiles) >= 40
+    assert {"CHN", "IND", "MEX", "CAN", "USA", "AUS", "GTM", "HND", "SLV", "THA", "MMR", "NGA", "GHA",
+            "SAU", "EGY", "NLD", "DEU"} <= set(shipped.profiles)
+
+
+def test_profiles_have_values_for_2019_and_2024(shipped):
+    changed = [code for code, profile in shipped.profiles.items()
+               if any(profile.reading(f, 2019) != profile.reading(f, 2024) for f in profile.history)]
+    assert len(changed) >= 30
+
+
+def reading(shipped, country, fact, year):
+    found = shipped.profile(country).reading(fact, year)
+    return None if found is None else found.value
+
+
+@pytest.mark.parametrize("country,fact,year,value", [
+    ("CHN", "fentanyl_class_control", 2018, None),       # class-wide control from 2019-05-01
+    ("CHN", "fentanyl_class_control", 2019, True),
+    ("USA", "fentanyl_class_control", 2019, True),       # DEA temporary class-wide order, 2018-02-06
+    ("NGA", "budapest_status", 2019, "invited"),         # acceded 2022-07-06, in force 2022-11-01
+    ("NGA", "budapest_status", 2024, "party"),
+    ("USA", "budapest_status", 2019, "party"),
+    ("PAK", "fatf_standing", 2019, "increased_monitoring"),  # grey list Oct 2019, removed Oct 2022
+    ("PAK", "fatf_standing", 2024, "not_listed"),
+    ("MEX", "global_coalition_pledge", 2019, False),     # Coalition launched 2023-07-07
+    ("MEX", "global_coalition_pledge", 2024, True),      # pledge signatory 2024-09-24
+    ("GBR", "multilateral_memberships", 2024, frozenset({"G7", "G20", "OECD", "CoE"})),  # left the EU 2020
+])
+def test_spot_facts(shipped, country, fact, year, value):
+    assert reading(shipped, country, fact, year) == value
+
+
+def test_spot_scores_follow_the_facts(shipped):
+    def rule_score(country, year, rule_id):
+        result = assess.explain(shipped, country, year)
+        return next(r.score for r in result.rules() if r.id == rule_id)
+
+    assert rule_score("NGA", 2019, "G3.cybercrime_cooperation.budapest") == 30.0
+    assert rule_score("NGA", 2024, "G3.cybercrime_cooperation.budapest") == 100.0
+    assert rule_score("PAK", 2019, "G3.aml_virtual_assets.fatf") == 40.0
+    assert rule_score("CHN", 2019, "G1.scheduling.fentanyl_class") == 100.0
+    assert rule_score("CHN", 2018, "G1.scheduling.fentanyl_class") is None  # unknown, not false
+
+
+def test_committed_outputs_are_current(shipped):
+    from assess.outputs import render_outputs
+
+    for year in (2019, 2024):
+        folder = REPO / "outputs/synthetic-drugs-2019" / str(year)
+        for name, text in render_outputs(assess.score(shipped, year)).items():
+            assert (folder / name).read_text("utf-8") == text, f"{year}/{name}: run 'assess run --year 2019 --year 2024'"
