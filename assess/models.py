@@ -166,26 +166,24 @@ class NotOf(Strict):
     model_config = ConfigDict(populate_by_name=True)
 
 
-def _condition_kind(value: Any) -> str:
-    """The union member a condition is: tags are bracketed so they never look like data keys."""
-    if isinstance(value, dict):
-        for key in ("all", "any", "not"):
-            if key in value:
-                return f"<{key}>"
-    elif isinstance(value, BaseModel):
-        return {AllOf: "<all>", AnyOf: "<any>", NotOf: "<not>"}.get(type(value), "<fact>")
-    return "<fact>"
+def _keyed_union(default: str, members: dict[str, type[BaseModel]]) -> Any:
+    """A union whose member is named by the first of its keys a mapping has.
+
+    Tags are bracketed (``<all>``) so that in error locations they never look like data keys.
+    """
+    by_type = {model: key for key, model in members.items()}
+
+    def kind(value: Any) -> str:
+        if isinstance(value, BaseModel):
+            return f"<{by_type.get(type(value), default)}>"
+        keys = value.keys() if isinstance(value, dict) else ()
+        return f"<{next((key for key in members if key in keys), default)}>"
+
+    tagged = tuple(Annotated[model, Tag(f"<{key}>")] for key, model in members.items())
+    return Annotated[Union[tagged], Discriminator(kind)]
 
 
-Condition = Annotated[
-    Union[
-        Annotated[FactTest, Tag("<fact>")],
-        Annotated[AllOf, Tag("<all>")],
-        Annotated[AnyOf, Tag("<any>")],
-        Annotated[NotOf, Tag("<not>")],
-    ],
-    Discriminator(_condition_kind),
-]
+Condition = _keyed_union("fact", {"all": AllOf, "any": AnyOf, "not": NotOf, "fact": FactTest})
 
 
 def iter_fact_tests(condition: Any, path: tuple) -> Iterator[tuple[tuple, FactTest]]:
@@ -248,23 +246,8 @@ class CaseScoring(Strict):
     otherwise: Score = 0
 
 
-def _scoring_kind(value: Any) -> str:
-    keys = value.keys() if isinstance(value, dict) else type(value).model_fields.keys()
-    for kind in ("when", "levels", "goalposts", "cases"):
-        if kind in keys:
-            return f"<{kind}>"
-    return "<when>"
-
-
-Scoring = Annotated[
-    Union[
-        Annotated[WhenScoring, Tag("<when>")],
-        Annotated[LevelScoring, Tag("<levels>")],
-        Annotated[GoalpostScoring, Tag("<goalposts>")],
-        Annotated[CaseScoring, Tag("<cases>")],
-    ],
-    Discriminator(_scoring_kind),
-]
+Scoring = _keyed_union("when", {"when": WhenScoring, "levels": LevelScoring, "goalposts": GoalpostScoring,
+                                "cases": CaseScoring})
 
 
 # --- The hierarchy: rule -> criterion -> goal -> overall -------------------------------------
@@ -287,23 +270,24 @@ class Cap(Strict):
     rationale: Text
 
 
-class Criterion(Strict):
-    id: Identifier
+class _Aggregate(Strict):
+    """A level that rolls up its children: its weight in its parent and how it combines them."""
+
     title: Text
     weight: Weight = 1
-    rationale: Text | None = None
+    rationale: Text | None = Field(None, description="Why this weight, in one line.")
     method: Method = "weighted_mean"
+
+
+class Criterion(_Aggregate):
+    id: Identifier
     rules: Annotated[list[Rule], Field(min_length=1)]
 
 
-class Goal(Strict):
+class Goal(_Aggregate):
     """One strategic goal: a file in the rule set's ``goals/`` folder."""
 
     id: GoalId
-    title: Text
-    weight: Weight = 1
-    rationale: Text | None = None
-    method: Method = "weighted_mean"
     cites: Annotated[list[Citation], Field(min_length=1)]
     caps: list[Cap] = []
     criteria: Annotated[list[Criterion], Field(min_length=1)]
