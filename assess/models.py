@@ -220,8 +220,8 @@ class Goalposts(Strict):
     """Linear between fixed goalposts, clamped; for sets, on the number of items."""
 
     fact: Identifier
-    worst: float
-    best: float
+    worst: Annotated[float, Field(allow_inf_nan=False)]
+    best: Annotated[float, Field(allow_inf_nan=False)]
 
     @model_validator(mode="after")
     def _distinct(self) -> "Goalposts":
