@@ -20,18 +20,14 @@ from pydantic import BaseModel, ValidationError
 from .errors import SourceError, did_you_mean
 from .load import Document
 from .models import (
-    AllOf,
-    AnyOf,
     CaseScoring,
     Citation,
-    DateFact,
     FactCatalogue,
     FactTest,
     Goal,
     GoalpostScoring,
     LevelFact,
     LevelScoring,
-    NotOf,
     NumberFact,
     Profile,
     SetFact,

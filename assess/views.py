@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .formats import View
 from .results import Assessment, CountryResult, Stamp
+from .values import to_json
 
 
 def stamp_note(stamp: Stamp) -> str:
@@ -44,8 +45,6 @@ def explain_view(result: CountryResult) -> View:
 
 
 def _value(value: object) -> str:
-    from .values import to_json
-
     shown = to_json(value)
     return ",".join(shown) if isinstance(shown, list) else str(shown).lower() if isinstance(shown, bool) else str(shown)
 

@@ -1,6 +1,5 @@
 """Bad input of every class gives the documented path:line:col error, with field, allowed and did-you-mean."""
 
-import os
 import shutil
 from pathlib import Path
 
