@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 findings; 2 bad input or usage. Bad input is reported as
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ import click
 from . import __version__
 from .api import explain as explain_country
 from .api import score
-from .errors import AssessError
+from .errors import AssessError, UsageError
 from .formats import FORMATS, renderer
 from .workspace import Workspace, load_workspace
 
@@ -46,6 +47,20 @@ def _workspace_options(command: Callable) -> Callable:
 def _format_option(command: Callable) -> Callable:
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
                         help="Output format.")(command)
+
+
+@contextlib.contextmanager
+def _progress(label: str):
+    """A progress callback: a bar on a terminal, silent otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield advance
 
 
 def _emit(view, fmt: str) -> None:
@@ -92,6 +107,47 @@ def explain(country: str, year: int | None, rules: Path | None, profiles: Path |
 
 
 @main.command()
+@click.option("--year", type=int, help="As-of year (default: latest dated year).")
+@click.option("--commodity", help="Only this commodity's routes (default: all).")
+@click.option("--destination", default="USA", show_default=True, help="Destination market (ISO3).")
+@click.option("--budget", type=click.IntRange(min=1), help="How many countries to select (default: every candidate).")
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def prioritize(year: int | None, commodity: str | None, destination: str, budget: int | None, rules: Path | None,
+               profiles: Path | None, fmt: str) -> None:
+    """Ranked assistance list with reasons and interventions."""
+    from .prioritize import prioritize as rank
+    from .views import priorities_view
+
+    workspace = load_workspace(rules, profiles)
+    with _progress("prioritizing") as progress:
+        result = rank(workspace, score(workspace, year), destination.upper(), commodity, budget, progress)
+    _emit(priorities_view(result), fmt)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "dot"]), required=True)
+@click.option("--year", type=int, help="As-of year of the scores on the nodes (default: latest dated year).")
+@click.option("-o", "--output", type=PathOption, help="Write to this file (atomically) instead of printing.")
+@_workspace_options
+@_fail_cleanly
+def graph(fmt: str, year: int | None, output: Path | None, rules: Path | None, profiles: Path | None) -> None:
+    """Export the network for Gephi, Graphviz or D3."""
+    from .export import network_graph, render
+    from .outputs import write_atomic
+
+    workspace = load_workspace(rules, profiles)
+    if workspace.network is None:
+        raise UsageError("no network: add country_profiles/network/trafficking.yaml")
+    text = render(network_graph(workspace, score(workspace, year)), fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+@main.command()
 @click.option("--year", type=int, help="As-of year for staleness and coverage (default: latest dated year).")
 @click.option("--stale-after", type=click.IntRange(min=0), help="Report known values older than this many years.")
 @_workspace_options
@@ -109,8 +165,8 @@ def check(year: int | None, stale_after: int | None, rules: Path | None, profile
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["all", "profile", "ruleset", "goal", "facts", "interventions"]), default="all",
-              show_default=True)
+@click.option("--kind", type=click.Choice(["all", "profile", "ruleset", "goal", "facts", "interventions", "network",
+                                           "trafficking", "partnerships"]), default="all", show_default=True)
 @click.option("--out", type=PathOption, help="Write <kind>.schema.json files into this folder instead of printing.")
 @_fail_cleanly
 def schema(kind: str, out: Path | None) -> None:

@@ -341,3 +341,84 @@ class Profile(Strict):
 
 for _model in (AllOf, AnyOf, NotOf, Case, CaseScoring, WhenScoring, Cap, Rule, Criterion, Goal, RulesetHeader):
     _model.model_rebuild()
+
+
+# --- The network: trafficking and partnership links, and prioritization parameters ----------
+
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+NodeId = Annotated[str, Field(pattern=r"^([A-Z]{3}|[a-z][a-z0-9_]*)$", description="ISO3 code or a declared region id.")]
+Share = Annotated[float, Field(ge=0, le=1)]
+Confidence = Literal["low", "medium", "high"]
+
+
+class Region(Strict):
+    name: Text
+    note: Text | None = None
+
+
+class TraffickingLink(Strict):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: NodeId = Field(alias="from")
+    to: NodeId
+    commodity: Identifier
+    modalities: list[Identifier] = []
+    volume: Identifier = "unknown"
+    confidence: Confidence
+    since: dt.date
+    until: dt.date | None = None
+    source: Text
+    note: Text | None = None
+
+
+class TraffickingFile(Strict):
+    """``country_profiles/network/trafficking.yaml``: directed, dated, sourced trafficking links."""
+
+    regions: dict[Identifier, Region] = {}
+    links: list[TraffickingLink]
+
+
+class Partnership(Strict):
+    kind: Identifier
+    between: Annotated[list[CountryCode], Field(min_length=2, max_length=2)]
+    since: dt.date
+    until: dt.date | None = None
+    source: Text
+    note: Text | None = None
+
+
+class PartnershipFile(Strict):
+    """``country_profiles/network/partnerships.yaml``: bilateral ties, dated and sourced."""
+
+    partnerships: list[Partnership]
+
+
+class Interdiction(Strict):
+    goals: Annotated[dict[GoalId, Weight], Field(min_length=1)]
+    effectiveness: Share
+    unknown_capacity: Share
+
+
+class PriorityWeights(Strict):
+    leverage: Share
+    need: Share
+    feasibility: Share
+
+
+class Priority(Strict):
+    weights: PriorityWeights
+    unknown_need: Share
+    partnership_weights: dict[Identifier, Share]
+
+
+class NetworkConfig(Strict):
+    """``network.yaml`` in a rule set: the network's vocabulary and prioritization parameters."""
+
+    commodities: Annotated[list[Identifier], Field(min_length=1)]
+    modalities: Annotated[list[Identifier], Field(min_length=1)]
+    volumes: Annotated[dict[Identifier, Annotated[float, Field(gt=0, le=1e6)]], Field(min_length=1)]
+    unknown_volume: Identifier
+    interdiction: Interdiction
+    priority: Priority
+    memberships: dict[Identifier, FactTest] = {}
+    flow_algorithm: Literal["preflow_push", "edmonds_karp", "shortest_augmenting_path", "dinitz", "boykov_kolmogorov"] = "boykov_kolmogorov"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from .models import FactCatalogue, Goal, InterventionMenu, Profile, RulesetHeader
+from .models import FactCatalogue, Goal, InterventionMenu, NetworkConfig, PartnershipFile, Profile, RulesetHeader, TraffickingFile
 
 KINDS: dict[str, type[BaseModel]] = {
     "profile": Profile,
@@ -12,6 +12,9 @@ KINDS: dict[str, type[BaseModel]] = {
     "goal": Goal,
     "facts": FactCatalogue,
     "interventions": InterventionMenu,
+    "network": NetworkConfig,
+    "trafficking": TraffickingFile,
+    "partnerships": PartnershipFile,
 }
 
 

@@ -55,3 +55,24 @@ def _score(score: float | None) -> str:
 
 def _percent(share: float) -> str:
     return f"{share * 100:.0f}%"
+
+
+def priorities_view(result) -> View:
+    """The ranked assistance list: numbers behind each rank, routes, gaps, interventions, runner-up."""
+    columns = ["rank", "country", "priority", "leverage", "need", "feasibility", "flow after", "routes",
+               "weakest criteria", "interventions", "beat"]
+    rows = []
+    for pick in result.picks:
+        rows.append([pick.rank, pick.country, f"{pick.priority:.3f}", f"{pick.leverage:.4g} ({pick.leverage_share * 100:.0f}%)",
+                     f"{pick.need:.2f}" + ("" if pick.capacity_known else "*"), f"{pick.feasibility:.2f}",
+                     f"{pick.flow_after:.4g}", "; ".join(pick.routes) or "—",
+                     "; ".join(f"{w['id']} {w['score']:.0f}" for w in pick.weakest) or "no scored gaps",
+                     "; ".join(i["id"] for i in pick.interventions) or "—",
+                     f"{pick.runner_up['country']} ({pick.runner_up['priority']:.3f})" if pick.runner_up else "—"])
+    title = (f"Where assistance buys the most, toward {result.destination} as of {result.year} "
+             f"({', '.join(result.commodities) or 'no routes'}): flow {result.baseline_flow:g}")
+    notes = ["priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
+             "* capacity unknown, the declared default was assumed".format(**vars(result.weights))]
+    if result.not_profiled:
+        notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
+    return View(columns, rows, result.to_json(), title=title, notes=notes)

@@ -18,7 +18,19 @@ import pycountry
 from .canonical import digest
 from .errors import InputErrors, SourceError, UsageError, location_of
 from .load import Document, read_yaml
-from .models import FactCatalogue, FactSpec, Goal, Intervention, InterventionMenu, Profile, RulesetHeader
+from .models import (
+    FactCatalogue,
+    FactSpec,
+    Goal,
+    Intervention,
+    InterventionMenu,
+    NetworkConfig,
+    PartnershipFile,
+    Profile,
+    RulesetHeader,
+    TraffickingFile,
+)
+from .network import Network, check_config, check_partnerships, check_trafficking, network_files
 from .validate import RulesetChecker, check_profile, validate_model
 
 BUNDLED = Path(__file__).parent / "bundled"
@@ -32,6 +44,7 @@ class Ruleset:
     interventions: dict[str, Intervention]
     goals: tuple[Goal, ...]
     directory: Path
+    network: NetworkConfig | None = None
 
     @cached_property
     def content_hash(self) -> str:
@@ -41,6 +54,8 @@ class Ruleset:
     def component_hashes(self) -> dict[str, str]:
         """A hash per part, so a diff can say which rule, weight or fact definition changed."""
         hashes = {"ruleset": digest(self.header)}
+        if self.network is not None:
+            hashes["network"] = digest(self.network)
         hashes.update({f"fact:{name}": digest(spec) for name, spec in self.facts.items()})
         hashes.update({f"intervention:{name}": digest(item) for name, item in self.interventions.items()})
         for goal in self.goals:
@@ -86,6 +101,7 @@ class CountryProfile:
 class Workspace:
     ruleset: Ruleset
     profiles: dict[str, CountryProfile]
+    network: Network | None = None
 
     def profile(self, country: str) -> CountryProfile:
         code = country.upper()
@@ -124,10 +140,12 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
     """Load and validate a rule set and its profiles; raises InputErrors listing every problem."""
     errors: list[SourceError] = []
     ruleset = load_ruleset(resolve_rules(Path(rules) if rules else None), errors)
-    loaded = _load_profiles(resolve_profiles(Path(profiles) if profiles else None), ruleset, errors)
+    profiles_dir = resolve_profiles(Path(profiles) if profiles else None)
+    loaded = _load_profiles(profiles_dir, ruleset, errors)
+    network = _load_network(profiles_dir, ruleset, set(loaded), errors) if ruleset is not None else None
     if errors or ruleset is None:
         raise InputErrors(errors)
-    return Workspace(ruleset, loaded)
+    return Workspace(ruleset, loaded, network)
 
 
 def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
@@ -155,7 +173,14 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
         seen.setdefault(goal.id, doc.file)
         checker.check_goal(doc, goal)
     valid_goals = tuple(goal for _, goal in goals if goal is not None)
-    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory)
+    network = None
+    if (directory / "network.yaml").is_file():
+        network_doc, network = _model_file(directory / "network.yaml", NetworkConfig, errors)
+        if network is not None:
+            # ids of goal files that failed validation count too, so one error does not cascade
+            goal_ids = {str(doc.data.get("id")) for doc, _ in goals if isinstance(doc.data, dict)}
+            check_config(network_doc, network, goal_ids, checker, errors)
+    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network)
 
 
 def _documents(paths: list[Path], errors: list[SourceError]) -> list[Document]:
@@ -174,6 +199,30 @@ def _model_file(path: Path, model: type, errors: list[SourceError]) -> tuple[Doc
         return None, None
     docs = _documents([path], errors)
     return (docs[0], validate_model(docs[0], model, errors)) if docs else (None, None)
+
+
+def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], errors: list[SourceError]) -> Network | None:
+    """The trafficking and partnership links, when the workspace has them and the rule set can read them."""
+    trafficking_path, partnerships_path = network_files(profiles_dir)
+    if not trafficking_path.is_file():
+        return None
+    if ruleset.network is None:
+        errors.append(SourceError(location_of(trafficking_path), 1, 1,
+                                  "the rule set has no network.yaml declaring commodities and modalities"))
+        return None
+    trafficking_doc, trafficking = _model_file(trafficking_path, TraffickingFile, errors)
+    if trafficking is not None:
+        check_trafficking(trafficking_doc, trafficking, ruleset.network, profiled, errors)
+    partnerships: tuple = ()
+    if partnerships_path.is_file():
+        partnerships_doc, partnership_file = _model_file(partnerships_path, PartnershipFile, errors)
+        if partnership_file is not None:
+            check_partnerships(partnerships_doc, partnership_file, ruleset.network, errors)
+            partnerships = tuple(partnership_file.partnerships)
+    if trafficking is None:
+        return None
+    regions = {key: region.name for key, region in trafficking.regions.items()}
+    return Network(regions, tuple(trafficking.links), partnerships)
 
 
 def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[SourceError]) -> dict[str, CountryProfile]:

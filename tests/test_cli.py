@@ -78,7 +78,7 @@ def test_unknown_command_option_is_usage_error():
 
 def test_schema_prints_every_kind():
     data = json.loads(invoke("schema").output)
-    assert set(data) == {"profile", "ruleset", "goal", "facts", "interventions"}
+    assert set(data) == {"profile", "ruleset", "goal", "facts", "interventions", "network", "trafficking", "partnerships"}
 
 
 def test_committed_schemas_are_current(tmp_path: Path):
@@ -107,3 +107,25 @@ def test_subprocess_bad_input_has_no_traceback(tmp_path: Path):
     result = subprocess.run([sys.executable, "-m", "assess", "check", "--rules", str(FIXTURES / "bad"),
                              "--profiles", str(MINI / "profiles")], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_prioritize_prints_a_ranked_explained_list():
+    result = invoke("prioritize", *mini_args(), "--destination", "NOR", "--year", "2022", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    first = data["picks"][0]
+    assert first["country"] == "FRA" and first["runner_up"]["country"] == "DEU"
+    assert first["routes"] == ["FRA -> NOR (cocaine, 3)", "north_sea -> FRA (cocaine, 3)"]
+    assert data["curve"] == [{"picks": 0, "flow": 4.0}, {"picks": 1, "flow": 2.8}, {"picks": 2, "flow": 2.4}]
+
+
+def test_prioritize_unknown_commodity_is_usage_error():
+    result = CliRunner().invoke(main, ["prioritize", *mini_args(), "--commodity", "heroin"])
+    assert result.exit_code == 2 and "unknown commodity 'heroin'" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "dot"])
+def test_graph_export_to_file(fmt: str, tmp_path: Path):
+    target = tmp_path / f"network.{fmt}"
+    result = invoke("graph", "--format", fmt, *mini_args(), "-o", str(target))
+    assert result.exit_code == 0 and "NOR" in target.read_text()

@@ -123,3 +123,17 @@ def test_committed_outputs_are_current(shipped):
         folder = REPO / "outputs/synthetic-drugs-2019" / str(year)
         for name, text in render_outputs(assess.score(shipped, year)).items():
             assert (folder / name).read_text("utf-8") == text, f"{year}/{name}: run 'assess run --year 2019 --year 2024'"
+
+
+def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shipped):
+    from assess.prioritize import prioritize
+
+    network = shipped.network
+    assert len(network.links) >= 58 and all(link.source for link in network.links)
+    assert all(p.source for p in network.partnerships)
+    result = prioritize(shipped, assess.score(shipped, 2024), "USA")
+    top = [pick.country for pick in result.picks[:2]]
+    assert set(top) == {"CHN", "MEX"}  # the two source countries the Plan of Action names for fentanyl
+    for pick in result.picks:
+        assert pick.flow_after <= pick.flow_before + 1e-9
+    assert result.picks[0].routes and result.picks[0].interventions and result.picks[0].runner_up
