@@ -58,6 +58,7 @@ class Pick:
     leverage: float  # flow to the destination removed by closing this country's gap
     leverage_share: float  # leverage / flow before the pick
     need: float
+    need_by_goal: dict[str, float | None]  # each strategic goal's gap (1 - score / 100); None: insufficient data
     feasibility: float
     capacity: float
     capacity_known: bool  # False: the declared default stood in for an unscored country
@@ -353,8 +354,10 @@ def _snapshot(profile, fact: str, year: int) -> Snapshot:
 
 def _pick(rank: int, candidate: Candidate, priority: float, leverage: float, before: float, after: float,
           centrality: dict, runner: tuple | None) -> Pick:
+    gaps = {goal.id: None if goal.score is None else 1 - goal.score / 100
+            for goal in (candidate.result.goals if candidate.result else [])}
     pick = Pick(rank, candidate.country, candidate.name, priority, leverage, leverage / before if before > 0 else 0.0,
-                candidate.need, candidate.feasibility, candidate.capacity, candidate.capacity_known, before, after,
+                candidate.need, gaps, candidate.feasibility, candidate.capacity, candidate.capacity_known, before, after,
                 centrality.get(candidate.country, 0.0), ties=candidate.ties)
     pick.weakest, pick.interventions = _weakest(candidate.result)
     if runner is not None:

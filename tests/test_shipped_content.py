@@ -137,3 +137,4 @@ def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shi
     for pick in result.picks:
         assert pick.flow_after <= pick.flow_before + 1e-9
     assert result.picks[0].routes and result.picks[0].interventions and result.picks[0].runner_up
+    assert set(result.picks[0].need_by_goal) == {"G1", "G2", "G3", "G4", "G5"}
