@@ -147,6 +147,61 @@ def graph(fmt: str, year: int | None, output: Path | None, rules: Path | None, p
         write_atomic(output, text)
 
 
+@main.command(name="diff")
+@click.argument("old", required=False, type=PathOption)
+@click.argument("new", required=False, type=PathOption)
+@click.option("--from", "from_year", type=int, help="Compare two years of this workspace: the old year.")
+@click.option("--to", "to_year", type=int, help="... and the new year.")
+@click.option("--rules-old", help="Compare two rule sets on the same profiles: the old one (a folder or a git revision).")
+@click.option("--rules-new", type=PathOption, help="... and the new one (default: the workspace's).")
+@click.option("--year", type=int, help="As-of year when comparing rule sets (default: latest dated year).")
+@click.option("--profiles", type=PathOption, help="Country profiles folder (default: ./country_profiles, else bundled).")
+@click.option("--rules", type=PathOption, help="Rule-set folder for --from/--to (default: ./rules, else bundled).")
+@click.option("--fail-above", type=click.FloatRange(min=0), help="Exit 1 when any score moves by more than this many points.")
+@click.option("--only-unexplained", is_flag=True, help="With --fail-above: only count moves no fact change explains.")
+@_format_option
+@_fail_cleanly
+def diff_command(old: Path | None, new: Path | None, from_year: int | None, to_year: int | None, rules_old: str | None,
+                 rules_new: Path | None, year: int | None, profiles: Path | None, rules: Path | None,
+                 fail_above: float | None, only_unexplained: bool, fmt: str) -> None:
+    """What changed between two scored outputs, and why."""
+    from .diff import diff, from_assessment, from_path
+    from .views import diff_view
+
+    if old is not None and new is not None:
+        pair = from_path(old), from_path(new)
+    elif from_year is not None and to_year is not None:
+        workspace = load_workspace(rules, profiles)
+        pair = (from_assessment(score(workspace, from_year), str(from_year)),
+                from_assessment(score(workspace, to_year), str(to_year)))
+    elif rules_old is not None:
+        pair = _rule_set_pair(rules_old, rules_new, profiles, year)
+    else:
+        raise UsageError("give OLD and NEW outputs, or --from Y --to Y, or --rules-old DIR|REV [--rules-new DIR]")
+    result = diff(*pair)
+    _emit(diff_view(result), fmt)
+    if fail_above is not None and any(m.size > fail_above for m in result.moves(only_unexplained)):
+        sys.exit(1)
+
+
+def _rule_set_pair(rules_old: str, rules_new: Path | None, profiles: Path | None, year: int | None):
+    """The same profiles scored under an old rule set (folder or git revision) and a new one."""
+    import tempfile
+
+    from .diff import from_assessment
+    from .gitrules import checkout_rules
+    from .workspace import resolve_rules
+
+    new_dir = resolve_rules(rules_new)
+    new_workspace = load_workspace(new_dir, profiles)
+    year = year or new_workspace.latest_year()
+    with tempfile.TemporaryDirectory() as scratch:
+        old_dir = Path(rules_old) if Path(rules_old).is_dir() else checkout_rules(rules_old, new_dir, Path(scratch))
+        old_workspace = load_workspace(old_dir, profiles)
+        return (from_assessment(score(old_workspace, year), f"rules {rules_old}"),
+                from_assessment(score(new_workspace, year), f"rules {new_dir}"))
+
+
 @main.command()
 @click.option("--year", type=int, help="As-of year for staleness and coverage (default: latest dated year).")
 @click.option("--stale-after", type=click.IntRange(min=0), help="Report known values older than this many years.")

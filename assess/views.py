@@ -76,3 +76,61 @@ def priorities_view(result) -> View:
     if result.not_profiled:
         notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
     return View(columns, rows, result.to_json(), title=title, notes=notes)
+
+
+def diff_view(result) -> View:
+    """Headline first, a line per changed country, then each country's moves with their reasons."""
+    moves = result.moves()
+    added = sum(c.status == "added" for c in result.countries)
+    removed = sum(c.status == "removed" for c in result.countries)
+    if result.countries:
+        headline = (f"{len(result.countries)} countries changed, {len(result.unchanged)} unchanged"
+                    f" ({added} added, {removed} removed); {len(result.rule_changes)} rule-set parts changed")
+        if moves:
+            top = max(moves, key=lambda m: (m.size, m.country, m.node))
+            change = _delta(top) if top.delta is not None else _score_pair(top)
+            headline += f"; largest move: {top.country} {top.node} {change} ({top.cause})"
+    else:
+        headline = f"No score changed ({len(result.unchanged)} countries compared)"
+    rows, sections = [], []
+    for country in result.countries:
+        overall = next((m for m in country.moves if m.kind == "overall"), None)
+        causes = sorted({m.cause for m in country.moves})
+        rows.append([country.country, country.name, country.status, _score_pair(overall), _delta(overall) if overall else "—",
+                     f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}", ", ".join(causes) or "rank only"])
+        sections.append((f"{country.country} {country.name}: {len(country.moves)} moves", _moves_view(country.moves)))
+    notes = [f"old: {result.old.label} ({_side_text(result.old)}); new: {result.new.label} ({_side_text(result.new)})"]
+    if result.rule_changes:
+        notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
+    columns = ["country", "name", "status", "overall", "change", "rank", "cause"]
+    return View(columns, rows, result.to_json(), title=headline, notes=notes, sections=sections)
+
+
+def _moves_view(moves) -> View:
+    rows = [[m.node, _score_pair(m), _delta(m), f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
+             f"{_percent_or_dash(m.old_coverage)} → {_percent_or_dash(m.new_coverage)}", m.cause,
+             "; ".join(f.describe() for f in m.facts) or "—", ", ".join(m.rules) or "—"] for m in moves]
+    return View(["level", "score", "change", "tier", "coverage", "cause", "facts changed", "rules changed"], rows)
+
+
+def _side_text(scored) -> str:
+    stamp = scored.stamp
+    return f"{stamp.get('ruleset_id')} {stamp.get('ruleset_version')} {stamp.get('ruleset_hash')}, {stamp.get('year')}"
+
+
+def _score_pair(move) -> str:
+    if move is None:
+        return "—"
+    return f"{_score(move.old_score)} → {_score(move.new_score)}"
+
+
+def _delta(move) -> str:
+    return "—" if move.delta is None else f"{move.delta:+.1f}"
+
+
+def _or_dash(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def _percent_or_dash(share) -> str:
+    return "—" if share is None else _percent(share)

@@ -20,6 +20,7 @@ class View:
     data: Any = None
     title: str = ""
     notes: list[str] = field(default_factory=list)
+    sections: list[tuple[str, "View"]] = field(default_factory=list)  # detail, collapsible in Markdown
 
 
 def renderer(name: str) -> Callable[[View], str]:

@@ -17,4 +17,6 @@ def render(view: View) -> str:
     parts = [f"## {escape(view.title)}\n"] if view.title else []
     parts.append(tabulate(rows, headers=[escape(c) for c in view.columns], tablefmt="github", disable_numparse=True))
     parts.extend(f"\n{escape(note)}" for note in view.notes)
+    parts.extend(f"\n<details><summary>{escape(heading)}</summary>\n\n{render(section)}\n</details>"
+                 for heading, section in view.sections)
     return "\n".join(parts) + "\n"

@@ -10,4 +10,5 @@ def render(view: View) -> str:
     parts = [view.title] if view.title else []
     parts.append(tabulate(rows, headers=view.columns, tablefmt="simple", disable_numparse=True))
     parts.extend(view.notes)
+    parts.extend(f"\n{heading}\n" + render(section) for heading, section in view.sections)
     return "\n".join(parts) + "\n"
