@@ -205,10 +205,14 @@ def _rule_set_pair(rules_old: str, rules_new: Path | None, profiles: Path | None
 @main.command()
 @click.option("--year", type=int, help="As-of year for staleness and coverage (default: latest dated year).")
 @click.option("--stale-after", type=click.IntRange(min=0), help="Report known values older than this many years.")
+@click.option("--properties", is_flag=True, help="Also property-test the rule set with generated profiles.")
+@click.option("--examples", type=click.IntRange(min=1), default=100, show_default=True, help="Examples per property.")
+@click.option("--seed", type=int, help="Random seed for the properties (default: derandomized, same every run).")
 @_workspace_options
 @_format_option
 @_fail_cleanly
-def check(year: int | None, stale_after: int | None, rules: Path | None, profiles: Path | None, fmt: str) -> None:
+def check(year: int | None, stale_after: int | None, properties: bool, examples: int, seed: int | None,
+          rules: Path | None, profiles: Path | None, fmt: str) -> None:
     """Validate rules and profiles; report findings (exit 1 when there are any)."""
     from .check import check_view, findings
 
@@ -216,7 +220,15 @@ def check(year: int | None, stale_after: int | None, rules: Path | None, profile
     year = year or workspace.latest_year()
     found = findings(workspace, year, stale_after)
     _emit(check_view(workspace, year, found), fmt)
-    sys.exit(1 if found else 0)
+    failed = False
+    if properties:
+        from .properties import check_properties
+        from .views import properties_view
+
+        report = check_properties(workspace.ruleset, examples, seed)
+        _emit(properties_view(report), fmt)
+        failed = bool(report.failures)
+    sys.exit(1 if found or failed else 0)
 
 
 @main.command()

@@ -30,6 +30,18 @@ def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snap
 
 def assess_country(program: Program, profile: CountryProfile, year: int) -> CountryResult:
     facts, reads = snapshot(program, profile, year)
+    overall = score_tree(program, facts, reads)
+    return CountryResult(profile.country, profile.name, year, profile.content_hash, overall)
+
+
+def score_snapshot(program: Program, facts: Snapshot) -> NodeResult:
+    """The score tree of bare fact values (no provenance): what property checks evaluate."""
+    reads = {name: FactRead(name, facts.get(name, UNKNOWN), None, None) for name in program.facts_read}
+    return score_tree(program, facts, reads)
+
+
+def score_tree(program: Program, facts: Snapshot, reads: dict[str, FactRead]) -> NodeResult:
+    """Every rule scored, rolled up with coverage, caps and tiers, effective weights spread."""
     header = program.ruleset.header
     tiers = [(tier.name, tier.min) for tier in header.tiers]
     scores = iter(program.scores(facts))
@@ -51,7 +63,7 @@ def assess_country(program: Program, profile: CountryProfile, year: int) -> Coun
     _caps(overall, program.caps, facts, "overall.cap")
     overall.tier = tier_of(overall.score, tiers)
     spread_weights(overall, 1.0)
-    return CountryResult(profile.country, profile.name, year, profile.content_hash, overall)
+    return overall
 
 
 def _rule_node(compiled, score, facts: Snapshot, reads: dict[str, FactRead], program: Program) -> NodeResult:

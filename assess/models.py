@@ -262,6 +262,10 @@ class Rule(Strict):
     score: Scoring
     target: Score = Field(100, description="A score below this falls short and recommends the interventions.")
     interventions: Annotated[list[Identifier], Field(min_length=1)]
+    non_monotone: Text | None = Field(
+        None, description="Why this rule may score lower when a fact it reads improves: exempts it from the "
+                          "monotonicity property (and is listed by check --properties)."
+    )
 
 
 class Cap(Strict):

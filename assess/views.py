@@ -134,3 +134,17 @@ def _or_dash(value) -> str:
 
 def _percent_or_dash(share) -> str:
     return "—" if share is None else _percent(share)
+
+
+def properties_view(report) -> View:
+    """Each property, held or failed, with the shrunk counter-example to save and load."""
+    failed = {failure.property for failure in report.failures}
+    rows = [[name, "fails" if name in failed else "holds"] for name in report.checked]
+    title = (f"properties: {len(report.checked) - len(failed)} of {len(report.checked)} hold "
+             f"({report.examples} examples each)")
+    notes = [f"exempt from monotonicity: {line}" for line in report.exempt]
+    sections = [(f"{failure.property}: {failure.message}", View([], [], preformatted=failure.example))
+                for failure in report.failures]
+    data = {"examples": report.examples, "checked": report.checked, "exempt": report.exempt,
+            "failures": [vars(failure) for failure in report.failures]}
+    return View(["property", "result"], rows, data, title=title, notes=notes, sections=sections)

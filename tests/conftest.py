@@ -28,3 +28,13 @@ def errors_of(rules: Path, profiles: Path) -> list[str]:
     with pytest.raises(assess.InputErrors) as caught:
         assess.load_workspace(rules, profiles)
     return caught.value.render().splitlines()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", help="Run property tests with many more examples.")
+
+
+@pytest.fixture
+def hypothesis_examples(request) -> int:
+    """Examples per property: bounded in CI, many more with --slow."""
+    return 1000 if request.config.getoption("--slow") else 100

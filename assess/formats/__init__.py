@@ -21,6 +21,7 @@ class View:
     title: str = ""
     notes: list[str] = field(default_factory=list)
     sections: list[tuple[str, "View"]] = field(default_factory=list)  # detail, collapsible in Markdown
+    preformatted: str = ""  # text shown as is (a YAML counter-example), fenced in Markdown
 
 
 def renderer(name: str) -> Callable[[View], str]:
