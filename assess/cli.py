@@ -202,6 +202,32 @@ def _rule_set_pair(rules_old: str, rules_new: Path | None, profiles: Path | None
                 from_assessment(score(new_workspace, year), f"rules {new_dir}"))
 
 
+@main.command(name="sensitivity")
+@click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option("--spread", type=click.FloatRange(min=0, max=1, max_open=True), default=0.25, show_default=True,
+              help="Each weight is multiplied by a factor drawn from [1 - spread, 1 + spread].")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--year", type=int, help="As-of year (default: latest dated year).")
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def sensitivity_command(samples: int, spread: float, seed: int, year: int | None, rules: Path | None,
+                        profiles: Path | None, fmt: str) -> None:
+    """Rank stability under uncertainty in weights."""
+    from .compile import compile_ruleset
+    from .evaluate import snapshot
+    from .sensitivity import sensitivity
+    from .views import sensitivity_view
+
+    workspace = load_workspace(rules, profiles)
+    year = year or workspace.latest_year()
+    program = compile_ruleset(workspace.ruleset)
+    snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
+    with _progress("sampling") as progress:
+        result = sensitivity(program, list(workspace.profiles), snapshots, samples, spread, seed, progress)
+    _emit(sensitivity_view(result), fmt)
+
+
 @main.command()
 @click.option("--year", type=int, help="As-of year for staleness and coverage (default: latest dated year).")
 @click.option("--stale-after", type=click.IntRange(min=0), help="Report known values older than this many years.")

@@ -281,6 +281,9 @@ class _Aggregate(Strict):
     weight: Weight = 1
     rationale: Text | None = Field(None, description="Why this weight, in one line.")
     method: Method = "weighted_mean"
+    alternative_methods: list[Method] = Field(
+        [], description="Other defensible methods; assess sensitivity samples among them and the method."
+    )
 
 
 class Criterion(_Aggregate):
@@ -310,6 +313,9 @@ class RulesetHeader(Strict):
     version: Annotated[str, Field(min_length=1, max_length=32)]
     title: Text
     method: Method = "weighted_mean"
+    alternative_methods: list[Method] = Field(
+        [], description="Other defensible methods for the overall score; assess sensitivity samples among them."
+    )
     min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
     tiers: Annotated[list[Tier], Field(min_length=1)] = Field(
         description="Fixed goalposts, ascending by min; the first starts at 0."

@@ -148,3 +148,17 @@ def properties_view(report) -> View:
     data = {"examples": report.examples, "checked": report.checked, "exempt": report.exempt,
             "failures": [vars(failure) for failure in report.failures]}
     return View(["property", "result"], rows, data, title=title, notes=notes, sections=sections)
+
+
+def sensitivity_view(result) -> View:
+    """Rank stability per country under perturbed weights (and declared alternative methods)."""
+    rows = []
+    for c in result.countries:
+        interval = "—" if c.low_rank is None else f"{c.low_rank:.0f}–{c.high_rank:.0f}"
+        drivers = "; ".join(f"{name} ({value:+.2f})" for name, value in c.drivers) or "—"
+        rows.append([_or_dash(c.nominal_rank), c.country, "—" if c.median_rank is None else f"{c.median_rank:g}",
+                     interval, f"{c.scored_share * 100:.0f}%", drivers])
+    title = (f"Rank stability over {result.samples} samples (weights ±{result.spread * 100:.0f}%, seed {result.seed})")
+    notes = ["drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)"]
+    return View(["nominal", "country", "median", "5–95%", "scored", "drivers"], rows, result.to_json(), title=title,
+                notes=notes)
