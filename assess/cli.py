@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -19,7 +20,8 @@ from .api import explain as explain_country
 from .api import score
 from .errors import AssessError, UsageError
 from .formats import FORMATS, renderer
-from .workspace import Workspace, load_workspace
+from .workspace import Workspace
+from .workspace import load_workspace as load_library_workspace
 
 PathOption = click.Path(path_type=Path)
 
@@ -49,10 +51,21 @@ def _format_option(command: Callable) -> Callable:
                         help="Output format.")(command)
 
 
+def _say(message: str) -> None:
+    """Information for people on stderr; --quiet silences it."""
+    if not _verbosity().get("quiet"):
+        click.echo(message, err=True)
+
+
+def _verbosity() -> dict:
+    context = click.get_current_context(silent=True)
+    return (context.find_root().obj or {}) if context else {}
+
+
 @contextlib.contextmanager
 def _progress(label: str):
-    """A progress callback: a bar on a terminal, silent otherwise."""
-    if not sys.stderr.isatty():
+    """A progress callback: a bar on a terminal (stderr), silent otherwise or with --quiet."""
+    if not sys.stderr.isatty() or _verbosity().get("quiet"):
         yield None
         return
     with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
@@ -63,14 +76,34 @@ def _progress(label: str):
         yield advance
 
 
+def load_workspace(rules: Path | None = None, profiles: Path | None = None) -> Workspace:
+    """Load, saying with --verbose what was loaded and how long it took."""
+    start = time.perf_counter()
+    workspace = load_library_workspace(rules, profiles)
+    if _verbosity().get("verbose"):
+        rules_count = sum(len(c.rules) for g in workspace.ruleset.goals for c in g.criteria)
+        links = len(workspace.network.links) if workspace.network else 0
+        click.echo(f"loaded rule set {workspace.ruleset.header.id} {workspace.ruleset.header.version} from "
+                   f"{workspace.ruleset.directory} ({rules_count} rules), {len(workspace.profiles)} profiles, "
+                   f"{links} trafficking links in {time.perf_counter() - start:.2f} s", err=True)
+    return workspace
+
+
 def _emit(view, fmt: str) -> None:
     click.echo(renderer(fmt)(view), nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="assess")
-def main() -> None:
-    """Assess partner countries' capacity to counter synthetic-drug threats."""
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr; results and errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say what was loaded and how long each step took.")
+@click.pass_context
+def main(context: click.Context, quiet: bool, verbose: bool) -> None:
+    """Assess partner countries' capacity to counter synthetic-drug threats.
+
+    Output is never coloured, so NO_COLOR and pipes are always respected.
+    """
+    context.obj = {"quiet": quiet, "verbose": verbose and not quiet}
 
 
 @main.command()
@@ -89,7 +122,7 @@ def run(years: tuple[int, ...], rules: Path | None, profiles: Path | None, out: 
     for assessment in assessments:
         folder = write_outputs(assessment, out)
         _emit(scores_view(assessment), fmt)
-        click.echo(f"wrote {folder}", err=True)
+        _say(f"wrote {folder}")
 
 
 @main.command()
@@ -202,6 +235,35 @@ def _rule_set_pair(rules_old: str, rules_new: Path | None, profiles: Path | None
                 from_assessment(score(new_workspace, year), f"rules {new_dir}"))
 
 
+@main.command()
+@click.option("--year", type=int, help="As-of year (default: latest dated year).")
+@click.option("--compare", type=int, help="Also show the changes since this year.")
+@click.option("--destination", default="USA", show_default=True, help="Destination market for the assistance list.")
+@click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True)
+@_workspace_options
+@_fail_cleanly
+def report(year: int | None, compare: int | None, destination: str, output: Path, rules: Path | None,
+           profiles: Path | None) -> None:
+    """A self-contained HTML report with charts."""
+    from .outputs import write_atomic
+    from .report import build_report
+
+    workspace = load_workspace(rules, profiles)
+    write_atomic(output, build_report(workspace, year, compare, destination.upper()))
+    _say(f"wrote {output}")
+
+
+@main.command()
+@click.argument("directory", type=PathOption)
+@_fail_cleanly
+def init(directory: Path) -> None:
+    """A new workspace with the strategy rules, sample profiles and a README."""
+    from .init import init_workspace
+
+    files = init_workspace(directory)
+    _say(f"created {directory} ({len(files)} files): cd {directory} && assess check")
+
+
 @main.command(name="sensitivity")
 @click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True)
 @click.option("--spread", type=click.FloatRange(min=0, max=1, max_open=True), default=0.25, show_default=True,
@@ -275,4 +337,4 @@ def schema(kind: str, out: Path | None) -> None:
         return
     for name in kinds:
         write_atomic(out / f"{name}.schema.json", dumps(schema_of(name)))
-    click.echo(f"wrote {len(kinds)} schema file(s) to {out}", err=True)
+    _say(f"wrote {len(kinds)} schema file(s) to {out}")

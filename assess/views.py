@@ -84,8 +84,9 @@ def diff_view(result) -> View:
     added = sum(c.status == "added" for c in result.countries)
     removed = sum(c.status == "removed" for c in result.countries)
     if result.countries:
-        headline = (f"{len(result.countries)} countries changed, {len(result.unchanged)} unchanged"
-                    f" ({added} added, {removed} removed); {len(result.rule_changes)} rule-set parts changed")
+        headline = (f"{_count(len(result.countries), 'country', 'countries')} changed, {len(result.unchanged)} unchanged"
+                    f" ({added} added, {removed} removed); "
+                    f"{_count(len(result.rule_changes), 'rule-set part', 'rule-set parts')} changed")
         if moves:
             top = max(moves, key=lambda m: (m.size, m.country, m.node))
             change = _delta(top) if top.delta is not None else _score_pair(top)
@@ -104,6 +105,10 @@ def diff_view(result) -> View:
         notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
     columns = ["country", "name", "status", "overall", "change", "rank", "cause"]
     return View(columns, rows, result.to_json(), title=headline, notes=notes, sections=sections)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 def _moves_view(moves) -> View:

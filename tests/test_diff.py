@@ -104,7 +104,7 @@ def test_outputs_on_disk_and_markdown_for_a_pull_request(pair, tmp_path: Path):
                                        "--format", "markdown"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "## 1 countries changed, 1 unchanged (0 added, 0 removed); 0 rule-set parts changed; largest move: NOR A.c1 +37.5 (facts)"
+    assert lines[0] == "## 1 country changed, 1 unchanged (0 added, 0 removed); 0 rule-set parts changed; largest move: NOR A.c1 +37.5 (facts)"
     assert "<details><summary>NOR Norway: 3 moves</summary>" in lines
     assert any(line.startswith("| A.c1 ") and "lvl: mid (2019-05-01) → high (2019-05-01)" in line for line in lines)
 
