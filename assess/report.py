@@ -92,7 +92,8 @@ def _network(workspace: Workspace, assessment: Assessment) -> str:
     tiers = [tier.name for tier in workspace.ruleset.header.tiers]
     results = {c.country: c for c in assessment.countries}
     figure, axes = plt.subplots(figsize=(11, 8))
-    position = nx.kamada_kawai_layout(nx.Graph(graph))
+    # ForceAtlas2 with strong gravity keeps the many small route components near the centre (numpy only; seeded)
+    position = nx.forceatlas2_layout(nx.Graph(graph), seed=7, max_iter=300, gravity=5.0, scaling_ratio=2.0)
     nx.draw_networkx_nodes(graph, position, ax=axes, node_size=260,
                            node_color=[_tier_colour(results[n].overall.tier if n in results else None, tiers) for n in graph])
     nx.draw_networkx_labels(graph, position, ax=axes, font_size=6)
@@ -103,7 +104,7 @@ def _network(workspace: Workspace, assessment: Assessment) -> str:
                 for t in tiers]
     handles.append(matplotlib.lines.Line2D([], [], marker="o", linestyle="", color=INSUFFICIENT_COLOUR,
                                            label="insufficient data / region"))
-    axes.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     axes.set_axis_off()
     return _svg(figure)
 
