@@ -349,8 +349,6 @@ class Profile(Strict):
     facts: dict[Identifier, Annotated[list[FactEntry], Field(min_length=1)]] = {}
 
 
-for _model in (AllOf, AnyOf, NotOf, Case, CaseScoring, WhenScoring, Cap, Rule, Criterion, Goal, RulesetHeader):
-    _model.model_rebuild()
 
 
 # --- The network: trafficking and partnership links, and prioritization parameters ----------
