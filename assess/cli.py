@@ -20,6 +20,7 @@ from .api import explain as explain_country
 from .api import score
 from .errors import AssessError, UsageError
 from .formats import FORMATS, renderer
+from .schema import KINDS as SCHEMA_KINDS
 from .workspace import Workspace
 from .workspace import load_workspace as load_library_workspace
 
@@ -93,6 +94,17 @@ def _emit(view, fmt: str) -> None:
     click.echo(renderer(fmt)(view), nl=False)
 
 
+def _emit_all(views: list, fmt: str) -> None:
+    """Several results: one after the other for people, a single JSON document for tools."""
+    if fmt == "json" and len(views) > 1:
+        from .formats import View
+
+        _emit(View([], [], data=[view.data for view in views]), fmt)
+        return
+    for view in views:
+        _emit(view, fmt)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="assess")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr; results and errors only.")
@@ -120,9 +132,8 @@ def run(years: tuple[int, ...], rules: Path | None, profiles: Path | None, out: 
     workspace = load_workspace(rules, profiles)
     assessments = [score(workspace, year) for year in (years or (workspace.latest_year(),))]
     for assessment in assessments:
-        folder = write_outputs(assessment, out)
-        _emit(scores_view(assessment), fmt)
-        _say(f"wrote {folder}")
+        _say(f"wrote {write_outputs(assessment, out)}")
+    _emit_all([scores_view(assessment) for assessment in assessments], fmt)
 
 
 @main.command()
@@ -150,12 +161,12 @@ def explain(country: str, year: int | None, rules: Path | None, profiles: Path |
 def prioritize(year: int | None, commodity: str | None, destination: str, budget: int | None, rules: Path | None,
                profiles: Path | None, fmt: str) -> None:
     """Ranked assistance list with reasons and interventions."""
-    from .prioritize import prioritize as rank
+    from .api import prioritize as rank
     from .views import priorities_view
 
     workspace = load_workspace(rules, profiles)
     with _progress("prioritizing") as progress:
-        result = rank(workspace, score(workspace, year), destination.upper(), commodity, budget, progress)
+        result = rank(workspace, year, destination.upper(), commodity, budget, progress)
     _emit(priorities_view(result), fmt)
 
 
@@ -276,17 +287,12 @@ def init(directory: Path) -> None:
 def sensitivity_command(samples: int, spread: float, seed: int, year: int | None, rules: Path | None,
                         profiles: Path | None, fmt: str) -> None:
     """Rank stability under uncertainty in weights."""
-    from .compile import compile_ruleset
-    from .evaluate import snapshot
-    from .sensitivity import sensitivity
+    from .api import sensitivity
     from .views import sensitivity_view
 
     workspace = load_workspace(rules, profiles)
-    year = year or workspace.latest_year()
-    program = compile_ruleset(workspace.ruleset)
-    snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
     with _progress("sampling") as progress:
-        result = sensitivity(program, list(workspace.profiles), snapshots, samples, spread, seed, progress)
+        result = sensitivity(workspace, year, samples, spread, seed, progress)
     _emit(sensitivity_view(result), fmt)
 
 
@@ -307,30 +313,30 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
     workspace: Workspace = load_workspace(rules, profiles)
     year = year or workspace.latest_year()
     found = findings(workspace, year, stale_after)
-    _emit(check_view(workspace, year, found), fmt)
+    views = [check_view(workspace, year, found)]
     failed = False
     if properties:
         from .properties import check_properties
         from .views import properties_view
 
         report = check_properties(workspace.ruleset, examples, seed)
-        _emit(properties_view(report), fmt)
+        views.append(properties_view(report))
         failed = bool(report.failures)
+    _emit_all(views, fmt)
     sys.exit(1 if found or failed else 0)
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["all", "profile", "ruleset", "goal", "facts", "interventions", "network",
-                                           "trafficking", "partnerships"]), default="all", show_default=True)
+@click.option("--kind", type=click.Choice(["all", *SCHEMA_KINDS]), default="all", show_default=True)
 @click.option("--out", type=PathOption, help="Write <kind>.schema.json files into this folder instead of printing.")
 @_fail_cleanly
 def schema(kind: str, out: Path | None) -> None:
     """JSON Schema for rule and profile files, for editors."""
     from .canonical import dumps
     from .outputs import write_atomic
-    from .schema import KINDS, schema_of
+    from .schema import schema_of
 
-    kinds = list(KINDS) if kind == "all" else [kind]
+    kinds = list(SCHEMA_KINDS) if kind == "all" else [kind]
     if out is None:
         data = schema_of(kinds[0]) if len(kinds) == 1 else {name: schema_of(name) for name in kinds}
         click.echo(dumps(data), nl=False)

@@ -129,3 +129,11 @@ def test_graph_export_to_file(fmt: str, tmp_path: Path):
     target = tmp_path / f"network.{fmt}"
     result = invoke("graph", "--format", fmt, *mini_args(), "-o", str(target))
     assert result.exit_code == 0 and "NOR" in target.read_text()
+
+
+def test_json_stays_one_document_with_several_results(tmp_path: Path):
+    run = invoke("run", "--year", "2019", "--year", "2024", *mini_args(), "--out", str(tmp_path), "--format", "json")
+    assert [item["stamp"]["year"] for item in json.loads(run.stdout)] == [2019, 2024]
+    check = CliRunner().invoke(main, ["check", "--properties", "--examples", "5", *mini_args(), "--format", "json"])
+    first, second = json.loads(check.stdout)
+    assert "coverage" in first and second["checked"][0] == "range"
