@@ -19,6 +19,7 @@ from .aggregate import EPSILON
 from .errors import InputErrors, SourceError, location_of
 from .outputs import MANIFEST
 from .results import Assessment
+from .values import display
 
 AGGREGATES = ("overall", "goal", "criterion")
 
@@ -68,9 +69,7 @@ class FactChange:
         def side(reading: dict | None) -> str:
             if reading is None:
                 return "not read"
-            value = reading["value"]
-            shown = ",".join(value) if isinstance(value, list) else str(value).lower() if isinstance(value, bool) else str(value)
-            return shown + (f" ({reading['as_of']})" if reading.get("as_of") else "")
+            return display(reading["value"]) + (f" ({reading['as_of']})" if reading.get("as_of") else "")
         return f"{self.fact}: {side(self.old)} → {side(self.new)}"
 
 

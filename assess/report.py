@@ -22,7 +22,7 @@ from . import __version__  # noqa: E402
 from .api import score  # noqa: E402
 from .diff import diff, from_assessment  # noqa: E402
 from .results import Assessment, CountryResult  # noqa: E402
-from .values import to_json  # noqa: E402
+from .values import display  # noqa: E402
 from .workspace import Workspace  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
@@ -147,7 +147,7 @@ def _country(result: CountryResult, assessment: Assessment) -> str:
             return f"<p>{empty}</p>"
         return "<ul>" + "".join(
             f"<li>{html.escape(r.title)} ({_num(r.score)}): "
-            + "; ".join(f"{html.escape(f.fact)} = {html.escape(_value(f.value))}"
+            + "; ".join(f"{html.escape(f.fact)} = {html.escape(display(f.value))}"
                         + (f" <span class=src>({html.escape(f.source)}, {html.escape(f.as_of)})</span>" if f.source else "")
                         for f in r.facts)
             + ("".join(f"<br><em>Offer:</em> {html.escape(i['text'])}" for i in r.interventions))
@@ -157,11 +157,6 @@ def _country(result: CountryResult, assessment: Assessment) -> str:
                f"{html.escape(result.overall.tier or '')}, {result.overall.coverage * 100:.0f}% of weight known")
     return (f"<details><summary>{heading}</summary><h4>Strengths</h4>{listing(strengths, 'None recorded.')}"
             f"<h4>Gaps</h4>{listing(gaps, 'None recorded.')}</details>")
-
-
-def _value(value) -> str:
-    shown = to_json(value)
-    return ", ".join(shown) if isinstance(shown, list) else str(shown).lower() if isinstance(shown, bool) else str(shown)
 
 
 def _num(value: float | None) -> str:

@@ -130,3 +130,11 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def display(value: Any) -> str:
+    """A typed or JSON value as people read it: lists joined, booleans in YAML's spelling."""
+    shown = to_json(value)
+    if isinstance(shown, list):
+        return ", ".join(map(str, shown))
+    return str(shown).lower() if isinstance(shown, bool) else str(shown)

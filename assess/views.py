@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .formats import View
 from .results import Assessment, CountryResult, Stamp
-from .values import to_json
+from .values import display
 
 
 def stamp_note(stamp: Stamp) -> str:
@@ -31,7 +31,7 @@ def explain_view(result: CountryResult) -> View:
     rows = []
     for rule in result.rules():
         facts = "; ".join(
-            f"{f.fact}={_value(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else (f" ({f.as_of})" if f.as_of else ""))
+            f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else (f" ({f.as_of})" if f.as_of else ""))
             for f in rule.facts)
         rows.append([rule.id, rule.score, rule.effective_weight, rule.contribution, facts, rule.why,
                      "; ".join(item["id"] for item in rule.interventions)])
@@ -42,11 +42,6 @@ def explain_view(result: CountryResult) -> View:
     title = (f"{result.name} ({result.country}) as of {result.year}: {_score(result.score)} "
              f"({result.overall.tier}, coverage {_percent(result.overall.coverage)})")
     return View(columns, rows, result.to_json(), title=title, notes=summary)
-
-
-def _value(value: object) -> str:
-    shown = to_json(value)
-    return ",".join(shown) if isinstance(shown, list) else str(shown).lower() if isinstance(shown, bool) else str(shown)
 
 
 def _score(score: float | None) -> str:
