@@ -87,10 +87,9 @@ def _caps(node: NodeResult, caps: tuple[CompiledCap, ...], facts: Snapshot, pref
             apply_cap(node, f"{prefix}{i + 1}", compiled.cap.max_score, compiled.cap.rationale, compiled.condition.text)
 
 
-def assess(workspace: Workspace, year: int, program: Program | None = None) -> Assessment:
+def assess(workspace: Workspace, year: int) -> Assessment:
     """Score every country of the workspace as of ``year``."""
-
-    program = program or compile_ruleset(workspace.ruleset)
+    program = compile_ruleset(workspace.ruleset)
     ruleset = workspace.ruleset
     stamp = Stamp(ruleset.header.id, ruleset.header.version, ruleset.content_hash, ruleset.component_hashes,
                   {code: p.content_hash for code, p in workspace.profiles.items()}, year, __version__)

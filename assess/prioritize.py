@@ -191,9 +191,6 @@ class FlowState:
     def total(self) -> float:
         return sum(self.values.values()) / SCALE
 
-    def through(self, node: str) -> float:
-        return math.fsum(flow.get(f"{node}>in", {}).get(f"{node}>out", 0.0) for flow in self.flows.values())
-
     def _excess(self, node: str) -> dict[str, int]:
         """Per commodity, how far the flow through a node exceeds its capacity once its gap is closed."""
         excess = {}

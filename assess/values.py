@@ -110,17 +110,6 @@ _SCALAR_PARSERS = {
 }
 
 
-def ordinal(spec: FactSpec, value: Any) -> float:
-    """Where a known value stands on the fact's own scale (higher = later / more / truer)."""
-    if isinstance(spec, LevelFact):
-        return float(spec.levels.index(value))
-    if isinstance(spec, SetFact):
-        return float(len(value))
-    if isinstance(spec, DateFact):
-        return float(value.toordinal())
-    return float(value)
-
-
 def to_json(value: Any) -> Any:
     """A value as plain JSON data, deterministic (sets sorted, dates ISO)."""
     if value is UNKNOWN:
