@@ -42,11 +42,21 @@ def _stale(workspace: Workspace, year: int, stale_after: int) -> list[Finding]:
     return found
 
 
+def data_gaps(coverage) -> list[str]:
+    """Rules that no profile has the facts for: where planners' own research adds most."""
+    scored = {rule.id for country in coverage.countries for rule in country.rules() if rule.score is not None}
+    every = [rule.id for rule in coverage.countries[0].rules()] if coverage.countries else []
+    return [rule for rule in every if rule not in scored]
+
+
 def check_view(workspace: Workspace, year: int, found: list[Finding]) -> View:
     coverage = assess(workspace, year)
     rows = [[f.kind, f.where, f.message] for f in found]
+    gaps = data_gaps(coverage)
     notes = [f"coverage as of {year}: " + ", ".join(f"{c.country} {c.overall.coverage * 100:.0f}%" for c in coverage.countries)]
+    if gaps:
+        notes.append(f"rules no profile has facts for as of {year} (data gaps): " + ", ".join(gaps))
     status = f"{len(found)} finding(s)" if found else "ok: rules and profiles are valid; no findings"
-    data = {"year": year, "findings": [vars(f) for f in found],
+    data = {"year": year, "findings": [vars(f) for f in found], "data_gaps": gaps,
             "coverage": {c.country: c.overall.coverage for c in coverage.countries}}
     return View(["finding", "where", "message"], rows, data, title=status, notes=notes)

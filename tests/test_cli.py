@@ -137,3 +137,13 @@ def test_json_stays_one_document_with_several_results(tmp_path: Path):
     check = CliRunner().invoke(main, ["check", "--properties", "--examples", "5", *mini_args(), "--format", "json"])
     first, second = json.loads(check.stdout)
     assert "coverage" in first and second["checked"][0] == "range"
+
+
+def test_check_lists_rules_no_profile_has_facts_for(mini: Path):
+    for name in ("NOR", "FRA"):
+        profile = mini / f"profiles/{name}.yaml"
+        profile.write_text("\n".join(line for line in profile.read_text().splitlines() if not line.startswith("  d:")
+                                     and "2021-06-01" not in line) + "\n")
+    result = invoke("check", "--rules", str(mini / "rules"), "--profiles", str(mini / "profiles"))
+    assert result.exit_code == 0
+    assert "rules no profile has facts for as of 2024 (data gaps): B.c3.r5" in result.output
