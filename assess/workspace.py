@@ -164,6 +164,14 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
         checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
     for name, intervention in menu.interventions.items():
         checker.check_citations(menu_doc, ("interventions", name), intervention.cites)
+    valid_goals = _checked_goals(goals, checker, errors)
+    network = _network_config(directory, goals, checker, errors)
+    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network)
+
+
+def _checked_goals(goals: list[tuple[Document, Goal | None]], checker: RulesetChecker,
+                   errors: list[SourceError]) -> tuple[Goal, ...]:
+    """The goals that validated, cross-checked; goal ids must be unique across files."""
     seen: dict[str, str] = {}
     for doc, goal in goals:
         if goal is None:
@@ -172,15 +180,20 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
             errors.append(doc.error(("id",), f"goal id '{goal.id}' is also used in {seen[goal.id]}"))
         seen.setdefault(goal.id, doc.file)
         checker.check_goal(doc, goal)
-    valid_goals = tuple(goal for _, goal in goals if goal is not None)
-    network = None
-    if (directory / "network.yaml").is_file():
-        network_doc, network = _model_file(directory / "network.yaml", NetworkConfig, errors)
-        if network is not None:
-            # ids of goal files that failed validation count too, so one error does not cascade
-            goal_ids = {str(doc.data.get("id")) for doc, _ in goals if isinstance(doc.data, dict)}
-            check_config(network_doc, network, goal_ids, checker, errors)
-    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network)
+    return tuple(goal for _, goal in goals if goal is not None)
+
+
+def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]], checker: RulesetChecker,
+                    errors: list[SourceError]) -> NetworkConfig | None:
+    """``network.yaml``, when the rule set has one (prioritization needs it; scoring does not)."""
+    if not (directory / "network.yaml").is_file():
+        return None
+    doc, network = _model_file(directory / "network.yaml", NetworkConfig, errors)
+    if network is not None:
+        # ids of goal files that failed validation count too, so one error does not cascade
+        goal_ids = {str(d.data.get("id")) for d, _ in goals if isinstance(d.data, dict)}
+        check_config(doc, network, goal_ids, checker, errors)
+    return network
 
 
 def _documents(paths: list[Path], errors: list[SourceError]) -> list[Document]:
