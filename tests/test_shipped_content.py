@@ -70,6 +70,16 @@ def test_every_rule_and_goal_cites_the_seeds_and_names_interventions(shipped):
                 assert rule.cites and rule.interventions, rule.id
 
 
+def test_every_weight_tier_and_cap_has_a_rationale(shipped):
+    header = shipped.ruleset.header
+    assert all(tier.description for tier in header.tiers)
+    for goal in shipped.ruleset.goals:
+        assert goal.rationale and all(cap.rationale for cap in goal.caps), goal.id
+        for criterion in goal.criteria:
+            assert criterion.rationale, criterion.id
+            assert all(rule.rationale for rule in criterion.rules), criterion.id
+
+
 def test_at_least_forty_countries_in_every_role(shipped):
     assert len(shipped.profiles) >= 40
     assert {"CHN", "IND", "MEX", "CAN", "USA", "AUS", "GTM", "HND", "SLV", "THA", "MMR", "NGA", "GHA",
