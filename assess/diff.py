@@ -34,6 +34,7 @@ class Scored:
 
 
 def from_assessment(assessment: Assessment, label: str) -> Scored:
+    # through JSON, so an in-memory run compares exactly like the same run read from outputs/
     countries = {c.country: json.loads(json.dumps(c.to_json())) for c in assessment.countries}
     return Scored(label, json.loads(json.dumps(assessment.stamp.to_json())), countries)
 

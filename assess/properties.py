@@ -243,17 +243,20 @@ def _live_rules(program: Program, examples: int, seed: int | None) -> list[Failu
         facts = {name: program.ruleset.facts[name] for name in rule.scoring.facts}
         strategy = st.fixed_dictionaries({name: known_values(spec) for name, spec in sorted(facts.items())}).map(
             lambda chosen: Snapshot(chosen, 2024))
-        for goal, wanted in (("fires", lambda s, r=rule: (r.scoring.score(s) or 0) > 0),
-                             ("falls short", lambda s, r=rule: (lambda v: v is not None and v < r.rule.target)(r.scoring.score(s)))):
+
+        def fires(snapshot: Snapshot, rule=rule) -> bool:
+            return (rule.scoring.score(snapshot) or 0) > 0
+
+        def falls_short(snapshot: Snapshot, rule=rule) -> bool:
+            score = rule.scoring.score(snapshot)
+            return score is not None and score < rule.rule.target
+
+        for outcome, wanted in (("fires", fires), ("falls short", falls_short)):
             try:
-                find(strategy, wanted, settings=search, random=None if seed is None else _random(seed))
+                find(strategy, wanted, settings=search, random=None if seed is None else random.Random(seed))
             except NoSuchExample:
-                failures.append(Failure("live rules", f"{rule.path} never {goal} in {search.max_examples} generated profiles", ""))
+                failures.append(Failure("live rules", f"{rule.path} never {outcome} in {search.max_examples} generated profiles", ""))
     return failures
-
-
-def _random(seed: int) -> random.Random:
-    return random.Random(seed)
 
 
 # --- caps and tiers ------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class Sensitivity:
 
 @dataclass
 class _Level:
-    """One aggregate level, as arrays: which children, their weights, method choices, caps."""
+    """One aggregate level, as arrays: each node's children, their weights, its method choices."""
 
     children: list[np.ndarray]  # per node: indices into the level below
     weights: list[np.ndarray]

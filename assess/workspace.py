@@ -89,8 +89,7 @@ class CountryProfile:
     def reading(self, fact: str, year: int) -> Reading | None:
         """The latest value dated on or before the end of ``year`` (None if none is)."""
         entries = self.history.get(fact, ())
-        dates = [entry.as_of for entry in entries]
-        index = bisect.bisect_right(dates, dt.date(year, 12, 31))
+        index = bisect.bisect_right(entries, dt.date(year, 12, 31), key=lambda entry: entry.as_of)
         return entries[index - 1] if index else None
 
     def years(self) -> set[int]:

@@ -32,7 +32,7 @@ TARGETS = ["profiles/NOR.yaml", "profiles/FRA.yaml", "rules/goals/a.yaml", "rule
            "profiles/network/partnerships.yaml"]
 COMMANDS = [["check"], ["run", "--year", "2024"], ["explain", "NOR"], ["prioritize", "--destination", "NOR"],
             ["graph", "--format", "json"], ["diff", "--from", "2019", "--to", "2024"], ["sensitivity", "--samples", "20"],
-            ["check", "--properties", "--examples", "5"]]
+            ["check", "--properties", "--examples", "5"], ["report", "--destination", "NOR"]]
 
 
 @st.composite
@@ -95,6 +95,8 @@ def test_mutated_files_through_every_command(tmp_path_factory, data):
     args = [*command, "--rules", str(workspace / "rules"), "--profiles", str(workspace / "profiles")]
     if command[0] == "run":
         args += ["--out", str(workspace / "out")]
+    if command[0] == "report":
+        args += ["-o", str(workspace / "out" / "report.html")]
     result = CliRunner().invoke(main, args, catch_exceptions=True)
     assert_documented(result)
     if result.exit_code == 2:
