@@ -1,6 +1,7 @@
 """assess: score partner countries' capacity to counter synthetic-drug threats.
 
-The library API, in pipeline order (the CLI is a thin layer over it)::
+The library API is ``assess.api`` (the CLI is a thin layer over it); its main functions are
+re-exported here::
 
     import assess
     workspace = assess.load_workspace("rules/synthetic-drugs-2019", "country_profiles")
@@ -8,15 +9,32 @@ The library API, in pipeline order (the CLI is a thin layer over it)::
     trace = assess.explain(workspace, "MEX", year=2024)  # one country's CountryResult
     ranked = assess.prioritize(workspace, 2024, "USA", budget=5)  # where assistance buys the most
     stability = assess.sensitivity(workspace, 2024, samples=10_000)
+    print(assess.render(result, "markdown"))
 
 Bad input raises ``assess.InputErrors`` listing every problem as ``path:line:col: error: ...``.
 """
 
-__version__ = "0.1.0"
+from .api import (
+    Assessment,
+    CountryResult,
+    Workspace,
+    check,
+    check_properties,
+    diff_outputs,
+    diff_rules,
+    diff_years,
+    explain,
+    graph,
+    load_workspace,
+    prioritize,
+    render,
+    report,
+    score,
+    sensitivity,
+)
+from .errors import AssessError, InputErrors, SourceError, UsageError
+from .version import __version__
 
-from .errors import AssessError, InputErrors, SourceError, UsageError  # noqa: E402
-from .workspace import Workspace, load_workspace  # noqa: E402
-from .api import explain, prioritize, score, sensitivity  # noqa: E402
-
-__all__ = ["AssessError", "InputErrors", "SourceError", "UsageError", "Workspace", "load_workspace",
-           "score", "explain", "prioritize", "sensitivity", "__version__"]
+__all__ = ["AssessError", "InputErrors", "SourceError", "UsageError", "Workspace", "Assessment", "CountryResult",
+           "load_workspace", "score", "explain", "prioritize", "sensitivity", "check", "check_properties",
+           "diff_outputs", "diff_years", "diff_rules", "graph", "report", "render", "__version__"]

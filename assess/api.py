@@ -1,19 +1,57 @@
-"""The small facade the CLI, tests and other programs call.
+"""The library API: every capability of ``assess``, the one surface the CLI, tests and other
+programs call.
 
-Every function takes a loaded ``Workspace`` (``assess.load_workspace``) and an as-of year
-(default: the latest year any fact is dated in).
+Every function takes a loaded ``Workspace`` (``load_workspace``) and, where it scores, an
+as-of year (default: the latest year any fact is dated in). Results are plain data classes;
+``render`` turns any of them into table, JSON, CSV or Markdown text. Heavy dependencies
+(networkx, NumPy, matplotlib, Hypothesis) are imported only by the functions that need them,
+so ``score`` and ``explain`` start fast.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
-from .compile import compile_ruleset
-from .evaluate import assess, assess_country, snapshot
-from .results import Assessment, CountryResult
-from .workspace import Workspace
+from .engine.canonical import dumps
+from .engine.compile import compile_ruleset
+from .engine.evaluate import assess, assess_country, snapshot
+from .engine.results import Assessment, CountryResult
+from .engine.workspace import Workspace, resolve_rules
+from .engine.workspace import load_workspace as _load_workspace
+from .render.formats import FORMATS
+from .render.schema import KINDS
 
-Progress = Callable[[int, int], None]
+SCHEMA_KINDS = tuple(KINDS)
+
+if TYPE_CHECKING:
+    from .analysis.check import CheckReport
+    from .analysis.diff import Diff
+    from .analysis.prioritize import Prioritization
+    from .analysis.properties import PropertyReport
+    from .analysis.sensitivity import Sensitivity
+
+Progress = Callable[[int, int], None]  # (done, total), for progress bars
+GRAPH_FORMATS = ("graphml", "gexf", "json", "dot")
+
+__all__ = ["Workspace", "Assessment", "CountryResult", "to_json", "FORMATS", "GRAPH_FORMATS", "SCHEMA_KINDS", "Progress", "load_workspace", "score", "explain", "prioritize",
+           "sensitivity", "check", "check_properties", "diff_outputs", "diff_years", "diff_rules", "graph", "report",
+           "write_outputs", "write_file", "init_workspace", "schemas", "render", "render_many"]
+
+
+def to_json(data: Any) -> str:
+    """Canonical JSON (sorted keys, indent 2, final newline): the same data always gives the same bytes."""
+    return dumps(data)
+
+
+def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None) -> Workspace:
+    """Load and validate a rule set and its profiles; raises ``InputErrors`` listing every problem.
+
+    Without paths, the working directory's ``rules/`` and ``country_profiles/`` are used, falling
+    back to the copy bundled with the package.
+    """
+    return _load_workspace(rules, profiles)
 
 
 def score(workspace: Workspace, year: int | None = None) -> Assessment:
@@ -28,19 +66,135 @@ def explain(workspace: Workspace, country: str, year: int | None = None) -> Coun
 
 
 def prioritize(workspace: Workspace, year: int | None = None, destination: str = "USA", commodity: str | None = None,
-               budget: int | None = None, progress: Progress | None = None):
-    """The ranked assistance list toward ``destination`` (see ``assess.prioritize``)."""
-    from .prioritize import prioritize as rank  # networkx is imported only when needed
+               budget: int | None = None, progress: Progress | None = None) -> Prioritization:
+    """The ranked assistance list toward ``destination`` (see ``assess.analysis.prioritize``)."""
+    from .analysis.prioritize import prioritize as rank
 
     return rank(workspace, score(workspace, year), destination, commodity, budget, progress)
 
 
 def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10_000, spread: float = 0.25,
-                seed: int = 0, progress: Progress | None = None):
-    """Rank stability under perturbed weights (see ``assess.sensitivity``)."""
-    from .sensitivity import sensitivity as sample  # NumPy is imported only when needed
+                seed: int = 0, progress: Progress | None = None) -> Sensitivity:
+    """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
+    from .analysis.sensitivity import sensitivity as sample
 
     year = year or workspace.latest_year()
     program = compile_ruleset(workspace.ruleset)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
     return sample(program, list(workspace.profiles), snapshots, samples, spread, seed, progress)
+
+
+def check(workspace: Workspace, year: int | None = None, stale_after: int | None = None) -> CheckReport:
+    """Findings about a valid workspace (unused facts, stale values), coverage and data gaps."""
+    from .analysis.check import check as inspect
+
+    return inspect(workspace, score(workspace, year), stale_after)
+
+
+def check_properties(workspace: Workspace, examples: int = 100, seed: int | None = None) -> PropertyReport:
+    """Property-test the rule set with generated profiles (see ``assess.analysis.properties``)."""
+    from .analysis.properties import check_properties as run
+
+    return run(workspace.ruleset, examples, seed)
+
+
+def diff_outputs(old: Path, new: Path) -> Diff:
+    """What moved between two written output folders (``outputs/<ruleset>/<year>/``)."""
+    from .analysis.diff import diff
+    from .render.outputs import read_scored
+
+    return diff(read_scored(old), read_scored(new))
+
+
+def diff_years(workspace: Workspace, old_year: int, new_year: int) -> Diff:
+    """What moved between two years of one workspace, attributed to the facts that changed."""
+    from .analysis.diff import diff, from_assessment
+
+    return diff(from_assessment(score(workspace, old_year), str(old_year)),
+                from_assessment(score(workspace, new_year), str(new_year)))
+
+
+def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | None = None,
+               year: int | None = None) -> Diff:
+    """The same profiles scored under an old rule set (a folder, or a git revision read with
+    ``git show``) and a new one (default: the workspace's)."""
+    from .analysis.diff import diff, from_assessment
+    from .analysis.gitrules import checkout_rules
+
+    new_dir = resolve_rules(rules_new)
+    new_workspace = load_workspace(new_dir, profiles)
+    year = year or new_workspace.latest_year()
+    with tempfile.TemporaryDirectory() as scratch:
+        old_dir = Path(rules_old) if Path(rules_old).is_dir() else checkout_rules(rules_old, new_dir, Path(scratch))
+        old_workspace = load_workspace(old_dir, profiles)
+        return diff(from_assessment(score(old_workspace, year), f"rules {rules_old}"),
+                    from_assessment(score(new_workspace, year), f"rules {new_dir}"))
+
+
+def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:
+    """The network (countries with their scores, trafficking and partnership links) as GraphML,
+    GEXF, node-link JSON or DOT."""
+    from .render.export import network_graph, render_graph
+
+    return render_graph(network_graph(workspace, score(workspace, year)), fmt)
+
+
+def report(workspace: Workspace, year: int | None = None, compare: int | None = None, destination: str = "USA") -> str:
+    """The self-contained HTML report: scores, routes, priorities, changes since ``compare``."""
+    from .analysis.diff import diff, from_assessment
+    from .analysis.prioritize import prioritize as rank
+    from .render.report import build_report
+
+    assessment = score(workspace, year)
+    priorities = rank(workspace, assessment, destination, budget=10) if workspace.network is not None else None
+    changes = None
+    if compare is not None:
+        changes = diff(from_assessment(score(workspace, compare), str(compare)), from_assessment(assessment, "now"))
+    return build_report(workspace, assessment, priorities, changes)
+
+
+def write_outputs(assessment: Assessment, out: Path) -> Path:
+    """Write one assessment under ``out/<ruleset>/<year>/``; returns that folder."""
+    from .render.outputs import write_outputs as write
+
+    return write(assessment, out)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically."""
+    from .render.outputs import write_atomic
+
+    write_atomic(path, text)
+
+
+def init_workspace(directory: Path) -> list[Path]:
+    """A new workspace with the strategy rules, sample profiles, schemas and a README."""
+    from .render.scaffold import init_workspace as create
+
+    return create(directory)
+
+
+def schemas(kinds: list[str] | None = None) -> dict[str, dict]:
+    """JSON Schema of each file kind (all by default), derived from the models."""
+    from .render.schema import schema_of
+
+    return {kind: schema_of(kind) for kind in (kinds or list(KINDS))}
+
+
+def render(result: Any, fmt: str) -> str:
+    """Any result of this API as ``table``, ``json``, ``csv`` or ``markdown`` text."""
+    from .render.formats import renderer
+    from .render.views import view_of
+
+    return renderer(fmt)(view_of(result))
+
+
+def render_many(results: list[Any], fmt: str) -> str:
+    """Several results: one after the other for people, a single JSON document for tools."""
+    from .render.formats import View, renderer
+    from .render.views import view_of
+
+    views = [view_of(result) for result in results]
+    if fmt == "json" and len(views) > 1:
+        return renderer(fmt)(View([], [], data=[view.data for view in views]))
+    return "".join(renderer(fmt)(view) for view in views)

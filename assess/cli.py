@@ -1,7 +1,8 @@
-"""The command line: a thin layer over the library API.
+"""The command line: parses arguments, calls the library API (``assess.api``) and prints.
 
 Exit codes: 0 done; 1 findings; 2 bad input or usage. Bad input is reported as
 ``path:line:col: error: ...`` lines on stderr, never as a traceback, and nothing is written.
+This module imports nothing from the engine, the analyses or the renderers: only the API.
 """
 
 from __future__ import annotations
@@ -11,27 +12,27 @@ import functools
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator, NamedTuple
 
 import click
 
-from . import __version__
-from .api import explain as explain_country
-from .api import score
+from . import api
 from .errors import AssessError, UsageError
-from .formats import FORMATS, renderer
-from .schema import KINDS as SCHEMA_KINDS
-from .workspace import Workspace
-from .workspace import load_workspace as load_library_workspace
+from .version import __version__
 
 PathOption = click.Path(path_type=Path)
+
+
+class WorkspacePaths(NamedTuple):
+    rules: Path | None
+    profiles: Path | None
 
 
 def _fail_cleanly(command: Callable) -> Callable:
     """Turn the engine's own errors into messages and exit code 2."""
 
     @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except AssessError as error:
@@ -42,13 +43,18 @@ def _fail_cleanly(command: Callable) -> Callable:
 
 
 def _workspace_options(command: Callable) -> Callable:
-    command = click.option("--profiles", type=PathOption, help="Country profiles folder (default: ./country_profiles, else bundled).")(command)
-    command = click.option("--rules", type=PathOption, help="Rule-set folder (default: ./rules, else bundled).")(command)
-    return command
+    """``--rules`` and ``--profiles``, handed to the command as one ``paths`` argument."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, rules: Path | None, profiles: Path | None, **kwargs: Any) -> Any:
+        return command(*args, paths=WorkspacePaths(rules, profiles), **kwargs)
+
+    wrapper = click.option("--profiles", type=PathOption, help="Country profiles folder (default: ./country_profiles, else bundled).")(wrapper)
+    return click.option("--rules", type=PathOption, help="Rule-set folder (default: ./rules, else bundled).")(wrapper)
 
 
 def _format_option(command: Callable) -> Callable:
-    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    return click.option("--format", "fmt", type=click.Choice(api.FORMATS), default="table", show_default=True,
                         help="Output format.")(command)
 
 
@@ -64,7 +70,7 @@ def _verbosity() -> dict:
 
 
 @contextlib.contextmanager
-def _progress(label: str):
+def _progress(label: str) -> Iterator[api.Progress | None]:
     """A progress callback: a bar on a terminal (stderr), silent otherwise or with --quiet."""
     if not sys.stderr.isatty() or _verbosity().get("quiet"):
         yield None
@@ -77,32 +83,17 @@ def _progress(label: str):
         yield advance
 
 
-def load_workspace(rules: Path | None = None, profiles: Path | None = None) -> Workspace:
+def _load(paths: WorkspacePaths) -> api.Workspace:
     """Load, saying with --verbose what was loaded and how long it took."""
     start = time.perf_counter()
-    workspace = load_library_workspace(rules, profiles)
+    workspace = api.load_workspace(paths.rules, paths.profiles)
     if _verbosity().get("verbose"):
-        rules_count = sum(len(c.rules) for g in workspace.ruleset.goals for c in g.criteria)
-        links = len(workspace.network.links) if workspace.network else 0
-        click.echo(f"loaded rule set {workspace.ruleset.header.id} {workspace.ruleset.header.version} from "
-                   f"{workspace.ruleset.directory} ({rules_count} rules), {len(workspace.profiles)} profiles, "
-                   f"{links} trafficking links in {time.perf_counter() - start:.2f} s", err=True)
+        click.echo(f"loaded {workspace.summary()} in {time.perf_counter() - start:.2f} s", err=True)
     return workspace
 
 
-def _emit(view, fmt: str) -> None:
-    click.echo(renderer(fmt)(view), nl=False)
-
-
-def _emit_all(views: list, fmt: str) -> None:
-    """Several results: one after the other for people, a single JSON document for tools."""
-    if fmt == "json" and len(views) > 1:
-        from .formats import View
-
-        _emit(View([], [], data=[view.data for view in views]), fmt)
-        return
-    for view in views:
-        _emit(view, fmt)
+def _emit(text: str) -> None:
+    click.echo(text, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,16 +115,13 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @click.option("--out", type=PathOption, default=Path("outputs"), show_default=True, help="Where scored outputs are written.")
 @_format_option
 @_fail_cleanly
-def run(years: tuple[int, ...], rules: Path | None, profiles: Path | None, out: Path, fmt: str) -> None:
+def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, fmt: str) -> None:
     """Score every country; write outputs; print a table."""
-    from .outputs import write_outputs
-    from .views import scores_view
-
-    workspace = load_workspace(rules, profiles)
-    assessments = [score(workspace, year) for year in (years or (workspace.latest_year(),))]
+    workspace = _load(paths)
+    assessments = [api.score(workspace, year) for year in (years or (workspace.latest_year(),))]
     for assessment in assessments:
-        _say(f"wrote {write_outputs(assessment, out)}")
-    _emit_all([scores_view(assessment) for assessment in assessments], fmt)
+        _say(f"wrote {api.write_outputs(assessment, out)}")
+    _emit(api.render_many(assessments, fmt))
 
 
 @main.command()
@@ -142,12 +130,9 @@ def run(years: tuple[int, ...], rules: Path | None, profiles: Path | None, out: 
 @_workspace_options
 @_format_option
 @_fail_cleanly
-def explain(country: str, year: int | None, rules: Path | None, profiles: Path | None, fmt: str) -> None:
+def explain(country: str, year: int | None, paths: WorkspacePaths, fmt: str) -> None:
     """Every rule for one country: facts read, points, why, interventions."""
-    from .views import explain_view
-
-    workspace = load_workspace(rules, profiles)
-    _emit(explain_view(explain_country(workspace, country, year)), fmt)
+    _emit(api.render(api.explain(_load(paths), country, year), fmt))
 
 
 @main.command()
@@ -158,37 +143,31 @@ def explain(country: str, year: int | None, rules: Path | None, profiles: Path |
 @_workspace_options
 @_format_option
 @_fail_cleanly
-def prioritize(year: int | None, commodity: str | None, destination: str, budget: int | None, rules: Path | None,
-               profiles: Path | None, fmt: str) -> None:
+def prioritize(year: int | None, commodity: str | None, destination: str, budget: int | None, paths: WorkspacePaths,
+               fmt: str) -> None:
     """Ranked assistance list with reasons and interventions."""
-    from .api import prioritize as rank
-    from .views import priorities_view
-
-    workspace = load_workspace(rules, profiles)
+    workspace = _load(paths)
     with _progress("prioritizing") as progress:
-        result = rank(workspace, year, destination.upper(), commodity, budget, progress)
-    _emit(priorities_view(result), fmt)
+        result = api.prioritize(workspace, year, destination.upper(), commodity, budget, progress)
+    _emit(api.render(result, fmt))
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "dot"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(api.GRAPH_FORMATS), required=True)
 @click.option("--year", type=int, help="As-of year of the scores on the nodes (default: latest dated year).")
 @click.option("-o", "--output", type=PathOption, help="Write to this file (atomically) instead of printing.")
 @_workspace_options
 @_fail_cleanly
-def graph(fmt: str, year: int | None, output: Path | None, rules: Path | None, profiles: Path | None) -> None:
+def graph(fmt: str, year: int | None, output: Path | None, paths: WorkspacePaths) -> None:
     """Export the network for Gephi, Graphviz or D3."""
-    from .export import network_graph, render
-    from .outputs import write_atomic
-
-    workspace = load_workspace(rules, profiles)
+    workspace = _load(paths)
     if workspace.network is None:
         raise UsageError("no network: add country_profiles/network/trafficking.yaml")
-    text = render(network_graph(workspace, score(workspace, year)), fmt)
+    text = api.graph(workspace, fmt, year)
     if output is None:
-        click.echo(text, nl=False)
+        _emit(text)
     else:
-        write_atomic(output, text)
+        api.write_file(output, text)
 
 
 @main.command(name="diff")
@@ -205,45 +184,25 @@ def graph(fmt: str, year: int | None, output: Path | None, rules: Path | None, p
 @click.option("--only-unexplained", is_flag=True, help="With --fail-above: only count moves no fact change explains.")
 @_format_option
 @_fail_cleanly
-def diff_command(old: Path | None, new: Path | None, from_year: int | None, to_year: int | None, rules_old: str | None,
-                 rules_new: Path | None, year: int | None, profiles: Path | None, rules: Path | None,
-                 fail_above: float | None, only_unexplained: bool, fmt: str) -> None:
+def diff_command(old: Path | None, new: Path | None, fmt: str, fail_above: float | None, only_unexplained: bool,
+                 **sides: Any) -> None:
     """What changed between two scored outputs, and why."""
-    from .diff import diff, from_assessment, from_path
-    from .views import diff_view
-
-    if old is not None and new is not None:
-        pair = from_path(old), from_path(new)
-    elif from_year is not None and to_year is not None:
-        workspace = load_workspace(rules, profiles)
-        pair = (from_assessment(score(workspace, from_year), str(from_year)),
-                from_assessment(score(workspace, to_year), str(to_year)))
-    elif rules_old is not None:
-        pair = _rule_set_pair(rules_old, rules_new, profiles, year)
-    else:
-        raise UsageError("give OLD and NEW outputs, or --from Y --to Y, or --rules-old DIR|REV [--rules-new DIR]")
-    result = diff(*pair)
-    _emit(diff_view(result), fmt)
+    result = _diff(old, new, **sides)
+    _emit(api.render(result, fmt))
     if fail_above is not None and any(m.size > fail_above for m in result.moves(only_unexplained)):
         sys.exit(1)
 
 
-def _rule_set_pair(rules_old: str, rules_new: Path | None, profiles: Path | None, year: int | None):
-    """The same profiles scored under an old rule set (folder or git revision) and a new one."""
-    import tempfile
-
-    from .diff import from_assessment
-    from .gitrules import checkout_rules
-    from .workspace import resolve_rules
-
-    new_dir = resolve_rules(rules_new)
-    new_workspace = load_workspace(new_dir, profiles)
-    year = year or new_workspace.latest_year()
-    with tempfile.TemporaryDirectory() as scratch:
-        old_dir = Path(rules_old) if Path(rules_old).is_dir() else checkout_rules(rules_old, new_dir, Path(scratch))
-        old_workspace = load_workspace(old_dir, profiles)
-        return (from_assessment(score(old_workspace, year), f"rules {rules_old}"),
-                from_assessment(score(new_workspace, year), f"rules {new_dir}"))
+def _diff(old: Path | None, new: Path | None, from_year: int | None, to_year: int | None, rules_old: str | None,
+          rules_new: Path | None, year: int | None, profiles: Path | None, rules: Path | None) -> api.Diff:
+    """The diff the arguments ask for: two output folders, two years, or two rule sets."""
+    if old is not None and new is not None:
+        return api.diff_outputs(old, new)
+    if from_year is not None and to_year is not None:
+        return api.diff_years(_load(WorkspacePaths(rules, profiles)), from_year, to_year)
+    if rules_old is not None:
+        return api.diff_rules(rules_old, rules_new, profiles, year)
+    raise UsageError("give OLD and NEW outputs, or --from Y --to Y, or --rules-old DIR|REV [--rules-new DIR]")
 
 
 @main.command()
@@ -253,14 +212,9 @@ def _rule_set_pair(rules_old: str, rules_new: Path | None, profiles: Path | None
 @click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True)
 @_workspace_options
 @_fail_cleanly
-def report(year: int | None, compare: int | None, destination: str, output: Path, rules: Path | None,
-           profiles: Path | None) -> None:
+def report(year: int | None, compare: int | None, destination: str, output: Path, paths: WorkspacePaths) -> None:
     """A self-contained HTML report with charts."""
-    from .outputs import write_atomic
-    from .report import build_report
-
-    workspace = load_workspace(rules, profiles)
-    write_atomic(output, build_report(workspace, year, compare, destination.upper()))
+    api.write_file(output, api.report(_load(paths), year, compare, destination.upper()))
     _say(f"wrote {output}")
 
 
@@ -269,9 +223,7 @@ def report(year: int | None, compare: int | None, destination: str, output: Path
 @_fail_cleanly
 def init(directory: Path) -> None:
     """A new workspace with the strategy rules, sample profiles and a README."""
-    from .init import init_workspace
-
-    files = init_workspace(directory)
+    files = api.init_workspace(directory)
     _say(f"created {directory} ({len(files)} files): cd {directory} && assess check")
 
 
@@ -284,16 +236,12 @@ def init(directory: Path) -> None:
 @_workspace_options
 @_format_option
 @_fail_cleanly
-def sensitivity_command(samples: int, spread: float, seed: int, year: int | None, rules: Path | None,
-                        profiles: Path | None, fmt: str) -> None:
+def sensitivity_command(samples: int, spread: float, seed: int, year: int | None, paths: WorkspacePaths, fmt: str) -> None:
     """Rank stability under uncertainty in weights."""
-    from .api import sensitivity
-    from .views import sensitivity_view
-
-    workspace = load_workspace(rules, profiles)
+    workspace = _load(paths)
     with _progress("sampling") as progress:
-        result = sensitivity(workspace, year, samples, spread, seed, progress)
-    _emit(sensitivity_view(result), fmt)
+        result = api.sensitivity(workspace, year, samples, spread, seed, progress)
+    _emit(api.render(result, fmt))
 
 
 @main.command()
@@ -306,41 +254,30 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
 @_format_option
 @_fail_cleanly
 def check(year: int | None, stale_after: int | None, properties: bool, examples: int, seed: int | None,
-          rules: Path | None, profiles: Path | None, fmt: str) -> None:
+          paths: WorkspacePaths, fmt: str) -> None:
     """Validate rules and profiles; report findings (exit 1 when there are any)."""
-    from .check import check_view, findings
-
-    workspace: Workspace = load_workspace(rules, profiles)
-    year = year or workspace.latest_year()
-    found = findings(workspace, year, stale_after)
-    views = [check_view(workspace, year, found)]
+    workspace = _load(paths)
+    report = api.check(workspace, year, stale_after)
+    results: list[Any] = [report]
     failed = False
     if properties:
-        from .properties import check_properties
-        from .views import properties_view
-
-        report = check_properties(workspace.ruleset, examples, seed)
-        views.append(properties_view(report))
-        failed = bool(report.failures)
-    _emit_all(views, fmt)
-    sys.exit(1 if found or failed else 0)
+        tested = api.check_properties(workspace, examples, seed)
+        results.append(tested)
+        failed = bool(tested.failures)
+    _emit(api.render_many(results, fmt))
+    sys.exit(1 if report.findings or failed else 0)
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["all", *SCHEMA_KINDS]), default="all", show_default=True)
+@click.option("--kind", type=click.Choice(["all", *api.SCHEMA_KINDS]), default="all", show_default=True)
 @click.option("--out", type=PathOption, help="Write <kind>.schema.json files into this folder instead of printing.")
 @_fail_cleanly
 def schema(kind: str, out: Path | None) -> None:
     """JSON Schema for rule and profile files, for editors."""
-    from .canonical import dumps
-    from .outputs import write_atomic
-    from .schema import schema_of
-
-    kinds = list(SCHEMA_KINDS) if kind == "all" else [kind]
+    found = api.schemas(None if kind == "all" else [kind])
     if out is None:
-        data = schema_of(kinds[0]) if len(kinds) == 1 else {name: schema_of(name) for name in kinds}
-        click.echo(dumps(data), nl=False)
+        _emit(api.to_json(found[kind] if kind != "all" else found))
         return
-    for name in kinds:
-        write_atomic(out / f"{name}.schema.json", dumps(schema_of(name)))
-    _say(f"wrote {len(kinds)} schema file(s) to {out}")
+    for name, document in found.items():
+        api.write_file(out / f"{name}.schema.json", api.to_json(document))
+    _say(f"wrote {len(found)} schema file(s) to {out}")

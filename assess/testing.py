@@ -6,51 +6,41 @@
     @given(snapshots(workspace.ruleset.facts, year=2024))
     def test_my_property(snapshot): ...
 
-Every strategy is built from the catalogue's declared types (boolean, level, number, date,
-set), so a new fact is covered without writing a new strategy.
+Every strategy is built from the catalogue's declared types (each fact type brings its own
+strategy, see ``assess.engine.facttypes``), so a new fact is covered without writing a new
+strategy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Mapping
 
 from hypothesis import strategies as st
 
-from .compile import Snapshot
-from .models import BooleanFact, DateFact, FactSpec, LevelFact, NumberFact, SetFact
-from .canonical import digest
-from .values import UNKNOWN, to_json
-from .workspace import CountryProfile, Reading
-
-DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31))
+from .engine.canonical import digest
+from .engine.conditions import Snapshot
+from .engine.facttypes import FactSpecBase
+from .engine.values import UNKNOWN, to_json
+from .engine.workspace import CountryProfile, Reading
 
 
-def known_values(spec: FactSpec) -> st.SearchStrategy[Any]:
+def known_values(spec: FactSpecBase) -> st.SearchStrategy[Any]:
     """Any known value of one fact."""
-    if isinstance(spec, BooleanFact):
-        return st.booleans()
-    if isinstance(spec, LevelFact):
-        return st.sampled_from(spec.levels)
-    if isinstance(spec, NumberFact):
-        return st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
-    if isinstance(spec, DateFact):
-        return DATES
-    assert isinstance(spec, SetFact)
-    return st.frozensets(st.sampled_from(spec.items))
+    return spec.strategy()
 
 
-def values(spec: FactSpec) -> st.SearchStrategy[Any]:
+def values(spec: FactSpecBase) -> st.SearchStrategy[Any]:
     """A known value or the explicit unknown."""
     return st.one_of(st.just(UNKNOWN), known_values(spec))
 
 
-def fact_maps(facts: dict[str, FactSpec]) -> st.SearchStrategy[dict[str, Any]]:
+def fact_maps(facts: Mapping[str, FactSpecBase]) -> st.SearchStrategy[dict[str, Any]]:
     """A value (possibly unknown) for every fact of the catalogue."""
     return st.fixed_dictionaries({name: values(spec) for name, spec in sorted(facts.items())})
 
 
-def snapshots(facts: dict[str, FactSpec], year: int = 2024) -> st.SearchStrategy[Snapshot]:
+def snapshots(facts: Mapping[str, FactSpecBase], year: int = 2024) -> st.SearchStrategy[Snapshot]:
     """What compiled rules read: known values only (unknown facts are absent)."""
     return fact_maps(facts).map(lambda chosen: Snapshot({k: v for k, v in chosen.items() if v is not UNKNOWN}, year))
 
@@ -63,5 +53,5 @@ def profile_from(country: str, chosen: dict[str, Any], as_of: dt.date = dt.date(
     return CountryProfile(country, country, f"<generated {country}>", content, history)
 
 
-def profiles(facts: dict[str, FactSpec], country: str = "NOR") -> st.SearchStrategy[CountryProfile]:
+def profiles(facts: Mapping[str, FactSpecBase], country: str = "NOR") -> st.SearchStrategy[CountryProfile]:
     return fact_maps(facts).map(lambda chosen: profile_from(country, chosen))

@@ -1,13 +1,12 @@
+"""Fixtures shared by every test; helpers to import live in ``helpers.py``."""
+
 import shutil
 from pathlib import Path
 
 import pytest
+from helpers import MINI, SHIPPED_PROFILES, SHIPPED_RULES
 
 import assess
-
-FIXTURES = Path(__file__).parent / "fixtures"
-MINI = FIXTURES / "mini"
-REPO = Path(__file__).parent.parent
 
 
 @pytest.fixture
@@ -23,18 +22,17 @@ def mini_workspace() -> assess.Workspace:
     return assess.load_workspace(MINI / "rules", MINI / "profiles")
 
 
-def errors_of(rules: Path, profiles: Path) -> list[str]:
-    """The rendered error lines of loading a workspace that must fail."""
-    with pytest.raises(assess.InputErrors) as caught:
-        assess.load_workspace(rules, profiles)
-    return caught.value.render().splitlines()
+@pytest.fixture(scope="session")
+def shipped_workspace() -> assess.Workspace:
+    """The bundled rule set and profiles, loaded once per test session (read-only)."""
+    return assess.load_workspace(SHIPPED_RULES, SHIPPED_PROFILES)
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="Run property tests with many more examples.")
 
 
 @pytest.fixture
-def hypothesis_examples(request) -> int:
+def hypothesis_examples(request: pytest.FixtureRequest) -> int:
     """Examples per property: bounded in CI, many more with --slow."""
     return 1000 if request.config.getoption("--slow") else 100

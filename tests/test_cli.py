@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from assess.cli import main
-from conftest import FIXTURES, MINI, REPO
+from helpers import FIXTURES, MINI, REPO
 
 
 def invoke(*args: str):

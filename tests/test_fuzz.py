@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from assess.cli import main
 from assess.errors import InputErrors
-from assess.load import parse_yaml
-from conftest import MINI, REPO
+from assess.engine.reader import parse_yaml
+from helpers import MINI, REPO
 
 ERROR_LINE = re.compile(r"^\S.*:\d+:\d+: error: \S.*$")
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.nested_given,

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 
 import assess
-from assess.check import findings
-from assess.compile import Snapshot, compile_ruleset
-from assess.models import BooleanFact, DateFact, LevelFact, NumberFact, SetFact
-from conftest import REPO
+from assess.analysis.check import findings
+from assess.engine.compile import compile_ruleset
+from assess.engine.conditions import Snapshot
+from assess.engine.facttypes import BooleanFact, DateFact, LevelFact, NumberFact, SetFact
+from helpers import REPO
 
 RULES = REPO / "rules/synthetic-drugs-2019"
 
@@ -127,7 +128,7 @@ def test_spot_scores_follow_the_facts(shipped):
 
 
 def test_committed_outputs_are_current(shipped):
-    from assess.outputs import render_outputs
+    from assess.render.outputs import render_outputs
 
     for year in (2019, 2024):
         folder = REPO / "outputs/synthetic-drugs-2019" / str(year)
@@ -136,7 +137,7 @@ def test_committed_outputs_are_current(shipped):
 
 
 def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shipped):
-    from assess.prioritize import prioritize
+    from assess.analysis.prioritize import prioritize
 
     network = shipped.network
     assert len(network.links) >= 58 and all(link.source for link in network.links)

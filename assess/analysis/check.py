@@ -1,0 +1,70 @@
+"""``assess check``: findings about a valid workspace (errors stop at loading, exit 2).
+
+Findings (exit 1): facts declared but read by no rule, and with ``--stale-after N`` known
+values older than N years at the as-of year. Coverage per country and the rules no profile
+has facts for (data gaps) are reported alongside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.compile import compile_ruleset
+from ..engine.results import Assessment
+from ..engine.values import UNKNOWN
+from ..engine.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    where: str
+    message: str
+
+
+@dataclass
+class CheckReport:
+    year: int
+    findings: list[Finding]
+    coverage: dict[str, float]  # country -> share of the weight whose facts are known
+    data_gaps: list[str] = field(default_factory=list)  # rules no profile has facts for
+
+    def to_json(self) -> dict:
+        return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
+                "coverage": self.coverage}
+
+
+def check(workspace: Workspace, assessment: Assessment, stale_after: int | None = None) -> CheckReport:
+    """Findings about the workspace as of the assessment's year, with coverage and data gaps."""
+    year = assessment.stamp.year
+    found = findings(workspace, year, stale_after)
+    coverage = {c.country: c.overall.coverage for c in assessment.countries}
+    return CheckReport(year, found, coverage, data_gaps(assessment))
+
+
+def findings(workspace: Workspace, year: int, stale_after: int | None = None) -> list[Finding]:
+    program = compile_ruleset(workspace.ruleset)
+    found = [Finding("unused-fact", f"facts.yaml:{name}", f"fact '{name}' is declared but no rule reads it")
+             for name in workspace.ruleset.facts if name not in program.facts_read]
+    if stale_after is not None:
+        found += _stale(workspace, year, stale_after)
+    return found
+
+
+def _stale(workspace: Workspace, year: int, stale_after: int) -> list[Finding]:
+    found = []
+    for profile in workspace.profiles.values():
+        for name in profile.history:
+            reading = profile.reading(name, year)
+            if reading and reading.value is not UNKNOWN and reading.as_of is not None \
+                    and reading.as_of.year < year - stale_after:
+                found.append(Finding("stale-fact", f"{profile.file}:{name}",
+                                     f"value dated {reading.as_of} is more than {stale_after} years old in {year}"))
+    return found
+
+
+def data_gaps(assessment: Assessment) -> list[str]:
+    """Rules that no profile has the facts for: where planners' own research adds most."""
+    scored = {rule.id for country in assessment.countries for rule in country.rules() if rule.score is not None}
+    every = [rule.id for rule in assessment.countries[0].rules()] if assessment.countries else []
+    return [rule for rule in every if rule not in scored]

@@ -1,0 +1,227 @@
+"""``assess diff``: what moved between two scored outputs, and why.
+
+Both sides are read into one shape (the stamp and each country's trace, exactly as written to
+``outputs/``), whether they come from disk, from two years of one workspace, or from two rule
+sets on the same profiles. Every move of an overall, goal or criterion score is attributed to
+the facts its rules read that changed (old and new value, source, date), to the rule-set parts
+whose content hash changed (rules, weights, fact definitions, tiers), to both, or to neither
+("unexplained", e.g. a new engine version). Scores are compared at full precision with a
+1e-9 tolerance, so rounding alone never shows as a change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from ..engine.aggregate import EPSILON
+from ..engine.results import Assessment
+from ..engine.values import display
+
+AGGREGATES = ("overall", "goal", "criterion")
+
+
+@dataclass
+class Scored:
+    """One scored output: its stamp and each country's trace."""
+
+    label: str
+    stamp: dict
+    countries: dict[str, dict]
+
+
+def from_assessment(assessment: Assessment, label: str) -> Scored:
+    # through JSON, so an in-memory run compares exactly like the same run read from outputs/
+    countries = {c.country: json.loads(json.dumps(c.to_json())) for c in assessment.countries}
+    return Scored(label, json.loads(json.dumps(assessment.stamp.to_json())), countries)
+
+
+@dataclass
+class FactChange:
+    fact: str
+    old: dict | None  # value, as_of, source
+    new: dict | None
+
+    def describe(self) -> str:
+        def side(reading: dict | None) -> str:
+            if reading is None:
+                return "not read"
+            return display(reading["value"]) + (f" ({reading['as_of']})" if reading.get("as_of") else "")
+        return f"{self.fact}: {side(self.old)} → {side(self.new)}"
+
+
+@dataclass
+class Move:
+    country: str
+    node: str
+    kind: str
+    title: str
+    old_score: float | None
+    new_score: float | None
+    old_tier: str | None
+    new_tier: str | None
+    old_coverage: float | None
+    new_coverage: float | None
+    facts: list[FactChange] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    years_differ: bool = False
+
+    @property
+    def delta(self) -> float | None:
+        if self.old_score is None or self.new_score is None:
+            return None
+        return self.new_score - self.old_score
+
+    @property
+    def size(self) -> float:
+        """How far it moved; a score appearing or disappearing counts as the whole scale."""
+        return abs(self.delta) if self.delta is not None else (0.0 if self.old_score == self.new_score else 100.0)
+
+    @property
+    def cause(self) -> str:
+        if self.facts and self.rules:
+            return "facts and rules"
+        if self.facts or self.rules:
+            return "facts" if self.facts else "rules"
+        # rules that read dates relative to the as-of year (within_years) move with time alone
+        return "as-of year" if self.years_differ else "unexplained"
+
+    def to_json(self) -> dict:
+        data = {key: value for key, value in vars(self).items() if key not in ("facts", "years_differ")}
+        data.update(delta=self.delta, cause=self.cause, facts=[vars(f) for f in self.facts])
+        return data
+
+
+@dataclass
+class CountryDiff:
+    country: str
+    name: str
+    status: str  # changed | added | removed
+    old_rank: int | None
+    new_rank: int | None
+    moves: list[Move]
+
+    def to_json(self) -> dict:
+        return {"country": self.country, "name": self.name, "status": self.status, "old_rank": self.old_rank,
+                "new_rank": self.new_rank, "moves": [m.to_json() for m in self.moves]}
+
+
+@dataclass
+class Diff:
+    old: Scored
+    new: Scored
+    countries: list[CountryDiff]
+    unchanged: list[str]
+    rule_changes: list[str]
+
+    def moves(self, only_unexplained: bool = False) -> list[Move]:
+        """Every move; with only_unexplained, those no fact change explains."""
+        return [m for c in self.countries for m in c.moves if not (only_unexplained and m.facts)]
+
+    def to_json(self) -> dict:
+        return {"old": _side(self.old), "new": _side(self.new), "rule_changes": self.rule_changes,
+                "countries": [c.to_json() for c in self.countries], "unchanged": self.unchanged}
+
+
+def _side(scored: Scored) -> dict:
+    keys = ("ruleset_id", "ruleset_version", "ruleset_hash", "year", "engine_version")
+    return {"label": scored.label, **{key: scored.stamp.get(key) for key in keys}}
+
+
+def diff(old: Scored, new: Scored) -> Diff:
+    changed_parts = _changed_components(old.stamp.get("component_hashes", {}), new.stamp.get("component_hashes", {}))
+    old_ranks, new_ranks = _ranks(old), _ranks(new)
+    countries, unchanged = [], []
+    for code in sorted(set(old.countries) | set(new.countries)):
+        before, after = old.countries.get(code), new.countries.get(code)
+        status = "added" if before is None else "removed" if after is None else "changed"
+        moves = _moves(code, before, after, changed_parts, old.stamp.get("year") != new.stamp.get("year"))
+        if status == "changed" and not moves and old_ranks.get(code) == new_ranks.get(code):
+            unchanged.append(code)
+            continue
+        name = (after or before)["name"]
+        countries.append(CountryDiff(code, name, status, old_ranks.get(code), new_ranks.get(code), moves))
+    return Diff(old, new, countries, unchanged, sorted(changed_parts))
+
+
+def _changed_components(old: dict[str, str], new: dict[str, str]) -> set[str]:
+    return {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
+
+
+def _ranks(scored: Scored) -> dict[str, int]:
+    ranked = sorted((c for c in scored.countries.values() if c["result"]["score"] is not None),
+                    key=lambda c: (-c["result"]["score"], c["country"]))
+    return {c["country"]: rank for rank, c in enumerate(ranked, start=1)}
+
+
+def _nodes(country: dict | None) -> dict[str, dict]:
+    """Every node of a country's trace by id, the overall node as 'overall'."""
+    if country is None:
+        return {}
+    found, stack = {}, [country["result"]]
+    while stack:
+        node = stack.pop()
+        found["overall" if node["kind"] == "overall" else node["id"]] = node
+        stack.extend(node.get("goals", []) + node.get("criteria", []) + node.get("rules", []))
+    return found
+
+
+def _moves(code: str, before: dict | None, after: dict | None, changed_parts: set[str], years_differ: bool) -> list[Move]:
+    old_nodes, new_nodes = _nodes(before), _nodes(after)
+    moves = []
+    for node_id in sorted(set(old_nodes) | set(new_nodes), key=_hierarchy_order):
+        old, new = old_nodes.get(node_id), new_nodes.get(node_id)
+        kind = (new or old)["kind"]
+        if kind not in AGGREGATES or not _moved(old, new):
+            continue
+        move = Move(code, node_id, kind, (new or old)["title"], *_pair(old, new, "score"), *_pair(old, new, "tier"),
+                    *_pair(old, new, "coverage"))
+        move.facts = _fact_changes(node_id, old_nodes, new_nodes)
+        move.rules = _rule_changes(node_id, set(old_nodes) | set(new_nodes), old_nodes, new_nodes, changed_parts)
+        move.years_differ = years_differ
+        moves.append(move)
+    return moves
+
+
+def _hierarchy_order(node_id: str) -> tuple:
+    return (node_id != "overall", node_id.count("."), node_id)
+
+
+def _pair(old: dict | None, new: dict | None, key: str) -> tuple:
+    return (old or {}).get(key), (new or {}).get(key)
+
+
+def _moved(old: dict | None, new: dict | None) -> bool:
+    if old is None or new is None:
+        return True
+    if (old["score"] is None) != (new["score"] is None) or old.get("tier") != new.get("tier"):
+        return True
+    if old["score"] is not None and abs(old["score"] - new["score"]) > EPSILON:
+        return True
+    return abs(old["coverage"] - new["coverage"]) > EPSILON
+
+
+def _within(node_id: str, candidate: str) -> bool:
+    return node_id == "overall" or candidate == node_id or candidate.startswith(node_id + ".")
+
+
+def _fact_changes(node_id: str, old_nodes: dict, new_nodes: dict) -> list[FactChange]:
+    """Facts read by the node's rules whose value, date or source differ."""
+    def readings(nodes: dict) -> dict[str, dict]:
+        return {read["fact"]: read for nid, node in nodes.items() if node["kind"] == "rule" and _within(node_id, nid)
+                for read in node["facts"]}
+
+    old, new = readings(old_nodes), readings(new_nodes)
+    return [FactChange(fact, old.get(fact), new.get(fact)) for fact in sorted(set(old) | set(new))
+            if old.get(fact) != new.get(fact)]
+
+
+def _rule_changes(node_id: str, ids: set[str], old_nodes: dict, new_nodes: dict, changed: set[str]) -> list[str]:
+    """Changed rule-set parts that bear on the node: itself and its descendants (their weights,
+    methods, caps and scoring), the definitions of the facts they read, and the header (tiers,
+    coverage minimum, overall method)."""
+    facts = {read["fact"] for nodes in (old_nodes, new_nodes) for nid, node in nodes.items()
+             if node["kind"] == "rule" and _within(node_id, nid) for read in node["facts"]}
+    bearing = {nid for nid in ids if _within(node_id, nid) and nid != "overall"}
+    bearing |= {f"fact:{fact}" for fact in facts} | {"ruleset"}
+    return sorted(part for part in changed if part in bearing)

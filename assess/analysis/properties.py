@@ -1,0 +1,240 @@
+"""``assess check --properties``: property-test the user's rule set with Hypothesis.
+
+Profiles are generated from the fact catalogue (``assess.testing``). Each property either
+holds for every generated example or is reported with its shrunk counter-example as a profile
+in YAML a person can read and save. The properties:
+
+- range: every score lies in [0, 100] and every coverage in [0, 1];
+- monotonicity: one step of any fact in its "more capacity" direction never lowers a
+  criterion, goal or overall score (rules declaring ``non_monotone`` are exempt, and listed);
+- unknown: a rule never scores a fact's unknown better than the fact's worst known value;
+- order: scores do not depend on the order of goals, criteria, rules or facts;
+- live rules: every rule both fires (scores above 0) and falls short for some profile;
+- caps and tiers: a binding cap bounds its score, and every tier matches its score.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import yaml
+from hypothesis import HealthCheck, Phase, Verbosity, find, given, settings
+from hypothesis import seed as fixed_seed
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+from ..engine.aggregate import EPSILON, tier_of
+from ..engine.compile import Program, compile_ruleset
+from ..engine.conditions import Snapshot
+from ..engine.evaluate import score_snapshot
+from ..engine.facttypes import FactSpecBase
+from ..engine.results import NodeResult
+from ..engine.values import UNKNOWN, to_json
+from ..engine.workspace import Ruleset
+from ..testing import snapshots
+
+
+@dataclass
+class Failure:
+    property: str
+    message: str
+    example: str  # the counter-example profile, as YAML
+
+
+@dataclass
+class PropertyReport:
+    examples: int
+    checked: list[str]
+    failures: list[Failure]
+    exempt: list[str]  # rules that declared non_monotone, with why
+
+
+def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = None) -> PropertyReport:
+    program = compile_ruleset(ruleset)
+    checks: dict[str, Callable[[], Failure | None | list[Failure]]] = {
+        "range": lambda: _for_all("range", snapshots(ruleset.facts), lambda s: _range(program, s), examples, seed),
+        "monotonicity": lambda: _for_all("monotonicity", _steps(ruleset.facts, _exempt_facts(program)),
+                                         lambda x: _monotone(program, *x), examples, seed),
+        "unknown": lambda: _for_all("unknown", _unknown_cases(ruleset.facts), lambda x: _unknown(program, *x), examples, seed),
+        "order": lambda: _for_all("order", snapshots(ruleset.facts), _order_check(ruleset, program), examples, seed),
+        "live rules": lambda: _live_rules(program, examples, seed),
+        "caps and tiers": lambda: _for_all("caps and tiers", snapshots(ruleset.facts), lambda s: _caps_tiers(program, s),
+                                           examples, seed),
+    }
+    failures: list[Failure] = []
+    for run in checks.values():
+        found = run()
+        failures.extend(found if isinstance(found, list) else [found] if found else [])
+    exempt = [f"{rule.path}: {rule.rule.non_monotone}" for rule in program.rules if rule.rule.non_monotone]
+    return PropertyReport(examples, list(checks), failures, exempt)
+
+
+def _for_all(name: str, strategy: st.SearchStrategy, check: Callable[[Any], str | None], examples: int,
+             seed: int | None) -> Failure | None:
+    """Run one property; the last failure recorded is Hypothesis's shrunk counter-example."""
+    failing: list[tuple[Any, str]] = []
+
+    @settings(max_examples=examples, database=None, deadline=None, verbosity=Verbosity.quiet, print_blob=False,
+              suppress_health_check=list(HealthCheck), derandomize=seed is None)
+    @given(strategy)
+    def prop(example: Any) -> None:
+        problem = check(example)
+        if problem:
+            failing.append((example, problem))
+            raise AssertionError(problem)
+
+    if seed is not None:
+        prop = fixed_seed(seed)(prop)
+    try:
+        prop()
+    except AssertionError:
+        example, problem = failing[-1]
+        return Failure(name, problem, profile_yaml(example[0] if isinstance(example, tuple) else example))
+    return None
+
+
+def profile_yaml(snapshot: Snapshot) -> str:
+    """A counter-example as a profile file a person can save and load."""
+    facts = {name: [{"value": to_json(value), "as_of": f"{snapshot.year}-01-01", "source": "counter-example"}]
+             for name, value in sorted(snapshot.items())}
+    text = yaml.safe_dump({"country": "XXX", "facts": facts}, sort_keys=False, allow_unicode=True)
+    return "# to load it, set 'country' to a real ISO3 code and name the file after it\n" + text
+
+
+def _nodes(tree: NodeResult) -> list[NodeResult]:
+    return list(tree.walk())
+
+
+# --- range -------------------------------------------------------------------------------------
+
+
+def _range(program: Program, snapshot: Snapshot) -> str | None:
+    for node in _nodes(score_snapshot(program, snapshot)):
+        if node.score is not None and not (-EPSILON <= node.score <= 100 + EPSILON and math.isfinite(node.score)):
+            return f"{node.id} scored {node.score}, outside [0, 100]"
+        if not -EPSILON <= node.coverage <= 1 + EPSILON:
+            return f"{node.id} has coverage {node.coverage}, outside [0, 1]"
+    return None
+
+
+# --- monotonicity ------------------------------------------------------------------------------
+
+
+def _exempt_facts(program: Program) -> set[str]:
+    return {name for rule in program.rules if rule.rule.non_monotone for name in rule.scoring.facts}
+
+
+def _steps(facts: dict[str, FactSpecBase], exempt: set[str]) -> st.SearchStrategy:
+    names = sorted(name for name in facts if name not in exempt)
+    return st.tuples(snapshots(facts), st.sampled_from(names)) if names else st.nothing()
+
+
+def _monotone(program: Program, snapshot: Snapshot, name: str) -> str | None:
+    spec = program.ruleset.facts[name]
+    value = snapshot.get(name, UNKNOWN)
+    better = None if value is UNKNOWN else spec.step_up(value)
+    if better is None:
+        return None
+    stepped = Snapshot({**snapshot, name: better}, snapshot.year)
+    before = {n.id: n for n in _nodes(score_snapshot(program, snapshot)) if n.kind != "rule"}
+    for node in _nodes(score_snapshot(program, stepped)):
+        old = before.get(node.id)
+        if node.kind != "rule" and old and old.score is not None and node.score is not None \
+                and node.score < old.score - EPSILON:
+            return (f"raising {name} from {to_json(value)} to {to_json(better)} lowers {node.id} "
+                    f"from {old.score:.4g} to {node.score:.4g}")
+    return None
+
+
+# --- unknown -----------------------------------------------------------------------------------
+
+
+def _unknown_cases(facts: dict[str, FactSpecBase]) -> st.SearchStrategy:
+    return st.tuples(snapshots(facts), st.sampled_from(sorted(facts)))
+
+
+def _unknown(program: Program, snapshot: Snapshot, name: str) -> str | None:
+    spec = program.ruleset.facts[name]
+    blank = Snapshot({k: v for k, v in snapshot.items() if k != name}, snapshot.year)
+    candidates = spec.samples()
+    for rule in program.rules:
+        if name not in rule.scoring.facts:
+            continue
+        unknown_score = rule.scoring.score(blank)
+        if unknown_score is None:
+            continue
+        known = [rule.scoring.score(Snapshot({**blank, name: value}, blank.year)) for value in candidates]
+        worst = min((score for score in known if score is not None), default=None)
+        if worst is not None and unknown_score > worst + EPSILON:
+            return f"{rule.path} scores {unknown_score:g} with {name} unknown but {worst:g} with its worst known value"
+    return None
+
+
+# --- order ---------------------------------------------------------------------------------------
+
+
+def _order_check(ruleset: Ruleset, program: Program) -> Callable[[Snapshot], str | None]:
+    """Scores of a rule set with every list reversed (goals, criteria, rules, facts) must not change."""
+    reversed_goals = tuple(
+        goal.model_copy(update={"criteria": [c.model_copy(update={"rules": list(reversed(c.rules))})
+                                             for c in reversed(goal.criteria)]})
+        for goal in reversed(ruleset.goals))
+    mirrored = dataclasses.replace(ruleset, goals=reversed_goals, facts=dict(reversed(list(ruleset.facts.items()))))
+    other = compile_ruleset(mirrored)
+
+    def check(snapshot: Snapshot) -> str | None:
+        first = {n.id: n.score for n in _nodes(score_snapshot(program, snapshot))}
+        second = {n.id: n.score for n in _nodes(score_snapshot(other, snapshot))}
+        for node_id, score in first.items():
+            if score != second.get(node_id) and not (score is not None and second.get(node_id) is not None
+                                                      and abs(score - second[node_id]) <= EPSILON):
+                return f"{node_id} scores {score} in declared order but {second.get(node_id)} with the order reversed"
+        return None
+
+    return check
+
+
+# --- live rules ----------------------------------------------------------------------------------
+
+
+def _live_rules(program: Program, examples: int, seed: int | None) -> list[Failure]:
+    """Every rule must fire for some profile and fall short for another; search with Hypothesis."""
+    failures = []
+    search = settings(max_examples=max(examples, 50), database=None, deadline=None, verbosity=Verbosity.quiet,
+                      phases=[Phase.generate], suppress_health_check=list(HealthCheck), derandomize=seed is None)
+    for rule in program.rules:
+        facts = {name: program.ruleset.facts[name] for name in rule.scoring.facts}
+        strategy = st.fixed_dictionaries({name: spec.strategy() for name, spec in sorted(facts.items())}).map(
+            lambda chosen: Snapshot(chosen, 2024))
+
+        def fires(snapshot: Snapshot, rule=rule) -> bool:
+            return (rule.scoring.score(snapshot) or 0) > 0
+
+        def falls_short(snapshot: Snapshot, rule=rule) -> bool:
+            score = rule.scoring.score(snapshot)
+            return score is not None and score < rule.rule.target
+
+        for outcome, wanted in (("fires", fires), ("falls short", falls_short)):
+            try:
+                find(strategy, wanted, settings=search, random=None if seed is None else random.Random(seed))
+            except NoSuchExample:
+                failures.append(Failure("live rules", f"{rule.path} never {outcome} in {search.max_examples} generated profiles", ""))
+    return failures
+
+
+# --- caps and tiers ------------------------------------------------------------------------------
+
+
+def _caps_tiers(program: Program, snapshot: Snapshot) -> str | None:
+    tiers = [(tier.name, tier.min) for tier in program.ruleset.header.tiers]
+    for node in _nodes(score_snapshot(program, snapshot)):
+        for cap in node.caps_applied:
+            if node.score is not None and node.score > cap.max_score + EPSILON:
+                return f"{node.id} scores {node.score:.4g} above its cap {cap.id} ({cap.max_score:g})"
+        if node.tier is not None and node.tier != tier_of(node.score, tiers):
+            return f"{node.id} is in tier {node.tier} but its score {node.score} belongs to {tier_of(node.score, tiers)}"
+    return None

@@ -1,0 +1,113 @@
+"""Stage 3, compile: turn a validated rule set into a program, built once, evaluated many times.
+
+The program is a tree: the overall node, goals, criteria and, at the leaves, rules whose
+scoring is compiled to closures (``scorings``), with every cap's condition compiled too.
+Nothing is re-interpreted per country: operands are typed and level ranks looked up here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator, Literal, Mapping, Union
+
+from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
+from .facttypes import FactSpecBase
+from .models import Cap, Criterion, Goal, Method, Rule
+from .scorings import CompiledScoring, Scorer
+
+if TYPE_CHECKING:
+    from .workspace import Ruleset
+
+NodeKind = Literal["overall", "goal", "criterion", "rule"]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    path: str  # goal.criterion.rule
+    rule: Rule
+    scoring: CompiledScoring
+
+
+@dataclass(frozen=True)
+class CompiledCap:
+    id: str  # G1.cap1, overall.cap1
+    cap: Cap
+    condition: CompiledCondition
+
+
+@dataclass(frozen=True)
+class CompiledNode:
+    """An aggregate level: it combines its children's scores by ``method``, then applies its caps."""
+
+    kind: NodeKind
+    id: str
+    title: str
+    weight: float
+    method: Method
+    alternative_methods: tuple[Method, ...]
+    tiered: bool  # named tiers are given to the overall score and to goals
+    caps: tuple[CompiledCap, ...]
+    children: tuple[Union["CompiledNode", CompiledRule], ...]
+
+    def aggregates(self) -> Iterator["CompiledNode"]:
+        """This node and every aggregate below it, parents first."""
+        yield self
+        for child in self.children:
+            if isinstance(child, CompiledNode):
+                yield from child.aggregates()
+
+
+@dataclass(frozen=True)
+class Program:
+    """A rule set ready to evaluate: built once, applied to every country and year."""
+
+    ruleset: Ruleset
+    root: CompiledNode
+    rules: tuple[CompiledRule, ...]  # flat, in hierarchy order
+    facts_read: tuple[str, ...]
+    scorers: tuple[Scorer, ...]  # the rules' score functions, in ``rules`` order
+
+    def scores(self, snapshot: Snapshot) -> list[float | None]:
+        """Every rule's score, in ``rules`` order: the hot loop."""
+        return [scorer(snapshot) for scorer in self.scorers]
+
+    def caps(self) -> Iterator[CompiledCap]:
+        for node in self.root.aggregates():
+            yield from node.caps
+
+
+def compile_ruleset(ruleset: Ruleset) -> Program:
+    facts = ruleset.facts
+    header = ruleset.header
+    goals = tuple(_goal(goal, facts) for goal in ruleset.goals)
+    root = CompiledNode("overall", header.id, header.title, 1.0, header.method, tuple(header.alternative_methods),
+                        True, _caps(header.caps, "overall.cap", facts), goals)
+    rules = tuple(_leaves(root))
+    read = [name for rule in rules for name in rule.scoring.facts]
+    read += [test.fact for cap in [*header.caps, *(c for g in ruleset.goals for c in g.caps)]
+             for _, test in iter_fact_tests(cap.when)]
+    return Program(ruleset, root, rules, tuple(dict.fromkeys(read)), tuple(rule.scoring.score for rule in rules))
+
+
+def _goal(goal: Goal, facts: Mapping[str, FactSpecBase]) -> CompiledNode:
+    criteria = tuple(_criterion(f"{goal.id}.{criterion.id}", criterion, facts) for criterion in goal.criteria)
+    return CompiledNode("goal", goal.id, goal.title, goal.weight, goal.method, tuple(goal.alternative_methods), True,
+                        _caps(goal.caps, f"{goal.id}.cap", facts), criteria)
+
+
+def _criterion(path: str, criterion: Criterion, facts: Mapping[str, FactSpecBase]) -> CompiledNode:
+    rules = tuple(CompiledRule(f"{path}.{rule.id}", rule, rule.score.compile(facts)) for rule in criterion.rules)
+    return CompiledNode("criterion", path, criterion.title, criterion.weight, criterion.method,
+                        tuple(criterion.alternative_methods), False, (), rules)
+
+
+def _caps(caps: list[Cap], prefix: str, facts: Mapping[str, FactSpecBase]) -> tuple[CompiledCap, ...]:
+    return tuple(CompiledCap(f"{prefix}{i}", cap, compile_condition(cap.when, facts)) for i, cap in enumerate(caps, 1))
+
+
+def _leaves(node: CompiledNode) -> Iterator[CompiledRule]:
+    for child in node.children:
+        if isinstance(child, CompiledNode):
+            yield from _leaves(child)
+        else:
+            yield child

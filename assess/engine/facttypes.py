@@ -1,0 +1,254 @@
+"""The fact types, one class each: the single home of everything that depends on a fact's type.
+
+A fact's declaration in ``facts.yaml`` is validated by one of these pydantic models, and the
+same class knows how to read a value written in YAML, which condition operators can test it
+and how, what "one step more capacity" is, which values represent it in property checks and
+how Hypothesis generates it. Adding a fact type means adding one class here and listing it in
+``FACT_TYPES`` (CONTRIBUTING.md walks through an example).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import operator
+from typing import TYPE_CHECKING, Annotated, Any, Callable, ClassVar, Literal, Union, get_args
+
+from pydantic import Field, field_validator
+
+from .modelbase import Direction, GoalId, Identifier, Strict, Text
+from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+Predicate = Callable[[Any, int], bool]  # (a known value, the as-of year) -> does the test hold
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2030, 12, 31)  # the dates property checks explore
+
+_ORDERED = {"is": operator.eq, "at_least": operator.ge, "at_most": operator.le}
+
+
+class FactSpecBase(Strict):
+    """What every fact declaration has, and the behaviour each type provides."""
+
+    description: Text
+    type: str
+    operators: ClassVar[tuple[str, ...]] = ()
+
+    def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:
+        """The typed value of ``raw`` (or UNKNOWN); raises ValueProblem."""
+        if allow_unknown and raw == UNKNOWN_TEXT:
+            return UNKNOWN
+        if isinstance(raw, list):
+            raise ValueProblem(f"expected a single {self.type} value, not a list")
+        return self.read_known(raw)
+
+    def read_known(self, raw: Any) -> Any:
+        raise NotImplementedError
+
+    def predicate(self, op: str, operand: Any) -> Predicate:
+        """A compiled test of a known value; ``op`` is one of this type's ``operators``."""
+        compare = _ORDERED[op]
+        wanted = self.read(operand, allow_unknown=False)
+        return lambda value, year: compare(value, wanted)
+
+    def step_up(self, value: Any) -> Any:
+        """The value one step further in the "more capacity" direction, or None at the end."""
+        raise NotImplementedError
+
+    def samples(self) -> list[Any]:
+        """Known values spanning the type, for checks that compare a fact's unknown with them."""
+        raise NotImplementedError
+
+    def strategy(self) -> SearchStrategy[Any]:
+        """Hypothesis: any known value of this fact."""
+        raise NotImplementedError
+
+    def measure(self, value: Any) -> float:
+        """The number goalposts are set on; only for types that can be scored on goalposts."""
+        raise ValueProblem(f"a {self.type} fact cannot be scored on goalposts")
+
+    @property
+    def higher_is_better(self) -> bool:
+        return getattr(self, "better", "higher") == "higher"
+
+
+class BooleanFact(FactSpecBase):
+    type: Literal["boolean"]
+    better: Direction = "higher"
+    operators: ClassVar[tuple[str, ...]] = ("is",)
+
+    def read_known(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if raw in ("true", "false"):
+            return raw == "true"
+        raise ValueProblem(f"'{raw}' is not a boolean", ("true", "false", UNKNOWN_TEXT))
+
+    def step_up(self, value: bool) -> bool | None:
+        if self.higher_is_better:
+            return True if not value else None
+        return False if value else None
+
+    def samples(self) -> list[Any]:
+        return [False, True]
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        return st.booleans()
+
+
+class LevelFact(FactSpecBase):
+    type: Literal["level"]
+    levels: Annotated[list[Identifier], Field(min_length=2, max_length=50)] = Field(
+        description="From least to most capacity."
+    )
+    operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
+
+    @field_validator("levels")
+    @classmethod
+    def _unique(cls, levels: list[str]) -> list[str]:
+        duplicates = sorted({level for level in levels if levels.count(level) > 1})
+        if duplicates:
+            raise ValueError(f"levels must be unique; repeated: {', '.join(duplicates)}")
+        return levels
+
+    def read_known(self, raw: Any) -> str:
+        if str(raw) not in self.levels:
+            raise ValueProblem(f"'{raw}' is not a level of this fact", (*self.levels, UNKNOWN_TEXT))
+        return str(raw)
+
+    def predicate(self, op: str, operand: Any) -> Predicate:
+        rank = {level: i for i, level in enumerate(self.levels)}  # compare ranks, not names
+        compare, wanted = _ORDERED[op], rank[self.read(operand, allow_unknown=False)]
+        return lambda value, year: compare(rank[value], wanted)
+
+    def step_up(self, value: str) -> str | None:
+        index = self.levels.index(value) + 1
+        return self.levels[index] if index < len(self.levels) else None
+
+    def samples(self) -> list[Any]:
+        return list(self.levels)
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        return st.sampled_from(self.levels)
+
+
+class NumberFact(FactSpecBase):
+    type: Literal["number"]
+    unit: Text
+    better: Direction = "higher"
+    operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
+
+    def read_known(self, raw: Any) -> float:
+        if isinstance(raw, bool):
+            raise ValueProblem(f"'{raw}' is not a number")
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise ValueProblem(f"'{raw}' is not a number (unit: {self.unit})") from None
+        if not math.isfinite(number):
+            raise ValueProblem(f"'{raw}' is not a finite number")
+        return number
+
+    def step_up(self, value: float) -> float | None:
+        if self.higher_is_better:
+            return value + 1
+        return value - 1 if value >= 1 else None
+
+    def samples(self) -> list[Any]:
+        return [0.0, 1.0, 10.0, 1e6]
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        return st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+    def measure(self, value: float) -> float:
+        return float(value)
+
+
+class DateFact(FactSpecBase):
+    type: Literal["date"]
+    better: Direction = "higher"
+    operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most", "within_years")
+
+    def read_known(self, raw: Any) -> dt.date:
+        if isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(str(raw))
+        except ValueError:
+            raise ValueProblem(f"'{raw}' is not a date in the form YYYY-MM-DD") from None
+
+    def predicate(self, op: str, operand: Any) -> Predicate:
+        if op == "within_years":
+            years = int(operand)
+            return lambda value, year: value.year >= year - years
+        return super().predicate(op, operand)
+
+    def step_up(self, value: dt.date) -> dt.date:
+        return value + dt.timedelta(days=365) if self.higher_is_better else value - dt.timedelta(days=365)
+
+    def samples(self) -> list[Any]:
+        return [EARLIEST, dt.date(2019, 1, 1), LATEST]
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        return st.dates(min_value=EARLIEST, max_value=LATEST)
+
+
+class SetFact(FactSpecBase):
+    type: Literal["set"]
+    items: Annotated[list[Identifier | GoalId], Field(min_length=1, max_length=500)]
+    better: Direction = "higher"
+    operators: ClassVar[tuple[str, ...]] = ("contains", "contains_any", "contains_all")
+
+    def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:
+        if allow_unknown and raw == UNKNOWN_TEXT:
+            return UNKNOWN
+        if not isinstance(raw, list):
+            raise ValueProblem(f"expected a list of items, not '{raw}'", tuple(self.items))
+        return frozenset(self.read_item(item) for item in raw)
+
+    def read_item(self, raw: Any) -> str:
+        item = str(raw)
+        if item not in self.items:
+            raise ValueProblem(f"'{item}' is not an item of this set", tuple(self.items))
+        return item
+
+    def predicate(self, op: str, operand: Any) -> Predicate:
+        wanted = frozenset(self.read_item(item) for item in (operand if isinstance(operand, list) else [operand]))
+        if op == "contains_any":
+            return lambda value, year: not wanted.isdisjoint(value)
+        return lambda value, year: wanted <= value
+
+    def step_up(self, value: frozenset[str]) -> frozenset[str] | None:
+        if self.higher_is_better:
+            missing = [item for item in self.items if item not in value]
+            return value | {missing[0]} if missing else None
+        return value - {sorted(value)[0]} if value else None
+
+    def samples(self) -> list[Any]:
+        return [frozenset(), frozenset(self.items)]
+
+    def strategy(self) -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        return st.frozensets(st.sampled_from(self.items))
+
+    def measure(self, value: frozenset[str]) -> float:
+        return len(value)
+
+
+FACT_TYPES: tuple[type[FactSpecBase], ...] = (BooleanFact, LevelFact, NumberFact, DateFact, SetFact)
+FactSpec = Annotated[Union[BooleanFact, LevelFact, NumberFact, DateFact, SetFact], Field(discriminator="type")]
+
+
+def types_supporting(op: str) -> tuple[str, ...]:
+    """The fact types a condition operator can test (for error messages)."""
+    return tuple(get_args(kind.model_fields["type"].annotation)[0] for kind in FACT_TYPES if op in kind.operators)

@@ -1,0 +1,233 @@
+"""The file formats, as pydantic models: the single source of truth.
+
+Validation, the JSON Schema given to editors (``assess schema``) and the Hypothesis
+strategies in ``assess.testing`` all derive from these classes. Loaded YAML arrives as text
+(see ``reader``); fields that need a number, a date or a boolean convert it here, strictly.
+Fact values are typed against the fact catalogue in ``validate``, because their type is
+declared in data, not in Python. The fact types live in ``facttypes``, conditions in
+``conditions`` and the scoring kinds in ``scorings``: each is the single home of its kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from .conditions import Condition, FactTest
+from .facttypes import FactSpec
+from .modelbase import GoalId, Identifier, RawValue, Score, Strict, Text, Weight
+from .scorings import Scoring
+
+Method = Literal["weighted_mean", "geometric_mean", "minimum"]
+
+
+class FactCatalogue(Strict):
+    """``facts.yaml``: every fact a profile may state and a rule may read."""
+
+    facts: Annotated[dict[Identifier, FactSpec], Field(min_length=1)]
+
+
+# --- Citations and interventions ----------------------------------------------------------
+
+
+class Citation(Strict):
+    seed: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+\.txt$")] = Field(
+        description="A file in the rule set's seeds/ folder."
+    )
+    section: Text = Field(description="Heading or paragraph; must appear in the seed text.")
+    quote: Text | None = Field(None, description="Optional words that must appear verbatim in the seed.")
+
+
+class Intervention(Strict):
+    text: Text
+    cites: Annotated[list[Citation], Field(min_length=1)]
+
+
+class InterventionMenu(Strict):
+    """``interventions.yaml``: the strategy's opportunities for interventions."""
+
+    interventions: Annotated[dict[Identifier, Intervention], Field(min_length=1)]
+
+
+# --- The hierarchy: rule -> criterion -> goal -> overall -------------------------------------
+
+
+class Rule(Strict):
+    id: Identifier
+    title: Text
+    weight: Weight = 1
+    rationale: Text | None = Field(None, description="Why this weight, in one line.")
+    cites: Annotated[list[Citation], Field(min_length=1)]
+    score: Scoring
+    target: Score = Field(100, description="A score below this falls short and recommends the interventions.")
+    interventions: Annotated[list[Identifier], Field(min_length=1)]
+    non_monotone: Text | None = Field(
+        None, description="Why this rule may score lower when a fact it reads improves: exempts it from the "
+                          "monotonicity property (and is listed by check --properties)."
+    )
+
+
+class Cap(Strict):
+    when: Condition
+    max_score: Score
+    rationale: Text
+
+
+class _Aggregate(Strict):
+    """A level that rolls up its children: its weight in its parent and how it combines them."""
+
+    title: Text
+    weight: Weight = 1
+    rationale: Text | None = Field(None, description="Why this weight, in one line.")
+    method: Method = "weighted_mean"
+    alternative_methods: list[Method] = Field(
+        [], description="Other defensible methods; assess sensitivity samples among them and the method."
+    )
+
+
+class Criterion(_Aggregate):
+    id: Identifier
+    rules: Annotated[list[Rule], Field(min_length=1)]
+
+
+class Goal(_Aggregate):
+    """One strategic goal: a file in the rule set's ``goals/`` folder."""
+
+    id: GoalId
+    cites: Annotated[list[Citation], Field(min_length=1)]
+    caps: list[Cap] = []
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+
+
+class Tier(Strict):
+    name: Identifier
+    min: Score
+    description: Text | None = None
+
+
+class RulesetHeader(Strict):
+    """``ruleset.yaml``: identity, tiers, coverage threshold and the overall aggregation."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
+    version: Annotated[str, Field(min_length=1, max_length=32)]
+    title: Text
+    method: Method = "weighted_mean"
+    alternative_methods: list[Method] = Field(
+        [], description="Other defensible methods for the overall score; assess sensitivity samples among them."
+    )
+    min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
+    tiers: Annotated[list[Tier], Field(min_length=1)] = Field(
+        description="Fixed goalposts, ascending by min; the first starts at 0."
+    )
+    caps: list[Cap] = []
+
+    @field_validator("tiers")
+    @classmethod
+    def _ascending(cls, tiers: list[Tier]) -> list[Tier]:
+        if tiers[0].min != 0:
+            raise ValueError("the first tier must start at 0")
+        if any(later.min <= earlier.min for earlier, later in zip(tiers, tiers[1:])):
+            raise ValueError("tiers must be listed in strictly ascending order of min")
+        return tiers
+
+
+# --- Country profiles -------------------------------------------------------------------------
+
+
+class FactEntry(Strict):
+    value: RawValue = Field(description="The value, typed by the catalogue, or 'unknown'.")
+    as_of: dt.date = Field(description="The date from which this value holds (YYYY-MM-DD).")
+    source: Text | None = Field(None, description="Required unless the value is 'unknown'.")
+    note: Text | None = None
+
+
+class Profile(Strict):
+    """``country_profiles/<ISO3>.yaml``: dated, sourced facts about one country."""
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    facts: dict[Identifier, Annotated[list[FactEntry], Field(min_length=1)]] = {}
+
+
+
+
+# --- The network: trafficking and partnership links, and prioritization parameters ----------
+
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+NodeId = Annotated[str, Field(pattern=r"^([A-Z]{3}|[a-z][a-z0-9_]*)$", description="ISO3 code or a declared region id.")]
+Share = Annotated[float, Field(ge=0, le=1)]
+Confidence = Literal["low", "medium", "high"]
+
+
+class Region(Strict):
+    name: Text
+    note: Text | None = None
+
+
+class TraffickingLink(Strict):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: NodeId = Field(alias="from")
+    to: NodeId
+    commodity: Identifier
+    modalities: list[Identifier] = []
+    volume: Identifier = "unknown"
+    confidence: Confidence
+    since: dt.date
+    until: dt.date | None = None
+    source: Text
+    note: Text | None = None
+
+
+class TraffickingFile(Strict):
+    """``country_profiles/network/trafficking.yaml``: directed, dated, sourced trafficking links."""
+
+    regions: dict[Identifier, Region] = {}
+    links: list[TraffickingLink]
+
+
+class Partnership(Strict):
+    kind: Identifier
+    between: Annotated[list[CountryCode], Field(min_length=2, max_length=2)]
+    since: dt.date
+    until: dt.date | None = None
+    source: Text
+    note: Text | None = None
+
+
+class PartnershipFile(Strict):
+    """``country_profiles/network/partnerships.yaml``: bilateral ties, dated and sourced."""
+
+    partnerships: list[Partnership]
+
+
+class Interdiction(Strict):
+    goals: Annotated[dict[GoalId, Weight], Field(min_length=1)]
+    effectiveness: Share
+    unknown_capacity: Share
+
+
+class PriorityWeights(Strict):
+    leverage: Share
+    need: Share
+    feasibility: Share
+
+
+class Priority(Strict):
+    weights: PriorityWeights
+    unknown_need: Share
+    partnership_weights: dict[Identifier, Share]
+
+
+class NetworkConfig(Strict):
+    """``network.yaml`` in a rule set: the network's vocabulary and prioritization parameters."""
+
+    commodities: Annotated[list[Identifier], Field(min_length=1)]
+    modalities: Annotated[list[Identifier], Field(min_length=1)]
+    volumes: Annotated[dict[Identifier, Annotated[float, Field(gt=0, le=1e6)]], Field(min_length=1)]
+    unknown_volume: Identifier
+    interdiction: Interdiction
+    priority: Priority
+    memberships: dict[Identifier, FactTest] = {}
+    flow_algorithm: Literal["preflow_push", "edmonds_karp", "shortest_augmenting_path", "dinitz", "boykov_kolmogorov"] = "boykov_kolmogorov"

@@ -1,0 +1,224 @@
+"""Stage 1, load: read YAML as plain data, strictly, keeping where every node came from.
+
+YAML is data, never code: no tag constructs anything (explicit tags are errors), every plain
+scalar stays text (``NO``, ``yes``, ``1.10`` and dates keep their spelling; the models decide
+types), duplicate keys are errors, and file size, nesting depth and alias expansion are
+bounded. The parser is PyYAML's event stream; composing is done here without recursion so a
+hostile file cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import InputErrors, SourceError, location_of
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000  # counted with aliases expanded, so an alias bomb is refused
+NULL_SPELLINGS = {"", "~", "null", "Null", "NULL"}
+
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+@dataclass
+class Document:
+    """Plain data (dicts, lists, str, None) and the position of each node."""
+
+    file: str
+    data: Any
+    value_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: tuple, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the deepest known node on ``path``."""
+        table = self.key_positions if key else self.value_positions
+        for end in range(len(path), -1, -1):
+            prefix = tuple(path[:end])
+            if prefix in table:
+                return table[prefix]
+            if key and prefix in self.value_positions:
+                return self.value_positions[prefix]
+        return (1, 1)
+
+    def error(self, path: tuple, message: str, *, key: bool = False, **extra: Any) -> SourceError:
+        line, col = self.position(path, key=key)
+        dotted = ".".join(str(part) for part in path)
+        return SourceError(self.file, line, col, message, field=dotted, **extra)
+
+
+def read_yaml(path: Path) -> Document:
+    """Load one YAML file as a Document, or raise InputErrors."""
+    name = location_of(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputErrors([SourceError(name, 1, 1, f"cannot read file: {exc.strerror}")]) from None
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes, name: str) -> Document:
+    """Parse YAML bytes (one document) into plain data with positions."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputErrors([SourceError(name, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}")])
+    text = _decode(raw, name)
+    composer = _Composer(name)
+    try:
+        for event in yaml.parse(text, Loader=_Parser):
+            composer.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputErrors([*composer.errors, SourceError(name, line, col, f"invalid YAML: {problem}")]) from None
+    except yaml.reader.ReaderError as exc:  # a forbidden character: no mark, an offset
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise InputErrors([SourceError(name, line, col, f"invalid YAML: {exc.reason} (character #x{exc.character:04x})")]) from None
+    except _Abort:
+        pass
+    if composer.errors:
+        raise InputErrors(composer.errors)
+    return composer.document()
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputErrors([SourceError(name, line, col, "file is not valid UTF-8")]) from None
+    return text.removeprefix("\ufeff")
+
+
+class _Abort(Exception):
+    """Stop composing: a bound was exceeded (already recorded as an error)."""
+
+
+@dataclass
+class _Open:
+    """A collection being built: its value, its path, and for mappings the pending key."""
+
+    value: Any
+    path: tuple
+    anchor: str | None
+    mark: tuple[int, int]
+    size: int = 1
+    key: str | None = None
+    key_mark: tuple[int, int] | None = None
+
+
+class _Composer:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.errors: list[SourceError] = []
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.root: Any = None
+        self.documents = 0
+        self.nodes = 0
+        self.values: dict[tuple, tuple[int, int]] = {}
+        self.keys: dict[tuple, tuple[int, int]] = {}
+
+    def document(self) -> Document:
+        return Document(self.name, self.root, self.values, self.keys)
+
+    def fail(self, mark: tuple[int, int], message: str, *, abort: bool = False) -> None:
+        self.errors.append(SourceError(self.name, mark[0], mark[1], message))
+        if abort:
+            raise _Abort
+
+    def feed(self, event: yaml.Event) -> None:
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fail(mark, "only one YAML document is allowed per file", abort=True)
+        elif isinstance(event, yaml.ScalarEvent):
+            self._scalar(event, mark)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self._start(event, mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            done = self.stack.pop()
+            if done.anchor:
+                self.anchors[done.anchor] = (done.value, done.size)
+            self._place(done.value, done.size, done.mark)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self.fail(mark, f"unknown alias '*{event.anchor}'")
+                return
+            value, size = self.anchors[event.anchor]
+            self._place(value, size, mark)
+
+    def _scalar(self, event: yaml.ScalarEvent, mark: tuple[int, int]) -> None:
+        if event.tag is not None and not event.implicit[0] and not event.implicit[1]:
+            self.fail(mark, f"YAML tags are not allowed (found '{event.tag}'): files are data, never code")
+        value: str | None = event.value
+        if not event.style and event.value in NULL_SPELLINGS:
+            value = None
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self._place(value, 1, mark, scalar=True)
+
+    def _start(self, event: yaml.NodeEvent, mark: tuple[int, int]) -> None:
+        if event.tag is not None and not event.implicit:
+            self.fail(mark, f"YAML tags are not allowed (found '{event.tag}'): files are data, never code")
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(mark, f"nesting deeper than {MAX_DEPTH} levels", abort=True)
+        path = self._child_path()
+        container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+        self.stack.append(_Open(container, path, event.anchor, mark))
+        self.values[path] = mark
+
+    def _child_path(self) -> tuple:
+        if not self.stack:
+            return ()
+        parent = self.stack[-1]
+        if isinstance(parent.value, list):
+            return (*parent.path, len(parent.value))
+        if parent.key is None:
+            return (*parent.path, "?")  # a collection used as a mapping key: refused when placed
+        return (*parent.path, parent.key)
+
+    def _count(self, size: int, mark: tuple[int, int]) -> None:
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            self.fail(mark, f"more than {MAX_NODES} nodes once aliases are expanded", abort=True)
+
+    def _place(self, value: Any, size: int, mark: tuple[int, int], *, scalar: bool = False) -> None:
+        """Attach a finished node to its parent (or make it the root)."""
+        self._count(size if not scalar else 1, mark)
+        if not self.stack:
+            self.root = value
+            self.values.setdefault((), mark)
+            return
+        parent = self.stack[-1]
+        parent.size += size
+        if isinstance(parent.value, list):
+            self.values.setdefault((*parent.path, len(parent.value)), mark)
+            parent.value.append(value)
+        elif parent.key is None and parent.key_mark is None:
+            self._take_key(parent, value, mark, scalar)
+        else:
+            if parent.key is not None:
+                child = (*parent.path, parent.key)
+                self.values.setdefault(child, mark)
+                parent.value[parent.key] = value
+            parent.key, parent.key_mark = None, None
+
+    def _take_key(self, parent: _Open, key: Any, mark: tuple[int, int], scalar: bool) -> None:
+        parent.key_mark = mark
+        if not scalar or not isinstance(key, str):
+            self.fail(mark, "mapping keys must be plain text")
+            return
+        if key in parent.value:
+            first = self.keys.get((*parent.path, key), mark)
+            self.fail(mark, f"duplicate key '{key}' (first defined at line {first[0]})")
+            return
+        parent.key = key
+        self.keys[(*parent.path, key)] = mark

@@ -1,0 +1,207 @@
+"""The scoring kinds of a rule, one class each: the single home of everything a kind needs.
+
+Each kind is the pydantic model of its YAML form (``when``, ``levels``, ``goalposts``,
+``cases``), names the facts it reads, checks itself against the fact catalogue, and compiles
+to a ``CompiledScoring``: a score function built once and evaluated many times, with the words
+that explain a result. Adding a kind means adding one class here and listing it in
+``SCORING_KINDS`` (see CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Mapping, Protocol
+
+from pydantic import Field, model_validator
+
+from ..errors import did_you_mean
+from .conditions import Condition, ConditionModel, Snapshot, compile_condition, facts_of
+from .facttypes import FACT_TYPES, FactSpecBase, LevelFact
+from .modelbase import Identifier, Score, Strict, keyed_union
+from .values import UNKNOWN, ValueProblem, to_json
+
+if TYPE_CHECKING:
+    from .reader import Document
+
+Scorer = Callable[[Snapshot], "float | None"]
+Facts = Mapping[str, FactSpecBase]
+
+
+@dataclass(frozen=True)
+class CompiledScoring:
+    score: Scorer
+    facts: tuple[str, ...]
+    explain: Callable[[Snapshot, "float | None"], str]
+
+
+class Checker(Protocol):
+    """What a scoring needs to check itself (``validate.RulesetChecker`` provides it)."""
+
+    def check_condition(self, doc: Document, path: tuple, condition: ConditionModel) -> None: ...
+
+    def fact(self, doc: Document, where: tuple, name: str) -> FactSpecBase | None: ...
+
+    def error(self, doc: Document, path: tuple, message: str, **extra: Any) -> None: ...
+
+
+class WhenScoring(Strict):
+    """100 when the condition holds, 0 when it does not."""
+
+    when: Condition
+
+    def facts_read(self) -> tuple[str, ...]:
+        return facts_of([self.when])
+
+    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+        checker.check_condition(doc, (*path, "when"), self.when)
+
+    def compile(self, facts: Facts) -> CompiledScoring:
+        condition = compile_condition(self.when, facts)
+        test = condition.test
+
+        def score(s: Snapshot) -> float | None:
+            result = test(s)
+            return None if result is None else (100.0 if result else 0.0)
+
+        def explain(s: Snapshot, result: float | None) -> str:
+            verdict = "unknown" if result is None else ("holds" if result else "does not hold")
+            return f"{condition.text}: {verdict}"
+
+        return CompiledScoring(score, self.facts_read(), explain)
+
+
+class LevelRubric(Strict):
+    fact: Identifier
+    scores: dict[Identifier, Score] = Field(description="A score for every level of the fact.")
+
+
+class LevelScoring(Strict):
+    levels: LevelRubric
+
+    def facts_read(self) -> tuple[str, ...]:
+        return (self.levels.fact,)
+
+    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+        where, name = (*path, "levels"), self.levels.fact
+        spec = checker.fact(doc, where, name)
+        if spec is None:
+            return
+        if not isinstance(spec, LevelFact):
+            checker.error(doc, (*where, "fact"), f"a level rubric needs a level fact; '{name}' is a {spec.type}")
+            return
+        for level in self.levels.scores:
+            if level not in spec.levels:
+                checker.error(doc, (*where, "scores", level), f"'{level}' is not a level of '{name}'", key=True,
+                              allowed=tuple(spec.levels), suggestion=did_you_mean(level, spec.levels))
+        missing = [level for level in spec.levels if level not in self.levels.scores]
+        if missing:
+            checker.error(doc, (*where, "scores"), f"no score for level(s) {', '.join(missing)}", allowed=tuple(spec.levels))
+
+    def compile(self, facts: Facts) -> CompiledScoring:
+        key, table = self.levels.fact, dict(self.levels.scores)
+
+        def score(s: Snapshot) -> float | None:
+            value = s.get(key, UNKNOWN)
+            return None if value is UNKNOWN else table[value]
+
+        def explain(s: Snapshot, result: float | None) -> str:
+            return f"{key} is {to_json(s.get(key, UNKNOWN))}: rubric gives {'no score' if result is None else result}"
+
+        return CompiledScoring(score, (key,), explain)
+
+
+class Goalposts(Strict):
+    """Linear between fixed goalposts, clamped; for sets, on the number of items."""
+
+    fact: Identifier
+    worst: Annotated[float, Field(allow_inf_nan=False)]
+    best: Annotated[float, Field(allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "Goalposts":
+        if self.worst == self.best:
+            raise ValueError("worst and best goalposts must differ")
+        return self
+
+
+class GoalpostScoring(Strict):
+    goalposts: Goalposts
+
+    def facts_read(self) -> tuple[str, ...]:
+        return (self.goalposts.fact,)
+
+    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+        where, name = (*path, "goalposts"), self.goalposts.fact
+        spec = checker.fact(doc, where, name)
+        if spec is not None and type(spec).measure is FactSpecBase.measure:
+            kinds = " or ".join(kind.__name__.removesuffix("Fact").lower() for kind in FACT_TYPES
+                                if kind.measure is not FactSpecBase.measure)
+            checker.error(doc, (*where, "fact"), f"goalposts need a {kinds} fact; '{name}' is a {spec.type}")
+
+    def compile(self, facts: Facts) -> CompiledScoring:
+        key, worst, best = self.goalposts.fact, self.goalposts.worst, self.goalposts.best
+        span, measure = best - worst, facts[key].measure
+
+        def score(s: Snapshot) -> float | None:
+            value = s.get(key, UNKNOWN)
+            if value is UNKNOWN:
+                return None
+            return min(100.0, max(0.0, (measure(value) - worst) / span * 100.0))
+
+        def explain(s: Snapshot, result: float | None) -> str:
+            value = s.get(key, UNKNOWN)
+            shown = "unknown" if value is UNKNOWN else measure(value)
+            return f"{key} = {shown} on goalposts {worst:g} (worst) to {best:g} (best)"
+
+        return CompiledScoring(score, (key,), explain)
+
+
+class Case(Strict):
+    when: Condition
+    score: Score
+
+
+class CaseScoring(Strict):
+    """The first case whose condition holds gives the score; otherwise ``otherwise``."""
+
+    cases: Annotated[list[Case], Field(min_length=1)]
+    otherwise: Score = 0
+
+    def facts_read(self) -> tuple[str, ...]:
+        return facts_of([case.when for case in self.cases])
+
+    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+        for i, case in enumerate(self.cases):
+            checker.check_condition(doc, (*path, "cases", i, "when"), case.when)
+
+    def compile(self, facts: Facts) -> CompiledScoring:
+        cases = [(compile_condition(case.when, facts), float(case.score)) for case in self.cases]
+        pairs = tuple((condition.test, points) for condition, points in cases)
+        otherwise = float(self.otherwise)
+
+        def score(s: Snapshot) -> float | None:
+            for test, points in pairs:
+                result = test(s)
+                if result is None:
+                    return None  # an undecided earlier case leaves the result undecided
+                if result:
+                    return points
+            return otherwise
+
+        def explain(s: Snapshot, result: float | None) -> str:
+            for condition, points in cases:
+                outcome = condition.test(s)
+                if outcome is None:
+                    return f"{condition.text}: unknown, so no case can be chosen"
+                if outcome:
+                    return f"{condition.text}: holds, case gives {points:g}"
+            return f"no case holds: otherwise {otherwise:g}"
+
+        return CompiledScoring(score, self.facts_read(), explain)
+
+
+SCORING_KINDS = {"when": WhenScoring, "levels": LevelScoring, "goalposts": GoalpostScoring, "cases": CaseScoring}
+Scoring = keyed_union("when", SCORING_KINDS)
+ScoringModel = WhenScoring | LevelScoring | GoalpostScoring | CaseScoring  # a validated Scoring, for type checkers
+
+__all__ = ["SCORING_KINDS", "Scoring", "ScoringModel", "CompiledScoring", "ValueProblem"]

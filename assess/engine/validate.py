@@ -1,0 +1,345 @@
+"""Stage 2, validate: check loaded documents against the models, then against each other.
+
+Pydantic errors are translated into ``path:line:col`` errors with the dotted field path,
+what was allowed and a "did you mean"; cross-references (facts, levels, items,
+interventions, citations, country codes, the network's vocabulary) are checked here so that
+``compile`` only ever sees a consistent workspace. Every check appends to one list, so a run
+reports all errors at once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from pathlib import Path
+from typing import Any, Mapping, TypeVar
+
+import pycountry
+from pydantic import BaseModel, ValidationError
+
+from ..errors import SourceError, did_you_mean
+from .conditions import ConditionModel, FactTest, iter_fact_tests
+from .facttypes import FactSpecBase, types_supporting
+from .models import Citation, FactCatalogue, Goal, NetworkConfig, PartnershipFile, Profile, TraffickingFile
+from .reader import Document
+from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# --- Models -----------------------------------------------------------------------------
+
+
+def validate_model(doc: Document, model: type[M], errors: list[SourceError]) -> M | None:
+    """The document as a model, or None with its problems appended to ``errors``."""
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        errors.extend(_translate(doc, model, detail) for detail in exc.errors())
+        return None
+
+
+def _translate(doc: Document, model: type[BaseModel], detail: dict) -> SourceError:
+    loc = tuple(detail["loc"])
+    path = _data_path(doc.data, loc)
+    kind = detail["type"]
+    ctx = detail.get("ctx", {})
+    if kind == "missing":
+        return doc.error(path[:-1], f"missing required key '{loc[-1]}'", key=True)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        return doc.error(path, f"unknown key '{loc[-1]}'", key=True, allowed=allowed,
+                         suggestion=did_you_mean(str(loc[-1]), allowed))
+    if kind == "union_tag_invalid":
+        expected = tuple(re.findall(r"'([^']*)'", ctx.get("expected_tags", "")))
+        return doc.error((*path, "type"), f"'{ctx.get('tag')}' is not a known type", allowed=expected,
+                         suggestion=did_you_mean(str(ctx.get("tag")), expected))
+    if kind == "literal_error":
+        expected = tuple(re.findall(r"'([^']*)'", ctx.get("expected", "")))
+        return doc.error(path, f"'{detail['input']}' is not allowed", allowed=expected,
+                         suggestion=did_you_mean(str(detail["input"]), expected))
+    message = detail["msg"].removeprefix("Value error, ")
+    return doc.error(path, message[0].lower() + message[1:] if message else kind)
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """The part of a pydantic location that names real nodes (tags of unions dropped)."""
+    path: list = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif isinstance(node, (dict, list)) and part == loc[-1] and not str(part).startswith("<"):
+            pass  # a missing or unknown key: still part of the path
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> tuple[str, ...]:
+    """The keys the model accepts at ``loc`` (for messages about unknown keys)."""
+    target = _model_at(model, loc)
+    if target is None:
+        return ()
+    return tuple(sorted(field.alias or name for name, field in target.model_fields.items()))
+
+
+def _model_at(annotation: Any, loc: tuple) -> type[BaseModel] | None:
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+            field = next((f for n, f in annotation.model_fields.items() if part in (n, f.alias)), None)
+            if field is None:
+                return None
+            annotation = field.annotation
+        elif typing.get_origin(annotation) is list:
+            annotation = typing.get_args(annotation)[0]
+        elif typing.get_origin(annotation) is dict:
+            annotation = typing.get_args(annotation)[1]
+        elif typing.get_origin(annotation) is typing.Union:
+            annotation = _union_member(annotation, part)
+    annotation = _unwrap(annotation)
+    return annotation if inspect.isclass(annotation) and issubclass(annotation, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated and Optional wrappers, keeping real unions."""
+    while True:
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if typing.get_origin(annotation) is typing.Union:
+            members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            if len(members) == 1:
+                annotation = members[0]
+                continue
+        return annotation
+
+
+def _union_member(union: Any, tag: Any) -> Any:
+    """The member of a tagged union that a pydantic location's tag names."""
+    for member in typing.get_args(union):
+        meta = typing.get_args(member)[1:] if typing.get_origin(member) is typing.Annotated else ()
+        if any(getattr(m, "tag", None) == tag for m in meta):
+            return member
+        cls = _unwrap(member)
+        if inspect.isclass(cls) and issubclass(cls, BaseModel):
+            literal = cls.model_fields.get("type")
+            if cls.__name__ == tag or (literal and tag in typing.get_args(literal.annotation)):
+                return member
+    return None
+
+
+# --- Cross-references inside a rule set ---------------------------------------------------
+
+
+class RulesetChecker:
+    """Checks goals against the fact catalogue, the intervention menu and the seeds."""
+
+    def __init__(self, catalogue: FactCatalogue, interventions: set[str], seeds_dir: Path,
+                 errors: list[SourceError]) -> None:
+        self.facts = catalogue.facts
+        self.interventions = interventions
+        self.seeds_dir = seeds_dir
+        self.errors = errors
+        self._seed_text: dict[str, str | None] = {}
+
+    def error(self, doc: Document, path: tuple, message: str, **extra: Any) -> None:
+        """Record one problem (``extra``: key, allowed, suggestion, as ``Document.error`` takes them)."""
+        self.errors.append(doc.error(path, message, **extra))
+
+    def check_goal(self, doc: Document, goal: Goal) -> None:
+        self.check_citations(doc, (), goal.cites)
+        for i, cap in enumerate(goal.caps):
+            self.check_condition(doc, ("caps", i, "when"), cap.when)
+        self._unique(doc, (), "criteria", [c.id for c in goal.criteria])
+        for c, criterion in enumerate(goal.criteria):
+            base = ("criteria", c)
+            self._unique(doc, base, "rules", [r.id for r in criterion.rules])
+            for r, rule in enumerate(criterion.rules):
+                where = (*base, "rules", r)
+                self.check_citations(doc, where, rule.cites)
+                rule.score.check(self, doc, (*where, "score"))
+                for i, name in enumerate(rule.interventions):
+                    if name not in self.interventions:
+                        self.error(doc, (*where, "interventions", i), f"unknown intervention '{name}'",
+                                   suggestion=did_you_mean(name, self.interventions))
+
+    def _unique(self, doc: Document, base: tuple, key: str, ids: list[str]) -> None:
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                self.error(doc, (*base, key, i, "id"), f"duplicate id '{ident}'")
+            seen.add(ident)
+
+    def check_condition(self, doc: Document, path: tuple, condition: ConditionModel) -> None:
+        for where, test in iter_fact_tests(condition, path):
+            spec = self.fact(doc, where, test.fact)
+            if spec is not None:
+                self._check_test(doc, where, spec, test)
+
+    def fact(self, doc: Document, where: tuple, name: str) -> FactSpecBase | None:
+        """The declared fact, or None with an "undeclared fact" error at ``where.fact``."""
+        if name in self.facts:
+            return self.facts[name]
+        self.error(doc, (*where, "fact"), f"undeclared fact '{name}'", suggestion=did_you_mean(name, self.facts))
+        return None
+
+    def _check_test(self, doc: Document, where: tuple, spec: FactSpecBase, test: FactTest) -> None:
+        op, at = test.operator, (*where, test.operator)
+        if op not in spec.operators:
+            self.error(doc, at, f"'{op}' cannot test '{test.fact}', a {spec.type} fact", allowed=types_supporting(op))
+            return
+        try:
+            spec.predicate(op, test.operand)
+        except ValueProblem as problem:
+            self.error(doc, at, str(problem), allowed=problem.allowed,
+                       suggestion=did_you_mean(str(test.operand), problem.allowed))
+
+    def check_citations(self, doc: Document, base: tuple, cites: list[Citation]) -> None:
+        for i, cite in enumerate(cites):
+            where = (*base, "cites", i)
+            text = self._seed(cite.seed)
+            if text is None:
+                known = [p.name for p in self.seeds_dir.glob("*.txt")] if self.seeds_dir.is_dir() else []
+                self.error(doc, (*where, "seed"), f"no seed file '{cite.seed}' in {self.seeds_dir.name}/",
+                           suggestion=did_you_mean(cite.seed, known))
+                continue
+            for key in ("section", "quote"):
+                words = getattr(cite, key)
+                if words and _normalise(words) not in text:
+                    self.error(doc, (*where, key), f"'{words}' does not appear in {cite.seed}")
+
+    def _seed(self, name: str) -> str | None:
+        if name not in self._seed_text:
+            path = self.seeds_dir / name
+            self._seed_text[name] = _normalise(path.read_text("utf-8", errors="replace")) if path.is_file() else None
+        return self._seed_text[name]
+
+
+def _normalise(text: str) -> str:
+    """Compare citations ignoring case, whitespace and typographic quotes."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return " ".join(text.lower().split())
+
+
+# --- Profiles -------------------------------------------------------------------------------
+
+
+def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecBase], stem: str,
+                  errors: list[SourceError]) -> dict[str, list[tuple]]:
+    """Check a profile against the catalogue; returns typed entries per fact."""
+    _check_country(doc, profile.country, stem, errors)
+    typed: dict[str, list[tuple]] = {}
+    for name, entries in profile.facts.items():
+        spec = facts.get(name)
+        if spec is None:
+            errors.append(doc.error(("facts", name), f"undeclared fact '{name}'", key=True,
+                                    suggestion=did_you_mean(name, facts)))
+            continue
+        typed[name] = _typed_entries(doc, name, spec, entries, errors)
+    return typed
+
+
+def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list, errors: list[SourceError]) -> list[tuple]:
+    typed = []
+    for i, entry in enumerate(entries):
+        where = ("facts", name, i)
+        try:
+            value = spec.read(entry.value)
+        except ValueProblem as problem:
+            errors.append(doc.error((*where, "value"), str(problem), allowed=problem.allowed,
+                                    suggestion=did_you_mean(str(entry.value), problem.allowed)))
+            continue
+        if value is not UNKNOWN and not entry.source:
+            errors.append(doc.error(where, f"a known value needs a source (or write value: {UNKNOWN_TEXT})"))
+        if i and entry.as_of <= entries[i - 1].as_of:
+            errors.append(doc.error((*where, "as_of"), f"entries must be in ascending date order with distinct dates "
+                                    f"({entry.as_of} follows {entries[i - 1].as_of})"))
+        typed.append((entry.as_of, value, entry))
+    return typed
+
+
+def _check_country(doc: Document, code: str, stem: str, errors: list[SourceError]) -> None:
+    if pycountry.countries.get(alpha_3=code) is None:
+        # The file's own name is the likeliest intended code; otherwise the closest real one.
+        suggestion = stem if pycountry.countries.get(alpha_3=stem) else did_you_mean(code, [c.alpha_3 for c in pycountry.countries])
+        errors.append(doc.error(("country",), f"'{code}' is not an ISO 3166-1 alpha-3 country code",
+                                suggestion=suggestion))
+    elif stem != code:
+        errors.append(doc.error(("country",), f"file name '{stem}' does not match country '{code}'; name it {code}.yaml"))
+
+
+def is_country(code: str) -> bool:
+    """An ISO 3166-1 alpha-3 code of a country pycountry knows."""
+    return len(code) == 3 and code.isupper() and pycountry.countries.get(alpha_3=code) is not None
+
+
+def _country_codes() -> set[str]:
+    return {country.alpha_3 for country in pycountry.countries}
+
+
+# --- The network -----------------------------------------------------------------------------
+
+
+def check_network_config(doc: Document, config: NetworkConfig, goal_ids: set[str], checker: RulesetChecker) -> None:
+    """Cross-references inside ``network.yaml``: volumes, goals, membership facts."""
+    if config.unknown_volume not in config.volumes:
+        checker.error(doc, ("unknown_volume",), f"'{config.unknown_volume}' is not a declared volume",
+                      allowed=tuple(config.volumes), suggestion=did_you_mean(config.unknown_volume, config.volumes))
+    for goal in config.interdiction.goals:
+        if goal not in goal_ids:
+            checker.error(doc, ("interdiction", "goals", goal), f"unknown goal '{goal}'", key=True,
+                          allowed=tuple(sorted(goal_ids)), suggestion=did_you_mean(goal, goal_ids))
+    for kind, test in config.memberships.items():
+        checker.check_condition(doc, ("memberships", kind), test)
+        if kind not in config.priority.partnership_weights:
+            checker.error(doc, ("memberships", kind), f"membership '{kind}' has no weight in priority.partnership_weights",
+                          key=True)
+
+
+def check_trafficking(doc: Document, data: TraffickingFile, config: NetworkConfig, profiled: set[str],
+                      errors: list[SourceError]) -> None:
+    nodes = set(data.regions)
+    for i, link in enumerate(data.links):
+        where = ("links", i)
+        for key, node in (("from", link.from_), ("to", link.to)):
+            if node not in nodes and not is_country(node):
+                # the workspace's own regions and countries are the likeliest intended names
+                suggestion = did_you_mean(node, nodes | profiled) or did_you_mean(node, _country_codes())
+                errors.append(doc.error((*where, key), f"'{node}' is neither an ISO 3166-1 alpha-3 code nor a declared region",
+                                        suggestion=suggestion))
+        if link.from_ == link.to:
+            errors.append(doc.error((*where, "to"), "a link cannot lead from a node to itself"))
+        _in_vocabulary(doc, (*where, "commodity"), link.commodity, config.commodities, "commodity", errors)
+        for j, modality in enumerate(link.modalities):
+            _in_vocabulary(doc, (*where, "modalities", j), modality, config.modalities, "modality", errors)
+        if link.volume != "unknown":
+            _in_vocabulary(doc, (*where, "volume"), link.volume, [*config.volumes, "unknown"], "volume", errors)
+        if link.until is not None and link.until < link.since:
+            errors.append(doc.error((*where, "until"), f"until ({link.until}) is before since ({link.since})"))
+
+
+def check_partnerships(doc: Document, data: PartnershipFile, config: NetworkConfig, errors: list[SourceError]) -> None:
+    kinds = [kind for kind in config.priority.partnership_weights if kind not in config.memberships]
+    for i, partnership in enumerate(data.partnerships):
+        where = ("partnerships", i)
+        _in_vocabulary(doc, (*where, "kind"), partnership.kind, kinds, "partnership kind", errors)
+        for j, code in enumerate(partnership.between):
+            if not is_country(code):
+                errors.append(doc.error((*where, "between", j), f"'{code}' is not an ISO 3166-1 alpha-3 country code",
+                                        suggestion=did_you_mean(code, _country_codes())))
+        if partnership.between[0] == partnership.between[1]:
+            errors.append(doc.error((*where, "between"), "a partnership needs two different countries"))
+        if partnership.until is not None and partnership.until < partnership.since:
+            errors.append(doc.error((*where, "until"), f"until ({partnership.until}) is before since ({partnership.since})"))
+
+
+def _in_vocabulary(doc: Document, where: tuple, value: str, allowed: list[str], what: str, errors: list[SourceError]) -> None:
+    if value not in allowed:
+        errors.append(doc.error(where, f"unknown {what} '{value}'", allowed=tuple(allowed),
+                                suggestion=did_you_mean(value, allowed)))

@@ -1,0 +1,281 @@
+"""Finding and loading a workspace: one rule set and the country profiles.
+
+This is the entry of the pipeline (load -> validate); it gathers every error of every file
+before failing, so a user sees all problems of a run at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pycountry
+
+from ..errors import InputErrors, SourceError, UsageError, location_of
+from .canonical import digest
+from .facttypes import FactSpecBase
+from .models import (
+    FactCatalogue,
+    Goal,
+    Intervention,
+    InterventionMenu,
+    NetworkConfig,
+    Partnership,
+    PartnershipFile,
+    Profile,
+    RulesetHeader,
+    TraffickingFile,
+    TraffickingLink,
+)
+from .reader import Document, read_yaml
+from .validate import RulesetChecker, check_network_config, check_partnerships, check_profile, check_trafficking, validate_model
+
+BUNDLED = Path(__file__).parent.parent / "bundled"
+RULESET_FILE = "ruleset.yaml"
+NETWORK_DIR = "network"
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    header: RulesetHeader
+    facts: dict[str, FactSpecBase]
+    interventions: dict[str, Intervention]
+    goals: tuple[Goal, ...]
+    directory: Path
+    network: NetworkConfig | None = None
+
+    @cached_property
+    def content_hash(self) -> str:
+        return digest({"header": self.header.model_dump(mode="json"), "components": self.component_hashes})
+
+    @cached_property
+    def component_hashes(self) -> dict[str, str]:
+        """A hash per part, so a diff can say which rule, weight or fact definition changed."""
+        hashes = {"ruleset": digest(self.header)}
+        if self.network is not None:
+            hashes["network"] = digest(self.network)
+        hashes.update({f"fact:{name}": digest(spec) for name, spec in self.facts.items()})
+        hashes.update({f"intervention:{name}": digest(item) for name, item in self.interventions.items()})
+        for goal in self.goals:
+            hashes[goal.id] = digest(goal.model_copy(update={"criteria": []}))
+            for criterion in goal.criteria:
+                path = f"{goal.id}.{criterion.id}"
+                hashes[path] = digest(criterion.model_copy(update={"rules": []}))
+                hashes.update({f"{path}.{rule.id}": digest(rule) for rule in criterion.rules})
+        return dict(sorted(hashes.items()))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The value of one fact for one country as of a year, with its provenance."""
+
+    fact: str
+    value: Any
+    as_of: dt.date | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CountryProfile:
+    country: str
+    name: str
+    file: str
+    content_hash: str
+    history: dict[str, tuple[Reading, ...]] = field(default_factory=dict)
+
+    def reading(self, fact: str, year: int) -> Reading | None:
+        """The latest value dated on or before the end of ``year`` (None if none is)."""
+        entries = self.history.get(fact, ())
+        index = bisect.bisect_right(entries, dt.date(year, 12, 31), key=lambda entry: entry.as_of)
+        return entries[index - 1] if index else None
+
+    def years(self) -> set[int]:
+        return {entry.as_of.year for entries in self.history.values() for entry in entries}
+
+
+@dataclass(frozen=True)
+class Network:
+    """The trafficking links (with region nodes) and the bilateral partnerships of a workspace."""
+
+    regions: dict[str, str]  # region id -> name
+    links: tuple[TraffickingLink, ...]
+    partnerships: tuple[Partnership, ...]
+
+    def active_links(self, year: int, commodity: str | None = None) -> list[TraffickingLink]:
+        """Links documented as active at some point in ``year``."""
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return [link for link in self.links
+                if link.since <= end and (link.until is None or link.until >= start)
+                and (commodity is None or link.commodity == commodity)]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    ruleset: Ruleset
+    profiles: dict[str, CountryProfile]
+    network: Network | None = None
+
+    def profile(self, country: str) -> CountryProfile:
+        code = country.upper()
+        if code not in self.profiles:
+            raise UsageError(f"no profile for '{country}'; known: {', '.join(self.profiles)}")
+        return self.profiles[code]
+
+    def summary(self) -> str:
+        """What was loaded, in one line (for --verbose)."""
+        ruleset = self.ruleset
+        rules = sum(len(c.rules) for g in ruleset.goals for c in g.criteria)
+        links = len(self.network.links) if self.network else 0
+        return (f"rule set {ruleset.header.id} {ruleset.header.version} from {ruleset.directory} ({rules} rules), "
+                f"{len(self.profiles)} profiles, {links} trafficking links")
+
+    def latest_year(self) -> int:
+        """The most recent year any fact is dated in: the default as-of year."""
+        years = [year for profile in self.profiles.values() for year in profile.years()]
+        return max(years) if years else dt.date.today().year
+
+
+def resolve_rules(path: Path | None) -> Path:
+    """The rule-set folder: given, or the workspace's, or the bundled one."""
+    base = path or (Path("rules") if Path("rules").is_dir() else BUNDLED / "rules")
+    if (base / RULESET_FILE).is_file():
+        return base
+    candidates = sorted(p.parent for p in base.glob(f"*/{RULESET_FILE}"))
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise UsageError(f"no rule set in '{base}': expected {RULESET_FILE} there or in one subfolder")
+    names = ", ".join(str(p) for p in candidates)
+    raise UsageError(f"'{base}' holds several rule sets ({names}); choose one with --rules")
+
+
+def resolve_profiles(path: Path | None) -> Path:
+    base = path or (Path("country_profiles") if Path("country_profiles").is_dir() else BUNDLED / "country_profiles")
+    if not base.is_dir():
+        raise UsageError(f"profiles folder '{base}' does not exist")
+    return base
+
+
+def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None) -> Workspace:
+    """Load and validate a rule set and its profiles; raises InputErrors listing every problem."""
+    errors: list[SourceError] = []
+    ruleset = load_ruleset(resolve_rules(Path(rules) if rules else None), errors)
+    profiles_dir = resolve_profiles(Path(profiles) if profiles else None)
+    loaded = _load_profiles(profiles_dir, ruleset, errors)
+    network = _load_network(profiles_dir, ruleset, set(loaded), errors) if ruleset is not None else None
+    if errors or ruleset is None:
+        raise InputErrors(errors)
+    return Workspace(ruleset, loaded, network)
+
+
+def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
+    """Load ``ruleset.yaml``, ``facts.yaml``, ``interventions.yaml`` and ``goals/*.yaml``."""
+    header_doc, header = _model_file(directory / RULESET_FILE, RulesetHeader, errors)
+    _, catalogue = _model_file(directory / "facts.yaml", FactCatalogue, errors)
+    menu_doc, menu = _model_file(directory / "interventions.yaml", InterventionMenu, errors)
+    goal_files = sorted((directory / "goals").glob("*.yaml"))
+    if not goal_files:
+        errors.append(SourceError(location_of(directory / "goals"), 1, 1, "no goal files (goals/*.yaml) in the rule set"))
+    goals = [(doc, validate_model(doc, Goal, errors)) for doc in _documents(goal_files, errors)]
+    if header is None or catalogue is None or menu is None:
+        return None
+    checker = RulesetChecker(catalogue, set(menu.interventions), directory / "seeds", errors)
+    for i, cap in enumerate(header.caps):
+        checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
+    for name, intervention in menu.interventions.items():
+        checker.check_citations(menu_doc, ("interventions", name), intervention.cites)
+    valid_goals = _checked_goals(goals, checker, errors)
+    network = _network_config(directory, goals, checker, errors)
+    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network)
+
+
+def _checked_goals(goals: list[tuple[Document, Goal | None]], checker: RulesetChecker,
+                   errors: list[SourceError]) -> tuple[Goal, ...]:
+    """The goals that validated, cross-checked; goal ids must be unique across files."""
+    seen: dict[str, str] = {}
+    for doc, goal in goals:
+        if goal is None:
+            continue
+        if goal.id in seen:
+            errors.append(doc.error(("id",), f"goal id '{goal.id}' is also used in {seen[goal.id]}"))
+        seen.setdefault(goal.id, doc.file)
+        checker.check_goal(doc, goal)
+    return tuple(goal for _, goal in goals if goal is not None)
+
+
+def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]], checker: RulesetChecker,
+                    errors: list[SourceError]) -> NetworkConfig | None:
+    """``network.yaml``, when the rule set has one (prioritization needs it; scoring does not)."""
+    if not (directory / "network.yaml").is_file():
+        return None
+    doc, network = _model_file(directory / "network.yaml", NetworkConfig, errors)
+    if network is not None:
+        # ids of goal files that failed validation count too, so one error does not cascade
+        goal_ids = {str(d.data.get("id")) for d, _ in goals if isinstance(d.data, dict)}
+        check_network_config(doc, network, goal_ids, checker)
+    return network
+
+
+def _documents(paths: list[Path], errors: list[SourceError]) -> list[Document]:
+    docs = []
+    for path in paths:
+        try:
+            docs.append(read_yaml(path))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+    return docs
+
+
+def _model_file(path: Path, model: type, errors: list[SourceError]) -> tuple[Document | None, Any]:
+    if not path.is_file():
+        errors.append(SourceError(location_of(path), 1, 1, f"missing file: a rule set needs {path.name}"))
+        return None, None
+    docs = _documents([path], errors)
+    return (docs[0], validate_model(docs[0], model, errors)) if docs else (None, None)
+
+
+def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], errors: list[SourceError]) -> Network | None:
+    """The trafficking and partnership links, when the workspace has them and the rule set can read them."""
+    trafficking_path = profiles_dir / NETWORK_DIR / "trafficking.yaml"
+    partnerships_path = profiles_dir / NETWORK_DIR / "partnerships.yaml"
+    if not trafficking_path.is_file():
+        return None
+    if ruleset.network is None:
+        errors.append(SourceError(location_of(trafficking_path), 1, 1,
+                                  "the rule set has no network.yaml declaring commodities and modalities"))
+        return None
+    trafficking_doc, trafficking = _model_file(trafficking_path, TraffickingFile, errors)
+    if trafficking is not None:
+        check_trafficking(trafficking_doc, trafficking, ruleset.network, profiled, errors)
+    partnerships: tuple = ()
+    if partnerships_path.is_file():
+        partnerships_doc, partnership_file = _model_file(partnerships_path, PartnershipFile, errors)
+        if partnership_file is not None:
+            check_partnerships(partnerships_doc, partnership_file, ruleset.network, errors)
+            partnerships = tuple(partnership_file.partnerships)
+    if trafficking is None:
+        return None
+    regions = {key: region.name for key, region in trafficking.regions.items()}
+    return Network(regions, tuple(trafficking.links), partnerships)
+
+
+def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[SourceError]) -> dict[str, CountryProfile]:
+    profiles: dict[str, CountryProfile] = {}
+    for doc in _documents(sorted(directory.glob("*.yaml")), errors):
+        profile = validate_model(doc, Profile, errors)
+        if profile is None or ruleset is None:
+            continue
+        typed = check_profile(doc, profile, ruleset.facts, Path(doc.file).stem, errors)
+        history = {
+            name: tuple(Reading(name, value, as_of, entry.source, entry.note) for as_of, value, entry in entries)
+            for name, entries in sorted(typed.items())
+        }
+        country = pycountry.countries.get(alpha_3=profile.country)
+        name = getattr(country, "common_name", None) or getattr(country, "name", profile.country)
+        profiles[profile.country] = CountryProfile(profile.country, name, doc.file, digest(profile), history)
+    return dict(sorted(profiles.items()))

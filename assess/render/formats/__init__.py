@@ -1,0 +1,40 @@
+"""Output formats, one small module each (table, json, csv, markdown).
+
+A command builds a ``View`` (columns and rows for people, ``data`` for programs); a format
+renders it. Scores are rounded only here, for display: ``table`` and ``markdown`` show one
+decimal; ``json`` and ``csv`` keep full precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+@dataclass
+class View:
+    columns: list[str]
+    rows: list[list[Any]]
+    data: Any = None
+    title: str = ""
+    notes: list[str] = field(default_factory=list)
+    sections: list[tuple[str, "View"]] = field(default_factory=list)  # detail, collapsible in Markdown
+    preformatted: str = ""  # text shown as is (a YAML counter-example), fenced in Markdown
+
+
+def renderer(name: str) -> Callable[[View], str]:
+    from . import csv_format, json_format, markdown_format, table_format
+
+    return {"table": table_format.render, "json": json_format.render, "csv": csv_format.render,
+            "markdown": markdown_format.render}[name]
+
+
+def cell_text(value: Any) -> Any:
+    """A cell as people read it: one decimal for scores, a dash for nothing."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return value

@@ -1,0 +1,9 @@
+"""Canonical JSON for tools: full precision, sorted keys."""
+
+from ...engine.canonical import dumps
+from . import View
+
+
+def render(view: View) -> str:
+    data = view.data if view.data is not None else [dict(zip(view.columns, row)) for row in view.rows]
+    return dumps(data)

@@ -1,0 +1,90 @@
+"""``assess init DIR``: a new workspace with the strategy rules, sample profiles and a README.
+
+Schemas are copied into the workspace and every file's ``yaml-language-server`` line is
+pointed at them, so editors validate and complete rule and profile files out of the box.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..engine.canonical import dumps
+from ..errors import UsageError
+from .outputs import write_atomic
+from .schema import KINDS, schema_of
+from ..engine.workspace import BUNDLED
+
+SOURCE_TREE = Path(__file__).parent.parent.parent  # an editable install reads the repository's own copy
+
+README = """# An assess workspace
+
+```
+rules/synthetic-drugs-2019/   the strategy rule set: ruleset.yaml, facts.yaml, interventions.yaml,
+                              network.yaml, goals/*.yaml, seeds/ (the strategy texts rules cite)
+country_profiles/             one YAML file per country; network/ holds trafficking and partnership links
+schemas/                      JSON Schema for every file, for your editor
+outputs/                      written by `assess run`; commit it so reviewers can diff runs
+```
+
+Run everything from this folder:
+
+```sh
+assess check                  # validate rules and profiles (exit 1 on findings, 2 on bad input)
+assess run --year 2024        # score every country; writes outputs/
+assess explain MEX            # every rule for one country, with the facts behind it
+assess prioritize --budget 5  # where assistance buys the most
+assess report -o report.html  # a self-contained report with charts
+```
+
+## Editors
+
+Every YAML file starts with a `# yaml-language-server: $schema=...` line pointing into
+`schemas/`. VS Code with the Red Hat YAML extension (or any editor using yaml-language-server)
+then validates and completes the files as you type. Regenerate the schemas after upgrading
+assess with `assess schema --out schemas`.
+
+## Pre-commit
+
+To run `assess check` before every commit, add to `.pre-commit-config.yaml`:
+
+```yaml
+repos:
+  - repo: local
+    hooks:
+      - id: assess-check
+        name: assess check
+        entry: assess check --quiet
+        language: system
+        pass_filenames: false
+        files: ^(rules|country_profiles)/
+```
+
+The profiles are a starting point: every known value carries its source and date; where a
+fact was not found with certainty it is `unknown`. Add your own sourced facts.
+"""
+
+
+def _content() -> tuple[Path, Path]:
+    """The rule sets and profiles shipped with this installation."""
+    for root, rules, profiles in ((BUNDLED, "rules", "country_profiles"), (SOURCE_TREE, "rules", "country_profiles")):
+        if (root / rules).is_dir() and (root / profiles).is_dir():
+            return root / rules, root / profiles
+    raise UsageError("this installation has no bundled rules or profiles to copy")
+
+
+def init_workspace(target: Path) -> list[Path]:
+    """Create the workspace; refuses a folder that already has files in it."""
+    if target.exists() and any(target.iterdir()):
+        raise UsageError(f"'{target}' is not empty; choose a new folder")
+    rules, profiles = _content()
+    shutil.copytree(rules, target / "rules", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(profiles, target / "country_profiles")
+    for kind in KINDS:
+        write_atomic(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind)))
+    for path in sorted((target / "rules").rglob("*.yaml")) + sorted((target / "country_profiles").rglob("*.yaml")):
+        text = path.read_text("utf-8")
+        if "assess/schemas/" in text:
+            path.write_text(text.replace("assess/schemas/", "schemas/", 1), "utf-8")
+    write_atomic(target / "README.md", README)
+    return sorted(p for p in target.rglob("*") if p.is_file())

@@ -1,0 +1,144 @@
+"""Reviewers' diff: hand-built pairs with known differences, asserted line by line."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import assess
+from assess.cli import main
+from assess.analysis.diff import diff, from_assessment
+from assess.render.outputs import write_outputs
+from assess.render.views import diff_view
+from assess.render.formats import renderer
+from helpers import MINI
+
+
+def scored(root: Path, year: int = 2024, label: str = "x"):
+    return from_assessment(assess.score(assess.load_workspace(root / "rules", root / "profiles"), year), label)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new))
+
+
+@pytest.fixture
+def pair(tmp_path: Path):
+    """Two copies of the mini workspace: edit the second, then diff them."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(MINI, old)
+    shutil.copytree(MINI, new)
+    return old, new
+
+
+def moves_of(result, country="NOR"):
+    country_diff = next(c for c in result.countries if c.country == country)
+    return {m.node: m for m in country_diff.moves}
+
+
+def test_fact_only_change(pair):
+    old, new = pair
+    edit(new / "profiles/NOR.yaml", "value: mid, as_of: 2019-05-01", "value: high, as_of: 2019-05-01")
+    result = diff(scored(old), scored(new))
+    moves = moves_of(result)
+    assert sorted(moves) == ["A", "A.c1", "overall"]
+    assert moves["A.c1"].delta == pytest.approx(3 * 50 / 4)
+    assert moves["A.c1"].cause == "facts" and moves["A.c1"].rules == []
+    (change,) = moves["A.c1"].facts
+    assert change.describe() == "lvl: mid (2019-05-01) → high (2019-05-01)"
+    assert result.unchanged == ["FRA"] and result.rule_changes == []
+
+
+def test_rule_only_change(pair):
+    old, new = pair
+    edit(new / "rules/goals/a.yaml", "scores: {low: 0, mid: 50, high: 100}", "scores: {low: 0, mid: 70, high: 100}")
+    result = diff(scored(old), scored(new))
+    moves = moves_of(result)
+    assert moves["A.c1"].cause == "rules" and moves["A.c1"].rules == ["A.c1.r2"]
+    assert moves["overall"].rules == ["A.c1.r2"]
+    assert result.rule_changes == ["A.c1.r2"]
+
+
+def test_fact_and_rule_change_and_tier_crossing(pair):
+    old, new = pair
+    edit(new / "rules/goals/a.yaml", "scores: {low: 0, mid: 50, high: 100}", "scores: {low: 0, mid: 10, high: 100}")
+    edit(new / "profiles/NOR.yaml", "value: 5, as_of: 2019-05-01", "value: 1, as_of: 2019-05-01")
+    result = diff(scored(old), scored(new))
+    overall = moves_of(result)["overall"]
+    assert overall.cause == "facts and rules"
+    assert (overall.old_tier, overall.new_tier) == ("mid", "low")
+    assert overall.new_score == pytest.approx((2 * (130 / 4 + 10) / 2 + (100 * 10) ** 0.5) / 3)
+    row = next(line for line in renderer("table")(diff_view(result)).splitlines() if line.startswith("overall"))
+    assert row.split()[:8] == ["overall", "63.3", "→", "24.7", "-38.6", "mid", "→", "low"]
+
+
+def test_added_and_removed_countries(pair):
+    old, new = pair
+    (new / "profiles/FRA.yaml").unlink()
+    shutil.copy(MINI / "profiles/NOR.yaml", new / "profiles/SWE.yaml")
+    edit(new / "profiles/SWE.yaml", "country: NOR", "country: SWE")
+    result = diff(scored(old), scored(new))
+    assert [(c.country, c.status) for c in result.countries] == [("FRA", "removed"), ("SWE", "added")]
+    assert result.unchanged == ["NOR"]
+    added = result.countries[1]
+    assert added.new_rank == 2 and added.old_rank is None  # SWE ties NOR's score; the ISO code breaks it
+
+
+def test_nothing_from_rounding_alone(pair):
+    old, new = pair
+    a, b = scored(old), scored(new)
+    b.countries["NOR"]["result"]["score"] += 1e-12
+    assert diff(a, b).countries == []
+
+
+def test_outputs_on_disk_and_markdown_for_a_pull_request(pair, tmp_path: Path):
+    old, new = pair
+    edit(new / "profiles/NOR.yaml", "value: mid, as_of: 2019-05-01", "value: high, as_of: 2019-05-01")
+    for root, out in ((old, tmp_path / "out-old"), (new, tmp_path / "out-new")):
+        write_outputs(assess.score(assess.load_workspace(root / "rules", root / "profiles"), 2024), out)
+    result = CliRunner().invoke(main, ["diff", str(tmp_path / "out-old/mini/2024"), str(tmp_path / "out-new/mini/2024"),
+                                       "--format", "markdown"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "## 1 country changed, 1 unchanged (0 added, 0 removed); 0 rule-set parts changed; largest move: NOR A.c1 +37.5 (facts)"
+    assert "<details><summary>NOR Norway: 3 moves</summary>" in lines
+    assert any(line.startswith("| A.c1 ") and "lvl: mid (2019-05-01) → high (2019-05-01)" in line for line in lines)
+
+
+def test_fail_above_gates_ci(pair, tmp_path: Path):
+    old, new = pair
+    edit(new / "rules/goals/a.yaml", "scores: {low: 0, mid: 50, high: 100}", "scores: {low: 0, mid: 70, high: 100}")
+    args = ["diff", "--rules-old", str(old / "rules"), "--rules-new", str(new / "rules"), "--profiles", str(new / "profiles")]
+    assert CliRunner().invoke(main, [*args, "--fail-above", "50"]).exit_code == 0
+    assert CliRunner().invoke(main, [*args, "--fail-above", "5"]).exit_code == 1
+    assert CliRunner().invoke(main, [*args, "--fail-above", "5", "--only-unexplained"]).exit_code == 1  # rules, no facts
+
+
+def test_years_of_one_workspace():
+    result = CliRunner().invoke(main, ["diff", "--from", "2019", "--to", "2024", "--rules", str(MINI / "rules"),
+                                       "--profiles", str(MINI / "profiles"), "--format", "json"])
+    assert result.exit_code == 0 and '"cause": "facts"' in result.output
+
+
+def test_rules_old_from_git_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    repo = tmp_path / "repo"
+    shutil.copytree(MINI, repo)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "rules"], cwd=repo, check=True)
+    edit(repo / "rules/goals/a.yaml", "weight: 3", "weight: 1")
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(main, ["diff", "--rules-old", "HEAD", "--profiles", "profiles", "--year", "2024"])
+    assert result.exit_code == 0, result.output
+    assert "rule-set parts changed: A.c1.r2" in result.output
+
+
+def test_bad_output_folder_is_reported(tmp_path: Path):
+    (tmp_path / "manifest.json").write_text('{"stamp": {},\n "files": [}')
+    result = CliRunner().invoke(main, ["diff", str(tmp_path), str(tmp_path)])
+    assert result.exit_code == 2 and result.output.startswith(f"{tmp_path}/manifest.json:2:12: error: invalid JSON")

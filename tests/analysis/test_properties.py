@@ -1,0 +1,91 @@
+"""check --properties: the shipped rules hold; deliberately broken rule sets are caught with a counter-example."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import assess
+from assess.cli import main
+from assess.analysis.properties import check_properties
+from assess.engine.values import UNKNOWN
+from helpers import FIXTURES, MINI, REPO
+
+
+def broken(case: str, tmp_path: Path) -> Path:
+    workspace = tmp_path / case
+    shutil.copytree(MINI, workspace)
+    for source in (FIXTURES / "broken" / case).rglob("*.yaml"):
+        shutil.copy(source, workspace / source.relative_to(FIXTURES / "broken" / case))
+    return workspace
+
+
+def run_check(workspace: Path, *extra: str):
+    return CliRunner().invoke(main, ["check", "--properties", "--examples", "60", "--rules", str(workspace / "rules"),
+                                     "--profiles", str(workspace / "profiles"), *extra])
+
+
+def test_shipped_rules_hold_every_property(hypothesis_examples):
+    report = check_properties(assess.load_workspace(REPO / "rules/synthetic-drugs-2019", REPO / "country_profiles").ruleset,
+                              examples=hypothesis_examples)
+    assert report.failures == []
+    assert report.checked == ["range", "monotonicity", "unknown", "order", "live rules", "caps and tiers"]
+
+
+def test_mini_rules_hold_every_property():
+    assert run_check(MINI).exit_code == 0
+
+
+def test_non_monotone_rule_is_caught_with_a_readable_counter_example(tmp_path: Path):
+    result = run_check(broken("non_monotone", tmp_path))
+    assert result.exit_code == 1
+    assert next(line for line in result.output.splitlines() if line.startswith("monotonicity")).split() == ["monotonicity", "fails"]
+    assert "monotonicity: raising lvl from mid to high lowers A.c1 from 100 to 50" in result.output
+    example = result.output.split("lowers A.c1 from 100 to 50\n")[1]
+    assert yaml.safe_load(example)["facts"] == {"lvl": [{"value": "mid", "as_of": "2024-01-01", "source": "counter-example"}]}
+
+
+def test_counter_example_profile_loads_as_a_profile(tmp_path: Path):
+    workspace = broken("non_monotone", tmp_path)
+    report = check_properties(assess.load_workspace(workspace / "rules", workspace / "profiles").ruleset, examples=60)
+    (failure,) = [f for f in report.failures if f.property == "monotonicity"]
+    (workspace / "profiles/SWE.yaml").write_text(failure.example.replace("country: XXX", "country: SWE"))
+    loaded = assess.load_workspace(workspace / "rules", workspace / "profiles")
+    assert loaded.profiles["SWE"].reading("lvl", 2030).value == "mid"  # shrunk to the smallest failing step
+
+
+def test_declared_exception_is_listed_not_failed(tmp_path: Path):
+    workspace = broken("non_monotone", tmp_path)
+    goal = workspace / "rules/goals/a.yaml"
+    goal.write_text(goal.read_text().replace("        interventions: [fix_a]\n  - id: c2",
+                                             "        interventions: [fix_a]\n        non_monotone: mid is the target level\n  - id: c2"))
+    result = run_check(workspace)
+    assert result.exit_code == 0, result.output
+    assert "exempt from monotonicity: A.c1.r2: mid is the target level" in result.output
+
+
+def test_dead_rule_is_caught(tmp_path: Path):
+    result = run_check(broken("dead_rule", tmp_path))
+    assert result.exit_code == 1
+    assert "A.c1.r1 never fires" in result.output
+
+
+def test_weight_outside_its_range_is_refused_before_any_property(tmp_path: Path):
+    result = run_check(broken("negative_weight", tmp_path))
+    assert result.exit_code == 2
+    assert result.output.endswith("negative_weight/rules/goals/a.yaml:20:17: error: input should be greater than 0 "
+                                  "at 'criteria.0.rules.1.weight'\n")
+
+
+def test_same_seed_same_report(tmp_path: Path):
+    workspace = broken("non_monotone", tmp_path)
+    first = run_check(workspace, "--seed", "7").output
+    assert first == run_check(workspace, "--seed", "7").output
+
+
+@pytest.mark.parametrize("value,expected", [("low", "mid"), ("high", None), (UNKNOWN, None)])
+def test_step_up_levels(value, expected):
+    spec = assess.load_workspace(MINI / "rules", MINI / "profiles").ruleset.facts["lvl"]
+    assert (None if value is UNKNOWN else spec.step_up(value)) == expected

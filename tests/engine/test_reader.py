@@ -1,0 +1,72 @@
+"""Strict YAML: data only, positions kept, hostile input refused with path:line:col."""
+
+import pytest
+
+from assess.errors import InputErrors
+from assess.engine.reader import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
+
+
+def error_lines(raw: bytes) -> list[str]:
+    with pytest.raises(InputErrors) as caught:
+        parse_yaml(raw, "f.yaml")
+    return caught.value.render().splitlines()
+
+
+def test_scalars_keep_their_text():
+    doc = parse_yaml(b"country: NO\nflags: [yes, on, off, 1.10, 2019-01-01, 0x1F]\nempty:\n", "f.yaml")
+    assert doc.data == {"country": "NO", "flags": ["yes", "on", "off", "1.10", "2019-01-01", "0x1F"], "empty": None}
+
+
+def test_positions_of_keys_and_values_are_one_based():
+    doc = parse_yaml(b"a:\n  b: [1, 2]\n", "f.yaml")
+    assert doc.key_positions[("a", "b")] == (2, 3)
+    assert doc.value_positions[("a", "b", 1)] == (2, 10)
+
+
+def test_duplicate_key():
+    assert error_lines(b"a: 1\nb: 2\na: 3\n") == ["f.yaml:3:1: error: duplicate key 'a' (first defined at line 1)"]
+
+
+def test_object_constructing_tag_is_refused():
+    assert error_lines(b"a: !!python/object/apply:os.system [ls]\n") == [
+        "f.yaml:1:4: error: YAML tags are not allowed (found 'tag:yaml.org,2002:python/object/apply:os.system'): "
+        "files are data, never code"]
+
+
+def test_alias_bomb_is_bounded():
+    lines = [b'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 7):
+        refs = ",".join([f"*a{i - 1}"] * 10).encode()
+        lines.append(b"a%d: &a%d [" % (i, i) + refs + b"]")
+    (line,) = error_lines(b"\n".join(lines) + b"\n")
+    assert "nodes once aliases are expanded" in line and line.startswith("f.yaml:")
+
+
+def test_deep_nesting_is_bounded():
+    (line,) = error_lines(b"[" * (MAX_DEPTH + 5))
+    assert line == f"f.yaml:1:{MAX_DEPTH + 1}: error: nesting deeper than {MAX_DEPTH} levels"
+
+
+def test_huge_file_is_refused():
+    (line,) = error_lines(b"a: " + b"x" * MAX_FILE_BYTES)
+    assert line.startswith("f.yaml:1:1: error: file is") and "the limit is" in line
+
+
+def test_non_utf8_bytes():
+    assert error_lines(b"a: ok\nb: \xff\xfe\n") == ["f.yaml:2:4: error: file is not valid UTF-8"]
+
+
+def test_syntax_error_has_position():
+    assert error_lines(b"a: [1, 2\nb: 3\n") == ["f.yaml:2:2: error: invalid YAML: did not find expected ',' or ']'"]
+
+
+def test_one_document_only():
+    assert error_lines(b"a: 1\n---\nb: 2\n") == ["f.yaml:2:1: error: only one YAML document is allowed per file"]
+
+
+def test_unknown_alias():
+    assert error_lines(b"a: *nowhere\n") == ["f.yaml:1:4: error: unknown alias '*nowhere'"]
+
+
+def test_control_character():
+    assert error_lines(b"a: b\nc: \x07\n") == ["f.yaml:2:4: error: invalid YAML: control characters are not allowed (character #x0007)"]

@@ -1,0 +1,36 @@
+"""Bad input of every class gives the documented path:line:col error, with field, allowed and did-you-mean."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, MINI, errors_of
+
+BAD = FIXTURES / "bad"
+CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_fixture(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    workspace = tmp_path / "ws"
+    shutil.copytree(MINI, workspace)
+    for source in (BAD / case).rglob("*.yaml"):
+        shutil.copy(source, workspace / source.relative_to(BAD / case))
+    monkeypatch.chdir(workspace)
+    expected = (BAD / case / "expected.txt").read_text().splitlines()
+    assert errors_of(Path("rules"), Path("profiles")) == expected
+
+
+def test_every_error_of_a_run_is_reported_at_once(mini: Path, monkeypatch: pytest.MonkeyPatch):
+    for case in ("bad_level", "unknown_intervention", "unknown_key"):
+        for source in (BAD / case).rglob("*.yaml"):
+            shutil.copy(source, mini / source.relative_to(BAD / case))
+    monkeypatch.chdir(mini)
+    lines = errors_of(Path("rules"), Path("profiles"))
+    assert [line.split(":")[0] for line in lines] == ["profiles/FRA.yaml", "profiles/NOR.yaml", "rules/goals/b.yaml"]
+
+
+def test_norway_stays_norway(mini_workspace):
+    assert "NOR" in mini_workspace.profiles
+    assert mini_workspace.ruleset.header.version == "1.10"
