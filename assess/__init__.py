@@ -35,6 +35,26 @@ from .api import (
 from .errors import AssessError, InputErrors, SourceError, UsageError
 from .version import __version__
 
-__all__ = ["AssessError", "InputErrors", "SourceError", "UsageError", "Workspace", "Assessment", "CountryResult",
-           "load_workspace", "score", "explain", "prioritize", "sensitivity", "check", "check_properties",
-           "diff_outputs", "diff_years", "diff_rules", "graph", "report", "render", "__version__"]
+__all__ = [
+    "AssessError",
+    "Assessment",
+    "CountryResult",
+    "InputErrors",
+    "SourceError",
+    "UsageError",
+    "Workspace",
+    "__version__",
+    "check",
+    "check_properties",
+    "diff_outputs",
+    "diff_rules",
+    "diff_years",
+    "explain",
+    "graph",
+    "load_workspace",
+    "prioritize",
+    "render",
+    "report",
+    "score",
+    "sensitivity",
+]

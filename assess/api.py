@@ -11,33 +11,60 @@ so ``score`` and ``explain`` start fast.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .engine.canonical import dumps
 from .engine.compile import compile_ruleset
 from .engine.evaluate import assess, assess_country, snapshot
-from .engine.results import Assessment, CountryResult
+from .engine.results import Assessment, CountryResult, JSONObject
 from .engine.workspace import Workspace, resolve_rules
 from .engine.workspace import load_workspace as _load_workspace
+from .errors import UsageError
 from .render.formats import FORMATS
 from .render.schema import KINDS
 
 SCHEMA_KINDS = tuple(KINDS)
 
 if TYPE_CHECKING:
-    from .analysis.check import CheckReport
-    from .analysis.diff import Diff
-    from .analysis.prioritize import Prioritization
-    from .analysis.properties import PropertyReport
-    from .analysis.sensitivity import Sensitivity
+    from .analysis.check import CheckReport as CheckReport
+    from .analysis.diff import Diff as Diff
+    from .analysis.prioritize import Prioritization as Prioritization
+    from .analysis.properties import PropertyReport as PropertyReport
+    from .analysis.sensitivity import Sensitivity as Sensitivity
 
 Progress = Callable[[int, int], None]  # (done, total), for progress bars
 GRAPH_FORMATS = ("graphml", "gexf", "json", "dot")
 
-__all__ = ["Workspace", "Assessment", "CountryResult", "to_json", "FORMATS", "GRAPH_FORMATS", "SCHEMA_KINDS", "Progress", "load_workspace", "score", "explain", "prioritize",
-           "sensitivity", "check", "check_properties", "diff_outputs", "diff_years", "diff_rules", "graph", "report",
-           "write_outputs", "write_file", "init_workspace", "schemas", "render", "render_many"]
+__all__ = [
+    "FORMATS",
+    "GRAPH_FORMATS",
+    "SCHEMA_KINDS",
+    "Assessment",
+    "CountryResult",
+    "Progress",
+    "Workspace",
+    "check",
+    "check_properties",
+    "diff_outputs",
+    "diff_rules",
+    "diff_years",
+    "explain",
+    "graph",
+    "init_workspace",
+    "load_workspace",
+    "prioritize",
+    "render",
+    "render_many",
+    "report",
+    "schemas",
+    "score",
+    "sensitivity",
+    "to_json",
+    "write_file",
+    "write_outputs",
+]
 
 
 def to_json(data: Any) -> str:
@@ -100,7 +127,7 @@ def check_properties(workspace: Workspace, examples: int = 100, seed: int | None
 
 def diff_outputs(old: Path, new: Path) -> Diff:
     """What moved between two written output folders (``outputs/<ruleset>/<year>/``)."""
-    from .analysis.diff import diff
+    from .analysis.diff import diff as diff
     from .render.outputs import read_scored
 
     return diff(read_scored(old), read_scored(new))
@@ -119,7 +146,7 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
     """The same profiles scored under an old rule set (a folder, or a git revision read with
     ``git show``) and a new one (default: the workspace's)."""
     from .analysis.diff import diff, from_assessment
-    from .analysis.gitrules import checkout_rules
+    from .analysis.gitrules import checkout_rules as checkout_rules
 
     new_dir = resolve_rules(rules_new)
     new_workspace = load_workspace(new_dir, profiles)
@@ -136,7 +163,9 @@ def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:
     GEXF, node-link JSON or DOT."""
     from .render.export import network_graph, render_graph
 
-    return render_graph(network_graph(workspace, score(workspace, year)), fmt)
+    if workspace.network is None:
+        raise UsageError("no network: add country_profiles/network/trafficking.yaml")
+    return render_graph(network_graph(workspace.network, score(workspace, year)), fmt)
 
 
 def report(workspace: Workspace, year: int | None = None, compare: int | None = None, destination: str = "USA") -> str:
@@ -174,7 +203,7 @@ def init_workspace(directory: Path) -> list[Path]:
     return create(directory)
 
 
-def schemas(kinds: list[str] | None = None) -> dict[str, dict]:
+def schemas(kinds: list[str] | None = None) -> dict[str, JSONObject]:
     """JSON Schema of each file kind (all by default), derived from the models."""
     from .render.schema import schema_of
 

@@ -11,8 +11,9 @@ import contextlib
 import functools
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import click
 
@@ -28,7 +29,10 @@ class WorkspacePaths(NamedTuple):
     profiles: Path | None
 
 
-def _fail_cleanly(command: Callable) -> Callable:
+Command = Callable[..., Any]
+
+
+def _fail_cleanly(command: Command) -> Command:
     """Turn the engine's own errors into messages and exit code 2."""
 
     @functools.wraps(command)
@@ -42,18 +46,20 @@ def _fail_cleanly(command: Callable) -> Callable:
     return wrapper
 
 
-def _workspace_options(command: Callable) -> Callable:
+def _workspace_options(command: Command) -> Command:
     """``--rules`` and ``--profiles``, handed to the command as one ``paths`` argument."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, rules: Path | None, profiles: Path | None, **kwargs: Any) -> Any:
         return command(*args, paths=WorkspacePaths(rules, profiles), **kwargs)
 
-    wrapper = click.option("--profiles", type=PathOption, help="Country profiles folder (default: ./country_profiles, else bundled).")(wrapper)
-    return click.option("--rules", type=PathOption, help="Rule-set folder (default: ./rules, else bundled).")(wrapper)
+    profiles = click.option("--profiles", type=PathOption,
+                            help="Country profiles folder (default: ./country_profiles, else bundled).")
+    rules = click.option("--rules", type=PathOption, help="Rule-set folder (default: ./rules, else bundled).")
+    return rules(profiles(wrapper))
 
 
-def _format_option(command: Callable) -> Callable:
+def _format_option(command: Command) -> Command:
     return click.option("--format", "fmt", type=click.Choice(api.FORMATS), default="table", show_default=True,
                         help="Output format.")(command)
 
@@ -64,9 +70,10 @@ def _say(message: str) -> None:
         click.echo(message, err=True)
 
 
-def _verbosity() -> dict:
+def _verbosity() -> dict[str, bool]:
     context = click.get_current_context(silent=True)
-    return (context.find_root().obj or {}) if context else {}
+    settings: dict[str, bool] = (context.find_root().obj or {}) if context else {}
+    return settings
 
 
 @contextlib.contextmanager
@@ -160,10 +167,7 @@ def prioritize(year: int | None, commodity: str | None, destination: str, budget
 @_fail_cleanly
 def graph(fmt: str, year: int | None, output: Path | None, paths: WorkspacePaths) -> None:
     """Export the network for Gephi, Graphviz or D3."""
-    workspace = _load(paths)
-    if workspace.network is None:
-        raise UsageError("no network: add country_profiles/network/trafficking.yaml")
-    text = api.graph(workspace, fmt, year)
+    text = api.graph(_load(paths), fmt, year)
     if output is None:
         _emit(text)
     else:

@@ -8,9 +8,9 @@ path, what was allowed, a "did you mean" suggestion) and renders in the
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
@@ -42,7 +42,7 @@ class SourceError:
             text += f"; did you mean '{self.suggestion}'?"
         return f"{self.path}:{self.line}:{self.col}: error: {text}"
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.message)
 
 

@@ -14,7 +14,8 @@ strategy.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -47,8 +48,9 @@ def snapshots(facts: Mapping[str, FactSpecBase], year: int = 2024) -> st.SearchS
 
 def profile_from(country: str, chosen: dict[str, Any], as_of: dt.date = dt.date(2019, 1, 1)) -> CountryProfile:
     """A one-entry-per-fact profile holding the chosen values (as if read from a file)."""
-    history = {name: (Reading(name, value, as_of, None if value is UNKNOWN else "generated", None),)
-               for name, value in sorted(chosen.items())}
+    history: dict[str, tuple[Reading, ...]] = {
+        name: (Reading(name, value, as_of, None if value is UNKNOWN else "generated", None),)
+        for name, value in sorted(chosen.items())}
     content = digest({name: to_json(value) for name, value in chosen.items()})
     return CountryProfile(country, country, f"<generated {country}>", content, history)
 

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from assess.compile import Snapshot, compile_scoring
-from assess.models import BooleanFact, LevelFact, NumberFact
 from pydantic import TypeAdapter
-from assess.models import Scoring
+
+from assess.compile import Snapshot, compile_scoring
+from assess.models import BooleanFact, LevelFact, NumberFact, Scoring
 
 COUNTRIES, YEARS, RULES, FACTS = 250, 10, 300, 60
 LEVELS = ["none", "partial", "full"]

@@ -4,9 +4,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MINI, SHIPPED_PROFILES, SHIPPED_RULES
 
 import assess
+from helpers import MINI, SHIPPED_PROFILES, SHIPPED_RULES
 
 
 @pytest.fixture

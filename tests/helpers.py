@@ -58,7 +58,7 @@ def link(tail: str, head: str, volume: str = "unknown", commodity: str = "fentan
 
 def model_of(edges, destination: str = "USA") -> FlowModel:
     links = [link(*edge) for edge in edges]
-    countries = {node for l in links for node in (l.from_, l.to)}
+    countries = {node for item in links for node in (item.from_, item.to)}
     return FlowModel(links, destination, CONFIG, countries)
 
 

@@ -58,7 +58,7 @@ def test_every_rule_fires_for_the_best_profile_and_falls_short_for_the_worst(shi
     facts = shipped.ruleset.facts
     best = Snapshot({name: extreme(spec, True, 2024) for name, spec in facts.items()}, 2024)
     worst = Snapshot({name: extreme(spec, False, 2024) for name, spec in facts.items()}, 2024)
-    for rule, high, low in zip(program.rules, program.scores(best), program.scores(worst)):
+    for rule, high, low in zip(program.rules, program.scores(best), program.scores(worst), strict=True):
         assert high is not None and high > 0, rule.path
         assert low is not None and low < rule.rule.target, rule.path
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine.compile import compile_ruleset
-from ..engine.results import Assessment
+from ..engine.results import Assessment, JSONObject
 from ..engine.values import UNKNOWN
 from ..engine.workspace import Workspace
 
@@ -29,7 +29,7 @@ class CheckReport:
     coverage: dict[str, float]  # country -> share of the weight whose facts are known
     data_gaps: list[str] = field(default_factory=list)  # rules no profile has facts for
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
                 "coverage": self.coverage}
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..engine.aggregate import EPSILON
-from ..engine.results import Assessment
+from ..engine.results import Assessment, JSONObject
 from ..engine.values import display
 
 AGGREGATES = ("overall", "goal", "criterion")
@@ -26,8 +27,8 @@ class Scored:
     """One scored output: its stamp and each country's trace."""
 
     label: str
-    stamp: dict
-    countries: dict[str, dict]
+    stamp: JSONObject
+    countries: dict[str, JSONObject]
 
 
 def from_assessment(assessment: Assessment, label: str) -> Scored:
@@ -39,11 +40,11 @@ def from_assessment(assessment: Assessment, label: str) -> Scored:
 @dataclass
 class FactChange:
     fact: str
-    old: dict | None  # value, as_of, source
-    new: dict | None
+    old: JSONObject | None  # value, as_of, source
+    new: JSONObject | None
 
     def describe(self) -> str:
-        def side(reading: dict | None) -> str:
+        def side(reading: JSONObject | None) -> str:
             if reading is None:
                 return "not read"
             return display(reading["value"]) + (f" ({reading['as_of']})" if reading.get("as_of") else "")
@@ -86,7 +87,7 @@ class Move:
         # rules that read dates relative to the as-of year (within_years) move with time alone
         return "as-of year" if self.years_differ else "unexplained"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         data = {key: value for key, value in vars(self).items() if key not in ("facts", "years_differ")}
         data.update(delta=self.delta, cause=self.cause, facts=[vars(f) for f in self.facts])
         return data
@@ -101,7 +102,7 @@ class CountryDiff:
     new_rank: int | None
     moves: list[Move]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return {"country": self.country, "name": self.name, "status": self.status, "old_rank": self.old_rank,
                 "new_rank": self.new_rank, "moves": [m.to_json() for m in self.moves]}
 
@@ -118,12 +119,12 @@ class Diff:
         """Every move; with only_unexplained, those no fact change explains."""
         return [m for c in self.countries for m in c.moves if not (only_unexplained and m.facts)]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return {"old": _side(self.old), "new": _side(self.new), "rule_changes": self.rule_changes,
                 "countries": [c.to_json() for c in self.countries], "unchanged": self.unchanged}
 
 
-def _side(scored: Scored) -> dict:
+def _side(scored: Scored) -> JSONObject:
     keys = ("ruleset_id", "ruleset_version", "ruleset_hash", "year", "engine_version")
     return {"label": scored.label, **{key: scored.stamp.get(key) for key in keys}}
 
@@ -139,7 +140,7 @@ def diff(old: Scored, new: Scored) -> Diff:
         if status == "changed" and not moves and old_ranks.get(code) == new_ranks.get(code):
             unchanged.append(code)
             continue
-        name = (after or before)["name"]
+        name = after["name"] if after is not None else before["name"] if before is not None else code
         countries.append(CountryDiff(code, name, status, old_ranks.get(code), new_ranks.get(code), moves))
     return Diff(old, new, countries, unchanged, sorted(changed_parts))
 
@@ -154,7 +155,7 @@ def _ranks(scored: Scored) -> dict[str, int]:
     return {c["country"]: rank for rank, c in enumerate(ranked, start=1)}
 
 
-def _nodes(country: dict | None) -> dict[str, dict]:
+def _nodes(country: JSONObject | None) -> dict[str, JSONObject]:
     """Every node of a country's trace by id, the overall node as 'overall'."""
     if country is None:
         return {}
@@ -166,15 +167,16 @@ def _nodes(country: dict | None) -> dict[str, dict]:
     return found
 
 
-def _moves(code: str, before: dict | None, after: dict | None, changed_parts: set[str], years_differ: bool) -> list[Move]:
+def _moves(code: str, before: JSONObject | None, after: JSONObject | None, changed_parts: set[str],
+           years_differ: bool) -> list[Move]:
     old_nodes, new_nodes = _nodes(before), _nodes(after)
     moves = []
     for node_id in sorted(set(old_nodes) | set(new_nodes), key=_hierarchy_order):
         old, new = old_nodes.get(node_id), new_nodes.get(node_id)
-        kind = (new or old)["kind"]
-        if kind not in AGGREGATES or not _moved(old, new):
+        either = new if new is not None else old_nodes[node_id]
+        if either["kind"] not in AGGREGATES or not _moved(old, new):
             continue
-        move = Move(code, node_id, kind, (new or old)["title"], *_pair(old, new, "score"), *_pair(old, new, "tier"),
+        move = Move(code, node_id, either["kind"], either["title"], *_pair(old, new, "score"), *_pair(old, new, "tier"),
                     *_pair(old, new, "coverage"))
         move.facts = _fact_changes(node_id, old_nodes, new_nodes)
         move.rules = _rule_changes(node_id, set(old_nodes) | set(new_nodes), old_nodes, new_nodes, changed_parts)
@@ -183,31 +185,31 @@ def _moves(code: str, before: dict | None, after: dict | None, changed_parts: se
     return moves
 
 
-def _hierarchy_order(node_id: str) -> tuple:
+def _hierarchy_order(node_id: str) -> tuple[bool, int, str]:
     return (node_id != "overall", node_id.count("."), node_id)
 
 
-def _pair(old: dict | None, new: dict | None, key: str) -> tuple:
+def _pair(old: JSONObject | None, new: JSONObject | None, key: str) -> tuple[Any, Any]:
     return (old or {}).get(key), (new or {}).get(key)
 
 
-def _moved(old: dict | None, new: dict | None) -> bool:
+def _moved(old: JSONObject | None, new: JSONObject | None) -> bool:
     if old is None or new is None:
         return True
     if (old["score"] is None) != (new["score"] is None) or old.get("tier") != new.get("tier"):
         return True
     if old["score"] is not None and abs(old["score"] - new["score"]) > EPSILON:
         return True
-    return abs(old["coverage"] - new["coverage"]) > EPSILON
+    return bool(abs(old["coverage"] - new["coverage"]) > EPSILON)
 
 
 def _within(node_id: str, candidate: str) -> bool:
     return node_id == "overall" or candidate == node_id or candidate.startswith(node_id + ".")
 
 
-def _fact_changes(node_id: str, old_nodes: dict, new_nodes: dict) -> list[FactChange]:
+def _fact_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[FactChange]:
     """Facts read by the node's rules whose value, date or source differ."""
-    def readings(nodes: dict) -> dict[str, dict]:
+    def readings(nodes: JSONObject) -> dict[str, JSONObject]:
         return {read["fact"]: read for nid, node in nodes.items() if node["kind"] == "rule" and _within(node_id, nid)
                 for read in node["facts"]}
 
@@ -216,7 +218,7 @@ def _fact_changes(node_id: str, old_nodes: dict, new_nodes: dict) -> list[FactCh
             if old.get(fact) != new.get(fact)]
 
 
-def _rule_changes(node_id: str, ids: set[str], old_nodes: dict, new_nodes: dict, changed: set[str]) -> list[str]:
+def _rule_changes(node_id: str, ids: set[str], old_nodes: JSONObject, new_nodes: JSONObject, changed: set[str]) -> list[str]:
     """Changed rule-set parts that bear on the node: itself and its descendants (their weights,
     methods, caps and scoring), the definitions of the facts they read, and the header (tiers,
     coverage minimum, overall method)."""

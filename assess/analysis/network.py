@@ -11,12 +11,13 @@ country's capacity gap were closed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import networkx as nx
 
 from ..engine.conditions import Snapshot, compile_condition
 from ..engine.models import NetworkConfig, TraffickingLink
+from ..engine.results import JSONObject
 from ..engine.values import UNKNOWN
 from ..engine.workspace import CountryProfile, Workspace
 
@@ -41,7 +42,7 @@ class FlowModel:
         self.countries = countries  # nodes that interdict; regions pass everything
         volume = {**config.volumes, "unknown": config.volumes[config.unknown_volume]}
         self.edges: dict[str, dict[tuple[str, str], float]] = {}
-        for link in sorted(links, key=lambda l: (l.commodity, l.from_, l.to)):
+        for link in sorted(links, key=lambda item: (item.commodity, item.from_, item.to)):
             pairs = self.edges.setdefault(link.commodity, {})
             key = (link.from_, link.to)
             pairs[key] = max(pairs.get(key, 0.0), volume[link.volume])  # one route told twice is still one route
@@ -72,7 +73,7 @@ class FlowModel:
                 graph.add_edge(f"{tail}>out", target, capacity=_units(volume))
         return graph
 
-    def flow(self, capacity: Callable[[str], float]) -> tuple[float, dict[str, dict]]:
+    def flow(self, capacity: Callable[[str], float]) -> tuple[float, dict[str, JSONObject]]:
         """Total flow reaching the destination, and each commodity's flow on every edge."""
         state = FlowState(self, capacity)
         return state.total, state.flows
@@ -97,7 +98,8 @@ class FlowModel:
         if self.destination not in graph:
             return {}
         origins = sorted(node for node in graph if graph.in_degree(node) == 0)
-        return nx.betweenness_centrality_subset(graph, origins, [self.destination], normalized=True)
+        centrality: dict[str, float] = nx.betweenness_centrality_subset(graph, origins, [self.destination], normalized=True)
+        return centrality
 
 
 class FlowState:
@@ -111,7 +113,7 @@ class FlowState:
         self.model = model
         self.graphs = {commodity: model.graph(commodity, capacity) for commodity in sorted(model.edges)}
         self.values: dict[str, int] = {}
-        self.flows: dict[str, dict] = {}  # commodity -> tail -> head -> flow (in link-volume units)
+        self.flows: dict[str, JSONObject] = {}  # commodity -> tail -> head -> flow (in link-volume units)
         self.solve()
 
     def solve(self, commodities: Iterable[str] | None = None) -> None:
@@ -168,14 +170,17 @@ class FlowState:
         self.solve(changed)
 
 
-def partnership_ties(workspace: Workspace, year: int) -> dict[frozenset, set[str]]:
+Pair = frozenset[str]  # two countries, in no order
+
+
+def partnership_ties(workspace: Workspace, year: int) -> dict[Pair, set[str]]:
     """Kinds of partnership between each pair of countries, as of ``year``."""
+    config, network = workspace.require_network("partnership ties")
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    ties: dict[frozenset, set[str]] = {}
-    for partnership in workspace.network.partnerships:
+    ties: dict[Pair, set[str]] = {}
+    for partnership in network.partnerships:
         if partnership.since <= end and (partnership.until is None or partnership.until >= start):
             ties.setdefault(frozenset(partnership.between), set()).add(partnership.kind)
-    config = workspace.ruleset.network
     for kind, test in config.memberships.items():
         condition = compile_condition(test, workspace.ruleset.facts)
         members = sorted(code for code, profile in workspace.profiles.items()

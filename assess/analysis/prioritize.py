@@ -14,14 +14,15 @@ recomputes, so each pick reports the flow left after it. Ties are broken by ISO 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..engine.models import NetworkConfig, PriorityWeights
-from ..engine.results import Assessment, CountryResult
-from ..engine.workspace import Workspace
+from ..engine.results import Assessment, CountryResult, JSONObject
+from ..engine.workspace import Network, Workspace
 from ..errors import UsageError
 from .network import FlowModel, FlowState, partnership_ties
+
 
 @dataclass
 class Candidate:
@@ -53,11 +54,11 @@ class Pick:
     betweenness: float
     routes: list[str] = field(default_factory=list)
     ties: list[str] = field(default_factory=list)
-    weakest: list[dict] = field(default_factory=list)
-    interventions: list[dict] = field(default_factory=list)
-    runner_up: dict | None = None
+    weakest: list[JSONObject] = field(default_factory=list)
+    interventions: list[JSONObject] = field(default_factory=list)
+    runner_up: JSONObject | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return dict(vars(self))
 
 
@@ -71,7 +72,7 @@ class Prioritization:
     not_profiled: list[str]  # countries on routes that have no profile, so no scores
     weights: PriorityWeights
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return {"destination": self.destination, "year": self.year, "commodities": self.commodities,
                 "baseline_flow": self.baseline_flow, "picks": [p.to_json() for p in self.picks],
                 "curve": [{"picks": 0, "flow": self.baseline_flow}]
@@ -116,7 +117,7 @@ def select(model: FlowModel, candidates: dict[str, Candidate], config: NetworkCo
     for step in range(1, steps + 1):
         current = state.total
 
-        def priority(code: str, leverage: float) -> float:
+        def priority(code: str, leverage: float, current: float = current) -> float:
             return fixed[code] + (weights.leverage * leverage / current if current > 0 else 0.0)
 
         bounds = sorted(((priority(code, state.leverage_bound(code)), code) for code in remaining),
@@ -140,10 +141,8 @@ def select(model: FlowModel, candidates: dict[str, Candidate], config: NetworkCo
     return baseline, picks
 
 
-def _network_of(workspace: Workspace, commodity: str | None):
-    config, network = workspace.ruleset.network, workspace.network
-    if config is None or network is None:
-        raise UsageError("prioritize needs network.yaml in the rule set and country_profiles/network/trafficking.yaml")
+def _network_of(workspace: Workspace, commodity: str | None) -> tuple[NetworkConfig, Network]:
+    config, network = workspace.require_network("prioritize")
     if commodity is not None and commodity not in config.commodities:
         raise UsageError(f"unknown commodity '{commodity}'; known: {', '.join(config.commodities)}")
     return config, network
@@ -168,14 +167,15 @@ def _candidates(workspace: Workspace, assessment: Assessment, config: NetworkCon
 def interdiction_capacity(result: CountryResult | None, config: NetworkConfig) -> tuple[float, bool]:
     """Weighted mean of the declared goals' scores / 100, or the declared default when unknown."""
     goals = {goal.id: goal.score for goal in result.goals} if result else {}
-    pairs = [(weight, goals[goal]) for goal, weight in config.interdiction.goals.items() if goals.get(goal) is not None]
+    pairs = [(weight, score) for goal, weight in config.interdiction.goals.items()
+             if (score := goals.get(goal)) is not None]
     if not pairs:
         return config.interdiction.unknown_capacity, False
     return math.fsum(w * s for w, s in pairs) / math.fsum(w for w, _ in pairs) / 100, True
 
 
 def _pick(rank: int, candidate: Candidate, priority: float, leverage: float, before: float, after: float,
-          centrality: dict, runner: tuple | None) -> Pick:
+          centrality: dict[str, float], runner: tuple[float, float, str] | None) -> Pick:
     gaps = {goal.id: None if goal.score is None else 1 - goal.score / 100
             for goal in (candidate.result.goals if candidate.result else [])}
     pick = Pick(rank, candidate.country, candidate.name, priority, leverage, leverage / before if before > 0 else 0.0,
@@ -187,7 +187,7 @@ def _pick(rank: int, candidate: Candidate, priority: float, leverage: float, bef
     return pick
 
 
-def _routes(flows: dict[str, dict], country: str) -> list[str]:
+def _routes(flows: dict[str, JSONObject], country: str) -> list[str]:
     """The links through a country that carry flow to the destination, per commodity."""
     routes = []
     for commodity, flow in sorted(flows.items()):
@@ -199,14 +199,14 @@ def _routes(flows: dict[str, dict], country: str) -> list[str]:
     return routes
 
 
-def _weakest(result: CountryResult | None, count: int = 3) -> tuple[list[dict], list[dict]]:
+def _weakest(result: CountryResult | None, count: int = 3) -> tuple[list[JSONObject], list[JSONObject]]:
     """The lowest-scoring criteria and the interventions their short-falling rules recommend."""
     if result is None:
         return [], []
     criteria = [node for goal in result.goals for node in goal.children if node.score is not None and node.score < 100]
     criteria.sort(key=lambda node: (node.score, node.id))
     weakest = criteria[:count]
-    interventions: dict[str, dict] = {}
+    interventions: dict[str, JSONObject] = {}
     for criterion in weakest:
         for rule in criterion.children:
             for item in rule.interventions:

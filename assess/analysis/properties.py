@@ -18,8 +18,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, Phase, Verbosity, find, given, settings
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 from ..engine.aggregate import EPSILON, tier_of
-from ..engine.compile import Program, compile_ruleset
+from ..engine.compile import CompiledRule, Program, compile_ruleset
 from ..engine.conditions import Snapshot
 from ..engine.evaluate import score_snapshot
 from ..engine.facttypes import FactSpecBase
@@ -55,7 +56,7 @@ class PropertyReport:
 
 def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = None) -> PropertyReport:
     program = compile_ruleset(ruleset)
-    checks: dict[str, Callable[[], Failure | None | list[Failure]]] = {
+    checks: dict[str, Callable[[], Failure | list[Failure] | None]] = {
         "range": lambda: _for_all("range", snapshots(ruleset.facts), lambda s: _range(program, s), examples, seed),
         "monotonicity": lambda: _for_all("monotonicity", _steps(ruleset.facts, _exempt_facts(program)),
                                          lambda x: _monotone(program, *x), examples, seed),
@@ -190,9 +191,9 @@ def _order_check(ruleset: Ruleset, program: Program) -> Callable[[Snapshot], str
         first = {n.id: n.score for n in _nodes(score_snapshot(program, snapshot))}
         second = {n.id: n.score for n in _nodes(score_snapshot(other, snapshot))}
         for node_id, score in first.items():
-            if score != second.get(node_id) and not (score is not None and second.get(node_id) is not None
-                                                      and abs(score - second[node_id]) <= EPSILON):
-                return f"{node_id} scores {score} in declared order but {second.get(node_id)} with the order reversed"
+            mirrored = second.get(node_id)
+            if score != mirrored and not (score is not None and mirrored is not None and abs(score - mirrored) <= EPSILON):
+                return f"{node_id} scores {score} in declared order but {mirrored} with the order reversed"
         return None
 
     return check
@@ -211,10 +212,10 @@ def _live_rules(program: Program, examples: int, seed: int | None) -> list[Failu
         strategy = st.fixed_dictionaries({name: spec.strategy() for name, spec in sorted(facts.items())}).map(
             lambda chosen: Snapshot(chosen, 2024))
 
-        def fires(snapshot: Snapshot, rule=rule) -> bool:
+        def fires(snapshot: Snapshot, rule: CompiledRule = rule) -> bool:
             return (rule.scoring.score(snapshot) or 0) > 0
 
-        def falls_short(snapshot: Snapshot, rule=rule) -> bool:
+        def falls_short(snapshot: Snapshot, rule: CompiledRule = rule) -> bool:
             score = rule.scoring.score(snapshot)
             return score is not None and score < rule.rule.target
 
@@ -222,7 +223,8 @@ def _live_rules(program: Program, examples: int, seed: int | None) -> list[Failu
             try:
                 find(strategy, wanted, settings=search, random=None if seed is None else random.Random(seed))
             except NoSuchExample:
-                failures.append(Failure("live rules", f"{rule.path} never {outcome} in {search.max_examples} generated profiles", ""))
+                message = f"{rule.path} never {outcome} in {search.max_examples} generated profiles"
+                failures.append(Failure("live rules", message, ""))
     return failures
 
 

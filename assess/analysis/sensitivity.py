@@ -11,14 +11,15 @@ moves its rank most (correlation of the criterion's weight factor with the rank)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ..engine.aggregate import EPSILON
 from ..engine.compile import CompiledNode, CompiledRule, Program
 from ..engine.conditions import Snapshot
+from ..engine.results import JSONObject
 
 CHUNK = 1000  # samples per vectorised batch: bounds memory at about C x 1000 x children floats
 METHODS = ("weighted_mean", "geometric_mean", "minimum")
@@ -34,7 +35,7 @@ class CountrySensitivity:
     scored_share: float  # share of samples with a score (not insufficient data)
     drivers: list[tuple[str, float]]  # criterion, correlation of its weight with the rank (rank 1 = best)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         data = dict(vars(self))
         data["drivers"] = [{"criterion": name, "correlation": value} for name, value in self.drivers]
         return data
@@ -47,7 +48,7 @@ class Sensitivity:
     seed: int
     countries: list[CountrySensitivity]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return {"samples": self.samples, "spread": self.spread, "seed": self.seed,
                 "countries": [c.to_json() for c in self.countries]}
 
@@ -103,7 +104,8 @@ def _combine(values: np.ndarray, coverage: np.ndarray, weights: np.ndarray, meth
     filled = np.where(known, values, 0.0)
 
     def weighted_sum(data: np.ndarray) -> np.ndarray:
-        return weights @ data.T if shared else np.einsum("sn,scn->sc", weights, data)
+        summed: np.ndarray = weights @ data.T if shared else np.einsum("sn,scn->sc", weights, data)
+        return summed
 
     known_weight = weighted_sum(known.astype(float))
     node_coverage = weighted_sum(coverage) / weights.sum(axis=1)[:, None]
@@ -149,7 +151,10 @@ def sensitivity(program: Program, countries: list[str], snapshots: list[Snapshot
     for done in range(0, samples, CHUNK):
         size = min(CHUNK, samples - done)
         factors = [rng.uniform(1 - spread, 1 + spread, size=(size, n)) for n in model.sizes]
-        batch = _rank(model.overall(factors, lambda methods: rng.choice(np.array(methods), size=size)))
+        def pick(methods: tuple[int, ...], size: int = size) -> np.ndarray:
+            return rng.choice(np.array(methods), size=size)
+
+        batch = _rank(model.overall(factors, pick))
         ranks[done:done + size] = batch
         correlations.add(factors[1], batch)
         if progress:
@@ -179,7 +184,7 @@ class WeightModel:
         """Overall scores (samples x countries) under the given weight factors and method picks."""
         values = self.scores
         coverage = (~np.isnan(self.scores)).astype(float)  # the same in every sample
-        for level, caps, level_factors in zip(self.levels, self.caps, factors):
+        for level, caps, level_factors in zip(self.levels, self.caps, factors, strict=True):
             values, coverage = _level(values, coverage, level, level_factors, pick, self.min_coverage)
             values = np.minimum(values, caps[None])  # caps depend on facts only; NaN stays NaN
         return values[..., 0]

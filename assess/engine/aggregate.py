@@ -9,7 +9,7 @@ coverage is below the rule set's minimum is "insufficient data", not a number.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from .results import CapApplied, NodeResult
 
@@ -42,11 +42,11 @@ def coverage(children: Sequence[NodeResult]) -> float:
 def roll_up(node: NodeResult, method: str, min_coverage: float) -> None:
     """Fill a node's coverage, score and status from its children."""
     node.coverage = coverage(node.children)
-    scored = [child for child in node.children if child.score is not None]
+    scored = [(child.weight, child.score) for child in node.children if child.score is not None]
     if not scored or node.coverage + EPSILON < min_coverage:
         node.score, node.status = None, INSUFFICIENT
         return
-    node.score = combine(method, [(child.weight, child.score) for child in scored])
+    node.score = combine(method, scored)
     node.status = SCORED
 
 

@@ -7,8 +7,9 @@ Nothing is re-interpreted per country: operands are typed and level ranks looked
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Literal, Mapping, Union
+from typing import TYPE_CHECKING, Literal
 
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
 from .facttypes import FactSpecBase
@@ -47,9 +48,9 @@ class CompiledNode:
     alternative_methods: tuple[Method, ...]
     tiered: bool  # named tiers are given to the overall score and to goals
     caps: tuple[CompiledCap, ...]
-    children: tuple[Union["CompiledNode", CompiledRule], ...]
+    children: tuple[CompiledNode | CompiledRule, ...]
 
-    def aggregates(self) -> Iterator["CompiledNode"]:
+    def aggregates(self) -> Iterator[CompiledNode]:
         """This node and every aggregate below it, parents first."""
         yield self
         for child in self.children:

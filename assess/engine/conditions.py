@@ -7,14 +7,18 @@ three-valued logic). What an operator means for a fact is the fact type's busine
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import ConfigDict, Field, model_validator
 
 from .facttypes import FactSpecBase
 from .modelbase import Identifier, RawScalar, Strict, keyed_union
 from .values import UNKNOWN
+
+if TYPE_CHECKING:
+    from .reader import DataPath
 
 OPERATORS = ("is", "at_least", "at_most", "contains", "contains_any", "contains_all", "within_years")
 _WORDS = {"is": "is", "at_least": "is at least", "at_most": "is at most", "contains": "contains",
@@ -36,7 +40,7 @@ class FactTest(Strict):
     within_years: Annotated[int, Field(ge=0, le=200)] | None = None
 
     @model_validator(mode="after")
-    def _one_operator(self) -> "FactTest":
+    def _one_operator(self) -> FactTest:
         given = [name for name in OPERATORS if self._operand_of(name) is not None]
         if len(given) != 1:
             raise ValueError(f"a fact test takes exactly one of: {', '.join(OPERATORS)} (found {len(given)})")
@@ -55,23 +59,25 @@ class FactTest(Strict):
 
 
 class AllOf(Strict):
-    all: Annotated[list["Condition"], Field(min_length=1)]
+    all: Annotated[list[Condition], Field(min_length=1)]
 
 
 class AnyOf(Strict):
-    any: Annotated[list["Condition"], Field(min_length=1)]
+    any: Annotated[list[Condition], Field(min_length=1)]
 
 
 class NotOf(Strict):
-    not_: "Condition" = Field(alias="not")
+    not_: Condition = Field(alias="not")
     model_config = ConfigDict(populate_by_name=True)
 
 
-Condition = keyed_union("fact", {"all": AllOf, "any": AnyOf, "not": NotOf, "fact": FactTest})
-ConditionModel = FactTest | AllOf | AnyOf | NotOf  # what a validated Condition is, for type checkers
+if TYPE_CHECKING:
+    Condition: TypeAlias = FactTest | AllOf | AnyOf | NotOf  # what a validated condition is
+else:  # for pydantic: the member is chosen by the mapping's key (all, any, not, fact)
+    Condition = keyed_union("fact", {"all": AllOf, "any": AnyOf, "not": NotOf, "fact": FactTest})
 
 
-def iter_fact_tests(condition: ConditionModel, path: tuple = ()) -> Iterator[tuple[tuple, FactTest]]:
+def iter_fact_tests(condition: Condition, path: DataPath = ()) -> Iterator[tuple[DataPath, FactTest]]:
     """Every fact test inside a condition, with its data path."""
     if isinstance(condition, FactTest):
         yield path, condition
@@ -85,7 +91,7 @@ def iter_fact_tests(condition: ConditionModel, path: tuple = ()) -> Iterator[tup
         yield from iter_fact_tests(condition.not_, (*path, "not"))
 
 
-def facts_of(conditions: list[ConditionModel]) -> tuple[str, ...]:
+def facts_of(conditions: list[Condition]) -> tuple[str, ...]:
     """The facts some conditions read, in first-mention order."""
     return tuple(dict.fromkeys(test.fact for condition in conditions for _, test in iter_fact_tests(condition)))
 
@@ -93,7 +99,7 @@ def facts_of(conditions: list[ConditionModel]) -> tuple[str, ...]:
 # --- Compiled -----------------------------------------------------------------------------------
 
 
-class Snapshot(dict):
+class Snapshot(dict[str, Any]):
     """Typed fact values of one country as of one year; absent facts are unknown."""
 
     __slots__ = ("year",)
@@ -112,7 +118,7 @@ class CompiledCondition:
     text: str  # the condition in words, for traces
 
 
-def compile_condition(condition: ConditionModel, facts: Mapping[str, FactSpecBase]) -> CompiledCondition:
+def compile_condition(condition: Condition, facts: Mapping[str, FactSpecBase]) -> CompiledCondition:
     if isinstance(condition, FactTest):
         return CompiledCondition(_fact_test(condition, facts[condition.fact]), describe(condition))
     if isinstance(condition, NotOf):

@@ -6,7 +6,7 @@ it did), rolling each level up with ``aggregate`` as it goes.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..version import __version__
 from .aggregate import SCORED, apply_cap, roll_up, spread_weights, tier_of

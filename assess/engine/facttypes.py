@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
-from typing import TYPE_CHECKING, Annotated, Any, Callable, ClassVar, Literal, Union, get_args
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator
 
@@ -81,8 +82,8 @@ class BooleanFact(FactSpecBase):
     def read_known(self, raw: Any) -> bool:
         if isinstance(raw, bool):
             return raw
-        if raw in ("true", "false"):
-            return raw == "true"
+        if raw in ("true", "false"):  # YAML text stays text (see reader); only these spellings are booleans
+            return bool(raw == "true")
         raise ValueProblem(f"'{raw}' is not a boolean", ("true", "false", UNKNOWN_TEXT))
 
     def step_up(self, value: bool) -> bool | None:
@@ -246,7 +247,7 @@ class SetFact(FactSpecBase):
 
 
 FACT_TYPES: tuple[type[FactSpecBase], ...] = (BooleanFact, LevelFact, NumberFact, DateFact, SetFact)
-FactSpec = Annotated[Union[BooleanFact, LevelFact, NumberFact, DateFact, SetFact], Field(discriminator="type")]
+FactSpec = Annotated[BooleanFact | LevelFact | NumberFact | DateFact | SetFact, Field(discriminator="type")]
 
 
 def types_supporting(op: str) -> tuple[str, ...]:

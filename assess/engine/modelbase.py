@@ -3,6 +3,7 @@ the keyed union that lets a mapping's key choose its model (``{all: ...}``, ``{l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
@@ -12,8 +13,8 @@ GoalId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=32
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Weight = Annotated[float, Field(gt=0, le=1000)]
 Score = Annotated[float, Field(ge=0, le=100)]
-RawScalar = Union[str, int, float, bool]
-RawValue = Union[RawScalar, list[RawScalar]]
+RawScalar = str | int | float | bool
+RawValue = RawScalar | list[RawScalar]
 Direction = Literal["higher", "lower"]
 
 
@@ -23,7 +24,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-def keyed_union(default: str, members: dict[str, type[BaseModel]]) -> Any:
+def keyed_union(default: str, members: Mapping[str, type[BaseModel]]) -> Any:
     """A union whose member is named by the first of its keys a mapping has.
 
     Tags are bracketed (``<all>``) so that in error locations they never look like data keys.
@@ -37,4 +38,4 @@ def keyed_union(default: str, members: dict[str, type[BaseModel]]) -> Any:
         return f"<{next((key for key in members if key in keys), default)}>"
 
     tagged = tuple(Annotated[model, Tag(f"<{key}>")] for key, model in members.items())
-    return Annotated[Union[tagged], Discriminator(kind)]
+    return Annotated[Union[tagged], Discriminator(kind)]  # noqa: UP007 (a union built at run time)

@@ -11,6 +11,7 @@ declared in data, not in Python. The fact types live in ``facttypes``, condition
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator
@@ -21,6 +22,7 @@ from .modelbase import GoalId, Identifier, RawValue, Score, Strict, Text, Weight
 from .scorings import Scoring
 
 Method = Literal["weighted_mean", "geometric_mean", "minimum"]
+FlowAlgorithm = Literal["preflow_push", "edmonds_karp", "shortest_augmenting_path", "dinitz", "boykov_kolmogorov"]
 
 
 class FactCatalogue(Strict):
@@ -128,7 +130,7 @@ class RulesetHeader(Strict):
     def _ascending(cls, tiers: list[Tier]) -> list[Tier]:
         if tiers[0].min != 0:
             raise ValueError("the first tier must start at 0")
-        if any(later.min <= earlier.min for earlier, later in zip(tiers, tiers[1:])):
+        if any(later.min <= earlier.min for earlier, later in itertools.pairwise(tiers)):
             raise ValueError("tiers must be listed in strictly ascending order of min")
         return tiers
 
@@ -230,4 +232,4 @@ class NetworkConfig(Strict):
     interdiction: Interdiction
     priority: Priority
     memberships: dict[Identifier, FactTest] = {}
-    flow_algorithm: Literal["preflow_push", "edmonds_karp", "shortest_augmenting_path", "dinitz", "boykov_kolmogorov"] = "boykov_kolmogorov"
+    flow_algorithm: FlowAlgorithm = "boykov_kolmogorov"

@@ -21,6 +21,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # counted with aliases expanded, so an alias bomb is refused
 NULL_SPELLINGS = {"", "~", "null", "Null", "NULL"}
+DataPath = tuple[str | int, ...]  # keys and indices from a document's root to one of its nodes
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -30,10 +31,10 @@ class Document:
 
     file: str
     data: Any
-    value_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    value_positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
 
-    def position(self, path: tuple, *, key: bool = False) -> tuple[int, int]:
+    def position(self, path: DataPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the deepest known node on ``path``."""
         table = self.key_positions if key else self.value_positions
         for end in range(len(path), -1, -1):
@@ -44,7 +45,7 @@ class Document:
                 return self.value_positions[prefix]
         return (1, 1)
 
-    def error(self, path: tuple, message: str, *, key: bool = False, **extra: Any) -> SourceError:
+    def error(self, path: DataPath, message: str, *, key: bool = False, **extra: Any) -> SourceError:
         line, col = self.position(path, key=key)
         dotted = ".".join(str(part) for part in path)
         return SourceError(self.file, line, col, message, field=dotted, **extra)
@@ -77,7 +78,8 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     except yaml.reader.ReaderError as exc:  # a forbidden character: no mark, an offset
         before = text[: exc.position]
         line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
-        raise InputErrors([SourceError(name, line, col, f"invalid YAML: {exc.reason} (character #x{exc.character:04x})")]) from None
+        message = f"invalid YAML: {exc.reason} (character #x{exc.character:04x})"
+        raise InputErrors([SourceError(name, line, col, message)]) from None
     except _Abort:
         pass
     if composer.errors:
@@ -105,7 +107,7 @@ class _Open:
     """A collection being built: its value, its path, and for mappings the pending key."""
 
     value: Any
-    path: tuple
+    path: DataPath
     anchor: str | None
     mark: tuple[int, int]
     size: int = 1
@@ -122,8 +124,8 @@ class _Composer:
         self.root: Any = None
         self.documents = 0
         self.nodes = 0
-        self.values: dict[tuple, tuple[int, int]] = {}
-        self.keys: dict[tuple, tuple[int, int]] = {}
+        self.values: dict[DataPath, tuple[int, int]] = {}
+        self.keys: dict[DataPath, tuple[int, int]] = {}
 
     def document(self) -> Document:
         return Document(self.name, self.root, self.values, self.keys)
@@ -134,7 +136,8 @@ class _Composer:
             raise _Abort
 
     def feed(self, event: yaml.Event) -> None:
-        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        start = event.start_mark
+        mark = (start.line + 1, start.column + 1) if start is not None else (1, 1)
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
@@ -165,7 +168,7 @@ class _Composer:
             self.anchors[event.anchor] = (value, 1)
         self._place(value, 1, mark, scalar=True)
 
-    def _start(self, event: yaml.NodeEvent, mark: tuple[int, int]) -> None:
+    def _start(self, event: yaml.CollectionStartEvent, mark: tuple[int, int]) -> None:
         if event.tag is not None and not event.implicit:
             self.fail(mark, f"YAML tags are not allowed (found '{event.tag}'): files are data, never code")
         if len(self.stack) >= MAX_DEPTH:
@@ -175,7 +178,7 @@ class _Composer:
         self.stack.append(_Open(container, path, event.anchor, mark))
         self.values[path] = mark
 
-    def _child_path(self) -> tuple:
+    def _child_path(self) -> DataPath:
         if not self.stack:
             return ()
         parent = self.stack[-1]

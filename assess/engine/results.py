@@ -5,10 +5,13 @@ Results are plain data; ``to_json`` gives the canonical form written to ``output
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .values import to_json
+
+JSONObject = dict[str, Any]  # a JSON object as plain data
 
 
 @dataclass
@@ -19,7 +22,7 @@ class FactRead:
     source: str | None
     note: str | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         data = {"fact": self.fact, "value": to_json(self.value), "as_of": self.as_of, "source": self.source}
         if self.note:
             data["note"] = self.note
@@ -34,7 +37,7 @@ class CapApplied:
     condition: str
     binding: bool  # False when the score was already at or below the cap
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return dict(vars(self))
 
 
@@ -54,20 +57,20 @@ class NodeResult:
     effective_weight: float = 0.0
     contribution: float | None = None
     caps_applied: list[CapApplied] = field(default_factory=list)
-    children: list["NodeResult"] = field(default_factory=list)
+    children: list[NodeResult] = field(default_factory=list)
     # rules only
     facts: list[FactRead] = field(default_factory=list)
     why: str | None = None
     falls_short: bool = False
-    interventions: list[dict] = field(default_factory=list)
-    cites: list[dict] = field(default_factory=list)
+    interventions: list[JSONObject] = field(default_factory=list)
+    cites: list[JSONObject] = field(default_factory=list)
 
-    def walk(self):
+    def walk(self) -> Iterator[NodeResult]:
         yield self
         for child in self.children:
             yield from child.walk()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         data: dict[str, Any] = {
             "kind": self.kind, "id": self.id, "title": self.title, "weight": self.weight,
             "score": self.score, "coverage": self.coverage, "status": self.status,
@@ -104,7 +107,7 @@ class CountryResult:
     def rules(self) -> list[NodeResult]:
         return [node for node in self.overall.walk() if node.kind == "rule"]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return {"country": self.country, "name": self.name, "year": self.year,
                 "profile_hash": self.profile_hash, "result": self.overall.to_json()}
 
@@ -121,7 +124,7 @@ class Stamp:
     year: int
     engine_version: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return dict(vars(self))
 
 

@@ -9,19 +9,20 @@ that explain a result. Adding a kind means adding one class here and listing it 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
 from pydantic import Field, model_validator
 
 from ..errors import did_you_mean
-from .conditions import Condition, ConditionModel, Snapshot, compile_condition, facts_of
+from .conditions import Condition, Snapshot, compile_condition, facts_of
 from .facttypes import FACT_TYPES, FactSpecBase, LevelFact
 from .modelbase import Identifier, Score, Strict, keyed_union
-from .values import UNKNOWN, ValueProblem, to_json
+from .values import UNKNOWN, to_json
 
 if TYPE_CHECKING:
-    from .reader import Document
+    from .reader import DataPath, Document
 
 Scorer = Callable[[Snapshot], "float | None"]
 Facts = Mapping[str, FactSpecBase]
@@ -31,17 +32,17 @@ Facts = Mapping[str, FactSpecBase]
 class CompiledScoring:
     score: Scorer
     facts: tuple[str, ...]
-    explain: Callable[[Snapshot, "float | None"], str]
+    explain: Callable[[Snapshot, float | None], str]
 
 
 class Checker(Protocol):
     """What a scoring needs to check itself (``validate.RulesetChecker`` provides it)."""
 
-    def check_condition(self, doc: Document, path: tuple, condition: ConditionModel) -> None: ...
+    def check_condition(self, doc: Document, path: DataPath, condition: Condition) -> None: ...
 
-    def fact(self, doc: Document, where: tuple, name: str) -> FactSpecBase | None: ...
+    def fact(self, doc: Document, where: DataPath, name: str) -> FactSpecBase | None: ...
 
-    def error(self, doc: Document, path: tuple, message: str, **extra: Any) -> None: ...
+    def error(self, doc: Document, path: DataPath, message: str, **extra: Any) -> None: ...
 
 
 class WhenScoring(Strict):
@@ -52,7 +53,7 @@ class WhenScoring(Strict):
     def facts_read(self) -> tuple[str, ...]:
         return facts_of([self.when])
 
-    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+    def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         checker.check_condition(doc, (*path, "when"), self.when)
 
     def compile(self, facts: Facts) -> CompiledScoring:
@@ -81,7 +82,7 @@ class LevelScoring(Strict):
     def facts_read(self) -> tuple[str, ...]:
         return (self.levels.fact,)
 
-    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+    def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         where, name = (*path, "levels"), self.levels.fact
         spec = checker.fact(doc, where, name)
         if spec is None:
@@ -118,7 +119,7 @@ class Goalposts(Strict):
     best: Annotated[float, Field(allow_inf_nan=False)]
 
     @model_validator(mode="after")
-    def _distinct(self) -> "Goalposts":
+    def _distinct(self) -> Goalposts:
         if self.worst == self.best:
             raise ValueError("worst and best goalposts must differ")
         return self
@@ -130,7 +131,7 @@ class GoalpostScoring(Strict):
     def facts_read(self) -> tuple[str, ...]:
         return (self.goalposts.fact,)
 
-    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+    def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         where, name = (*path, "goalposts"), self.goalposts.fact
         spec = checker.fact(doc, where, name)
         if spec is not None and type(spec).measure is FactSpecBase.measure:
@@ -170,7 +171,7 @@ class CaseScoring(Strict):
     def facts_read(self) -> tuple[str, ...]:
         return facts_of([case.when for case in self.cases])
 
-    def check(self, checker: Checker, doc: Document, path: tuple) -> None:
+    def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         for i, case in enumerate(self.cases):
             checker.check_condition(doc, (*path, "cases", i, "when"), case.when)
 
@@ -200,8 +201,9 @@ class CaseScoring(Strict):
         return CompiledScoring(score, self.facts_read(), explain)
 
 
-SCORING_KINDS = {"when": WhenScoring, "levels": LevelScoring, "goalposts": GoalpostScoring, "cases": CaseScoring}
-Scoring = keyed_union("when", SCORING_KINDS)
-ScoringModel = WhenScoring | LevelScoring | GoalpostScoring | CaseScoring  # a validated Scoring, for type checkers
-
-__all__ = ["SCORING_KINDS", "Scoring", "ScoringModel", "CompiledScoring", "ValueProblem"]
+SCORING_KINDS: dict[str, type[Strict]] = {"when": WhenScoring, "levels": LevelScoring, "goalposts": GoalpostScoring,
+                                          "cases": CaseScoring}
+if TYPE_CHECKING:
+    Scoring: TypeAlias = WhenScoring | LevelScoring | GoalpostScoring | CaseScoring  # what a validated scoring is
+else:  # for pydantic: the member is chosen by the mapping's key
+    Scoring = keyed_union("when", SCORING_KINDS)

@@ -9,23 +9,27 @@ reports all errors at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import re
 import typing
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, TypeVar
+from typing import Any, TypeVar
 
 import pycountry
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import SourceError, did_you_mean
-from .conditions import ConditionModel, FactTest, iter_fact_tests
+from .conditions import Condition, FactTest, iter_fact_tests
 from .facttypes import FactSpecBase, types_supporting
-from .models import Citation, FactCatalogue, Goal, NetworkConfig, PartnershipFile, Profile, TraffickingFile
-from .reader import Document
+from .models import Citation, FactCatalogue, FactEntry, Goal, NetworkConfig, PartnershipFile, Profile, TraffickingFile
+from .reader import DataPath, Document
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
 M = TypeVar("M", bound=BaseModel)
+TypedEntry = tuple[dt.date, Any, FactEntry]  # a profile entry with its value read for its fact's type
 
 
 # --- Models -----------------------------------------------------------------------------
@@ -40,7 +44,7 @@ def validate_model(doc: Document, model: type[M], errors: list[SourceError]) -> 
         return None
 
 
-def _translate(doc: Document, model: type[BaseModel], detail: dict) -> SourceError:
+def _translate(doc: Document, model: type[BaseModel], detail: ErrorDetails) -> SourceError:
     loc = tuple(detail["loc"])
     path = _data_path(doc.data, loc)
     kind = detail["type"]
@@ -63,14 +67,13 @@ def _translate(doc: Document, model: type[BaseModel], detail: dict) -> SourceErr
     return doc.error(path, message[0].lower() + message[1:] if message else kind)
 
 
-def _data_path(data: Any, loc: tuple) -> tuple:
+def _data_path(data: Any, loc: DataPath) -> DataPath:
     """The part of a pydantic location that names real nodes (tags of unions dropped)."""
-    path: list = []
+    path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        present = isinstance(node, dict) and part in node
+        if present or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             node = node[part]
         elif isinstance(node, (dict, list)) and part == loc[-1] and not str(part).startswith("<"):
             pass  # a missing or unknown key: still part of the path
@@ -80,7 +83,7 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     return tuple(path)
 
 
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> tuple[str, ...]:
+def _allowed_keys(model: type[BaseModel], loc: DataPath) -> tuple[str, ...]:
     """The keys the model accepts at ``loc`` (for messages about unknown keys)."""
     target = _model_at(model, loc)
     if target is None:
@@ -88,7 +91,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> tuple[str, ...]:
     return tuple(sorted(field.alias or name for name, field in target.model_fields.items()))
 
 
-def _model_at(annotation: Any, loc: tuple) -> type[BaseModel] | None:
+def _model_at(annotation: Any, loc: DataPath) -> type[BaseModel] | None:
     for part in loc:
         annotation = _unwrap(annotation)
         if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
@@ -148,7 +151,7 @@ class RulesetChecker:
         self.errors = errors
         self._seed_text: dict[str, str | None] = {}
 
-    def error(self, doc: Document, path: tuple, message: str, **extra: Any) -> None:
+    def error(self, doc: Document, path: DataPath, message: str, **extra: Any) -> None:
         """Record one problem (``extra``: key, allowed, suggestion, as ``Document.error`` takes them)."""
         self.errors.append(doc.error(path, message, **extra))
 
@@ -169,27 +172,27 @@ class RulesetChecker:
                         self.error(doc, (*where, "interventions", i), f"unknown intervention '{name}'",
                                    suggestion=did_you_mean(name, self.interventions))
 
-    def _unique(self, doc: Document, base: tuple, key: str, ids: list[str]) -> None:
+    def _unique(self, doc: Document, base: DataPath, key: str, ids: list[str]) -> None:
         seen: set[str] = set()
         for i, ident in enumerate(ids):
             if ident in seen:
                 self.error(doc, (*base, key, i, "id"), f"duplicate id '{ident}'")
             seen.add(ident)
 
-    def check_condition(self, doc: Document, path: tuple, condition: ConditionModel) -> None:
+    def check_condition(self, doc: Document, path: DataPath, condition: Condition) -> None:
         for where, test in iter_fact_tests(condition, path):
             spec = self.fact(doc, where, test.fact)
             if spec is not None:
                 self._check_test(doc, where, spec, test)
 
-    def fact(self, doc: Document, where: tuple, name: str) -> FactSpecBase | None:
+    def fact(self, doc: Document, where: DataPath, name: str) -> FactSpecBase | None:
         """The declared fact, or None with an "undeclared fact" error at ``where.fact``."""
         if name in self.facts:
             return self.facts[name]
         self.error(doc, (*where, "fact"), f"undeclared fact '{name}'", suggestion=did_you_mean(name, self.facts))
         return None
 
-    def _check_test(self, doc: Document, where: tuple, spec: FactSpecBase, test: FactTest) -> None:
+    def _check_test(self, doc: Document, where: DataPath, spec: FactSpecBase, test: FactTest) -> None:
         op, at = test.operator, (*where, test.operator)
         if op not in spec.operators:
             self.error(doc, at, f"'{op}' cannot test '{test.fact}', a {spec.type} fact", allowed=types_supporting(op))
@@ -200,7 +203,7 @@ class RulesetChecker:
             self.error(doc, at, str(problem), allowed=problem.allowed,
                        suggestion=did_you_mean(str(test.operand), problem.allowed))
 
-    def check_citations(self, doc: Document, base: tuple, cites: list[Citation]) -> None:
+    def check_citations(self, doc: Document, base: DataPath, cites: list[Citation]) -> None:
         for i, cite in enumerate(cites):
             where = (*base, "cites", i)
             text = self._seed(cite.seed)
@@ -231,10 +234,10 @@ def _normalise(text: str) -> str:
 
 
 def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecBase], stem: str,
-                  errors: list[SourceError]) -> dict[str, list[tuple]]:
+                  errors: list[SourceError]) -> dict[str, list[TypedEntry]]:
     """Check a profile against the catalogue; returns typed entries per fact."""
     _check_country(doc, profile.country, stem, errors)
-    typed: dict[str, list[tuple]] = {}
+    typed: dict[str, list[TypedEntry]] = {}
     for name, entries in profile.facts.items():
         spec = facts.get(name)
         if spec is None:
@@ -245,7 +248,8 @@ def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecB
     return typed
 
 
-def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list, errors: list[SourceError]) -> list[tuple]:
+def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list[FactEntry],
+                   errors: list[SourceError]) -> list[TypedEntry]:
     typed = []
     for i, entry in enumerate(entries):
         where = ("facts", name, i)
@@ -267,7 +271,7 @@ def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list, 
 def _check_country(doc: Document, code: str, stem: str, errors: list[SourceError]) -> None:
     if pycountry.countries.get(alpha_3=code) is None:
         # The file's own name is the likeliest intended code; otherwise the closest real one.
-        suggestion = stem if pycountry.countries.get(alpha_3=stem) else did_you_mean(code, [c.alpha_3 for c in pycountry.countries])
+        suggestion = stem if pycountry.countries.get(alpha_3=stem) else did_you_mean(code, _country_codes())
         errors.append(doc.error(("country",), f"'{code}' is not an ISO 3166-1 alpha-3 country code",
                                 suggestion=suggestion))
     elif stem != code:
@@ -339,7 +343,7 @@ def check_partnerships(doc: Document, data: PartnershipFile, config: NetworkConf
             errors.append(doc.error((*where, "until"), f"until ({partnership.until}) is before since ({partnership.since})"))
 
 
-def _in_vocabulary(doc: Document, where: tuple, value: str, allowed: list[str], what: str, errors: list[SourceError]) -> None:
+def _in_vocabulary(doc: Document, where: DataPath, value: str, allowed: list[str], what: str, errors: list[SourceError]) -> None:
     if value not in allowed:
         errors.append(doc.error(where, f"unknown {what} '{value}'", allowed=tuple(allowed),
                                 suggestion=did_you_mean(value, allowed)))

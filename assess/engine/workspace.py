@@ -32,7 +32,15 @@ from .models import (
     TraffickingLink,
 )
 from .reader import Document, read_yaml
-from .validate import RulesetChecker, check_network_config, check_partnerships, check_profile, check_trafficking, validate_model
+from .validate import (
+    M,
+    RulesetChecker,
+    check_network_config,
+    check_partnerships,
+    check_profile,
+    check_trafficking,
+    validate_model,
+)
 
 BUNDLED = Path(__file__).parent.parent / "bundled"
 RULESET_FILE = "ruleset.yaml"
@@ -75,7 +83,7 @@ class Reading:
 
     fact: str
     value: Any
-    as_of: dt.date | None = None
+    as_of: dt.date
     source: str | None = None
     note: str | None = None
 
@@ -134,6 +142,12 @@ class Workspace:
         return (f"rule set {ruleset.header.id} {ruleset.header.version} from {ruleset.directory} ({rules} rules), "
                 f"{len(self.profiles)} profiles, {links} trafficking links")
 
+    def require_network(self, purpose: str) -> tuple[NetworkConfig, Network]:
+        """The network's configuration and links, for the analyses that need them."""
+        if self.ruleset.network is None or self.network is None:
+            raise UsageError(f"{purpose} needs network.yaml in the rule set and country_profiles/network/trafficking.yaml")
+        return self.ruleset.network, self.network
+
     def latest_year(self) -> int:
         """The most recent year any fact is dated in: the default as-of year."""
         years = [year for profile in self.profiles.values() for year in profile.years()]
@@ -175,15 +189,16 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
 
 def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     """Load ``ruleset.yaml``, ``facts.yaml``, ``interventions.yaml`` and ``goals/*.yaml``."""
-    header_doc, header = _model_file(directory / RULESET_FILE, RulesetHeader, errors)
-    _, catalogue = _model_file(directory / "facts.yaml", FactCatalogue, errors)
-    menu_doc, menu = _model_file(directory / "interventions.yaml", InterventionMenu, errors)
+    header_file = _model_file(directory / RULESET_FILE, RulesetHeader, errors)
+    catalogue_file = _model_file(directory / "facts.yaml", FactCatalogue, errors)
+    menu_file = _model_file(directory / "interventions.yaml", InterventionMenu, errors)
     goal_files = sorted((directory / "goals").glob("*.yaml"))
     if not goal_files:
         errors.append(SourceError(location_of(directory / "goals"), 1, 1, "no goal files (goals/*.yaml) in the rule set"))
     goals = [(doc, validate_model(doc, Goal, errors)) for doc in _documents(goal_files, errors)]
-    if header is None or catalogue is None or menu is None:
+    if header_file is None or catalogue_file is None or menu_file is None:
         return None
+    (header_doc, header), (_, catalogue), (menu_doc, menu) = header_file, catalogue_file, menu_file
     checker = RulesetChecker(catalogue, set(menu.interventions), directory / "seeds", errors)
     for i, cap in enumerate(header.caps):
         checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
@@ -213,11 +228,13 @@ def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]], 
     """``network.yaml``, when the rule set has one (prioritization needs it; scoring does not)."""
     if not (directory / "network.yaml").is_file():
         return None
-    doc, network = _model_file(directory / "network.yaml", NetworkConfig, errors)
-    if network is not None:
-        # ids of goal files that failed validation count too, so one error does not cascade
-        goal_ids = {str(d.data.get("id")) for d, _ in goals if isinstance(d.data, dict)}
-        check_network_config(doc, network, goal_ids, checker)
+    loaded = _model_file(directory / "network.yaml", NetworkConfig, errors)
+    if loaded is None:
+        return None
+    doc, network = loaded
+    # ids of goal files that failed validation count too, so one error does not cascade
+    goal_ids = {str(d.data.get("id")) for d, _ in goals if isinstance(d.data, dict)}
+    check_network_config(doc, network, goal_ids, checker)
     return network
 
 
@@ -231,12 +248,14 @@ def _documents(paths: list[Path], errors: list[SourceError]) -> list[Document]:
     return docs
 
 
-def _model_file(path: Path, model: type, errors: list[SourceError]) -> tuple[Document | None, Any]:
+def _model_file(path: Path, model: type[M], errors: list[SourceError]) -> tuple[Document, M] | None:
+    """A file read and validated as one model, or None with its problems appended to ``errors``."""
     if not path.is_file():
         errors.append(SourceError(location_of(path), 1, 1, f"missing file: a rule set needs {path.name}"))
-        return None, None
+        return None
     docs = _documents([path], errors)
-    return (docs[0], validate_model(docs[0], model, errors)) if docs else (None, None)
+    validated = validate_model(docs[0], model, errors) if docs else None
+    return (docs[0], validated) if validated is not None else None
 
 
 def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], errors: list[SourceError]) -> Network | None:
@@ -249,17 +268,17 @@ def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], erro
         errors.append(SourceError(location_of(trafficking_path), 1, 1,
                                   "the rule set has no network.yaml declaring commodities and modalities"))
         return None
-    trafficking_doc, trafficking = _model_file(trafficking_path, TraffickingFile, errors)
-    if trafficking is not None:
-        check_trafficking(trafficking_doc, trafficking, ruleset.network, profiled, errors)
-    partnerships: tuple = ()
-    if partnerships_path.is_file():
-        partnerships_doc, partnership_file = _model_file(partnerships_path, PartnershipFile, errors)
-        if partnership_file is not None:
-            check_partnerships(partnerships_doc, partnership_file, ruleset.network, errors)
-            partnerships = tuple(partnership_file.partnerships)
-    if trafficking is None:
+    trafficking_file = _model_file(trafficking_path, TraffickingFile, errors)
+    if trafficking_file is not None:
+        check_trafficking(*trafficking_file, ruleset.network, profiled, errors)
+    partnerships: tuple[Partnership, ...] = ()
+    partnership_file = _model_file(partnerships_path, PartnershipFile, errors) if partnerships_path.is_file() else None
+    if partnership_file is not None:
+        check_partnerships(*partnership_file, ruleset.network, errors)
+        partnerships = tuple(partnership_file[1].partnerships)
+    if trafficking_file is None:
         return None
+    trafficking = trafficking_file[1]
     regions = {key: region.name for key, region in trafficking.regions.items()}
     return Network(regions, tuple(trafficking.links), partnerships)
 
@@ -276,6 +295,6 @@ def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[Source
             for name, entries in sorted(typed.items())
         }
         country = pycountry.countries.get(alpha_3=profile.country)
-        name = getattr(country, "common_name", None) or getattr(country, "name", profile.country)
+        name = str(getattr(country, "common_name", None) or getattr(country, "name", profile.country))
         profiles[profile.country] = CountryProfile(profile.country, name, doc.file, digest(profile), history)
     return dict(sorted(profiles.items()))

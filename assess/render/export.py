@@ -15,26 +15,25 @@ from typing import Any
 import networkx as nx
 
 from ..engine.canonical import dumps
-from ..engine.results import Assessment
-from ..engine.workspace import Workspace
+from ..engine.results import Assessment, CountryResult
+from ..engine.workspace import Network
 
 FORMATS = ("graphml", "gexf", "json", "dot")
 
 
-def network_graph(workspace: Workspace, assessment: Assessment) -> nx.MultiDiGraph:
+def network_graph(network: Network, assessment: Assessment) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(year=assessment.stamp.year, ruleset=assessment.stamp.ruleset_id)
-    network = workspace.network
     results = {result.country: result for result in assessment.countries}
     nodes = set(results) | {node for link in network.links for node in (link.from_, link.to)}
     nodes |= {code for p in network.partnerships for code in p.between}
     for node in sorted(nodes):
         graph.add_node(node, **_node_attributes(node, results.get(node), network.regions))
-    for i, link in enumerate(sorted(network.links, key=lambda l: (l.from_, l.to, l.commodity, l.since))):
+    for i, link in enumerate(sorted(network.links, key=lambda item: (item.from_, item.to, item.commodity, item.since))):
         graph.add_edge(link.from_, link.to, key=f"trafficking-{i}", **_clean({
             "kind": "trafficking", "commodity": link.commodity, "modalities": "; ".join(link.modalities),
             "volume": link.volume, "confidence": link.confidence, "since": link.since.isoformat(),
             "until": link.until.isoformat() if link.until else None, "reference": link.source}))
-    for i, partnership in enumerate(sorted(workspace.network.partnerships, key=lambda p: (p.between, p.kind))):
+    for i, partnership in enumerate(sorted(network.partnerships, key=lambda p: (p.between, p.kind))):
         first, second = sorted(partnership.between)
         graph.add_edge(first, second, key=f"partnership-{i}", **_clean({
             "kind": "partnership", "partnership": partnership.kind, "since": partnership.since.isoformat(),
@@ -42,7 +41,7 @@ def network_graph(workspace: Workspace, assessment: Assessment) -> nx.MultiDiGra
     return graph
 
 
-def _node_attributes(node: str, result, regions: dict[str, str]) -> dict[str, Any]:
+def _node_attributes(node: str, result: CountryResult | None, regions: dict[str, str]) -> dict[str, Any]:
     if node in regions:
         return {"kind": "region", "label": regions[node]}
     attributes: dict[str, Any] = {"kind": "country", "label": result.name if result else node}
@@ -65,4 +64,5 @@ def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
         return re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{graph.graph["year"]}-12-31"', text)
     if fmt == "json":
         return dumps(nx.node_link_data(graph, edges="links"))
-    return nx.nx_pydot.to_pydot(graph).to_string()
+    dot: str = nx.nx_pydot.to_pydot(graph).to_string()
+    return dot

@@ -2,9 +2,10 @@
 
 ``outputs/<ruleset>/<year>/`` holds ``manifest.json`` (the stamp and the files written),
 ``countries/<ISO3>.json`` (one canonical JSON trace per country), ``scores.csv`` and
-``summary.md``; ``read_scored`` reads such a folder back for ``diff``. Each file is written to a temporary name and renamed into place, so a crash
-leaves the previous output whole. Files a previous run listed in its manifest and this run
-does not produce are removed; no other file is ever touched.
+``summary.md``; ``read_scored`` reads such a folder back for ``diff``. Each file is written to a
+temporary name and renamed into place, so a crash leaves the previous output whole. Files a
+previous run listed in its manifest and this run does not produce are removed; no other file is
+ever touched.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from ..analysis.diff import Scored
 from ..engine.canonical import dumps
-from ..engine.results import Assessment
+from ..engine.results import Assessment, JSONObject
 from ..errors import InputErrors, SourceError, location_of
 from .formats import View, csv_format, markdown_format
 from .views import scores_view
@@ -65,9 +66,10 @@ def read_scored(path: Path) -> Scored:
     return Scored(str(folder), manifest["stamp"], countries)
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> JSONObject:
     try:
-        return json.loads(path.read_text("utf-8"))
+        data: JSONObject = json.loads(path.read_text("utf-8"))
+        return data
     except OSError as exc:
         raise InputErrors([SourceError(location_of(path), 1, 1, f"cannot read scored output: {exc.strerror}")]) from None
     except json.JSONDecodeError as exc:

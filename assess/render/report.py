@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import html
 import io
-from typing import Iterable
+from collections.abc import Iterable
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display; must precede pyplot
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+from matplotlib.figure import Figure
 
-from ..analysis.diff import Diff  # noqa: E402
-from ..analysis.prioritize import Prioritization  # noqa: E402
-from ..engine.results import Assessment, CountryResult  # noqa: E402
-from ..engine.values import display  # noqa: E402
-from ..engine.workspace import Workspace  # noqa: E402
-from ..version import __version__  # noqa: E402
+from ..analysis.diff import Diff
+from ..analysis.prioritize import Prioritization
+from ..engine.results import Assessment, CountryResult, NodeResult
+from ..engine.values import display
+from ..engine.workspace import Network, Workspace
+from ..version import __version__
 
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
@@ -36,7 +37,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
     changes (when given a diff against an earlier year) and every country's strengths and gaps."""
     parts = [_header(assessment), _section("Scores by strategic goal", _heatmap(assessment))]
     if workspace.network is not None:
-        parts.append(_section("Trafficking routes", _network(workspace, assessment)))
+        parts.append(_section("Trafficking routes", _network(workspace, workspace.network, assessment)))
     if priorities is not None:
         parts.append(_section(f"Where assistance buys the most (toward {html.escape(priorities.destination)})",
                               _priorities(priorities)))
@@ -47,7 +48,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
     return _page(f"Synthetic-drug capacity assessment, {assessment.stamp.year}", "".join(parts))
 
 
-def _svg(figure) -> str:
+def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
@@ -64,8 +65,8 @@ def _tier_colour(tier: str | None, tiers: list[str]) -> str:
 def _heatmap(assessment: Assessment) -> str:
     countries = assessment.ranked()
     goals = [goal.id for goal in countries[0].goals] if countries else []
-    values = np.array([[g.score if g.score is not None else np.nan for g in c.goals] + [c.score if c.score is not None else np.nan]
-                       for c in countries], dtype=float)
+    values = np.array([[np.nan if node.score is None else node.score for node in [*c.goals, c.overall]] for c in countries],
+                      dtype=float)
     figure, axes = plt.subplots(figsize=(1.0 * (len(goals) + 1) + 2.5, 0.22 * len(countries) + 1.2))
     cmap = matplotlib.colormaps["RdYlBu"].with_extremes(bad=INSUFFICIENT_COLOUR)
     axes.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
@@ -73,8 +74,8 @@ def _heatmap(assessment: Assessment) -> str:
     axes.set_yticks(range(len(countries)),
                     [f"{c.country} ({c.overall.coverage * 100:.0f}% known)" for c in countries])
     axes.xaxis.tick_top()
-    for row, country in enumerate(countries):
-        for col, value in enumerate(values[row]):
+    for row, row_values in enumerate(values):
+        for col, value in enumerate(row_values):
             dark = not np.isnan(value) and (value >= 85 or value <= 12)  # the colour map's dark ends
             axes.text(col, row, "n/a" if np.isnan(value) else f"{value:.0f}", ha="center", va="center", fontsize=7,
                       color="white" if dark else "black")
@@ -82,14 +83,14 @@ def _heatmap(assessment: Assessment) -> str:
     return _svg(figure)
 
 
-def _network(workspace: Workspace, assessment: Assessment) -> str:
-    links = workspace.network.active_links(assessment.stamp.year)
+def _network(workspace: Workspace, network: Network, assessment: Assessment) -> str:
+    links = network.active_links(assessment.stamp.year)
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(sorted({node for link in links for node in (link.from_, link.to)}))
     commodities = sorted({link.commodity for link in links})
     palette = matplotlib.colormaps["tab10"]
     colour_of = {commodity: palette(i % 10) for i, commodity in enumerate(commodities)}
-    for link in sorted(links, key=lambda l: (l.from_, l.to, l.commodity)):
+    for link in sorted(links, key=lambda item: (item.from_, item.to, item.commodity)):
         graph.add_edge(link.from_, link.to, commodity=link.commodity)
     tiers = [tier.name for tier in workspace.ruleset.header.tiers]
     results = {c.country: c for c in assessment.countries}
@@ -141,13 +142,13 @@ def _country(result: CountryResult, assessment: Assessment) -> str:
     strengths = [r for r in rules if r.score is not None and not r.falls_short]
     gaps = [r for r in rules if r.falls_short]
 
-    def listing(items, empty: str) -> str:
+    def listing(items: list[NodeResult], empty: str) -> str:
         if not items:
             return f"<p>{empty}</p>"
         return "<ul>" + "".join(
             f"<li>{html.escape(r.title)} ({_num(r.score)}): "
             + "; ".join(f"{html.escape(f.fact)} = {html.escape(display(f.value))}"
-                        + (f" <span class=src>({html.escape(f.source)}, {html.escape(f.as_of)})</span>" if f.source else "")
+                        + (f" <span class=src>({html.escape(f.source)}, {html.escape(f.as_of or '')})</span>" if f.source else "")
                         for f in r.facts)
             + ("".join(f"<br><em>Offer:</em> {html.escape(i['text'])}" for i in r.interventions))
             + "</li>" for r in items) + "</ul>"

@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 from ..engine.canonical import dumps
+from ..engine.workspace import BUNDLED
 from ..errors import UsageError
 from .outputs import write_atomic
 from .schema import KINDS, schema_of
-from ..engine.workspace import BUNDLED
 
 SOURCE_TREE = Path(__file__).parent.parent.parent  # an editable install reads the repository's own copy
 

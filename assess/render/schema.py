@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ..engine.models import FactCatalogue, Goal, InterventionMenu, NetworkConfig, PartnershipFile, Profile, RulesetHeader, TraffickingFile
+from ..engine.models import (
+    FactCatalogue,
+    Goal,
+    InterventionMenu,
+    NetworkConfig,
+    PartnershipFile,
+    Profile,
+    RulesetHeader,
+    TraffickingFile,
+)
+from ..engine.results import JSONObject
 
 KINDS: dict[str, type[BaseModel]] = {
     "profile": Profile,
@@ -18,7 +28,7 @@ KINDS: dict[str, type[BaseModel]] = {
 }
 
 
-def schema_of(kind: str) -> dict:
+def schema_of(kind: str) -> JSONObject:
     schema = KINDS[kind].model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://assess.invalid/schemas/{kind}.schema.json"

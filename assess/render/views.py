@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.check import CheckReport
+from ..analysis.diff import Diff, Move, Scored
 from ..engine.results import Assessment, CountryResult, Stamp
 from ..engine.values import display
 from .formats import View
+
+if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
+    from ..analysis.prioritize import Prioritization
+    from ..analysis.properties import PropertyReport
+    from ..analysis.sensitivity import Sensitivity
 
 
 def stamp_note(stamp: Stamp) -> str:
@@ -55,7 +62,7 @@ def _percent(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
-def priorities_view(result) -> View:
+def priorities_view(result: Prioritization) -> View:
     """The ranked assistance list: numbers behind each rank, routes, gaps, interventions, runner-up."""
     columns = ["rank", "country", "priority", "leverage", "need", "feasibility", "flow after", "routes",
                "weakest criteria", "interventions", "beat"]
@@ -76,7 +83,7 @@ def priorities_view(result) -> View:
     return View(columns, rows, result.to_json(), title=title, notes=notes)
 
 
-def diff_view(result) -> View:
+def diff_view(result: Diff) -> View:
     """Headline first, a line per changed country, then each country's moves with their reasons."""
     moves = result.moves()
     added = sum(c.status == "added" for c in result.countries)
@@ -109,47 +116,48 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def _moves_view(moves) -> View:
+def _moves_view(moves: list[Move]) -> View:
     rows = [[m.node, _score_pair(m), _delta(m), f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
              f"{_percent_or_dash(m.old_coverage)} → {_percent_or_dash(m.new_coverage)}", m.cause,
              "; ".join(f.describe() for f in m.facts) or "—", ", ".join(m.rules) or "—"] for m in moves]
     return View(["level", "score", "change", "tier", "coverage", "cause", "facts changed", "rules changed"], rows)
 
 
-def _side_text(scored) -> str:
+def _side_text(scored: Scored) -> str:
     stamp = scored.stamp
     return f"{stamp.get('ruleset_id')} {stamp.get('ruleset_version')} {stamp.get('ruleset_hash')}, {stamp.get('year')}"
 
 
-def _score_pair(move) -> str:
+def _score_pair(move: Move | None) -> str:
     if move is None:
         return "—"
     return f"{_score(move.old_score)} → {_score(move.new_score)}"
 
 
-def _delta(move) -> str:
+def _delta(move: Move) -> str:
     return "—" if move.delta is None else f"{move.delta:+.1f}"
 
 
-def _or_dash(value) -> str:
+def _or_dash(value: object) -> str:
     return "—" if value is None else str(value)
 
 
-def _percent_or_dash(share) -> str:
+def _percent_or_dash(share: float | None) -> str:
     return "—" if share is None else _percent(share)
 
 
 def check_view(report: CheckReport) -> View:
     """Findings first; coverage per country and the data gaps as notes."""
     rows = [[f.kind, f.where, f.message] for f in report.findings]
-    notes = [f"coverage as of {report.year}: " + ", ".join(f"{code} {share * 100:.0f}%" for code, share in report.coverage.items())]
+    shares = ", ".join(f"{code} {share * 100:.0f}%" for code, share in report.coverage.items())
+    notes = [f"coverage as of {report.year}: {shares}"]
     if report.data_gaps:
         notes.append(f"rules no profile has facts for as of {report.year} (data gaps): " + ", ".join(report.data_gaps))
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
     return View(["finding", "where", "message"], rows, report.to_json(), title=status, notes=notes)
 
 
-def properties_view(report) -> View:
+def properties_view(report: PropertyReport) -> View:
     """Each property, held or failed, with the shrunk counter-example to save and load."""
     failed = {failure.property for failure in report.failures}
     rows = [[name, "fails" if name in failed else "holds"] for name in report.checked]
@@ -163,7 +171,7 @@ def properties_view(report) -> View:
     return View(["property", "result"], rows, data, title=title, notes=notes, sections=sections)
 
 
-def sensitivity_view(result) -> View:
+def sensitivity_view(result: Sensitivity) -> View:
     """Rank stability per country under perturbed weights (and declared alternative methods)."""
     rows = []
     for c in result.countries:

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 import assess
-from assess.cli import main
 from assess.analysis.diff import diff, from_assessment
+from assess.cli import main
+from assess.render.formats import renderer
 from assess.render.outputs import write_outputs
 from assess.render.views import diff_view
-from assess.render.formats import renderer
 from helpers import MINI
 
 

@@ -37,10 +37,10 @@ def test_diff_both_ways_are_mirror_images(first, second):
     forward, backward = diff(a, b), diff(b, a)
     assert [c.country for c in forward.countries] == [c.country for c in backward.countries]
     flip = {"added": "removed", "removed": "added", "changed": "changed"}
-    for one, other in zip(forward.countries, backward.countries):
+    for one, other in zip(forward.countries, backward.countries, strict=True):
         assert flip[one.status] == other.status and (one.old_rank, one.new_rank) == (other.new_rank, other.old_rank)
         assert [(m.node, m.old_score, m.new_score) for m in one.moves] == [(m.node, m.new_score, m.old_score) for m in other.moves]
-        for m, n in zip(one.moves, other.moves):
+        for m, n in zip(one.moves, other.moves, strict=True):
             assert [(f.fact, f.old, f.new) for f in m.facts] == [(f.fact, f.new, f.old) for f in n.facts]
 
 

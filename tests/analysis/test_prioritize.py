@@ -4,10 +4,9 @@ import itertools
 
 import pytest
 
-from helpers import CONFIG, candidates_of, link, model_of
-
 from assess.analysis.network import FlowModel
 from assess.analysis.prioritize import select
+from helpers import CONFIG, candidates_of, link, model_of
 
 # 12 nodes: two origins (CHN, IND), further origins ECU and HND, transit countries, and USA.
 EDGES = [("CHN", "MEX", "high"), ("CHN", "CAN", "medium"), ("IND", "MEX", "low"), ("IND", "GTM", "medium"),
@@ -50,7 +49,7 @@ def test_each_pick_reports_its_numbers_and_routes():
 
 
 def test_a_country_off_every_route_has_no_leverage():
-    model = model_of(EDGES + [("NOR", "SWE", "high")])
+    model = model_of([*EDGES, ("NOR", "SWE", "high")])
     _, picks = select(model, candidates_of({**CAPACITY, "NOR": 0.0}), CONFIG)
     assert next(p for p in picks if p.country == "NOR").leverage == 0.0
 

@@ -13,7 +13,7 @@ VOLUMES = ["low", "medium", "high", "unknown"]
 @st.composite
 def networks(draw):
     """Random acyclic link sets toward USA (order NODES, then USA) and random capacities."""
-    order = NODES + ["USA"]
+    order = [*NODES, "USA"]
     pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:]]
     chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=14, unique=True))
     edges = [(a, b, draw(st.sampled_from(VOLUMES))) for a, b in chosen]

@@ -1,45 +1,66 @@
-"""check --properties: the shipped rules hold; deliberately broken rule sets are caught with a counter-example."""
+"""check --properties: the shipped rules hold; deliberately broken rule sets are caught with a counter-example.
 
+The non-monotone fixture is checked once per module (the slowest check here) and its report
+shared by the tests that read it.
+"""
+
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import assess
-from assess.cli import main
 from assess.analysis.properties import check_properties
+from assess.cli import main
 from assess.engine.values import UNKNOWN
-from helpers import FIXTURES, MINI, REPO
+from helpers import FIXTURES, MINI
+
+PROPERTIES = ["range", "monotonicity", "unknown", "order", "live rules", "caps and tiers"]
 
 
-def broken(case: str, tmp_path: Path) -> Path:
-    workspace = tmp_path / case
+def broken(case: str, root: Path) -> Path:
+    workspace = root / case
     shutil.copytree(MINI, workspace)
     for source in (FIXTURES / "broken" / case).rglob("*.yaml"):
         shutil.copy(source, workspace / source.relative_to(FIXTURES / "broken" / case))
     return workspace
 
 
-def run_check(workspace: Path, *extra: str):
+def run_check(workspace: Path, *extra: str) -> Result:
     return CliRunner().invoke(main, ["check", "--properties", "--examples", "60", "--rules", str(workspace / "rules"),
                                      "--profiles", str(workspace / "profiles"), *extra])
 
 
-def test_shipped_rules_hold_every_property(hypothesis_examples):
-    report = check_properties(assess.load_workspace(REPO / "rules/synthetic-drugs-2019", REPO / "country_profiles").ruleset,
-                              examples=hypothesis_examples)
+@pytest.fixture(scope="module")
+def non_monotone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return broken("non_monotone", tmp_path_factory.mktemp("broken"))
+
+
+@pytest.fixture(scope="module")
+def non_monotone_output(non_monotone: Path) -> Result:
+    return run_check(non_monotone)  # derandomized: the same search every run
+
+
+def test_shipped_rules_hold_every_property(shipped_workspace, hypothesis_examples):
+    report = check_properties(shipped_workspace.ruleset, examples=hypothesis_examples)
     assert report.failures == []
-    assert report.checked == ["range", "monotonicity", "unknown", "order", "live rules", "caps and tiers"]
+    assert report.checked == PROPERTIES
 
 
 def test_mini_rules_hold_every_property():
-    assert run_check(MINI).exit_code == 0
+    result = run_check(MINI)
+    assert result.exit_code == 0
+    assert "properties: 6 of 6 hold (60 examples each)" in result.output
+    rows = {line.rsplit(None, 1)[0].strip(): line.split()[-1] for line in result.output.splitlines()
+            if line.endswith(("holds", "fails"))}
+    assert rows == dict.fromkeys(PROPERTIES, "holds")
 
 
-def test_non_monotone_rule_is_caught_with_a_readable_counter_example(tmp_path: Path):
-    result = run_check(broken("non_monotone", tmp_path))
+def test_non_monotone_rule_is_caught_with_a_readable_counter_example(non_monotone_output: Result):
+    result = non_monotone_output
     assert result.exit_code == 1
     assert next(line for line in result.output.splitlines() if line.startswith("monotonicity")).split() == ["monotonicity", "fails"]
     assert "monotonicity: raising lvl from mid to high lowers A.c1 from 100 to 50" in result.output
@@ -47,8 +68,20 @@ def test_non_monotone_rule_is_caught_with_a_readable_counter_example(tmp_path: P
     assert yaml.safe_load(example)["facts"] == {"lvl": [{"value": "mid", "as_of": "2024-01-01", "source": "counter-example"}]}
 
 
-def test_counter_example_profile_loads_as_a_profile(tmp_path: Path):
-    workspace = broken("non_monotone", tmp_path)
+def test_derandomized_search_gives_the_same_report(non_monotone: Path, non_monotone_output: Result):
+    assert run_check(non_monotone).output == non_monotone_output.output
+    assert "properties: 5 of 6 hold (60 examples each)" in non_monotone_output.output
+
+
+def test_same_seed_same_report(non_monotone: Path):
+    first = run_check(non_monotone, "--seed", "7")
+    assert first.output == run_check(non_monotone, "--seed", "7").output
+    assert re.search(r"^properties: [56] of 6 hold \(60 examples each\)$", first.output, re.M)
+
+
+def test_counter_example_profile_loads_as_a_profile(non_monotone: Path, tmp_path: Path):
+    workspace = tmp_path / "copy"
+    shutil.copytree(non_monotone, workspace)
     report = check_properties(assess.load_workspace(workspace / "rules", workspace / "profiles").ruleset, examples=60)
     (failure,) = [f for f in report.failures if f.property == "monotonicity"]
     (workspace / "profiles/SWE.yaml").write_text(failure.example.replace("country: XXX", "country: SWE"))
@@ -77,12 +110,6 @@ def test_weight_outside_its_range_is_refused_before_any_property(tmp_path: Path)
     assert result.exit_code == 2
     assert result.output.endswith("negative_weight/rules/goals/a.yaml:20:17: error: input should be greater than 0 "
                                   "at 'criteria.0.rules.1.weight'\n")
-
-
-def test_same_seed_same_report(tmp_path: Path):
-    workspace = broken("non_monotone", tmp_path)
-    first = run_check(workspace, "--seed", "7").output
-    assert first == run_check(workspace, "--seed", "7").output
 
 
 @pytest.mark.parametrize("value,expected", [("low", "mid"), ("high", None), (UNKNOWN, None)])

@@ -5,10 +5,10 @@ import pytest
 from click.testing import CliRunner
 
 import assess
+from assess.analysis.sensitivity import WeightModel, sensitivity
 from assess.cli import main
 from assess.engine.compile import compile_ruleset
 from assess.engine.evaluate import snapshot
-from assess.analysis.sensitivity import WeightModel, sensitivity
 from helpers import MINI, REPO
 
 
@@ -27,7 +27,7 @@ def test_vectorised_roll_up_equals_the_engine_at_nominal_weights(rules, profiles
     model = WeightModel(program, snapshots)
     vectorised = model.overall([np.ones((1, n)) for n in model.sizes], lambda methods: np.full(1, methods[0]))[0]
     engine = {c.country: c.score for c in assess.score(workspace, year).countries}
-    for code, value in zip(countries, vectorised):
+    for code, value in zip(countries, vectorised, strict=True):
         assert (engine[code] is None and np.isnan(value)) or value == pytest.approx(engine[code], abs=1e-9), code
 
 

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-
 from pydantic import TypeAdapter
 
 from assess.engine.conditions import Condition, Snapshot, compile_condition

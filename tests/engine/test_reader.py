@@ -2,8 +2,8 @@
 
 import pytest
 
-from assess.errors import InputErrors
 from assess.engine.reader import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
+from assess.errors import InputErrors
 
 
 def error_lines(raw: bytes) -> list[str]:

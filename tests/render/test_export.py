@@ -14,7 +14,7 @@ from helpers import MINI
 @pytest.fixture(scope="module")
 def graph() -> nx.MultiDiGraph:
     workspace = assess.load_workspace(MINI / "rules", MINI / "profiles")
-    return network_graph(workspace, assess.score(workspace, 2024))
+    return network_graph(workspace.network, assess.score(workspace, 2024))
 
 
 def same_graph(original: nx.MultiDiGraph, reread: nx.Graph) -> None:

@@ -10,7 +10,6 @@ from click.testing import CliRunner
 import assess
 from assess.cli import main
 
-
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 

@@ -7,8 +7,9 @@ decimal; ``json`` and ``csv`` keep full precision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -20,7 +21,7 @@ class View:
     data: Any = None
     title: str = ""
     notes: list[str] = field(default_factory=list)
-    sections: list[tuple[str, "View"]] = field(default_factory=list)  # detail, collapsible in Markdown
+    sections: list[tuple[str, View]] = field(default_factory=list)  # detail, collapsible in Markdown
     preformatted: str = ""  # text shown as is (a YAML counter-example), fenced in Markdown
 
 

@@ -5,5 +5,5 @@ from . import View
 
 
 def render(view: View) -> str:
-    data = view.data if view.data is not None else [dict(zip(view.columns, row)) for row in view.rows]
+    data = view.data if view.data is not None else [dict(zip(view.columns, row, strict=True)) for row in view.rows]
     return dumps(data)
