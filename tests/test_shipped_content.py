@@ -1,6 +1,5 @@
 """The shipped strategy rule set and country profiles: complete, consistent, and faithful to public fact."""
 
-import datetime as dt
 
 import pytest
 
@@ -8,7 +7,6 @@ import assess
 from assess.analysis.check import findings
 from assess.engine.compile import compile_ruleset
 from assess.engine.conditions import Snapshot
-from assess.engine.facttypes import BooleanFact, DateFact, LevelFact, NumberFact, SetFact
 from helpers import REPO
 
 RULES = REPO / "rules/synthetic-drugs-2019"
@@ -17,21 +15,6 @@ RULES = REPO / "rules/synthetic-drugs-2019"
 @pytest.fixture(scope="module")
 def shipped() -> assess.Workspace:
     return assess.load_workspace(RULES, REPO / "country_profiles")
-
-
-def extreme(spec, best: bool, year: int):
-    """The best (or worst) value of a fact, by its declared direction."""
-    higher = best == (getattr(spec, "better", "higher") == "higher")
-    if isinstance(spec, BooleanFact):
-        return higher
-    if isinstance(spec, LevelFact):
-        return spec.levels[-1] if best else spec.levels[0]
-    if isinstance(spec, NumberFact):
-        return 1e6 if higher else 0.0
-    if isinstance(spec, DateFact):
-        return dt.date(year, 12, 31) if higher else dt.date(1900, 1, 1)
-    assert isinstance(spec, SetFact)
-    return frozenset(spec.items) if higher else frozenset()
 
 
 def test_check_passes_with_no_findings(shipped):
@@ -56,8 +39,8 @@ def test_five_goals_with_the_criteria_the_strategy_names(shipped):
 def test_every_rule_fires_for_the_best_profile_and_falls_short_for_the_worst(shipped):
     program = compile_ruleset(shipped.ruleset)
     facts = shipped.ruleset.facts
-    best = Snapshot({name: extreme(spec, True, 2024) for name, spec in facts.items()}, 2024)
-    worst = Snapshot({name: extreme(spec, False, 2024) for name, spec in facts.items()}, 2024)
+    best = Snapshot({name: spec.best() for name, spec in facts.items()}, 2024)
+    worst = Snapshot({name: spec.worst() for name, spec in facts.items()}, 2024)
     for rule, high, low in zip(program.rules, program.scores(best), program.scores(worst), strict=True):
         assert high is not None and high > 0, rule.path
         assert low is not None and low < rule.rule.target, rule.path

@@ -33,7 +33,6 @@ from ..engine.compile import CompiledRule, Program, compile_ruleset
 from ..engine.conditions import Snapshot
 from ..engine.evaluate import score_snapshot
 from ..engine.facttypes import FactSpecBase
-from ..engine.results import NodeResult
 from ..engine.values import UNKNOWN, to_json
 from ..engine.workspace import Ruleset
 from ..testing import snapshots
@@ -106,15 +105,11 @@ def profile_yaml(snapshot: Snapshot) -> str:
     return "# to load it, set 'country' to a real ISO3 code and name the file after it\n" + text
 
 
-def _nodes(tree: NodeResult) -> list[NodeResult]:
-    return list(tree.walk())
-
-
 # --- range -------------------------------------------------------------------------------------
 
 
 def _range(program: Program, snapshot: Snapshot) -> str | None:
-    for node in _nodes(score_snapshot(program, snapshot)):
+    for node in score_snapshot(program, snapshot).walk():
         if node.score is not None and not (-EPSILON <= node.score <= 100 + EPSILON and math.isfinite(node.score)):
             return f"{node.id} scored {node.score}, outside [0, 100]"
         if not -EPSILON <= node.coverage <= 1 + EPSILON:
@@ -141,8 +136,8 @@ def _monotone(program: Program, snapshot: Snapshot, name: str) -> str | None:
     if better is None:
         return None
     stepped = Snapshot({**snapshot, name: better}, snapshot.year)
-    before = {n.id: n for n in _nodes(score_snapshot(program, snapshot)) if n.kind != "rule"}
-    for node in _nodes(score_snapshot(program, stepped)):
+    before = {n.id: n for n in score_snapshot(program, snapshot).walk() if n.kind != "rule"}
+    for node in score_snapshot(program, stepped).walk():
         old = before.get(node.id)
         if node.kind != "rule" and old and old.score is not None and node.score is not None \
                 and node.score < old.score - EPSILON:
@@ -188,8 +183,8 @@ def _order_check(ruleset: Ruleset, program: Program) -> Callable[[Snapshot], str
     other = compile_ruleset(mirrored)
 
     def check(snapshot: Snapshot) -> str | None:
-        first = {n.id: n.score for n in _nodes(score_snapshot(program, snapshot))}
-        second = {n.id: n.score for n in _nodes(score_snapshot(other, snapshot))}
+        first = {n.id: n.score for n in score_snapshot(program, snapshot).walk()}
+        second = {n.id: n.score for n in score_snapshot(other, snapshot).walk()}
         for node_id, score in first.items():
             mirrored = second.get(node_id)
             if score != mirrored and not (score is not None and mirrored is not None and abs(score - mirrored) <= EPSILON):
@@ -233,7 +228,7 @@ def _live_rules(program: Program, examples: int, seed: int | None) -> list[Failu
 
 def _caps_tiers(program: Program, snapshot: Snapshot) -> str | None:
     tiers = [(tier.name, tier.min) for tier in program.ruleset.header.tiers]
-    for node in _nodes(score_snapshot(program, snapshot)):
+    for node in score_snapshot(program, snapshot).walk():
         for cap in node.caps_applied:
             if node.score is not None and node.score > cap.max_score + EPSILON:
                 return f"{node.id} scores {node.score:.4g} above its cap {cap.id} ({cap.max_score:g})"

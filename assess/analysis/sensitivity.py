@@ -128,7 +128,7 @@ def _combine(values: np.ndarray, coverage: np.ndarray, weights: np.ndarray, meth
     return np.where(insufficient, np.nan, score), node_coverage
 
 
-def _caps(levels: list[list[CompiledNode]], snapshots: list[Snapshot]) -> list[np.ndarray]:
+def _cap_bounds(levels: list[list[CompiledNode]], snapshots: list[Snapshot]) -> list[np.ndarray]:
     """Per level, each country's lowest binding cap on each node (countries x nodes; inf: none)."""
     caps = []
     for level in levels:
@@ -173,7 +173,7 @@ class WeightModel:
     def __init__(self, program: Program, snapshots: list[Snapshot]) -> None:
         self.scores = np.array([[np.nan if v is None else v for v in program.scores(s)] for s in snapshots], dtype=float)
         self.levels, nodes = _structure(program)
-        self.caps = _caps(nodes, snapshots)
+        self.caps = _cap_bounds(nodes, snapshots)
         self.min_coverage = program.ruleset.header.min_coverage
         # weights are perturbed for the rules and every level but the root (whose own weight is moot)
         self.sizes = (self.scores.shape[1], *(len(level) for level in self.levels[:-1]))

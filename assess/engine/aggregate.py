@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Final
 
 from .results import CapApplied, NodeResult
 
 EPSILON = 1e-9
-INSUFFICIENT = "insufficient_data"
-SCORED = "scored"
+INSUFFICIENT: Final = "insufficient_data"
+SCORED: Final = "scored"
 
 
 def combine(method: str, pairs: Sequence[tuple[float, float]]) -> float:

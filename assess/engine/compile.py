@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
 from .facttypes import FactSpecBase
 from .models import Cap, Criterion, Goal, Method, Rule
+from .results import NodeKind
 from .scorings import CompiledScoring, Scorer
 
 if TYPE_CHECKING:
     from .workspace import Ruleset
 
-NodeKind = Literal["overall", "goal", "criterion", "rule"]
 
 
 @dataclass(frozen=True)

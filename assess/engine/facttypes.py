@@ -61,6 +61,14 @@ class FactSpecBase(Strict):
         """Known values spanning the type, for checks that compare a fact's unknown with them."""
         raise NotImplementedError
 
+    def best(self) -> Any:
+        """The admissible value with the most capacity."""
+        raise NotImplementedError
+
+    def worst(self) -> Any:
+        """The admissible value with the least capacity."""
+        raise NotImplementedError
+
     def strategy(self) -> SearchStrategy[Any]:
         """Hypothesis: any known value of this fact."""
         raise NotImplementedError
@@ -93,6 +101,12 @@ class BooleanFact(FactSpecBase):
 
     def samples(self) -> list[Any]:
         return [False, True]
+
+    def best(self) -> bool:
+        return self.higher_is_better
+
+    def worst(self) -> bool:
+        return not self.higher_is_better
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
@@ -132,6 +146,12 @@ class LevelFact(FactSpecBase):
     def samples(self) -> list[Any]:
         return list(self.levels)
 
+    def best(self) -> str:
+        return self.levels[-1]
+
+    def worst(self) -> str:
+        return self.levels[0]
+
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
@@ -162,6 +182,12 @@ class NumberFact(FactSpecBase):
 
     def samples(self) -> list[Any]:
         return [0.0, 1.0, 10.0, 1e6]
+
+    def best(self) -> float:  # numbers are unbounded: any goalpost or threshold is passed
+        return math.inf if self.higher_is_better else -math.inf
+
+    def worst(self) -> float:
+        return -self.best()
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
@@ -196,6 +222,12 @@ class DateFact(FactSpecBase):
 
     def samples(self) -> list[Any]:
         return [EARLIEST, dt.date(2019, 1, 1), LATEST]
+
+    def best(self) -> dt.date:
+        return dt.date.max if self.higher_is_better else dt.date.min
+
+    def worst(self) -> dt.date:
+        return dt.date.min if self.higher_is_better else dt.date.max
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
@@ -236,6 +268,12 @@ class SetFact(FactSpecBase):
 
     def samples(self) -> list[Any]:
         return [frozenset(), frozenset(self.items)]
+
+    def best(self) -> frozenset[str]:
+        return frozenset(self.items) if self.higher_is_better else frozenset()
+
+    def worst(self) -> frozenset[str]:
+        return frozenset() if self.higher_is_better else frozenset(self.items)
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .values import to_json
 
 JSONObject = dict[str, Any]  # a JSON object as plain data
+NodeKind = Literal["overall", "goal", "criterion", "rule"]
+Status = Literal["scored", "insufficient_data", "unknown"]  # unknown: a rule whose facts are not known
 
 
 @dataclass
@@ -45,14 +47,14 @@ class CapApplied:
 class NodeResult:
     """One node of the score tree: overall, a goal, a criterion or a rule."""
 
-    kind: str  # overall | goal | criterion | rule
+    kind: NodeKind
     id: str
     title: str
     weight: float
     method: str | None = None
     score: float | None = None
     coverage: float = 0.0
-    status: str = "insufficient_data"
+    status: Status = "insufficient_data"
     tier: str | None = None
     effective_weight: float = 0.0
     contribution: float | None = None

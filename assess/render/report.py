@@ -25,6 +25,7 @@ from ..engine.results import Assessment, CountryResult, NodeResult
 from ..engine.values import display
 from ..engine.workspace import Network, Workspace
 from ..version import __version__
+from .views import score_text
 
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
@@ -131,7 +132,7 @@ def _changes(result: Diff) -> str:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
         facts = sorted({f.describe() for m in country.moves for f in m.facts})
         rows.append([country.country, country.status,
-                     "—" if overall is None else f"{_num(overall.old_score)} → {_num(overall.new_score)}",
+                     "—" if overall is None else f"{score_text(overall.old_score)} → {score_text(overall.new_score)}",
                      ", ".join(sorted({m.cause for m in country.moves})) or "rank only", "; ".join(facts) or "—"])
     summary = f"<p>{len(result.countries)} countries changed, {len(result.unchanged)} unchanged.</p>"
     return summary + _table(["country", "status", "overall", "cause", "facts changed"], rows)
@@ -146,21 +147,17 @@ def _country(result: CountryResult, assessment: Assessment) -> str:
         if not items:
             return f"<p>{empty}</p>"
         return "<ul>" + "".join(
-            f"<li>{html.escape(r.title)} ({_num(r.score)}): "
+            f"<li>{html.escape(r.title)} ({score_text(r.score)}): "
             + "; ".join(f"{html.escape(f.fact)} = {html.escape(display(f.value))}"
                         + (f" <span class=src>({html.escape(f.source)}, {html.escape(f.as_of or '')})</span>" if f.source else "")
                         for f in r.facts)
             + ("".join(f"<br><em>Offer:</em> {html.escape(i['text'])}" for i in r.interventions))
             + "</li>" for r in items) + "</ul>"
 
-    heading = (f"{html.escape(result.name)} ({html.escape(result.country)}): {_num(result.score)}, "
+    heading = (f"{html.escape(result.name)} ({html.escape(result.country)}): {score_text(result.score)}, "
                f"{html.escape(result.overall.tier or '')}, {result.overall.coverage * 100:.0f}% of weight known")
     return (f"<details><summary>{heading}</summary><h4>Strengths</h4>{listing(strengths, 'None recorded.')}"
             f"<h4>Gaps</h4>{listing(gaps, 'None recorded.')}</details>")
-
-
-def _num(value: float | None) -> str:
-    return "insufficient data" if value is None else f"{value:.1f}"
 
 
 def _table(columns: list[str], rows: Iterable[list[str]]) -> str:

@@ -45,16 +45,17 @@ def explain_view(result: CountryResult) -> View:
             for f in rule.facts)
         rows.append([rule.id, rule.score, rule.effective_weight, rule.contribution, facts, rule.why,
                      "; ".join(item["id"] for item in rule.interventions)])
-    summary = [f"{goal.id} {goal.title}: {_score(goal.score)} ({goal.tier}, coverage {_percent(goal.coverage)})"
+    summary = [f"{goal.id} {goal.title}: {score_text(goal.score)} ({goal.tier}, coverage {_percent(goal.coverage)})"
                + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: {cap.rationale}"
                          for cap in goal.caps_applied)
                for goal in result.goals]
-    title = (f"{result.name} ({result.country}) as of {result.year}: {_score(result.score)} "
+    title = (f"{result.name} ({result.country}) as of {result.year}: {score_text(result.score)} "
              f"({result.overall.tier}, coverage {_percent(result.overall.coverage)})")
     return View(columns, rows, result.to_json(), title=title, notes=summary)
 
 
-def _score(score: float | None) -> str:
+def score_text(score: float | None) -> str:
+    """A score as people read it: one decimal, or 'insufficient data'."""
     return "insufficient data" if score is None else f"{score:.1f}"
 
 
@@ -131,7 +132,7 @@ def _side_text(scored: Scored) -> str:
 def _score_pair(move: Move | None) -> str:
     if move is None:
         return "—"
-    return f"{_score(move.old_score)} → {_score(move.new_score)}"
+    return f"{score_text(move.old_score)} → {score_text(move.new_score)}"
 
 
 def _delta(move: Move) -> str:
