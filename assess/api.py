@@ -108,7 +108,7 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
     year = year or workspace.latest_year()
     program = compile_ruleset(workspace.ruleset)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
-    return sample(program, list(workspace.profiles), snapshots, samples, spread, seed, progress)
+    return sample(program, assess(workspace, year), snapshots, samples, spread, seed, progress)
 
 
 def check(workspace: Workspace, year: int | None = None, stale_after: int | None = None) -> CheckReport:

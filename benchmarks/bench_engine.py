@@ -19,8 +19,9 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from assess.compile import Snapshot, compile_scoring
-from assess.models import BooleanFact, LevelFact, NumberFact, Scoring
+from assess.engine.conditions import Snapshot
+from assess.engine.facttypes import BooleanFact, LevelFact, NumberFact
+from assess.engine.scorings import Scoring
 
 COUNTRIES, YEARS, RULES, FACTS = 250, 10, 300, 60
 LEVELS = ["none", "partial", "full"]
@@ -113,7 +114,7 @@ def main() -> None:
     rng = random.Random(20191)
     facts, rules = synthetic_rules(rng)
     snapshots = synthetic_snapshots(rng)
-    scorers = [compile_scoring(scoring, facts).score for *_, scoring in rules]
+    scorers = [scoring.compile(facts).score for *_, scoring in rules]
 
     def compiled() -> list:
         return [scorer(s) for s in snapshots for scorer in scorers]

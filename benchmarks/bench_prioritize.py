@@ -13,8 +13,9 @@ import time
 
 import click
 
-from assess.models import TraffickingLink
-from assess.prioritize import Candidate, FlowModel, select
+from assess.analysis.network import FlowModel
+from assess.analysis.prioritize import Candidate, select
+from assess.engine.models import TraffickingLink
 
 BUDGET = 10
 COMMODITIES = ["fentanyl", "fentanyl_precursors", "methamphetamine", "methamphetamine_precursors", "pill_presses",
@@ -71,10 +72,8 @@ def main() -> None:
     workspace = assess.load_workspace()
     config = workspace.ruleset.network
     if workspace.network is not None:
-        from assess.prioritize import prioritize
-
         start = time.perf_counter()
-        result = prioritize(workspace, assess.score(workspace, 2024), "USA")
+        result = assess.prioritize(workspace, 2024, "USA")
         print(f"bundled network (2024, destination USA, every candidate: {len(result.picks)} picks): "
               f"{time.perf_counter() - start:.2f} s")
     small = run("250 countries", *synthetic(250, 5_000, hubs=25), config, BUDGET)

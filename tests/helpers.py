@@ -46,8 +46,8 @@ def shipped_args() -> list[str]:
 CONFIG = NetworkConfig.model_validate({
     "commodities": ["fentanyl", "cocaine"], "modalities": ["maritime"],
     "volumes": {"low": 1, "medium": 3, "high": 9}, "unknown_volume": "medium",
-    "interdiction": {"goals": {"A": 1}, "effectiveness": 0.8, "unknown_capacity": 0.25},
-    "priority": {"weights": {"leverage": 1, "need": 0, "feasibility": 0}, "unknown_need": 0.5,
+    "interdiction": {"goals": {"A": 1}, "effectiveness": 0.8},
+    "priority": {"weights": {"leverage": 1, "need": 0, "feasibility": 0},
                  "partnership_weights": {"bilateral_counternarcotics": 1}},
 })
 

@@ -38,9 +38,11 @@ def explain_in(fmt: str) -> str:
 
 def test_explain_as_table():
     lines = explain_in("table").splitlines()
-    assert lines[0].startswith("Norway (NOR) as of 2019: 40.0")
-    assert lines[1].split() == ["rule", "score", "weight", "contribution", "facts", "read", "why", "interventions"]
-    assert any(line.startswith("A.c1.r1") and " 0.0 " in line for line in lines)
+    assert lines[0] == "Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%)"
+    assert lines[1].split() == ["rule", "score", "share", "contribution", "facts", "read", "why", "interventions"]
+    assert any(line.startswith("A.c1.r1") and " 0.0 " in line and " 8.3% " in line for line in lines)
+    assert any(line.startswith("B.c3.r5") and "— [0.0–100.0]" in line for line in lines)
+    assert lines[-1] == "not assessed: 17% of the weight; facts that would settle it: d (16.7%)"
 
 
 def test_explain_as_json_is_the_trace():
@@ -50,14 +52,14 @@ def test_explain_as_json_is_the_trace():
 
 def test_explain_as_csv_has_a_header_and_a_row_per_rule():
     rows = list(csv.reader(io.StringIO(explain_in("csv"))))
-    assert rows[0] == ["rule", "score", "weight", "contribution", "facts read", "why", "interventions"]
+    assert rows[0] == ["rule", "score", "share", "contribution", "facts read", "why", "interventions"]
     assert [row[0] for row in rows[1:]] == ["A.c1.r1", "A.c1.r2", "A.c2.r3", "A.c2.r4", "B.c3.r5", "B.c4.r6"]
 
 
 def test_explain_as_markdown_is_a_github_table():
     text = explain_in("markdown")
-    assert text.startswith("## Norway (NOR) as of 2019: 40.0")
-    assert "\n| rule    | score   |" in text and "\n|---------|---------|" in text
+    assert text.startswith("## Norway (NOR) as of 2019: 40.0 [20.0–45.8]")
+    assert "\n| rule    | score         | share   |" in text and "\n|---------|---------------|" in text
     assert "| A.c1.r1 " in text
 
 
@@ -135,8 +137,12 @@ def test_prioritize_prints_a_ranked_explained_list():
     data = json.loads(result.output)
     first = data["picks"][0]
     assert first["country"] == "FRA" and first["runner_up"]["country"] == "DEU"
-    assert first["routes"] == ["FRA -> NOR (cocaine, 3)", "north_sea -> FRA (cocaine, 3)"]
-    assert data["curve"] == [{"picks": 0, "flow": 4.0}, {"picks": 1, "flow": 2.8}, {"picks": 2, "flow": 2.4}]
+    # FRA's goal A is insufficient data: its capacity is taken at its high bound (100), so it already
+    # stops 80% of its potential 9 (1.8 gets through) and closing its gap buys nothing more; DEU has no
+    # profile and counts as fully capable. Not knowing a country never makes it a bigger gap to fill.
+    assert first["routes"] == ["FRA -> NOR (cocaine, 1.8)", "north_sea -> FRA (cocaine, 1.8)"]
+    assert (first["need"], first["leverage"], first["capacity_known"]) == (0.0, 0.0, False)
+    assert data["curve"] == [{"picks": 0, "flow": 2.4}, {"picks": 1, "flow": 2.4}, {"picks": 2, "flow": 2.4}]
 
 
 def test_prioritize_unknown_commodity_is_usage_error():
@@ -167,3 +173,15 @@ def test_check_lists_rules_no_profile_has_facts_for(mini: Path):
     result = invoke("check", "--rules", str(mini / "rules"), "--profiles", str(mini / "profiles"))
     assert result.exit_code == 0
     assert "rules no profile has facts for as of 2024 (data gaps): B.c3.r5" in result.output
+
+
+def test_run_shows_bounds_and_csv_carries_them_as_numbers(tmp_path: Path):
+    table = invoke("run", "--year", "2024", *workspace_args(), "--out", str(tmp_path))
+    lines = table.output[table.output.index("Scores as of"):].splitlines()
+    assert lines[3].split() == ["1", "NOR", "Norway", "63.3", "mid", "100%", "56.2", "77.5"]  # fully known: no interval
+    assert lines[4].split() == ["—", "FRA", "France", "—", "[20.0–100.0]", "insufficient_data", "25%", "—", "[30.0–100.0]",
+                                "—", "[0.0–100.0]"]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "mini/2024/scores.csv").read_text())))
+    nor = next(row for row in rows if row["country"] == "NOR")
+    assert float(nor["low"]) == float(nor["score"]) == float(nor["high"])
+    assert {"rank_best", "rank_worst", "A_low", "A_high"} <= set(rows[0])

@@ -132,3 +132,48 @@ def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shi
         assert pick.flow_after <= pick.flow_before + 1e-9
     assert result.picks[0].routes and result.picks[0].interventions and result.picks[0].runner_up
     assert set(result.picks[0].need_by_goal) == {"G1", "G2", "G3", "G4", "G5"}
+
+
+# --- Honest scores (bounds, applicability, real changes) on the bundled data ------------------------
+
+
+def test_no_country_is_advanced_unless_its_low_bound_earns_it(shipped):
+    for result in assess.score(shipped, 2024).countries:
+        if result.overall.tier == "advanced":
+            assert result.overall.low >= 75 - 1e-9, result.country
+    by_code = {c.country: c for c in assess.score(shipped, 2024).countries}
+    for code in ("ITA", "MEX"):  # high point scores resting on a third of the evidence
+        assert by_code[code].score > 75 and by_code[code].overall.tier != "advanced", code
+
+
+def test_the_coalition_pledge_is_not_applicable_before_it_existed(shipped):
+    def pledge(year: int):
+        return next(r for r in assess.explain(shipped, "MEX", year).rules() if r.id.endswith("coalition_pledge"))
+
+    assert pledge(2019).status == "not_applicable" and "2024-09-24" in pledge(2019).why
+    assert pledge(2024).status == "scored" and pledge(2024).score == 100.0
+
+
+def test_diff_names_only_real_changes_and_the_pledge_as_applicability(shipped):
+    result = assess.diff_years(shipped, 2019, 2024)
+    moves = result.moves()
+    assert moves
+    for move in moves:
+        for change in move.facts:
+            assert change.old is None or change.new is None or change.old["value"] != change.new["value"], change
+        assert all(f.fact != "global_coalition_pledge" for f in move.facts), move
+    mexico = next(c for c in result.countries if c.country == "MEX")
+    overall = next(m for m in mexico.moves if m.kind == "overall")
+    assert "G5.multilateral.coalition_pledge rule became applicable" in overall.applicability
+    assert {f.fact for f in overall.evidence} >= {"fatf_standing", "us_failed_demonstrably"}  # same value, re-dated
+
+
+def test_the_uk_report_lists_its_unknowns_as_gaps(shipped):
+    from assess.render.report import country_section
+
+    uk = assess.explain(shipped, "GBR", 2024)
+    section = country_section(uk)
+    assert "None recorded" not in section.split("<h4>Gaps</h4>")[1]
+    assert f"not assessed: {round((1 - uk.overall.coverage) * 100)}% of the weight; facts that would settle it:" in section
+    first_fact, first_share = uk.unknown_facts()[0]
+    assert first_fact in section and first_share >= uk.unknown_facts()[-1][1]

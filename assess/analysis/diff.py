@@ -63,8 +63,10 @@ class Move:
     new_tier: str | None
     old_coverage: float | None
     new_coverage: float | None
-    facts: list[FactChange] = field(default_factory=list)
+    facts: list[FactChange] = field(default_factory=list)  # facts whose value changed: real causes
     rules: list[str] = field(default_factory=list)
+    applicability: list[str] = field(default_factory=list)  # "G5.x.y became applicable", "... no longer applicable"
+    evidence: list[FactChange] = field(default_factory=list)  # same value, re-dated or re-sourced: not a cause
     years_differ: bool = False
 
     @property
@@ -79,17 +81,22 @@ class Move:
         return abs(self.delta) if self.delta is not None else (0.0 if self.old_score == self.new_score else 100.0)
 
     @property
-    def cause(self) -> str:
-        if self.facts and self.rules:
-            return "facts and rules"
-        if self.facts or self.rules:
-            return "facts" if self.facts else "rules"
+    def causes(self) -> list[str]:
+        causes = [name for name, found in (("facts", self.facts), ("rules", self.rules)) if found]
+        causes += sorted({change.split(" ", 1)[1] for change in self.applicability})
+        if causes:
+            return causes
         # rules that read dates relative to the as-of year (within_years) move with time alone
-        return "as-of year" if self.years_differ else "unexplained"
+        return ["as-of year" if self.years_differ else "unexplained"]
+
+    @property
+    def cause(self) -> str:
+        return " and ".join(self.causes)
 
     def to_json(self) -> JSONObject:
-        data = {key: value for key, value in vars(self).items() if key not in ("facts", "years_differ")}
-        data.update(delta=self.delta, cause=self.cause, facts=[vars(f) for f in self.facts])
+        data = {key: value for key, value in vars(self).items() if key not in ("facts", "evidence", "years_differ")}
+        data.update(delta=self.delta, cause=self.cause, facts=[vars(f) for f in self.facts],
+                    evidence=[vars(f) for f in self.evidence])
         return data
 
 
@@ -178,7 +185,8 @@ def _moves(code: str, before: JSONObject | None, after: JSONObject | None, chang
             continue
         move = Move(code, node_id, either["kind"], either["title"], *_pair(old, new, "score"), *_pair(old, new, "tier"),
                     *_pair(old, new, "coverage"))
-        move.facts = _fact_changes(node_id, old_nodes, new_nodes)
+        move.facts, move.evidence = _fact_changes(node_id, old_nodes, new_nodes)
+        move.applicability = _applicability_changes(node_id, old_nodes, new_nodes)
         move.rules = _rule_changes(node_id, set(old_nodes) | set(new_nodes), old_nodes, new_nodes, changed_parts)
         move.years_differ = years_differ
         moves.append(move)
@@ -196,7 +204,8 @@ def _pair(old: JSONObject | None, new: JSONObject | None, key: str) -> tuple[Any
 def _moved(old: JSONObject | None, new: JSONObject | None) -> bool:
     if old is None or new is None:
         return True
-    if (old["score"] is None) != (new["score"] is None) or old.get("tier") != new.get("tier"):
+    if (old["score"] is None) != (new["score"] is None) or old.get("tier") != new.get("tier") \
+            or old.get("status") != new.get("status"):
         return True
     if old["score"] is not None and abs(old["score"] - new["score"]) > EPSILON:
         return True
@@ -207,15 +216,36 @@ def _within(node_id: str, candidate: str) -> bool:
     return node_id == "overall" or candidate == node_id or candidate.startswith(node_id + ".")
 
 
-def _fact_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[FactChange]:
-    """Facts read by the node's rules whose value, date or source differ."""
+def _fact_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> tuple[list[FactChange], list[FactChange]]:
+    """Facts read by the node's rules whose value changed (causes), and those whose value stayed the
+    same but whose date or source changed (evidence updated, never a cause). A rule outside its
+    window on either side moved because of that (see ``_applicability_changes``), not its facts."""
+    def counts(nid: str) -> bool:
+        return all(nodes.get(nid, {}).get("status") != "not_applicable" for nodes in (old_nodes, new_nodes))
+
     def readings(nodes: JSONObject) -> dict[str, JSONObject]:
-        return {read["fact"]: read for nid, node in nodes.items() if node["kind"] == "rule" and _within(node_id, nid)
-                for read in node["facts"]}
+        return {read["fact"]: read for nid, node in nodes.items()
+                if node["kind"] == "rule" and _within(node_id, nid) and counts(nid) for read in node["facts"]}
 
     old, new = readings(old_nodes), readings(new_nodes)
-    return [FactChange(fact, old.get(fact), new.get(fact)) for fact in sorted(set(old) | set(new))
-            if old.get(fact) != new.get(fact)]
+    changed = [FactChange(fact, old.get(fact), new.get(fact)) for fact in sorted(set(old) | set(new))
+               if old.get(fact) != new.get(fact)]
+    causes = [change for change in changed if (change.old or {}).get("value") != (change.new or {}).get("value")
+              or change.old is None or change.new is None]
+    return causes, [change for change in changed if change not in causes]
+
+
+def _applicability_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
+    """Rules and levels under the node that came into (or went out of) their declared window; a level
+    that only followed its rules is not listed again."""
+    flipped = {}
+    for nid in sorted(set(old_nodes) & set(new_nodes)):
+        was = old_nodes[nid].get("status") == "not_applicable"
+        now = new_nodes[nid].get("status") == "not_applicable"
+        if was != now and _within(node_id, nid) and nid != "overall":
+            flipped[nid] = "rule became applicable" if was else "rule no longer applicable"
+    deepest = [nid for nid in flipped if not any(other.startswith(nid + ".") for other in flipped)]
+    return [f"{nid} {flipped[nid]}" for nid in deepest]
 
 
 def _rule_changes(node_id: str, ids: set[str], old_nodes: JSONObject, new_nodes: JSONObject, changed: set[str]) -> list[str]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..engine.models import NetworkConfig, PriorityWeights
-from ..engine.results import Assessment, CountryResult, JSONObject
+from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult
 from ..engine.workspace import Network, Workspace
 from ..errors import UsageError
 from .network import FlowModel, FlowState, partnership_ties
@@ -105,9 +105,8 @@ def select(model: FlowModel, candidates: dict[str, Candidate], config: NetworkCo
     result is the same as evaluating every candidate: only candidates whose bound could still
     beat the best two are evaluated exactly.
     """
-    unknown = config.interdiction.unknown_capacity
     capacity = {code: candidate.capacity for code, candidate in candidates.items()}
-    state = FlowState(model, lambda node: capacity.get(node, unknown))
+    state = FlowState(model, lambda node: capacity.get(node, 1.0))  # a country off every route: moot
     baseline, centrality = state.total, model.betweenness()
     weights = config.priority.weights
     fixed = {code: weights.need * c.need + weights.feasibility * c.feasibility for code, c in candidates.items()}
@@ -156,7 +155,7 @@ def _candidates(workspace: Workspace, assessment: Assessment, config: NetworkCon
     for code in codes:
         result = results.get(code)
         capacity, known = interdiction_capacity(result, config)
-        need = config.priority.unknown_need if result is None or result.score is None else 1 - result.score / 100
+        need = 1 - _at_best(result.overall) / 100 if result is not None else 0.0
         kinds = sorted(ties.get(frozenset((code, destination)), set()))
         feasibility = min(1.0, math.fsum(config.priority.partnership_weights[kind] for kind in kinds))
         name = result.name if result else code
@@ -165,13 +164,24 @@ def _candidates(workspace: Workspace, assessment: Assessment, config: NetworkCon
 
 
 def interdiction_capacity(result: CountryResult | None, config: NetworkConfig) -> tuple[float, bool]:
-    """Weighted mean of the declared goals' scores / 100, or the declared default when unknown."""
-    goals = {goal.id: goal.score for goal in result.goals} if result else {}
-    pairs = [(weight, score) for goal, weight in config.interdiction.goals.items()
-             if (score := goals.get(goal)) is not None]
-    if not pairs:
-        return config.interdiction.unknown_capacity, False
-    return math.fsum(w * s for w, s in pairs) / math.fsum(w for w, _ in pairs) / 100, True
+    """Weighted mean of the declared goals' scores / 100, and whether all of them are known.
+
+    Where a goal's score is not known its high bound stands in, and a country with no profile
+    counts as fully capable: not knowing a country never makes it look like a bigger gap to fill.
+    """
+    if result is None:
+        return 1.0, False
+    goals = {goal.id: goal for goal in result.goals}
+    pairs = [(weight, _at_best(goals[goal])) for goal, weight in config.interdiction.goals.items() if goal in goals]
+    known = all(goals[goal].score is not None for goal in config.interdiction.goals if goal in goals)
+    return math.fsum(w * s for w, s in pairs) / math.fsum(w for w, _ in pairs) / 100, known
+
+
+def _at_best(node: NodeResult) -> float:
+    """The score, or where it is not known the most its unknown facts allow."""
+    if node.score is not None:
+        return node.score
+    return node.high if node.high is not None else 100.0
 
 
 def _pick(rank: int, candidate: Candidate, priority: float, leverage: float, before: float, after: float,

@@ -4,13 +4,15 @@ Profiles are generated from the fact catalogue (``assess.testing``). Each proper
 holds for every generated example or is reported with its shrunk counter-example as a profile
 in YAML a person can read and save. The properties:
 
-- range: every score lies in [0, 100] and every coverage in [0, 1];
+- range: every score and bound lies in [0, 100], low <= high, and every coverage in [0, 1];
+- bounds: learning an unknown fact, at any value, never moves a score outside its old
+  [low, high] and never widens an interval (so knowing less can never earn a better tier);
 - monotonicity: one step of any fact in its "more capacity" direction never lowers a
   criterion, goal or overall score (rules declaring ``non_monotone`` are exempt, and listed);
 - unknown: a rule never scores a fact's unknown better than the fact's worst known value;
 - order: scores do not depend on the order of goals, criteria, rules or facts;
 - live rules: every rule both fires (scores above 0) and falls short for some profile;
-- caps and tiers: a binding cap bounds its score, and every tier matches its score.
+- caps and tiers: a binding cap bounds its score, and every tier is the one its low bound earns.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = N
     program = compile_ruleset(ruleset)
     checks: dict[str, Callable[[], Failure | list[Failure] | None]] = {
         "range": lambda: _for_all("range", snapshots(ruleset.facts), lambda s: _range(program, s), examples, seed),
+        "bounds": lambda: _for_all("bounds", _learnings(ruleset.facts), lambda x: _learning(program, *x), examples, seed),
         "monotonicity": lambda: _for_all("monotonicity", _steps(ruleset.facts, _exempt_facts(program)),
                                          lambda x: _monotone(program, *x), examples, seed),
         "unknown": lambda: _for_all("unknown", _unknown_cases(ruleset.facts), lambda x: _unknown(program, *x), examples, seed),
@@ -110,10 +113,39 @@ def profile_yaml(snapshot: Snapshot) -> str:
 
 def _range(program: Program, snapshot: Snapshot) -> str | None:
     for node in score_snapshot(program, snapshot).walk():
-        if node.score is not None and not (-EPSILON <= node.score <= 100 + EPSILON and math.isfinite(node.score)):
-            return f"{node.id} scored {node.score}, outside [0, 100]"
+        for name, value in (("scored", node.score), ("has low bound", node.low), ("has high bound", node.high)):
+            if value is not None and not (-EPSILON <= value <= 100 + EPSILON and math.isfinite(value)):
+                return f"{node.id} {name} {value}, outside [0, 100]"
+        if node.low is not None and node.high is not None and node.low > node.high + EPSILON:
+            return f"{node.id} has low bound {node.low} above its high bound {node.high}"
         if not -EPSILON <= node.coverage <= 1 + EPSILON:
             return f"{node.id} has coverage {node.coverage}, outside [0, 1]"
+    return None
+
+
+# --- bounds ------------------------------------------------------------------------------------
+
+
+def _learnings(facts: dict[str, FactSpecBase]) -> st.SearchStrategy[tuple[Snapshot, str, Any]]:
+    """A profile, one of its facts (made unknown), and a value it could turn out to have."""
+    names = sorted(facts)
+    return st.tuples(snapshots(facts), st.sampled_from(names)).flatmap(
+        lambda pair: st.tuples(st.just(Snapshot({k: v for k, v in pair[0].items() if k != pair[1]}, pair[0].year)),
+                               st.just(pair[1]), facts[pair[1]].strategy()))
+
+
+def _learning(program: Program, before: Snapshot, name: str, value: Any) -> str | None:
+    old = {node.id: node for node in score_snapshot(program, before).walk()}
+    for node in score_snapshot(program, Snapshot({**before, name: value}, before.year)).walk():
+        was = old[node.id]
+        if was.low is None or was.high is None or node.low is None or node.high is None:
+            continue
+        learnt = f"learning {name} = {to_json(value)}"
+        if node.score is not None and not was.low - EPSILON <= node.score <= was.high + EPSILON:
+            return f"{learnt} moves {node.id} to {node.score:.4g}, outside its old bounds [{was.low:.4g}, {was.high:.4g}]"
+        if node.low < was.low - EPSILON or node.high > was.high + EPSILON:
+            return (f"{learnt} widens {node.id} from [{was.low:.4g}, {was.high:.4g}] "
+                    f"to [{node.low:.4g}, {node.high:.4g}]")
     return None
 
 
@@ -230,8 +262,10 @@ def _caps_tiers(program: Program, snapshot: Snapshot) -> str | None:
     tiers = [(tier.name, tier.min) for tier in program.ruleset.header.tiers]
     for node in score_snapshot(program, snapshot).walk():
         for cap in node.caps_applied:
-            if node.score is not None and node.score > cap.max_score + EPSILON:
-                return f"{node.id} scores {node.score:.4g} above its cap {cap.id} ({cap.max_score:g})"
-        if node.tier is not None and node.tier != tier_of(node.score, tiers):
-            return f"{node.id} is in tier {node.tier} but its score {node.score} belongs to {tier_of(node.score, tiers)}"
+            for name, value in (("scores", node.score), ("has a high bound of", node.high)):
+                if value is not None and value > cap.max_score + EPSILON:
+                    return f"{node.id} {name} {value:.4g} above its cap {cap.id} ({cap.max_score:g})"
+        earned = tier_of(node.low if node.score is not None else None, tiers)
+        if node.tier is not None and node.tier != earned:
+            return f"{node.id} is in tier {node.tier} but its low bound {node.low} earns {earned}"
     return None

@@ -1,12 +1,21 @@
-"""``assess sensitivity``: how stable the ranking is when the weights are uncertain.
+"""``assess sensitivity``: how stable the ranking is when weights and unknown facts are uncertain.
 
-Monte Carlo over the rule set: every rule, criterion and goal weight is multiplied by a
-factor drawn uniformly from [1 - spread, 1 + spread] (means renormalise them), and where a
-level declares ``alternative_methods`` its method is drawn among them. Rule scores do not
-depend on weights, so they are computed once; the roll-up (coverage threshold, weighted,
-geometric or minimum means, caps) is vectorised with NumPy over samples x countries. Per
-country: nominal rank, median rank, the 5-95% rank interval, and the criteria whose weight
-moves its rank most (correlation of the criterion's weight factor with the rank).
+Monte Carlo over the rule set. In every sample:
+
+- every rule, criterion and goal weight is multiplied by a factor drawn uniformly from
+  [1 - spread, 1 + spread] (means renormalise them), and where a level declares
+  ``alternative_methods`` its method is drawn among them;
+- every rule whose facts are unknown takes a score drawn uniformly within its bounds (the
+  engine's ``low`` and ``high``: its score with the unknowns at their worst and best), so an
+  unknown is a range, never a default; draws are independent across rules;
+- a cap whose condition is unknown applies in half of the samples.
+
+Known rule scores do not depend on weights, so they come once from the engine; the roll-up
+(weighted, geometric or minimum means, caps) is vectorised with NumPy over samples x
+countries x nodes, in chunks that bound memory. Rules and levels outside their window of
+applicability take no part. Per country: the engine's nominal rank, the median rank, the 5-95%
+rank interval, and the criteria whose weight moves its rank most (correlation of the
+criterion's weight factor with the rank).
 """
 
 from __future__ import annotations
@@ -16,13 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.aggregate import EPSILON
 from ..engine.compile import CompiledNode, CompiledRule, Program
 from ..engine.conditions import Snapshot
-from ..engine.results import JSONObject
+from ..engine.results import Assessment, JSONObject
 
-CHUNK = 1000  # samples per vectorised batch: bounds memory at about C x 1000 x children floats
+CELLS_PER_CHUNK = 20_000_000  # samples x countries x rules held at once: about 160 MB of floats
 METHODS = ("weighted_mean", "geometric_mean", "minimum")
+Pick = Callable[[tuple[int, ...]], np.ndarray]
 
 
 @dataclass
@@ -32,7 +41,7 @@ class CountrySensitivity:
     median_rank: float | None
     low_rank: float | None  # 5th percentile (best)
     high_rank: float | None  # 95th percentile (worst)
-    scored_share: float  # share of samples with a score (not insufficient data)
+    known_share: float  # share of its weight whose facts are known (the rest is sampled within bounds)
     drivers: list[tuple[str, float]]  # criterion, correlation of its weight with the rank (rank 1 = best)
 
     def to_json(self) -> JSONObject:
@@ -60,6 +69,7 @@ class _Node:
     children: np.ndarray  # indices into the level below
     weights: np.ndarray
     methods: tuple[int, ...]  # the method and its declared alternatives
+    applicable: bool  # False outside its declared window: it takes no part
 
 
 def _levels(program: Program) -> list[list[CompiledNode]]:
@@ -70,14 +80,15 @@ def _levels(program: Program) -> list[list[CompiledNode]]:
     return levels[::-1]
 
 
-def _structure(program: Program) -> tuple[list[list[_Node]], list[list[CompiledNode]]]:
+def _structure(program: Program, year: int) -> tuple[list[list[_Node]], list[list[CompiledNode]]]:
     """Each level's nodes as arrays, indexing into the level below (the rules, for the first)."""
     levels = _levels(program)
     index = {id(rule): i for i, rule in enumerate(program.rules)}
     arrays = []
     for level in levels:
         arrays.append([_Node(np.array([index[id(child)] for child in node.children]),
-                             np.array([_weight(child) for child in node.children]), _methods(node))
+                             np.array([_weight(child) for child in node.children]), _methods(node),
+                             node.window is None or node.window.applies(year))
                        for node in level])
         index = {id(node): i for i, node in enumerate(level)}
     return arrays, levels
@@ -91,120 +102,132 @@ def _methods(node: CompiledNode) -> tuple[int, ...]:
     return tuple(dict.fromkeys(METHODS.index(m) for m in [node.method, *node.alternative_methods]))
 
 
-def _combine(values: np.ndarray, coverage: np.ndarray, weights: np.ndarray, method: np.ndarray,
-             min_coverage: float) -> tuple[np.ndarray, np.ndarray]:
-    """Roll children up to (samples x countries), as ``aggregate`` does.
+def _combine(values: np.ndarray, weights: np.ndarray, method: np.ndarray) -> np.ndarray:
+    """Roll children up to (samples x countries), as ``aggregate`` does with full knowledge.
 
-    ``values`` and ``coverage`` are (countries x n) when the children are the same in every
-    sample (rule scores), else (samples x countries x n); weights are (samples x n). Only the
-    methods some sample uses are computed; the shared case is matrix products.
+    ``values`` are (samples x countries x n); NaN marks a child that is not applicable, which
+    takes no part (a node with none is NaN in turn). Weights are (samples x n). Only the methods
+    some sample uses are computed.
     """
-    shared = values.ndim == 2
-    known = ~np.isnan(values)
-    filled = np.where(known, values, 0.0)
+    present = ~np.isnan(values)
+    filled = np.where(present, values, 0.0)
 
     def weighted_sum(data: np.ndarray) -> np.ndarray:
-        summed: np.ndarray = weights @ data.T if shared else np.einsum("sn,scn->sc", weights, data)
+        summed: np.ndarray = np.einsum("sn,scn->sc", weights, data)
         return summed
 
-    known_weight = weighted_sum(known.astype(float))
-    node_coverage = weighted_sum(coverage) / weights.sum(axis=1)[:, None]
-    low = np.where(known, values, np.inf).min(axis=-1)
-    high = np.where(known, values, -np.inf).max(axis=-1)
-    score = np.zeros_like(known_weight)
+    present_weight = weighted_sum(present.astype(float))
+    low = np.where(present, values, np.inf).min(axis=-1)
+    high = np.where(present, values, -np.inf).max(axis=-1)
+    score = np.zeros_like(present_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         if (method == 0).any():
-            score = np.where(method[:, None] == 0, weighted_sum(filled) / known_weight, score)
+            score = np.where(method[:, None] == 0, weighted_sum(filled) / present_weight, score)
         if (method == 1).any():
-            logs = np.where(known, np.log(np.maximum(values, 1e-300)), 0.0)
-            geometric = np.exp(weighted_sum(logs) / known_weight)
-            has_zero = (known & (filled <= 0)).any(axis=-1)
+            logs = np.where(present, np.log(np.maximum(values, 1e-300)), 0.0)
+            geometric = np.exp(weighted_sum(logs) / present_weight)
+            has_zero = (present & (filled <= 0)).any(axis=-1)
             geometric = np.where(has_zero, 0.0, geometric)
             score = np.where(method[:, None] == 1, geometric, score)
         if (method == 2).any():
             score = np.where(method[:, None] == 2, np.broadcast_to(low, score.shape), score)
         score = np.clip(score, low, high)
-    insufficient = (known_weight <= 0) | (node_coverage + EPSILON < min_coverage)
-    return np.where(insufficient, np.nan, score), node_coverage
+    return np.where(present_weight > 0, score, np.nan)
 
 
-def _cap_bounds(levels: list[list[CompiledNode]], snapshots: list[Snapshot]) -> list[np.ndarray]:
-    """Per level, each country's lowest binding cap on each node (countries x nodes; inf: none)."""
-    caps = []
+def _cap_bounds(levels: list[list[CompiledNode]], snapshots: list[Snapshot]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per level, each country's lowest cap on each node (countries x nodes; inf: none): the caps
+    whose condition holds, and those whose condition is unknown."""
+    holding, possible = [], []
     for level in levels:
-        bound = np.full((len(snapshots), len(level)), np.inf)
+        sure, maybe = np.full((len(snapshots), len(level)), np.inf), np.full((len(snapshots), len(level)), np.inf)
         for c, snapshot in enumerate(snapshots):
             for n, node in enumerate(level):
                 for cap in node.caps:
-                    if cap.condition.test(snapshot):
-                        bound[c, n] = min(bound[c, n], cap.cap.max_score)
-        caps.append(bound)
-    return caps
+                    holds = cap.condition.test(snapshot)
+                    target = sure if holds else maybe if holds is None else None
+                    if target is not None:
+                        target[c, n] = min(target[c, n], cap.cap.max_score)
+        holding.append(sure)
+        possible.append(maybe)
+    return holding, possible
 
 
-def sensitivity(program: Program, countries: list[str], snapshots: list[Snapshot], samples: int = 10_000,
+def sensitivity(program: Program, assessment: Assessment, snapshots: list[Snapshot], samples: int = 10_000,
                 spread: float = 0.25, seed: int = 0, progress: Callable[[int, int], None] | None = None) -> Sensitivity:
     rng = np.random.default_rng(seed)
-    model = WeightModel(program, snapshots)
+    model = WeightModel(program, assessment, snapshots)
+    countries = [c.country for c in assessment.countries]
     ranks = np.empty((samples, len(countries)))
     correlations = _Correlations(len(model.names), len(countries))
-    for done in range(0, samples, CHUNK):
-        size = min(CHUNK, samples - done)
+    chunk = max(1, CELLS_PER_CHUNK // max(1, model.point.size))
+    for done in range(0, samples, chunk):
+        size = min(chunk, samples - done)
         factors = [rng.uniform(1 - spread, 1 + spread, size=(size, n)) for n in model.sizes]
+
         def pick(methods: tuple[int, ...], size: int = size) -> np.ndarray:
             return rng.choice(np.array(methods), size=size)
 
-        batch = _rank(model.overall(factors, pick))
+        rules = model.draw_rules(rng.random((size, *model.point.shape)))
+        coins = [rng.random((size, *caps.shape)) < 0.5 for caps in model.possible_caps]
+        batch = _rank(model.overall(factors, pick, rules, coins))
         ranks[done:done + size] = batch
         correlations.add(factors[1], batch)
         if progress:
             progress(done + size, samples)
-    nominal = _rank(model.overall([np.ones((1, n)) for n in model.sizes], lambda methods: np.full(1, methods[0])))[0]
+    nominal = {c.country: rank for rank, c in enumerate(assessment.ranked(), start=1) if c.score is not None}
     drivers = correlations.result()
-    results = [_summary(code, nominal[c], ranks[:, c], drivers[:, c], model.names, samples)
-               for c, code in enumerate(countries)]
+    results = [_summary(code, nominal.get(code), ranks[:, c], drivers[:, c], model.names, result.overall.coverage)
+               for c, (code, result) in enumerate(zip(countries, assessment.countries, strict=True))]
     results.sort(key=lambda r: (r.nominal_rank is None, r.nominal_rank or 0, r.country))
     return Sensitivity(samples, spread, seed, results)
 
 
 class WeightModel:
-    """Rule scores (fixed) and the hierarchy above them, ready to roll up for any weights."""
+    """Rule scores and bounds (from the engine) and the hierarchy above them, ready to roll up for
+    any weights and any draw of the unknown rules within their bounds."""
 
-    def __init__(self, program: Program, snapshots: list[Snapshot]) -> None:
-        self.scores = np.array([[np.nan if v is None else v for v in program.scores(s)] for s in snapshots], dtype=float)
-        self.levels, nodes = _structure(program)
-        self.caps = _cap_bounds(nodes, snapshots)
-        self.min_coverage = program.ruleset.header.min_coverage
+    def __init__(self, program: Program, assessment: Assessment, snapshots: list[Snapshot]) -> None:
+        rules = [country.rules() for country in assessment.countries]
+
+        def array(pick: Callable[..., float | None]) -> np.ndarray:
+            return np.array([[np.nan if (v := pick(rule)) is None else v for rule in row] for row in rules], dtype=float)
+
+        self.point, self.low, self.high = (array(lambda r, key=key: getattr(r, key)) for key in ("score", "low", "high"))
+        self.unknown = np.isnan(self.point) & ~np.isnan(self.low)  # applicable rules with unknown facts
+        self.levels, nodes = _structure(program, assessment.stamp.year)
+        self.holding_caps, self.possible_caps = _cap_bounds(nodes, snapshots)
         # weights are perturbed for the rules and every level but the root (whose own weight is moot)
-        self.sizes = (self.scores.shape[1], *(len(level) for level in self.levels[:-1]))
+        self.sizes = (self.point.shape[1], *(len(level) for level in self.levels[:-1]))
         # drivers are the nodes just above the rules (criteria): the weights rule authors argue over
         self.names = [node.id for node in nodes[0]]
 
-    def overall(self, factors: list[np.ndarray], pick: Callable[[tuple[int, ...]], np.ndarray]) -> np.ndarray:
-        """Overall scores (samples x countries) under the given weight factors and method picks."""
-        values = self.scores
-        coverage = (~np.isnan(self.scores)).astype(float)  # the same in every sample
-        for level, caps, level_factors in zip(self.levels, self.caps, factors, strict=True):
-            values, coverage = _level(values, coverage, level, level_factors, pick, self.min_coverage)
-            values = np.minimum(values, caps[None])  # caps depend on facts only; NaN stays NaN
+    def draw_rules(self, uniform: np.ndarray) -> np.ndarray:
+        """Rule scores for a batch of samples: known ones as they are, unknown ones within bounds."""
+        drawn = self.low + uniform * (self.high - self.low)
+        return np.where(self.unknown[None], drawn, self.point[None])
+
+    def overall(self, factors: list[np.ndarray], pick: Pick, rules: np.ndarray, coins: list[np.ndarray]) -> np.ndarray:
+        """Overall scores (samples x countries) for the given weight factors, method picks, rule scores
+        (samples x countries x rules) and, per level, which uncertain caps apply."""
+        values = rules
+        for level, sure, maybe, applies, level_factors in zip(self.levels, self.holding_caps, self.possible_caps, coins,
+                                                               factors, strict=True):
+            values = _level(values, level, level_factors, pick)
+            values = np.minimum(values, np.where(applies, np.minimum(sure, maybe)[None], sure[None]))
         return values[..., 0]
 
 
-def _level(values: np.ndarray, coverage: np.ndarray, level: list[_Node], factors: np.ndarray,
-           pick: Callable[[tuple[int, ...]], np.ndarray], min_coverage: float) -> tuple[np.ndarray, np.ndarray]:
+def _level(values: np.ndarray, level: list[_Node], factors: np.ndarray, pick: Pick) -> np.ndarray:
     """Every node of one level for a batch of samples: (samples x countries x nodes)."""
-    scores, covers = [], []
-    for node in level:
-        score, cover = _combine(values[..., node.children], coverage[..., node.children],
-                                node.weights[None] * factors[:, node.children], np.asarray(pick(node.methods)),
-                                min_coverage)
-        scores.append(score)
-        covers.append(cover)
-    return np.stack(scores, axis=2), np.stack(covers, axis=2)
+    combined = [_combine(values[..., node.children], node.weights[None] * factors[:, node.children],
+                         np.asarray(pick(node.methods))) for node in level]
+    return np.stack([value if node.applicable else np.full_like(value, np.nan)
+                     for node, value in zip(level, combined, strict=True)], axis=2)
 
 
 def _rank(overall: np.ndarray) -> np.ndarray:
-    """Rank 1 = best in each sample; ties by country order (ISO); insufficient data = NaN."""
+    """Rank 1 = best in each sample; ties by country order (ISO); a country with nothing applicable = NaN."""
     key = np.where(np.isnan(overall), np.inf, -overall)
     order = np.argsort(key, axis=1, kind="stable")
     ranks = np.empty_like(overall)
@@ -240,13 +263,12 @@ class _Correlations:
             return np.where(var > 0, cov / np.sqrt(np.maximum(var, 0)), np.nan)
 
 
-def _summary(code: str, nominal: float, column: np.ndarray, correlation: np.ndarray, names: list[str],
-             samples: int) -> CountrySensitivity:
+def _summary(code: str, nominal: int | None, column: np.ndarray, correlation: np.ndarray, names: list[str],
+             known: float) -> CountrySensitivity:
     valid = column[~np.isnan(column)]
     drivers = sorted(((names[k], float(value)) for k, value in enumerate(correlation) if np.isfinite(value)),
                      key=lambda item: (-abs(item[1]), item[0]))[:3]
     if not valid.size:
-        return CountrySensitivity(code, None, None, None, None, 0.0, drivers)
+        return CountrySensitivity(code, nominal, None, None, None, known, drivers)
     low, median, high = np.percentile(valid, [5, 50, 95])
-    return CountrySensitivity(code, None if np.isnan(nominal) else int(nominal), float(median), float(low), float(high),
-                              valid.size / samples, drivers)
+    return CountrySensitivity(code, nominal, float(median), float(low), float(high), known, drivers)

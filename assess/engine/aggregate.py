@@ -2,8 +2,14 @@
 
 Scores stay at full precision; nothing is rounded here. Comparisons against goalposts
 (tiers, caps) allow ``EPSILON`` so that 74.99999999999999 from a weighted mean is read as the
-75 it stands for. Unknown children drop out of a mean and lower the coverage; a level whose
-coverage is below the rule set's minimum is "insufficient data", not a number.
+75 it stands for. Unknown children drop out of the point score and lower the coverage; a level
+whose coverage is below the rule set's minimum is "insufficient data", not a number.
+
+Bounds do not drop anything: ``low`` combines every child's ``low`` (an unknown rule's worst
+admissible score) and ``high`` every child's ``high``. Every method is non-decreasing in each
+child, so whatever the unknown facts turn out to be, the score lands in ``[low, high]``; the
+point score is kept inside them too. Tiers are earned by ``low``. Children that are not
+applicable take no part in either.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from .results import CapApplied, NodeResult
 EPSILON = 1e-9
 INSUFFICIENT: Final = "insufficient_data"
 SCORED: Final = "scored"
+NOT_APPLICABLE: Final = "not_applicable"
 
 
 def combine(method: str, pairs: Sequence[tuple[float, float]]) -> float:
@@ -41,18 +48,42 @@ def coverage(children: Sequence[NodeResult]) -> float:
 
 
 def roll_up(node: NodeResult, method: str, min_coverage: float) -> None:
-    """Fill a node's coverage, score and status from its children."""
-    node.coverage = coverage(node.children)
-    scored = [(child.weight, child.score) for child in node.children if child.score is not None]
+    """Fill a node's coverage, score, bounds and status from its applicable children."""
+    children = [child for child in node.children if child.applicable]
+    if not children:
+        node.status = NOT_APPLICABLE
+        return
+    node.coverage = coverage(children)
+    node.low = combine(method, [(child.weight, _bound(child.low)) for child in children])
+    node.high = combine(method, [(child.weight, _bound(child.high)) for child in children])
+    scored = [(child.weight, child.score) for child in children if child.score is not None]
     if not scored or node.coverage + EPSILON < min_coverage:
         node.score, node.status = None, INSUFFICIENT
         return
-    node.score = combine(method, scored)
+    # The point score leaves unknown children out. Where that gives a number no completion of the
+    # unknown facts could produce (an unknown rule whose worst is above the known mean), it is
+    # brought to the nearest score that is possible, so the point always lies within its bounds.
+    node.score = min(max(combine(method, scored), node.low), node.high)
     node.status = SCORED
 
 
-def apply_cap(node: NodeResult, cap_id: str, max_score: float, rationale: str, condition: str) -> None:
-    """Lower a node's score to a declared cap (recorded even when the score was already below)."""
+def _bound(value: float | None) -> float:
+    assert value is not None, "every applicable node has bounds"
+    return value
+
+
+def apply_cap(node: NodeResult, cap_id: str, max_score: float, rationale: str, condition: str,
+              holds: bool | None) -> None:
+    """Lower a node to a declared cap whose condition holds (recorded even when the score was already
+    below); a cap whose condition is unknown lowers only ``low``, since it may or may not apply."""
+    if not node.applicable or holds is False:
+        return
+    if node.low is not None and node.low > max_score:
+        node.low = max_score
+    if not holds:
+        return
+    if node.high is not None and node.high > max_score:
+        node.high = max_score
     if node.score is None:
         return
     binding = node.score > max_score + EPSILON
@@ -68,12 +99,14 @@ def tier_of(score: float | None, tiers: Sequence[tuple[str, float]]) -> str:
     return [name for name, minimum in tiers if score + EPSILON >= minimum][-1]
 
 
-def spread_weights(node: NodeResult, share: float) -> None:
-    """Give every scored descendant its effective weight (its share of the top score)."""
-    node.effective_weight = share
-    scored = [child for child in node.children if child.score is not None]
-    total = math.fsum(child.weight for child in scored)
+def spread_weights(node: NodeResult, effective: float, share: float) -> None:
+    """Give every descendant its effective weight (its share of the top score among what is scored)
+    and its share (the same if every fact were known); not-applicable nodes get neither."""
+    node.effective_weight, node.share = effective, share
+    scored_total = math.fsum(child.weight for child in node.children if child.score is not None)
+    applicable_total = math.fsum(child.weight for child in node.children if child.applicable)
     for child in node.children:
-        spread_weights(child, share * child.weight / total if child.score is not None else 0.0)
+        spread_weights(child, effective * child.weight / scored_total if child.score is not None else 0.0,
+                       share * child.weight / applicable_total if child.applicable else 0.0)
     if node.score is not None and not node.children:
-        node.contribution = share * node.score
+        node.contribution = effective * node.score

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
 from .facttypes import FactSpecBase
-from .models import Cap, Criterion, Goal, Method, Rule
+from .models import Applicability, Cap, Criterion, Goal, Method, Rule
 from .results import NodeKind
 from .scorings import CompiledScoring, Scorer
 
@@ -27,6 +27,11 @@ class CompiledRule:
     path: str  # goal.criterion.rule
     rule: Rule
     scoring: CompiledScoring
+    score_range: tuple[float, float]  # the bounds of a non-monotone rule whose facts are unknown
+
+    @property
+    def monotone(self) -> bool:
+        return self.rule.non_monotone is None
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class CompiledNode:
     method: Method
     alternative_methods: tuple[Method, ...]
     tiered: bool  # named tiers are given to the overall score and to goals
+    window: Applicability | None  # when it applies (None: always)
     caps: tuple[CompiledCap, ...]
     children: tuple[CompiledNode | CompiledRule, ...]
 
@@ -67,6 +73,8 @@ class Program:
     rules: tuple[CompiledRule, ...]  # flat, in hierarchy order
     facts_read: tuple[str, ...]
     scorers: tuple[Scorer, ...]  # the rules' score functions, in ``rules`` order
+    worst_values: dict[str, Any]  # every fact read, at its least capacity: fills unknowns for low bounds
+    best_values: dict[str, Any]
 
     def scores(self, snapshot: Snapshot) -> list[float | None]:
         """Every rule's score, in ``rules`` order: the hot loop."""
@@ -82,24 +90,27 @@ def compile_ruleset(ruleset: Ruleset) -> Program:
     header = ruleset.header
     goals = tuple(_goal(goal, facts) for goal in ruleset.goals)
     root = CompiledNode("overall", header.id, header.title, 1.0, header.method, tuple(header.alternative_methods),
-                        True, _caps(header.caps, "overall.cap", facts), goals)
+                        True, None, _caps(header.caps, "overall.cap", facts), goals)
     rules = tuple(_leaves(root))
     read = [name for rule in rules for name in rule.scoring.facts]
     read += [test.fact for cap in [*header.caps, *(c for g in ruleset.goals for c in g.caps)]
              for _, test in iter_fact_tests(cap.when)]
-    return Program(ruleset, root, rules, tuple(dict.fromkeys(read)), tuple(rule.scoring.score for rule in rules))
+    read = list(dict.fromkeys(read))
+    return Program(ruleset, root, rules, tuple(read), tuple(rule.scoring.score for rule in rules),
+                   {name: facts[name].worst() for name in read}, {name: facts[name].best() for name in read})
 
 
 def _goal(goal: Goal, facts: Mapping[str, FactSpecBase]) -> CompiledNode:
     criteria = tuple(_criterion(f"{goal.id}.{criterion.id}", criterion, facts) for criterion in goal.criteria)
     return CompiledNode("goal", goal.id, goal.title, goal.weight, goal.method, tuple(goal.alternative_methods), True,
-                        _caps(goal.caps, f"{goal.id}.cap", facts), criteria)
+                        goal, _caps(goal.caps, f"{goal.id}.cap", facts), criteria)
 
 
 def _criterion(path: str, criterion: Criterion, facts: Mapping[str, FactSpecBase]) -> CompiledNode:
-    rules = tuple(CompiledRule(f"{path}.{rule.id}", rule, rule.score.compile(facts)) for rule in criterion.rules)
+    rules = tuple(CompiledRule(f"{path}.{rule.id}", rule, rule.score.compile(facts), rule.score.score_range())
+                  for rule in criterion.rules)
     return CompiledNode("criterion", path, criterion.title, criterion.weight, criterion.method,
-                        tuple(criterion.alternative_methods), False, (), rules)
+                        tuple(criterion.alternative_methods), False, criterion, (), rules)
 
 
 def _caps(caps: list[Cap], prefix: str, facts: Mapping[str, FactSpecBase]) -> tuple[CompiledCap, ...]:

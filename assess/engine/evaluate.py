@@ -6,12 +6,11 @@ it did), rolling each level up with ``aggregate`` as it goes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..version import __version__
-from .aggregate import SCORED, apply_cap, roll_up, spread_weights, tier_of
+from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_weights, tier_of
 from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
 from .conditions import Snapshot
+from .models import Applicability
 from .results import Assessment, CountryResult, FactRead, NodeResult, Stamp
 from .values import UNKNOWN
 from .workspace import CountryProfile, Workspace
@@ -44,19 +43,26 @@ def score_snapshot(program: Program, facts: Snapshot) -> NodeResult:
 
 
 def score_tree(program: Program, facts: Snapshot, reads: dict[str, FactRead]) -> NodeResult:
-    """Every rule scored, rolled up with coverage, caps and tiers, effective weights spread."""
-    scores = iter(program.scores(facts))
-    overall = _aggregate(program.root, _Context(program, facts, reads, scores))
-    spread_weights(overall, 1.0)
+    """Every rule scored, with its bounds, rolled up with coverage, caps and tiers; weights spread."""
+    overall = _aggregate(program.root, _Context(program, facts, reads))
+    spread_weights(overall, 1.0, 1.0)
     return overall
 
 
 class _Context:
-    """What every node of one country's evaluation reads."""
+    """What every node of one country's evaluation reads.
 
-    def __init__(self, program: Program, facts: Snapshot, reads: dict[str, FactRead], scores: Iterator[float | None]):
+    Each rule is scored three times: on the known facts, and with every unknown fact at its
+    worst and at its best admissible value. For a monotone rule the last two are exactly the
+    lowest and highest score the unknowns allow (known facts are kept as they are).
+    """
+
+    def __init__(self, program: Program, facts: Snapshot, reads: dict[str, FactRead]):
         header = program.ruleset.header
-        self.program, self.facts, self.reads, self.scores = program, facts, reads, scores
+        self.program, self.facts, self.reads = program, facts, reads
+        self.scores = iter(program.scores(facts))
+        self.lows = iter(program.scores(Snapshot({**program.worst_values, **facts}, facts.year)))
+        self.highs = iter(program.scores(Snapshot({**program.best_values, **facts}, facts.year)))
         self.min_coverage = header.min_coverage
         self.tiers = [(tier.name, tier.min) for tier in header.tiers]
 
@@ -65,21 +71,36 @@ def _aggregate(node: CompiledNode, context: _Context) -> NodeResult:
     result = NodeResult(node.kind, node.id, node.title, node.weight, node.method)
     result.children = [_aggregate(child, context) if isinstance(child, CompiledNode) else _rule(child, context)
                        for child in node.children]
+    if node.window is not None and not node.window.applies(context.facts.year):
+        result.status, result.why = NOT_APPLICABLE, _not_applicable(node.window, context.facts.year)
+        return result
     roll_up(result, node.method, context.min_coverage)
     for cap in node.caps:
-        if cap.condition.test(context.facts):
-            apply_cap(result, cap.id, cap.cap.max_score, cap.cap.rationale, cap.condition.text)
+        holds = cap.condition.test(context.facts)
+        apply_cap(result, cap.id, cap.cap.max_score, cap.cap.rationale, cap.condition.text, holds)
     if node.tiered:
-        result.tier = tier_of(result.score, context.tiers)
+        # earned by the low bound: a tier holds whatever the unknown facts turn out to be
+        result.tier = tier_of(result.low if result.score is not None else None, context.tiers)
     return result
 
 
+def _not_applicable(window: Applicability, year: int) -> str:
+    return f"not applicable as of {year}: applies {window.window_text()} ({window.applicability})"
+
+
 def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
-    rule, score = compiled.rule, next(context.scores)
-    node = NodeResult("rule", compiled.path, rule.title, rule.weight, score=score,
-                      coverage=0.0 if score is None else 1.0,
-                      status=SCORED if score is not None else "unknown")
+    rule = compiled.rule
+    score, low, high = next(context.scores), next(context.lows), next(context.highs)
+    node = NodeResult("rule", compiled.path, rule.title, rule.weight)
     node.facts = [context.reads[name] for name in compiled.scoring.facts]
+    node.cites = [cite.model_dump(exclude_none=True) for cite in rule.cites]
+    if not rule.applies(context.facts.year):
+        node.status, node.why = NOT_APPLICABLE, _not_applicable(rule, context.facts.year)
+        return node
+    if score is None and not compiled.monotone:  # no worst-case fill is safe: the whole range
+        (low, high), node.exact_bounds = compiled.score_range, False
+    node.score, node.low, node.high = score, low, high
+    node.coverage, node.status = (0.0, "unknown") if score is None else (1.0, SCORED)
     node.why = compiled.scoring.explain(context.facts, score)
     node.cites = [cite.model_dump(exclude_none=True) for cite in rule.cites]
     node.falls_short = score is not None and score < rule.target

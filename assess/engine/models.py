@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .conditions import Condition, FactTest
 from .facttypes import FactSpec
@@ -56,7 +56,35 @@ class InterventionMenu(Strict):
 # --- The hierarchy: rule -> criterion -> goal -> overall -------------------------------------
 
 
-class Rule(Strict):
+class Applicability(Strict):
+    """A window in which a rule or criterion applies; outside it, it neither scores nor counts
+    against coverage (e.g. a pledge cannot be signed before the coalition that asks for it exists)."""
+
+    applies_from: dt.date | None = Field(None, description="First date on which it applies (YYYY-MM-DD).")
+    applies_until: dt.date | None = Field(None, description="Last date on which it applies (YYYY-MM-DD).")
+    applicability: Text | None = Field(None, description="Why it applies only in that window (required with a window).")
+
+    @model_validator(mode="after")
+    def _window_has_a_reason(self) -> Applicability:
+        if (self.applies_from or self.applies_until) and not self.applicability:
+            raise ValueError("applies_from/applies_until need an 'applicability' saying why")
+        if self.applies_from and self.applies_until and self.applies_until < self.applies_from:
+            raise ValueError(f"applies_until ({self.applies_until}) is before applies_from ({self.applies_from})")
+        return self
+
+    def applies(self, year: int) -> bool:
+        """Whether it applies as of the end of ``year`` (the date every fact is read at)."""
+        as_of = dt.date(year, 12, 31)
+        return (self.applies_from is None or self.applies_from <= as_of) and \
+            (self.applies_until is None or as_of <= self.applies_until)
+
+    def window_text(self) -> str:
+        parts = ([f"from {self.applies_from}"] if self.applies_from else []) + \
+            ([f"until {self.applies_until}"] if self.applies_until else [])
+        return " ".join(parts)
+
+
+class Rule(Applicability):
     id: Identifier
     title: Text
     weight: Weight = 1
@@ -77,7 +105,7 @@ class Cap(Strict):
     rationale: Text
 
 
-class _Aggregate(Strict):
+class _Aggregate(Applicability):
     """A level that rolls up its children: its weight in its parent and how it combines them."""
 
     title: Text
@@ -207,7 +235,6 @@ class PartnershipFile(Strict):
 class Interdiction(Strict):
     goals: Annotated[dict[GoalId, Weight], Field(min_length=1)]
     effectiveness: Share
-    unknown_capacity: Share
 
 
 class PriorityWeights(Strict):
@@ -218,7 +245,6 @@ class PriorityWeights(Strict):
 
 class Priority(Strict):
     weights: PriorityWeights
-    unknown_need: Share
     partnership_weights: dict[Identifier, Share]
 
 

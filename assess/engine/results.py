@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .values import to_json
+from .values import UNKNOWN, to_json
 
 JSONObject = dict[str, Any]  # a JSON object as plain data
 NodeKind = Literal["overall", "goal", "criterion", "rule"]
-Status = Literal["scored", "insufficient_data", "unknown"]  # unknown: a rule whose facts are not known
+# unknown: a rule whose facts are not known; not_applicable: outside its declared window
+Status = Literal["scored", "insufficient_data", "unknown", "not_applicable"]
 
 
 @dataclass
@@ -53,19 +54,28 @@ class NodeResult:
     weight: float
     method: str | None = None
     score: float | None = None
+    # the score if every unknown fact it reads took its worst, and its best, admissible value
+    low: float | None = None
+    high: float | None = None
     coverage: float = 0.0
     status: Status = "insufficient_data"
     tier: str | None = None
-    effective_weight: float = 0.0
+    effective_weight: float = 0.0  # share of the top score among what is scored now
+    share: float = 0.0  # share of the top score if every fact were known (what knowing it would settle)
     contribution: float | None = None
     caps_applied: list[CapApplied] = field(default_factory=list)
     children: list[NodeResult] = field(default_factory=list)
     # rules only
     facts: list[FactRead] = field(default_factory=list)
     why: str | None = None
+    exact_bounds: bool = True  # False: a non-monotone rule with unknown facts, bounded by its whole range
     falls_short: bool = False
     interventions: list[JSONObject] = field(default_factory=list)
     cites: list[JSONObject] = field(default_factory=list)
+
+    @property
+    def applicable(self) -> bool:
+        return self.status != "not_applicable"
 
     def walk(self) -> Iterator[NodeResult]:
         yield self
@@ -75,12 +85,14 @@ class NodeResult:
     def to_json(self) -> JSONObject:
         data: dict[str, Any] = {
             "kind": self.kind, "id": self.id, "title": self.title, "weight": self.weight,
-            "score": self.score, "coverage": self.coverage, "status": self.status,
-            "effective_weight": self.effective_weight,
+            "score": self.score, "low": self.low, "high": self.high, "coverage": self.coverage,
+            "status": self.status, "effective_weight": self.effective_weight, "share": self.share,
         }
         if self.kind == "rule":
             data.update(contribution=self.contribution, facts=[f.to_json() for f in self.facts], why=self.why,
                         falls_short=self.falls_short, interventions=self.interventions, cites=self.cites)
+            if not self.exact_bounds:
+                data["bounds"] = "conservative"
         else:
             data.update(method=self.method, caps_applied=[c.to_json() for c in self.caps_applied])
             key = {"overall": "goals", "goal": "criteria", "criterion": "rules"}[self.kind]
@@ -108,6 +120,17 @@ class CountryResult:
 
     def rules(self) -> list[NodeResult]:
         return [node for node in self.overall.walk() if node.kind == "rule"]
+
+    def unknown_facts(self) -> list[tuple[str, float]]:
+        """The facts whose values are unknown, each with the share of the overall weight that knowing
+        it would settle (the rules it leaves unscored), largest first: the gaps in the evidence."""
+        settles: dict[str, float] = {}
+        for rule in self.rules():
+            if rule.status == "unknown":
+                for read in rule.facts:
+                    if read.value is UNKNOWN:
+                        settles[read.fact] = settles.get(read.fact, 0.0) + rule.share
+        return sorted(settles.items(), key=lambda item: (-item[1], item[0]))
 
     def to_json(self) -> JSONObject:
         return {"country": self.country, "name": self.name, "year": self.year,
@@ -138,3 +161,16 @@ class Assessment:
     def ranked(self) -> list[CountryResult]:
         """Best score first; insufficient data last; ties by country code."""
         return sorted(self.countries, key=lambda c: (c.score is None, -(c.score or 0.0), c.country))
+
+    def rank_intervals(self) -> dict[str, tuple[int, int]]:
+        """The best and worst rank each scored country could hold whatever its unknown facts and
+        the others' turn out to be: only countries whose whole interval lies above (or below) its
+        own are sure to rank ahead (or behind)."""
+        scored = [c for c in self.countries if c.score is not None]
+        bounds = {c.country: (c.overall.low or 0.0, c.overall.high or 0.0) for c in scored}
+        intervals = {}
+        for code, (low, high) in bounds.items():
+            surely_ahead = sum(other_low > high for other, (other_low, _) in bounds.items() if other != code)
+            maybe_ahead = sum(other_high > low for other, (_, other_high) in bounds.items() if other != code)
+            intervals[code] = (1 + surely_ahead, 1 + maybe_ahead)
+        return intervals

@@ -35,6 +35,18 @@ class CompiledScoring:
     explain: Callable[[Snapshot, float | None], str]
 
 
+class ScoringKind(Protocol):
+    """What every scoring kind provides."""
+
+    def facts_read(self) -> tuple[str, ...]: ...
+
+    def score_range(self) -> tuple[float, float]: ...
+
+    def check(self, checker: Checker, doc: Document, path: DataPath) -> None: ...
+
+    def compile(self, facts: Facts) -> CompiledScoring: ...
+
+
 class Checker(Protocol):
     """What a scoring needs to check itself (``validate.RulesetChecker`` provides it)."""
 
@@ -55,6 +67,10 @@ class WhenScoring(Strict):
 
     def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         checker.check_condition(doc, (*path, "when"), self.when)
+
+    def score_range(self) -> tuple[float, float]:
+        """The lowest and highest score this rule can give (bounds for non-monotone rules)."""
+        return 0.0, 100.0
 
     def compile(self, facts: Facts) -> CompiledScoring:
         condition = compile_condition(self.when, facts)
@@ -98,6 +114,9 @@ class LevelScoring(Strict):
         if missing:
             checker.error(doc, (*where, "scores"), f"no score for level(s) {', '.join(missing)}", allowed=tuple(spec.levels))
 
+    def score_range(self) -> tuple[float, float]:
+        return min(self.levels.scores.values()), max(self.levels.scores.values())
+
     def compile(self, facts: Facts) -> CompiledScoring:
         key, table = self.levels.fact, dict(self.levels.scores)
 
@@ -139,6 +158,9 @@ class GoalpostScoring(Strict):
                                 if kind.measure is not FactSpecBase.measure)
             checker.error(doc, (*where, "fact"), f"goalposts need a {kinds} fact; '{name}' is a {spec.type}")
 
+    def score_range(self) -> tuple[float, float]:
+        return 0.0, 100.0
+
     def compile(self, facts: Facts) -> CompiledScoring:
         key, worst, best = self.goalposts.fact, self.goalposts.worst, self.goalposts.best
         span, measure = best - worst, facts[key].measure
@@ -174,6 +196,10 @@ class CaseScoring(Strict):
     def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         for i, case in enumerate(self.cases):
             checker.check_condition(doc, (*path, "cases", i, "when"), case.when)
+
+    def score_range(self) -> tuple[float, float]:
+        points = [case.score for case in self.cases] + [self.otherwise]
+        return min(points), max(points)
 
     def compile(self, facts: Facts) -> CompiledScoring:
         cases = [(compile_condition(case.when, facts), float(case.score)) for case in self.cases]

@@ -45,10 +45,10 @@ def render_outputs(assessment: Assessment) -> dict[str, str]:
     files = {f"countries/{c.country}.json": dumps({"stamp": short_stamp, **c.to_json()}) for c in assessment.countries}
     view = scores_view(assessment)
     files["summary.md"] = markdown_format.render(view)
-    stamp_values = [stamp.ruleset_version, stamp.ruleset_hash, stamp.engine_version]
-    stamped = View([*view.columns, "ruleset_version", "ruleset_hash", "engine_version"],
-                   [[*row, *stamp_values] for row in view.rows])
-    files["scores.csv"] = csv_format.render(stamped)
+    stamp_values = {"ruleset_version": stamp.ruleset_version, "ruleset_hash": stamp.ruleset_hash,
+                    "engine_version": stamp.engine_version}
+    records = [{**record, **stamp_values} for record in view.records or []]
+    files["scores.csv"] = csv_format.render(View([], [], records=records))
     manifest = {"stamp": stamp.to_json(), "files": sorted([*files, MANIFEST])}
     files[MANIFEST] = dumps(manifest)
     return files

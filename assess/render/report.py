@@ -25,7 +25,7 @@ from ..engine.results import Assessment, CountryResult, NodeResult
 from ..engine.values import display
 from ..engine.workspace import Network, Workspace
 from ..version import __version__
-from .views import score_text
+from .views import gaps_text, interval_text, score_text
 
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
@@ -45,7 +45,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
     if changes is not None:
         parts.append(_section(f"Changes since {changes.old.label}", _changes(changes)))
     parts.append(_section("Countries: strengths, gaps and the facts behind them",
-                          "".join(_country(result, assessment) for result in assessment.ranked())))
+                          "".join(country_section(result) for result in assessment.ranked())))
     return _page(f"Synthetic-drug capacity assessment, {assessment.stamp.year}", "".join(parts))
 
 
@@ -127,25 +127,30 @@ def _priorities(result: Prioritization) -> str:
 
 
 def _changes(result: Diff) -> str:
+    """Largest overall moves first; only facts whose value changed are named as causes."""
     rows = []
     for country in result.countries:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
-        facts = sorted({f.describe() for m in country.moves for f in m.facts})
-        rows.append([country.country, country.status,
+        facts = sorted({f.describe() for m in country.moves for f in m.facts}
+                       | {change for m in country.moves for change in m.applicability})
+        causes = sorted({cause for m in country.moves for cause in m.causes})
+        rows.append((overall.size if overall else 0.0, country.country, [country.country, country.status,
                      "—" if overall is None else f"{score_text(overall.old_score)} → {score_text(overall.new_score)}",
-                     ", ".join(sorted({m.cause for m in country.moves})) or "rank only", "; ".join(facts) or "—"])
+                     ", ".join(causes) or "rank only", "; ".join(facts) or "—"]))
+    rows.sort(key=lambda row: (-row[0], row[1]))
     summary = f"<p>{len(result.countries)} countries changed, {len(result.unchanged)} unchanged.</p>"
-    return summary + _table(["country", "status", "overall", "cause", "facts changed"], rows)
+    return summary + _table(["country", "status", "overall", "cause", "what changed"], [row for *_, row in rows])
 
 
-def _country(result: CountryResult, assessment: Assessment) -> str:
+def country_section(result: CountryResult) -> str:
+    """One country: its score and bounds, strengths, and gaps (unknown facts first), with sources."""
     rules = result.rules()
     strengths = [r for r in rules if r.score is not None and not r.falls_short]
     gaps = [r for r in rules if r.falls_short]
 
     def listing(items: list[NodeResult], empty: str) -> str:
         if not items:
-            return f"<p>{empty}</p>"
+            return f"<p>{empty}</p>" if empty else ""
         return "<ul>" + "".join(
             f"<li>{html.escape(r.title)} ({score_text(r.score)}): "
             + "; ".join(f"{html.escape(f.fact)} = {html.escape(display(f.value))}"
@@ -154,10 +159,11 @@ def _country(result: CountryResult, assessment: Assessment) -> str:
             + ("".join(f"<br><em>Offer:</em> {html.escape(i['text'])}" for i in r.interventions))
             + "</li>" for r in items) + "</ul>"
 
-    heading = (f"{html.escape(result.name)} ({html.escape(result.country)}): {score_text(result.score)}, "
+    heading = (f"{html.escape(result.name)} ({html.escape(result.country)}): {interval_text(result.overall)}, "
                f"{html.escape(result.overall.tier or '')}, {result.overall.coverage * 100:.0f}% of weight known")
+    unknown = "".join(f"<p><em>{html.escape(line)}</em></p>" for line in gaps_text(result))
     return (f"<details><summary>{heading}</summary><h4>Strengths</h4>{listing(strengths, 'None recorded.')}"
-            f"<h4>Gaps</h4>{listing(gaps, 'None recorded.')}</details>")
+            f"<h4>Gaps</h4>{unknown}{listing(gaps, '' if unknown else 'None recorded.')}</details>")
 
 
 def _table(columns: list[str], rows: Iterable[list[str]]) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, Move, Scored
-from ..engine.results import Assessment, CountryResult, Stamp
+from ..engine.results import Assessment, CountryResult, NodeResult, Stamp
 from ..engine.values import display
 from .formats import View
 
@@ -23,35 +23,55 @@ def stamp_note(stamp: Stamp) -> str:
 
 
 def scores_view(assessment: Assessment) -> View:
-    """One row per country: overall, tier, coverage and each goal."""
+    """One row per country: overall score with its bounds, tier, coverage and each goal."""
     goal_ids = [goal.id for goal in assessment.countries[0].goals] if assessment.countries else []
     columns = ["rank", "country", "name", "score", "tier", "coverage", *goal_ids]
-    rows = []
+    ranks = assessment.rank_intervals()
+    rows, records = [], []
     for rank, country in enumerate(assessment.ranked(), start=1):
-        rows.append([rank if country.score is not None else None, country.country, country.name, country.score,
-                     country.overall.tier, _percent(country.overall.coverage), *[g.score for g in country.goals]])
+        overall, best_worst = country.overall, ranks.get(country.country)
+        rows.append([rank_text(rank, best_worst), country.country, country.name, interval_text(overall),
+                     overall.tier, _percent(overall.coverage), *[interval_text(g) for g in country.goals]])
+        records.append({"rank": rank if best_worst else None, "rank_best": best_worst[0] if best_worst else None,
+                        "rank_worst": best_worst[1] if best_worst else None, "country": country.country,
+                        "name": country.name, "score": overall.score, "low": overall.low, "high": overall.high,
+                        "tier": overall.tier, "coverage": overall.coverage,
+                        **{f"{g.id}{suffix}": value for g in country.goals
+                           for suffix, value in (("", g.score), ("_low", g.low), ("_high", g.high))}})
     data = {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
-    return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}",
-                notes=[stamp_note(assessment.stamp)])
+    notes = [stamp_note(assessment.stamp),
+             "score [low-high]: the score if every unknown fact took its worst and its best value; tiers are earned "
+             "by the low bound; a rank a-b means the bounds overlap with other countries'"]
+    return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}", notes=notes, records=records)
 
 
 def explain_view(result: CountryResult) -> View:
-    """Every rule for one country: facts read, points, why, and what to offer if it falls short."""
-    columns = ["rule", "score", "weight", "contribution", "facts read", "why", "interventions"]
+    """Every rule for one country: facts read, points, why, and what to offer if it falls short;
+    then each goal, and the unknown facts that would settle the rest."""
+    columns = ["rule", "score", "share", "contribution", "facts read", "why", "interventions"]
     rows = []
     for rule in result.rules():
         facts = "; ".join(
             f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else (f" ({f.as_of})" if f.as_of else ""))
             for f in rule.facts)
-        rows.append([rule.id, rule.score, rule.effective_weight, rule.contribution, facts, rule.why,
+        rows.append([rule.id, interval_text(rule), _percent(rule.share, decimals=1), rule.contribution, facts, rule.why,
                      "; ".join(item["id"] for item in rule.interventions)])
-    summary = [f"{goal.id} {goal.title}: {score_text(goal.score)} ({goal.tier}, coverage {_percent(goal.coverage)})"
+    summary = [f"{goal.id} {goal.title}: {interval_text(goal)} ({goal.tier}, coverage {_percent(goal.coverage)})"
                + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: {cap.rationale}"
                          for cap in goal.caps_applied)
                for goal in result.goals]
-    title = (f"{result.name} ({result.country}) as of {result.year}: {score_text(result.score)} "
+    title = (f"{result.name} ({result.country}) as of {result.year}: {interval_text(result.overall)} "
              f"({result.overall.tier}, coverage {_percent(result.overall.coverage)})")
-    return View(columns, rows, result.to_json(), title=title, notes=summary)
+    return View(columns, rows, result.to_json(), title=title, notes=[*summary, *gaps_text(result)])
+
+
+def gaps_text(result: CountryResult) -> list[str]:
+    """The unknowns as gaps: how much of the weight is not assessed and which facts would settle it."""
+    unknown = result.unknown_facts()
+    if not unknown:
+        return []
+    settle = ", ".join(f"{fact} ({_percent(share, decimals=1)})" for fact, share in unknown)
+    return [f"not assessed: {_percent(1 - result.overall.coverage)} of the weight; facts that would settle it: {settle}"]
 
 
 def score_text(score: float | None) -> str:
@@ -59,8 +79,27 @@ def score_text(score: float | None) -> str:
     return "insufficient data" if score is None else f"{score:.1f}"
 
 
-def _percent(share: float) -> str:
-    return f"{share * 100:.0f}%"
+def interval_text(node: NodeResult) -> str:
+    """``72.3 [41.0–88.5]``; just the score when nothing is unknown; ``n/a`` when not applicable."""
+    if not node.applicable:
+        return "n/a"
+    if node.low is None or node.high is None:
+        return score_text(node.score)
+    point = "—" if node.score is None else f"{node.score:.1f}"
+    if node.score is not None and f"{node.low:.1f}" == f"{node.high:.1f}":
+        return point
+    return f"{point} [{node.low:.1f}–{node.high:.1f}]"
+
+
+def rank_text(rank: int, best_worst: tuple[int, int] | None) -> str:
+    if best_worst is None:
+        return "—"
+    best, worst = best_worst
+    return str(rank) if best == worst else f"{rank} ({best}–{worst})"
+
+
+def _percent(share: float, decimals: int = 0) -> str:
+    return f"{share * 100:.{decimals}f}%"
 
 
 def priorities_view(result: Prioritization) -> View:
@@ -78,7 +117,8 @@ def priorities_view(result: Prioritization) -> View:
     title = (f"Where assistance buys the most, toward {result.destination} as of {result.year} "
              f"({', '.join(result.commodities) or 'no routes'}): flow {result.baseline_flow:g}")
     notes = ["priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
-             "* capacity unknown, the declared default was assumed".format(**vars(result.weights))]
+             "* capacity not fully known: the most its unknown facts allow was assumed, so not knowing a country "
+             "never raises its priority".format(**vars(result.weights))]
     if result.not_profiled:
         notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
     return View(columns, rows, result.to_json(), title=title, notes=notes)
@@ -102,7 +142,7 @@ def diff_view(result: Diff) -> View:
     rows, sections = [], []
     for country in result.countries:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
-        causes = sorted({m.cause for m in country.moves})
+        causes = sorted({cause for m in country.moves for cause in m.causes})
         rows.append([country.country, country.name, country.status, _score_pair(overall), _delta(overall) if overall else "—",
                      f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}", ", ".join(causes) or "rank only"])
         sections.append((f"{country.country} {country.name}: {len(country.moves)} moves", _moves_view(country.moves)))
@@ -118,10 +158,15 @@ def _count(number: int, one: str, many: str) -> str:
 
 
 def _moves_view(moves: list[Move]) -> View:
+    """Each move with its causes; evidence re-dated or re-sourced with the same value is listed apart."""
     rows = [[m.node, _score_pair(m), _delta(m), f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
              f"{_percent_or_dash(m.old_coverage)} → {_percent_or_dash(m.new_coverage)}", m.cause,
-             "; ".join(f.describe() for f in m.facts) or "—", ", ".join(m.rules) or "—"] for m in moves]
-    return View(["level", "score", "change", "tier", "coverage", "cause", "facts changed", "rules changed"], rows)
+             "; ".join([*(f.describe() for f in m.facts), *m.applicability]) or "—", ", ".join(m.rules) or "—"]
+            for m in moves]
+    evidence = sorted({f.describe() for m in moves for f in m.evidence})
+    notes = [f"evidence updated (same value, new date or source; not a cause): {'; '.join(evidence)}"] if evidence else []
+    return View(["level", "score", "change", "tier", "coverage", "cause", "what changed", "rules changed"], rows,
+                notes=notes)
 
 
 def _side_text(scored: Scored) -> str:
@@ -173,16 +218,20 @@ def properties_view(report: PropertyReport) -> View:
 
 
 def sensitivity_view(result: Sensitivity) -> View:
-    """Rank stability per country under perturbed weights (and declared alternative methods)."""
+    """Rank stability per country under perturbed weights, declared alternative methods and
+    unknown facts drawn within their bounds."""
     rows = []
     for c in result.countries:
         interval = "—" if c.low_rank is None else f"{c.low_rank:.0f}–{c.high_rank:.0f}"
         drivers = "; ".join(f"{name} ({value:+.2f})" for name, value in c.drivers) or "—"
         rows.append([_or_dash(c.nominal_rank), c.country, "—" if c.median_rank is None else f"{c.median_rank:g}",
-                     interval, f"{c.scored_share * 100:.0f}%", drivers])
-    title = (f"Rank stability over {result.samples} samples (weights ±{result.spread * 100:.0f}%, seed {result.seed})")
-    notes = ["drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)"]
-    return View(["nominal", "country", "median", "5–95%", "scored", "drivers"], rows, result.to_json(), title=title,
+                     interval, _percent(c.known_share), drivers])
+    title = (f"Rank stability over {result.samples} samples (weights ±{result.spread * 100:.0f}%, unknown facts "
+             f"within their bounds, seed {result.seed})")
+    notes = ["nominal: the rank of the point score (insufficient data: —); the sampled ranks take every country, "
+             "its unknown rules drawn between their low and high bounds",
+             "drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)"]
+    return View(["nominal", "country", "median", "5–95%", "known", "drivers"], rows, result.to_json(), title=title,
                 notes=notes)
 
 

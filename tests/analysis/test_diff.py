@@ -142,3 +142,27 @@ def test_bad_output_folder_is_reported(tmp_path: Path):
     (tmp_path / "manifest.json").write_text('{"stamp": {},\n "files": [}')
     result = CliRunner().invoke(main, ["diff", str(tmp_path), str(tmp_path)])
     assert result.exit_code == 2 and result.output.startswith(f"{tmp_path}/manifest.json:2:12: error: invalid JSON")
+
+
+def test_a_re_dated_or_re_sourced_value_is_evidence_not_a_cause(pair):
+    old, new = pair
+    # the same value, with another source and a later date, alongside a real change of lvl
+    edit(new / "profiles/NOR.yaml", 'value: false, as_of: 2018-01-01, source: "test source 1"',
+         'value: false, as_of: 2018-02-01, source: "another source"')
+    edit(new / "profiles/NOR.yaml", "value: mid, as_of: 2019-05-01", "value: high, as_of: 2019-05-01")
+    moves = moves_of(diff(scored(old, 2019), scored(new, 2019)))
+    assert sorted(moves) == ["A.c1"]  # goal A stays capped at 30 (a is false)
+    assert [f.fact for f in moves["A.c1"].facts] == ["lvl"]
+    assert [f.fact for f in moves["A.c1"].evidence] == ["a"] and moves["A.c1"].cause == "facts"
+
+
+def test_a_rule_coming_into_its_window_is_the_cause(pair):
+    old, new = pair
+    edit(new / "rules/goals/b.yaml", "      - id: r5\n", "      - id: r5\n        applies_from: 2020-01-01\n"
+         "        applicability: The survey question was first asked in 2020.\n")
+    early = diff(scored(old, 2019), scored(new, 2019))
+    assert moves_of(early)["B.c3"].new_score is None  # the rule is outside its window in 2019
+    later_old, later_new = scored(new, 2019, "2019"), scored(new, 2024, "2024")
+    moves = moves_of(diff(later_old, later_new))
+    assert moves["B.c3"].applicability == ["B.c3.r5 rule became applicable"]
+    assert "rule became applicable" in moves["B.c3"].causes and not moves["B.c3"].facts

@@ -18,7 +18,7 @@ from assess.cli import main
 from assess.engine.values import UNKNOWN
 from helpers import FIXTURES, MINI
 
-PROPERTIES = ["range", "monotonicity", "unknown", "order", "live rules", "caps and tiers"]
+PROPERTIES = ["range", "bounds", "monotonicity", "unknown", "order", "live rules", "caps and tiers"]
 
 
 def broken(case: str, root: Path) -> Path:
@@ -53,7 +53,7 @@ def test_shipped_rules_hold_every_property(shipped_workspace, hypothesis_example
 def test_mini_rules_hold_every_property():
     result = run_check(MINI)
     assert result.exit_code == 0
-    assert "properties: 6 of 6 hold (60 examples each)" in result.output
+    assert "properties: 7 of 7 hold (60 examples each)" in result.output
     rows = {line.rsplit(None, 1)[0].strip(): line.split()[-1] for line in result.output.splitlines()
             if line.endswith(("holds", "fails"))}
     assert rows == dict.fromkeys(PROPERTIES, "holds")
@@ -68,15 +68,20 @@ def test_non_monotone_rule_is_caught_with_a_readable_counter_example(non_monoton
     assert yaml.safe_load(example)["facts"] == {"lvl": [{"value": "mid", "as_of": "2024-01-01", "source": "counter-example"}]}
 
 
+def test_an_undeclared_non_monotone_rule_breaks_the_bounds_too(non_monotone_output: Result):
+    # worst and best fills of lvl (low, high) score 0 and 50, but mid scores 100: the bounds lie
+    assert "bounds: learning lvl = mid widens mini from [0, 87.5] to [20, 100]" in non_monotone_output.output
+
+
 def test_derandomized_search_gives_the_same_report(non_monotone: Path, non_monotone_output: Result):
     assert run_check(non_monotone).output == non_monotone_output.output
-    assert "properties: 5 of 6 hold (60 examples each)" in non_monotone_output.output
+    assert "properties: 5 of 7 hold (60 examples each)" in non_monotone_output.output
 
 
 def test_same_seed_same_report(non_monotone: Path):
     first = run_check(non_monotone, "--seed", "7")
     assert first.output == run_check(non_monotone, "--seed", "7").output
-    assert re.search(r"^properties: [56] of 6 hold \(60 examples each\)$", first.output, re.M)
+    assert re.search(r"^properties: [4-7] of 7 hold \(60 examples each\)$", first.output, re.M)
 
 
 def test_counter_example_profile_loads_as_a_profile(non_monotone: Path, tmp_path: Path):

@@ -37,7 +37,11 @@ def test_norway_2019_cap_coverage_and_as_of(mini_workspace):
     assert node(result, "B").coverage == 0.5
     assert node(result, "B").score == 60.0
     assert result.score == pytest.approx(40.0)
-    assert result.overall.tier == "mid"  # exactly on the goalpost
+    # the survey could turn out to be older than five years (B.c3 at 0, so B at 0): the low bound is
+    # (2 x 30 + 0) / 3 = 20, which earns "low"; at best B.c3 is 100 and B is sqrt(100 x 60)
+    assert result.overall.low == pytest.approx(20.0)
+    assert result.overall.high == pytest.approx((2 * 30 + math.sqrt(6000)) / 3)
+    assert result.overall.tier == "low"
     assert result.overall.coverage == pytest.approx((2 * 1 + 1 * 0.5) / 3)
 
 
@@ -80,3 +84,27 @@ def test_default_year_is_latest_dated(mini_workspace):
 def test_unknown_country_is_a_usage_error(mini_workspace):
     with pytest.raises(assess.UsageError, match="no profile for 'XXX'"):
         assess.explain(mini_workspace, "XXX", 2024)
+
+
+def test_a_rule_outside_its_window_neither_scores_nor_counts_against_coverage(mini):
+    goal = mini / "rules/goals/b.yaml"
+    goal.write_text(goal.read_text().replace("      - id: r5\n", "      - id: r5\n        applies_from: 2025-01-01\n"
+                                             "        applicability: Not asked before 2025.\n"))
+    result = assess.explain(assess.load_workspace(mini / "rules", mini / "profiles"), "NOR", 2024)
+    rule, criterion = node(result, "B.c3.r5"), node(result, "B.c3")
+    assert rule.status == "not_applicable" and rule.score is None and rule.share == 0.0
+    assert rule.why == "not applicable as of 2024: applies from 2025-01-01 (Not asked before 2025.)"
+    assert criterion.status == "not_applicable"
+    # B stands on c4 alone, fully known: the window costs no coverage
+    assert node(result, "B").score == 60.0 and node(result, "B").coverage == 1.0
+    assert result.overall.coverage == 1.0
+
+
+def test_bounds_hold_the_score_of_every_completion(mini_workspace):
+    result = assess.explain(mini_workspace, "FRA", 2024)
+    unknown = [r for r in result.rules() if r.status == "unknown"]
+    assert unknown and all(r.low is not None and r.high is not None and r.low <= r.high for r in unknown)
+    assert result.overall.low <= result.overall.high
+    # fully known: every bound collapses onto the score
+    for n in assess.explain(mini_workspace, "NOR", 2024).overall.walk():
+        assert n.low == pytest.approx(n.score) and n.high == pytest.approx(n.score), n.id

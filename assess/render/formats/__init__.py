@@ -23,6 +23,7 @@ class View:
     notes: list[str] = field(default_factory=list)
     sections: list[tuple[str, View]] = field(default_factory=list)  # detail, collapsible in Markdown
     preformatted: str = ""  # text shown as is (a YAML counter-example), fenced in Markdown
+    records: list[dict[str, Any]] | None = None  # the rows as data (numbers at full precision), for CSV
 
 
 def renderer(name: str) -> Callable[[View], str]:

@@ -15,8 +15,13 @@ def cell(value: object) -> object:
 
 
 def render(view: View) -> str:
+    """The view's records when it has them (data: numbers in their own columns), else its rows."""
+    columns, rows = view.columns, view.rows
+    if view.records is not None:
+        columns = list(view.records[0]) if view.records else view.columns
+        rows = [[record[column] for column in columns] for record in view.records]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(view.columns)
-    writer.writerows([cell(value) for value in row] for row in view.rows)
+    writer.writerow(columns)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return out.getvalue()
