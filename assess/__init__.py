@@ -32,7 +32,7 @@ from .api import (
     score,
     sensitivity,
 )
-from .errors import AssessError, InputErrors, SourceError, UsageError
+from .errors import AssessError, InputErrors, OutputError, SourceError, UsageError
 from .version import __version__
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "Assessment",
     "CountryResult",
     "InputErrors",
+    "OutputError",
     "SourceError",
     "UsageError",
     "Workspace",

@@ -21,7 +21,7 @@ from .engine.evaluate import assess, assess_country, snapshot
 from .engine.results import Assessment, CountryResult, JSONObject
 from .engine.workspace import Workspace, resolve_rules
 from .engine.workspace import load_workspace as _load_workspace
-from .errors import UsageError
+from .errors import OutputError, UsageError
 from .render.formats import FORMATS
 from .render.schema import KINDS
 
@@ -43,7 +43,9 @@ __all__ = [
     "SCHEMA_KINDS",
     "Assessment",
     "CountryResult",
+    "OutputError",
     "Progress",
+    "UsageError",
     "Workspace",
     "check",
     "check_properties",
@@ -83,13 +85,13 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
 
 def score(workspace: Workspace, year: int | None = None) -> Assessment:
     """Every country scored as of ``year``, with full traces."""
-    return assess(workspace, year or workspace.latest_year())
+    return assess(workspace, workspace.latest_year() if year is None else year)
 
 
 def explain(workspace: Workspace, country: str, year: int | None = None) -> CountryResult:
     """One country's full trace as of ``year``."""
     profile = workspace.profile(country)
-    return assess_country(compile_ruleset(workspace.ruleset), profile, year or workspace.latest_year())
+    return assess_country(compile_ruleset(workspace.ruleset), profile, workspace.latest_year() if year is None else year)
 
 
 def prioritize(workspace: Workspace, year: int | None = None, destination: str = "USA", commodity: str | None = None,
@@ -105,7 +107,7 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
     """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
     from .analysis.sensitivity import sensitivity as sample
 
-    year = year or workspace.latest_year()
+    year = workspace.latest_year() if year is None else year
     program = compile_ruleset(workspace.ruleset)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
     return sample(program, assess(workspace, year), snapshots, samples, spread, seed, progress)
@@ -150,7 +152,7 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
 
     new_dir = resolve_rules(rules_new)
     new_workspace = load_workspace(new_dir, profiles)
-    year = year or new_workspace.latest_year()
+    year = new_workspace.latest_year() if year is None else year
     with tempfile.TemporaryDirectory() as scratch:
         old_dir = Path(rules_old) if Path(rules_old).is_dir() else checkout_rules(rules_old, new_dir, Path(scratch))
         old_workspace = load_workspace(old_dir, profiles)
@@ -191,9 +193,9 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
 
 def write_file(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` atomically."""
-    from .render.outputs import write_atomic
+    from .render.outputs import write_file as write
 
-    write_atomic(path, text)
+    write(path, text)
 
 
 def init_workspace(directory: Path) -> list[Path]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +24,9 @@ from .errors import AssessError, UsageError
 from .version import __version__
 
 PathOption = click.Path(path_type=Path)
+# Years the engine can assess: a typo (0, -1, 20244) is a usage error, not a silent default.
+Year = click.IntRange(1900, 2100)
+STDOUT = Path("-")
 
 
 class WorkspacePaths(NamedTuple):
@@ -100,7 +105,41 @@ def _load(paths: WorkspacePaths) -> api.Workspace:
 
 
 def _emit(text: str) -> None:
-    click.echo(text, nl=False)
+    """Print a result; a reader that went away (``| head``) ends the run quietly, a full disk clearly."""
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        sys.exit(0)
+    except OSError as exc:
+        raise api.OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _write(output: Path, text: str) -> None:
+    """``-o FILE`` replaces FILE atomically; ``-o -`` prints."""
+    if output == STDOUT:
+        _emit(text)
+    else:
+        api.write_file(output, text)
+        _say(f"wrote {output}")
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a finite number of points")
+    return value
+
+
+def _check_year(workspace: api.Workspace, year: int | None) -> None:
+    """Say so when a year lies outside the evidence: its scores would rest on nothing, or on the past."""
+    span = workspace.evidence_years()
+    if year is None or span is None:
+        return
+    if year < span[0]:
+        _say(f"warning: no fact is dated in or before {year} (the evidence starts in {span[0]}): every fact reads unknown")
+    elif year > span[1]:
+        _say(f"warning: no fact is dated after {span[1]}: {year} reads the latest known values")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -117,7 +156,7 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 
 
 @main.command()
-@click.option("--year", "years", type=int, multiple=True, help="As-of year (repeatable; default: latest dated year).")
+@click.option("--year", "years", type=Year, multiple=True, help="As-of year (repeatable; default: latest dated year).")
 @_workspace_options
 @click.option("--out", type=PathOption, default=Path("outputs"), show_default=True, help="Where scored outputs are written.")
 @_format_option
@@ -125,6 +164,8 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, fmt: str) -> None:
     """Score every country; write outputs; print a table."""
     workspace = _load(paths)
+    for year in years:
+        _check_year(workspace, year)
     assessments = [api.score(workspace, year) for year in (years or (workspace.latest_year(),))]
     for assessment in assessments:
         _say(f"wrote {api.write_outputs(assessment, out)}")
@@ -133,17 +174,19 @@ def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, fmt: str) -> N
 
 @main.command()
 @click.argument("country")
-@click.option("--year", type=int, help="As-of year (default: latest dated year).")
+@click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @_workspace_options
 @_format_option
 @_fail_cleanly
 def explain(country: str, year: int | None, paths: WorkspacePaths, fmt: str) -> None:
     """Every rule for one country: facts read, points, why, interventions."""
-    _emit(api.render(api.explain(_load(paths), country, year), fmt))
+    workspace = _load(paths)
+    _check_year(workspace, year)
+    _emit(api.render(api.explain(workspace, country, year), fmt))
 
 
 @main.command()
-@click.option("--year", type=int, help="As-of year (default: latest dated year).")
+@click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @click.option("--commodity", help="Only this commodity's routes (default: all).")
 @click.option("--destination", default="USA", show_default=True, help="Destination market (ISO3).")
 @click.option("--budget", type=click.IntRange(min=1), help="How many countries to select (default: every candidate).")
@@ -154,6 +197,7 @@ def prioritize(year: int | None, commodity: str | None, destination: str, budget
                fmt: str) -> None:
     """Ranked assistance list with reasons and interventions."""
     workspace = _load(paths)
+    _check_year(workspace, year)
     with _progress("prioritizing") as progress:
         result = api.prioritize(workspace, year, destination.upper(), commodity, budget, progress)
     _emit(api.render(result, fmt))
@@ -161,30 +205,30 @@ def prioritize(year: int | None, commodity: str | None, destination: str, budget
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(api.GRAPH_FORMATS), required=True)
-@click.option("--year", type=int, help="As-of year of the scores on the nodes (default: latest dated year).")
-@click.option("-o", "--output", type=PathOption, help="Write to this file (atomically) instead of printing.")
+@click.option("--year", type=Year, help="As-of year of the scores on the nodes (default: latest dated year).")
+@click.option("-o", "--output", type=PathOption, default=STDOUT,
+              help="Write to this file (atomically); - (the default) prints.")
 @_workspace_options
 @_fail_cleanly
-def graph(fmt: str, year: int | None, output: Path | None, paths: WorkspacePaths) -> None:
+def graph(fmt: str, year: int | None, output: Path, paths: WorkspacePaths) -> None:
     """Export the network for Gephi, Graphviz or D3."""
-    text = api.graph(_load(paths), fmt, year)
-    if output is None:
-        _emit(text)
-    else:
-        api.write_file(output, text)
+    workspace = _load(paths)
+    _check_year(workspace, year)
+    _write(output, api.graph(workspace, fmt, year))
 
 
 @main.command(name="diff")
 @click.argument("old", required=False, type=PathOption)
 @click.argument("new", required=False, type=PathOption)
-@click.option("--from", "from_year", type=int, help="Compare two years of this workspace: the old year.")
-@click.option("--to", "to_year", type=int, help="... and the new year.")
+@click.option("--from", "from_year", type=Year, help="Compare two years of this workspace: the old year.")
+@click.option("--to", "to_year", type=Year, help="... and the new year.")
 @click.option("--rules-old", help="Compare two rule sets on the same profiles: the old one (a folder or a git revision).")
 @click.option("--rules-new", type=PathOption, help="... and the new one (default: the workspace's).")
-@click.option("--year", type=int, help="As-of year when comparing rule sets (default: latest dated year).")
+@click.option("--year", type=Year, help="As-of year when comparing rule sets (default: latest dated year).")
 @click.option("--profiles", type=PathOption, help="Country profiles folder (default: ./country_profiles, else bundled).")
 @click.option("--rules", type=PathOption, help="Rule-set folder for --from/--to (default: ./rules, else bundled).")
-@click.option("--fail-above", type=click.FloatRange(min=0), help="Exit 1 when any score moves by more than this many points.")
+@click.option("--fail-above", type=click.FloatRange(min=0), callback=lambda _c, _p, value: _finite(value),
+              help="Exit 1 when any score moves by more than this many points.")
 @click.option("--only-unexplained", is_flag=True, help="With --fail-above: only count moves no fact change explains.")
 @_format_option
 @_fail_cleanly
@@ -203,23 +247,28 @@ def _diff(old: Path | None, new: Path | None, from_year: int | None, to_year: in
     if old is not None and new is not None:
         return api.diff_outputs(old, new)
     if from_year is not None and to_year is not None:
-        return api.diff_years(_load(WorkspacePaths(rules, profiles)), from_year, to_year)
+        workspace = _load(WorkspacePaths(rules, profiles))
+        for year in (from_year, to_year):
+            _check_year(workspace, year)
+        return api.diff_years(workspace, from_year, to_year)
     if rules_old is not None:
         return api.diff_rules(rules_old, rules_new, profiles, year)
     raise UsageError("give OLD and NEW outputs, or --from Y --to Y, or --rules-old DIR|REV [--rules-new DIR]")
 
 
 @main.command()
-@click.option("--year", type=int, help="As-of year (default: latest dated year).")
-@click.option("--compare", type=int, help="Also show the changes since this year.")
+@click.option("--year", type=Year, help="As-of year (default: latest dated year).")
+@click.option("--compare", type=Year, help="Also show the changes since this year.")
 @click.option("--destination", default="USA", show_default=True, help="Destination market for the assistance list.")
-@click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True)
+@click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True,
+              help="The HTML file to write (atomically); - prints it.")
 @_workspace_options
 @_fail_cleanly
 def report(year: int | None, compare: int | None, destination: str, output: Path, paths: WorkspacePaths) -> None:
     """A self-contained HTML report with charts."""
-    api.write_file(output, api.report(_load(paths), year, compare, destination.upper()))
-    _say(f"wrote {output}")
+    workspace = _load(paths)
+    _check_year(workspace, year)
+    _write(output, api.report(workspace, year, compare, destination.upper()))
 
 
 @main.command()
@@ -234,25 +283,27 @@ def init(directory: Path) -> None:
 @main.command(name="sensitivity")
 @click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True)
 @click.option("--spread", type=click.FloatRange(min=0, max=1, max_open=True), default=0.25, show_default=True,
+              callback=lambda _c, _p, value: _finite(value),
               help="Each weight is multiplied by a factor drawn from [1 - spread, 1 + spread].")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--year", type=int, help="As-of year (default: latest dated year).")
+@click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @_workspace_options
 @_format_option
 @_fail_cleanly
 def sensitivity_command(samples: int, spread: float, seed: int, year: int | None, paths: WorkspacePaths, fmt: str) -> None:
     """Rank stability under uncertainty in weights."""
     workspace = _load(paths)
+    _check_year(workspace, year)
     with _progress("sampling") as progress:
         result = api.sensitivity(workspace, year, samples, spread, seed, progress)
     _emit(api.render(result, fmt))
 
 
 @main.command()
-@click.option("--year", type=int, help="As-of year for staleness and coverage (default: latest dated year).")
+@click.option("--year", type=Year, help="As-of year for staleness and coverage (default: latest dated year).")
 @click.option("--stale-after", type=click.IntRange(min=0), help="Report known values older than this many years.")
 @click.option("--properties", is_flag=True, help="Also property-test the rule set with generated profiles.")
-@click.option("--examples", type=click.IntRange(min=1), default=100, show_default=True, help="Examples per property.")
+@click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True, help="Examples per property.")
 @click.option("--seed", type=int, help="Random seed for the properties (default: derandomized, same every run).")
 @_workspace_options
 @_format_option
@@ -261,6 +312,7 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
           paths: WorkspacePaths, fmt: str) -> None:
     """Validate rules and profiles; report findings (exit 1 when there are any)."""
     workspace = _load(paths)
+    _check_year(workspace, year)
     report = api.check(workspace, year, stale_after)
     results: list[Any] = [report]
     failed = False

@@ -8,9 +8,31 @@ path, what was allowed, a "did you mean" suggestion) and renders in the
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Characters that must never reach a terminal, a document or a message as they are: C0 and C1
+# controls (escape sequences, NUL, bells) other than newline and tab, and the bidirectional
+# overrides that make text display in another order than it reads.
+_HIDDEN = {*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)} - {0x09, 0x0A}
+
+
+def is_hidden(character: str) -> bool:
+    return ord(character) in _HIDDEN
+
+
+def visible(text: str, *, newlines: bool = True) -> str:
+    """Text with every hidden character shown as an escape (``\\x1b``, ``\\u202e``); with
+    ``newlines=False`` newlines and tabs too, so one message can never pose as several."""
+    def shown(ch: str) -> str:
+        code = ord(ch)
+        if code in _HIDDEN or (not newlines and ch in "\n\t\r"):
+            return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        return ch
+
+    return "".join(shown(ch) for ch in text) if any(is_hidden(ch) or ch in "\n\t\r" for ch in text) else text
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
@@ -40,7 +62,7 @@ class SourceError:
             text += f"; allowed: {', '.join(map(str, self.allowed))}"
         if self.suggestion:
             text += f"; did you mean '{self.suggestion}'?"
-        return f"{self.path}:{self.line}:{self.col}: error: {text}"
+        return visible(f"{self.path}:{self.line}:{self.col}: error: {text}", newlines=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.message)
@@ -70,10 +92,14 @@ class UsageError(AssessError):
     """A command was asked for something that cannot be done (exit code 2)."""
 
 
+class OutputError(AssessError):
+    """An output could not be written where asked; the previous output is left whole (exit code 2)."""
+
+
 def location_of(path: Path | str) -> str:
     """How a file is named in messages: relative to the working directory when inside it."""
     path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    try:  # abspath, not resolve: a symlink loop must still have a name
+        return str(Path(os.path.abspath(path)).relative_to(os.path.abspath(Path.cwd())))
+    except (ValueError, OSError):
         return str(path)

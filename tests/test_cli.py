@@ -1,6 +1,7 @@
 """The CLI through click's runner and through a real subprocess."""
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import assess
 from assess.cli import main
 from helpers import FIXTURES, MINI, REPO, invoke, workspace_args
 
@@ -185,3 +187,60 @@ def test_run_shows_bounds_and_csv_carries_them_as_numbers(tmp_path: Path):
     nor = next(row for row in rows if row["country"] == "NOR")
     assert float(nor["low"]) == float(nor["score"]) == float(nor["high"])
     assert {"rank_best", "rank_worst", "A_low", "A_high"} <= set(rows[0])
+
+
+# --- Arguments at and beyond their range ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["run", "--year", "-1"], ["run", "--year", "0"], ["run", "--year", "99999999999999999999"],
+                                  ["explain", "NOR", "--year", "1800"], ["diff", "--from", "2019", "--to", "20244"],
+                                  ["diff", "--from", "2019", "--to", "2024", "--fail-above", "nan"],
+                                  ["diff", "--from", "2019", "--to", "2024", "--fail-above", "inf"],
+                                  ["sensitivity", "--samples", "0"], ["check", "--stale-after", "-3"]])
+def test_out_of_range_arguments_are_usage_errors(args: list[str]):
+    result = CliRunner().invoke(main, [*args, *workspace_args()])
+    assert result.exit_code == 2 and "Traceback" not in result.output and "Error: Invalid value" in result.output
+
+
+def test_a_sample_count_that_would_exhaust_memory_is_refused_before_allocating():
+    result = invoke("sensitivity", "--samples", "100000000", *workspace_args())
+    assert result.exit_code == 2
+    assert "100,000,000 samples x 2 countries would hold more than 50,000,000 ranks in memory" in result.output
+
+
+def test_an_unknown_destination_gets_did_you_mean():
+    result = invoke("prioritize", *workspace_args(), "--destination", "NRO")
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("unknown destination 'NRO': no trafficking link reaches or leaves it; did you mean 'NOR'?")
+
+
+def test_years_outside_the_evidence_are_warned_about():
+    early = invoke("explain", "NOR", "--year", "2001", *workspace_args())
+    assert early.exit_code == 0 and "warning: no fact is dated in or before 2001 (the evidence starts in 2018)" in early.output
+    late = invoke("explain", "NOR", "--year", "2030", *workspace_args())
+    assert "warning: no fact is dated after 2024: 2030 reads the latest known values" in late.output
+
+
+def test_a_full_disk_on_standard_output_is_a_clean_error():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "assess", "explain", "NOR", *workspace_args()], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=REPO)
+    assert done.returncode == 2 and done.stderr.strip() == "cannot write to standard output: No space left on device"
+
+
+def test_a_closed_pipe_ends_the_run_quietly():
+    done = subprocess.run(f"{sys.executable} -m assess run --year 2024 --rules {MINI / 'rules'} --profiles "
+                          f"{MINI / 'profiles'} --out /dev/null/none 2>&1 | head -c 0", shell=True, cwd=REPO,
+                          capture_output=True, text=True)
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_the_default_year_ignores_facts_dated_in_the_future(mini: Path):
+    profile = mini / "profiles/NOR.yaml"
+    next_year = dt.date.today().year + 1
+    profile.write_text(profile.read_text().replace(
+        "  lvl:\n    - {value: mid, as_of: 2019-05-01, source: \"test\"}\n",
+        f"  lvl:\n    - {{value: mid, as_of: 2019-05-01, source: \"test\"}}\n"
+        f"    - {{value: high, as_of: {next_year}-01-01, source: \"enters into force next year\"}}\n"))
+    workspace = assess.load_workspace(mini / "rules", mini / "profiles")
+    assert workspace.latest_year() == 2024  # not next year: a planned change does not move the default

@@ -137,3 +137,25 @@ def test_hostile_files_end_quickly_within_memory(content: bytes, mini: Path):
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert all(ERROR_LINE.match(line) for line in done.stderr.splitlines()), done.stderr
+
+
+ARGUMENT_VALUES = st.one_of(st.integers(-10**20, 10**20).map(str), st.sampled_from(
+    ["", "-", ".", "..", "nan", "inf", "-0", "1e999", "NOR", "nor", "USS", "heroin", "cocaine", "\x1b[2J", "../x", "/dev/null"]))
+
+
+@FUZZ
+@given(st.data())
+def test_command_arguments_at_any_value_end_in_a_documented_way(tmp_path_factory, data):
+    """Every option of every command with values from its edge: a number, a result or exit 2."""
+    out = tmp_path_factory.mktemp("args")
+    command = data.draw(st.sampled_from([
+        ["run", "--out", str(out / "o"), "--year"], ["explain", "NOR", "--year"], ["explain"],
+        ["prioritize", "--destination"], ["prioritize", "--commodity"], ["prioritize", "--budget"],
+        ["sensitivity", "--samples"], ["sensitivity", "--spread"], ["check", "--stale-after"], ["check", "--examples"],
+        ["diff", "--from", "2019", "--to"], ["diff", "--from", "2019", "--to", "2024", "--fail-above"],
+        ["graph", "--format", "json", "--year"], ["report", "--destination", "NOR", "-o", str(out / "r.html"), "--year"]]))
+    value = data.draw(ARGUMENT_VALUES)
+    result = CliRunner().invoke(main, [*command, value, "--rules", str(MINI / "rules"), "--profiles",
+                                       str(MINI / "profiles")], catch_exceptions=True)
+    assert_documented(result)
+    assert "\x1b" not in result.output  # a control character in an argument never reaches the terminal live

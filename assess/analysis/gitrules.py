@@ -15,20 +15,26 @@ def _git(args: list[str], cwd: Path) -> bytes:
     except FileNotFoundError:
         raise UsageError("git is not installed") from None
     except subprocess.CalledProcessError as exc:
-        raise UsageError(f"git {' '.join(args)}: {exc.stderr.decode(errors='replace').strip()}") from None
+        detail = exc.stderr.decode(errors="replace").strip() or "no such revision"
+        raise UsageError(f"git {' '.join(args)}: {detail}") from None
     return done.stdout
 
 
 def checkout_rules(revision: str, rules_dir: Path, target: Path) -> Path:
     """Write the files of ``rules_dir`` as of ``revision`` under ``target``; returns the copy's folder."""
     rules_dir = rules_dir.resolve()
-    root = Path(_git(["rev-parse", "--show-toplevel"], rules_dir).decode().strip())
+    root = Path(_git(["rev-parse", "--show-toplevel"], rules_dir).decode().strip()).resolve()
+    if not rules_dir.is_relative_to(root):
+        raise UsageError(f"the rule set '{rules_dir}' is not inside the git repository {root}")
     relative = rules_dir.relative_to(root).as_posix()
-    names = _git(["ls-tree", "-r", "--name-only", revision, "--", relative], root).decode().splitlines()
+    # resolved to a commit id first, so nothing the user typed is ever read by git as an option
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], root).decode().strip()
+    names = [name for name in _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", relative], root).decode().split("\0")
+             if name]
     if not names:
         raise UsageError(f"no rule set at '{relative}' in git revision '{revision}'")
     for name in names:
         destination = target / Path(name).relative_to(relative)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(_git(["show", f"{revision}:{name}"], root))
+        destination.write_bytes(_git(["show", f"{commit}:{name}"], root))
     return target

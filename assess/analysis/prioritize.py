@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..engine.models import NetworkConfig, PriorityWeights
 from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult
 from ..engine.workspace import Network, Workspace
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 from .network import FlowModel, FlowState, partnership_ties
 
 
@@ -84,7 +84,7 @@ def prioritize(workspace: Workspace, assessment: Assessment, destination: str = 
                commodity: str | None = None, budget: int | None = None,
                progress: Callable[[int, int], None] | None = None) -> Prioritization:
     """The ranked assistance list for one destination market as of the assessment's year."""
-    config, network = _network_of(workspace, commodity)
+    config, network = _network_of(workspace, destination, commodity)
     year = assessment.stamp.year
     links = network.active_links(year, commodity)
     countries = {node for link in links for node in (link.from_, link.to) if node not in network.regions}
@@ -140,10 +140,17 @@ def select(model: FlowModel, candidates: dict[str, Candidate], config: NetworkCo
     return baseline, picks
 
 
-def _network_of(workspace: Workspace, commodity: str | None) -> tuple[NetworkConfig, Network]:
+def _network_of(workspace: Workspace, destination: str, commodity: str | None) -> tuple[NetworkConfig, Network]:
     config, network = workspace.require_network("prioritize")
     if commodity is not None and commodity not in config.commodities:
-        raise UsageError(f"unknown commodity '{commodity}'; known: {', '.join(config.commodities)}")
+        suggestion = did_you_mean(commodity, config.commodities)
+        raise UsageError(f"unknown commodity '{commodity}'" + (f"; did you mean '{suggestion}'?" if suggestion else "")
+                         + f" known: {', '.join(config.commodities)}")
+    nodes = sorted({node for link in network.links for node in (link.from_, link.to)} - set(network.regions))
+    if destination not in nodes:
+        suggestion = did_you_mean(destination, nodes)
+        hint = f"did you mean '{suggestion}'?" if suggestion else f"countries in the network: {', '.join(nodes)}"
+        raise UsageError(f"unknown destination '{destination}': no trafficking link reaches or leaves it; {hint}")
     return config, network
 
 

@@ -28,8 +28,10 @@ import numpy as np
 from ..engine.compile import CompiledNode, CompiledRule, Program
 from ..engine.conditions import Snapshot
 from ..engine.results import Assessment, JSONObject
+from ..errors import UsageError
 
 CELLS_PER_CHUNK = 20_000_000  # samples x countries x rules held at once: about 160 MB of floats
+MAX_RANKS = 50_000_000  # samples x countries kept for the percentiles: 400 MB of floats
 METHODS = ("weighted_mean", "geometric_mean", "minimum")
 Pick = Callable[[tuple[int, ...]], np.ndarray]
 
@@ -155,6 +157,9 @@ def _cap_bounds(levels: list[list[CompiledNode]], snapshots: list[Snapshot]) -> 
 
 def sensitivity(program: Program, assessment: Assessment, snapshots: list[Snapshot], samples: int = 10_000,
                 spread: float = 0.25, seed: int = 0, progress: Callable[[int, int], None] | None = None) -> Sensitivity:
+    if samples * max(1, len(assessment.countries)) > MAX_RANKS:
+        raise UsageError(f"{samples:,} samples x {len(assessment.countries)} countries would hold more than "
+                         f"{MAX_RANKS:,} ranks in memory; use at most {MAX_RANKS // max(1, len(assessment.countries)):,} samples")
     rng = np.random.default_rng(seed)
     model = WeightModel(program, assessment, snapshots)
     countries = [c.country for c in assessment.countries]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
@@ -27,6 +28,7 @@ Predicate = Callable[[Any, int], bool]  # (a known value, the as-of year) -> doe
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2030, 12, 31)  # the dates property checks explore
 
 _ORDERED = {"is": operator.eq, "at_least": operator.ge, "at_most": operator.le}
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")  # a decimal literal, as people write numbers
 
 
 class FactSpecBase(Strict):
@@ -167,10 +169,9 @@ class NumberFact(FactSpecBase):
     def read_known(self, raw: Any) -> float:
         if isinstance(raw, bool):
             raise ValueProblem(f"'{raw}' is not a number")
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            raise ValueProblem(f"'{raw}' is not a number (unit: {self.unit})") from None
+        if not isinstance(raw, (int, float)) and not NUMBER.fullmatch(str(raw)):
+            raise ValueProblem(f"'{raw}' is not a number (unit: {self.unit})")  # no 1_000, 0x10 or ' 5'
+        number = float(raw)
         if not math.isfinite(number):
             raise ValueProblem(f"'{raw}' is not a finite number")
         return number
@@ -246,6 +247,9 @@ class SetFact(FactSpecBase):
             return UNKNOWN
         if not isinstance(raw, list):
             raise ValueProblem(f"expected a list of items, not '{raw}'", tuple(self.items))
+        repeated = sorted({str(item) for item in raw if raw.count(item) > 1})
+        if repeated:
+            raise ValueProblem(f"an item is listed twice: {', '.join(repeated)}")
         return frozenset(self.read_item(item) for item in raw)
 
     def read_item(self, raw: Any) -> str:

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 GoalId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=32)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Weight = Annotated[float, Field(gt=0, le=1000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]  # blank text says nothing
+# Weights are relative; below a thousandth a child is indistinguishable from one left out, and a
+# weight such as 5e-324 would silently turn a scored level into "insufficient data".
+Weight = Annotated[float, Field(ge=0.001, le=1000, allow_inf_nan=False)]
 Score = Annotated[float, Field(ge=0, le=100)]
 RawScalar = str | int | float | bool
 RawValue = RawScalar | list[RawScalar]

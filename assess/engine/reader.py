@@ -9,13 +9,15 @@ hostile file cannot exhaust the stack.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import InputErrors, SourceError, location_of
+from ..errors import InputErrors, SourceError, is_hidden, location_of
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -53,18 +55,38 @@ class Document:
 
 def read_yaml(path: Path) -> Document:
     """Load one YAML file as a Document, or raise InputErrors."""
+    return parse_yaml(read_bounded(path, MAX_FILE_BYTES), location_of(path))
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, never more than ``limit`` + 1 read (so a symlink to /dev/zero or
+    a huge file costs nothing), never blocking (a FIFO is refused, not waited on)."""
     name = location_of(path)
     try:
-        raw = path.read_bytes()
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise InputErrors([SourceError(name, 1, 1, f"cannot read file: {exc.strerror}")]) from None
-    return parse_yaml(raw, name)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise InputErrors([SourceError(name, 1, 1, "not a regular file (a device, FIFO or folder): refused")])
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(handle, min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InputErrors([SourceError(name, 1, 1, f"cannot read file: {exc.strerror}")]) from None
+    finally:
+        os.close(handle)
+    raw = b"".join(chunks)
+    if len(raw) > limit:
+        raise InputErrors([SourceError(name, 1, 1, f"file is larger than the limit of {limit} bytes")])
+    return raw
 
 
 def parse_yaml(raw: bytes, name: str) -> Document:
     """Parse YAML bytes (one document) into plain data with positions."""
     if len(raw) > MAX_FILE_BYTES:
-        raise InputErrors([SourceError(name, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}")])
+        raise InputErrors([SourceError(name, 1, 1, f"file is larger than the limit of {MAX_FILE_BYTES} bytes")])
     text = _decode(raw, name)
     composer = _Composer(name)
     try:
@@ -150,13 +172,13 @@ class _Composer:
             done = self.stack.pop()
             if done.anchor:
                 self.anchors[done.anchor] = (done.value, done.size)
-            self._place(done.value, done.size, done.mark)
+            self._place(done.value, done.size, done.mark, new_nodes=1)  # its children were counted as placed
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 self.fail(mark, f"unknown alias '*{event.anchor}'")
                 return
             value, size = self.anchors[event.anchor]
-            self._place(value, size, mark)
+            self._place(value, size, mark, new_nodes=size)  # an alias expands to its whole subtree
 
     def _scalar(self, event: yaml.ScalarEvent, mark: tuple[int, int]) -> None:
         if event.tag is not None and not event.implicit[0] and not event.implicit[1]:
@@ -164,9 +186,13 @@ class _Composer:
         value: str | None = event.value
         if not event.style and event.value in NULL_SPELLINGS:
             value = None
+        hidden = next((ch for ch in event.value if is_hidden(ch)), None)
+        if hidden is not None:  # an escape such as "\e[2J" passes the reader; it must not reach a terminal
+            self.fail(mark, f"control character U+{ord(hidden):04X} in a value: not allowed in data "
+                            "(only newlines and tabs are)")
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
-        self._place(value, 1, mark, scalar=True)
+        self._place(value, 1, mark, new_nodes=1, scalar=True)
 
     def _start(self, event: yaml.CollectionStartEvent, mark: tuple[int, int]) -> None:
         if event.tag is not None and not event.implicit:
@@ -193,9 +219,9 @@ class _Composer:
         if self.nodes > MAX_NODES:
             self.fail(mark, f"more than {MAX_NODES} nodes once aliases are expanded", abort=True)
 
-    def _place(self, value: Any, size: int, mark: tuple[int, int], *, scalar: bool = False) -> None:
-        """Attach a finished node to its parent (or make it the root)."""
-        self._count(size if not scalar else 1, mark)
+    def _place(self, value: Any, size: int, mark: tuple[int, int], *, new_nodes: int, scalar: bool = False) -> None:
+        """Attach a finished node (``size`` nodes, ``new_nodes`` of them not yet counted) to its parent."""
+        self._count(new_nodes, mark)
         if not self.stack:
             self.root = value
             self.values.setdefault((), mark)

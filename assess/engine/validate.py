@@ -29,6 +29,12 @@ from .reader import DataPath, Document
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
 M = TypeVar("M", bound=BaseModel)
+# What each pattern of the models asks for, in words (pydantic would quote the regular expression)
+PATTERN_WORDS = {
+    r"\S": "is blank: write something a reviewer can read",
+    r"^[a-z][a-z0-9_]*$": "is not an identifier: lower-case letters, digits and _, starting with a letter",
+    r"^[A-Z]{3}$": "is not an ISO 3166-1 alpha-3 code (three capital letters)",
+}
 TypedEntry = tuple[dt.date, Any, FactEntry]  # a profile entry with its value read for its fact's type
 
 
@@ -63,6 +69,8 @@ def _translate(doc: Document, model: type[BaseModel], detail: ErrorDetails) -> S
         expected = tuple(re.findall(r"'([^']*)'", ctx.get("expected", "")))
         return doc.error(path, f"'{detail['input']}' is not allowed", allowed=expected,
                          suggestion=did_you_mean(str(detail["input"]), expected))
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_WORDS:
+        return doc.error(path, f"'{detail['input']}' {PATTERN_WORDS[ctx['pattern']]}")
     message = detail["msg"].removeprefix("Value error, ")
     return doc.error(path, message[0].lower() + message[1:] if message else kind)
 
@@ -261,6 +269,9 @@ def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list[F
             continue
         if value is not UNKNOWN and not entry.source:
             errors.append(doc.error(where, f"a known value needs a source (or write value: {UNKNOWN_TEXT})"))
+        if entry.as_of > dt.date.today() + dt.timedelta(days=366):
+            errors.append(doc.error((*where, "as_of"), f"{entry.as_of} is more than a year in the future: date a "
+                                    "value from when it holds"))
         if i and entry.as_of <= entries[i - 1].as_of:
             errors.append(doc.error((*where, "as_of"), f"entries must be in ascending date order with distinct dates "
                                     f"({entry.as_of} follows {entries[i - 1].as_of})"))
@@ -290,13 +301,13 @@ def _country_codes() -> set[str]:
 # --- The network -----------------------------------------------------------------------------
 
 
-def check_network_config(doc: Document, config: NetworkConfig, goal_ids: set[str], checker: RulesetChecker) -> None:
+def check_network_config(doc: Document, config: NetworkConfig, goal_ids: set[str] | None, checker: RulesetChecker) -> None:
     """Cross-references inside ``network.yaml``: volumes, goals, membership facts."""
     if config.unknown_volume not in config.volumes:
         checker.error(doc, ("unknown_volume",), f"'{config.unknown_volume}' is not a declared volume",
                       allowed=tuple(config.volumes), suggestion=did_you_mean(config.unknown_volume, config.volumes))
     for goal in config.interdiction.goals:
-        if goal not in goal_ids:
+        if goal_ids is not None and goal not in goal_ids:
             checker.error(doc, ("interdiction", "goals", goal), f"unknown goal '{goal}'", key=True,
                           allowed=tuple(sorted(goal_ids)), suggestion=did_you_mean(goal, goal_ids))
     for kind, test in config.memberships.items():

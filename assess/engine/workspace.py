@@ -149,9 +149,15 @@ class Workspace:
         return self.ruleset.network, self.network
 
     def latest_year(self) -> int:
-        """The most recent year any fact is dated in: the default as-of year."""
+        """The most recent year any fact is dated in, up to this year: the default as-of year."""
+        this_year = dt.date.today().year
+        years = [year for profile in self.profiles.values() for year in profile.years() if year <= this_year]
+        return max(years) if years else this_year
+
+    def evidence_years(self) -> tuple[int, int] | None:
+        """The first and last year any fact is dated in (None for a workspace with no facts)."""
         years = [year for profile in self.profiles.values() for year in profile.years()]
-        return max(years) if years else dt.date.today().year
+        return (min(years), max(years)) if years else None
 
 
 def resolve_rules(path: Path | None) -> Path:
@@ -195,7 +201,8 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     goal_files = sorted((directory / "goals").glob("*.yaml"))
     if not goal_files:
         errors.append(SourceError(location_of(directory / "goals"), 1, 1, "no goal files (goals/*.yaml) in the rule set"))
-    goals = [(doc, validate_model(doc, Goal, errors)) for doc in _documents(goal_files, errors)]
+    goal_docs = _documents(goal_files, errors)
+    goals = [(doc, validate_model(doc, Goal, errors)) for doc in goal_docs]
     if header_file is None or catalogue_file is None or menu_file is None:
         return None
     (header_doc, header), (_, catalogue), (menu_doc, menu) = header_file, catalogue_file, menu_file
@@ -205,7 +212,9 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     for name, intervention in menu.interventions.items():
         checker.check_citations(menu_doc, ("interventions", name), intervention.cites)
     valid_goals = _checked_goals(goals, checker, errors)
-    network = _network_config(directory, goals, checker, errors)
+    # a goal file that could not even be read has an id nobody knows: checking network.yaml's goal
+    # references against the rest would report a second, spurious error
+    network = _network_config(directory, goals if len(goal_docs) == len(goal_files) else None, checker, errors)
     return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network)
 
 
@@ -223,7 +232,7 @@ def _checked_goals(goals: list[tuple[Document, Goal | None]], checker: RulesetCh
     return tuple(goal for _, goal in goals if goal is not None)
 
 
-def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]], checker: RulesetChecker,
+def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]] | None, checker: RulesetChecker,
                     errors: list[SourceError]) -> NetworkConfig | None:
     """``network.yaml``, when the rule set has one (prioritization needs it; scoring does not)."""
     if not (directory / "network.yaml").is_file():
@@ -233,7 +242,7 @@ def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]], 
         return None
     doc, network = loaded
     # ids of goal files that failed validation count too, so one error does not cascade
-    goal_ids = {str(d.data.get("id")) for d, _ in goals if isinstance(d.data, dict)}
+    goal_ids = None if goals is None else {str(d.data.get("id")) for d, _ in goals if isinstance(d.data, dict)}
     check_network_config(doc, network, goal_ids, checker)
     return network
 
@@ -285,6 +294,8 @@ def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], erro
 
 def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[SourceError]) -> dict[str, CountryProfile]:
     profiles: dict[str, CountryProfile] = {}
+    for misnamed in sorted(directory.glob("*.yml")):  # would otherwise be ignored without a word
+        errors.append(SourceError(location_of(misnamed), 1, 1, f"profiles end in .yaml: rename it {misnamed.stem}.yaml"))
     for doc in _documents(sorted(directory.glob("*.yaml")), errors):
         profile = validate_model(doc, Profile, errors)
         if profile is None or ruleset is None:

@@ -17,6 +17,7 @@ import networkx as nx
 from ..engine.canonical import dumps
 from ..engine.results import Assessment, CountryResult
 from ..engine.workspace import Network
+from ..errors import visible
 
 FORMATS = ("graphml", "gexf", "json", "dot")
 
@@ -52,7 +53,9 @@ def _node_attributes(node: str, result: CountryResult | None, regions: dict[str,
 
 
 def _clean(attributes: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in attributes.items() if value not in (None, "")}
+    """Drop missing values; make text safe for every format (XML 1.0 cannot hold control characters)."""
+    return {key: visible(value) if isinstance(value, str) else value for key, value in attributes.items()
+            if value not in (None, "")}
 
 
 def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
@@ -64,5 +67,24 @@ def render_graph(graph: nx.MultiDiGraph, fmt: str) -> str:
         return re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{graph.graph["year"]}-12-31"', text)
     if fmt == "json":
         return dumps(nx.node_link_data(graph, edges="links"))
-    dot: str = nx.nx_pydot.to_pydot(graph).to_string()
-    return dot
+    return _dot(graph)
+
+
+def _dot(graph: nx.MultiDiGraph) -> str:
+    """Graphviz DOT with every name and value a quoted string. Written here rather than by pydot,
+    which passes a value shaped like ``<...>`` through unquoted as an HTML label, so profile text
+    could become live markup (a ``javascript:`` link) in the rendered graph."""
+    lines = ["digraph network {", *(f"{name}={_quoted(str(value))};" for name, value in sorted(graph.graph.items()))]
+    lines += [f"{_quoted(str(node))}{_attributes(data)};" for node, data in graph.nodes(data=True)]
+    lines += [f"{_quoted(str(tail))} -> {_quoted(str(head))}{_attributes({'key': key, **data})};"
+              for tail, head, key, data in graph.edges(keys=True, data=True)]
+    return "\n".join([*lines, "}"]) + "\n"
+
+
+def _attributes(data: dict[str, Any]) -> str:
+    return " [" + ", ".join(f"{name}={_quoted(str(value))}" for name, value in sorted(data.items())) + "]" if data else ""
+
+
+def _quoted(text: str) -> str:
+    """A DOT double-quoted string: quotes and backslashes escaped, no line breaks."""
+    return '"' + visible(text, newlines=False).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,39 +1,74 @@
-"""Writing scored outputs: atomic, deterministic, and laid out for ``git diff``.
+"""Writing scored outputs, all or nothing, and reading them back.
 
 ``outputs/<ruleset>/<year>/`` holds ``manifest.json`` (the stamp and the files written),
 ``countries/<ISO3>.json`` (one canonical JSON trace per country), ``scores.csv`` and
-``summary.md``; ``read_scored`` reads such a folder back for ``diff``. Each file is written to a
-temporary name and renamed into place, so a crash leaves the previous output whole. Files a
-previous run listed in its manifest and this run does not produce are removed; no other file is
-ever touched.
+``summary.md``, laid out for ``git diff``. The output folder is hostile ground (it comes from
+git, a pull request can carry anything), so:
+
+- the whole set is written into a staging folder beside the old one and swapped in with one
+  atomic exchange of the two folders (``renameat2``), or two renames where the system has no
+  exchange, which the next run repairs; a crash, a full disk or a kill leaves the previous set
+  whole, never a mixture; everything is flushed to disk once per set, not once per file;
+- a lock file makes a concurrent run wait its turn; leftovers of a crashed run are cleaned up;
+- nothing outside the output folder is ever written, deleted or followed: a symlink where a
+  folder should be is refused, and the previous manifest is never used to delete anything
+  (files a person added to the folder are carried over into the new set);
+- ``write_file`` never replaces a special file (a device, FIFO, folder or symlink);
+- ``read_scored`` reads only regular files inside the folder, bounded in size, and validates
+  what it reads with the same care as any input, so a damaged output is an error, not a crash.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import ctypes
+import errno
+import fcntl
 import os
+import re
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..analysis.diff import Scored
 from ..engine.canonical import dumps
-from ..engine.results import Assessment, JSONObject
-from ..errors import InputErrors, SourceError, location_of
+from ..engine.reader import read_bounded
+from ..engine.results import Assessment
+from ..errors import InputErrors, OutputError, SourceError, location_of
 from .formats import View, csv_format, markdown_format
 from .views import scores_view
 
 MANIFEST = "manifest.json"
+MAX_OUTPUT_BYTES = 16 * 1024 * 1024  # one country's trace is a few hundred kB at most
+COUNTRY_FILE = re.compile(r"^countries/[A-Za-z0-9_-]{1,64}\.json$")
 
 
 def write_outputs(assessment: Assessment, out: Path) -> Path:
-    """Write one assessment; returns its folder."""
-    folder = out / assessment.stamp.ruleset_id / str(assessment.stamp.year)
+    """Write one assessment as a whole new set under ``out/<ruleset>/<year>/``; returns that folder."""
     files = render_outputs(assessment)
-    previous = _previous_files(folder)
-    for name, text in files.items():
-        write_atomic(folder / name, text)
-    for stale in sorted(previous - set(files)):
-        (folder / stale).unlink(missing_ok=True)
+    parent = _own_folder(_own_folder(out, create=True) / assessment.stamp.ruleset_id, create=True)
+    year = str(assessment.stamp.year)
+    folder = parent / year
+    try:
+        with _locked(parent / f".{year}.lock"):
+            _repair(parent, year)
+            staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{year}.new-"))
+            os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; the folder should read like any other
+            try:
+                _write_set(staging, files)
+                _carry_over(folder, staging, files)
+                os.sync()  # once per set: every file of the set is on disk before it becomes visible
+                _swap(staging, folder)
+            finally:
+                _remove_tree(staging)
+    except OSError as exc:
+        raise OutputError(f"cannot write {location_of(folder)}: {exc.strerror or exc}; the previous output is "
+                          "unchanged") from None
     return folder
 
 
@@ -54,41 +89,194 @@ def render_outputs(assessment: Assessment) -> dict[str, str]:
     return files
 
 
+def _own_folder(path: Path, *, create: bool = False) -> Path:
+    """A real folder (created if asked); a symlink or a file in its place is refused."""
+    if path.is_symlink():
+        raise OutputError(f"{location_of(path)} is a symbolic link: refusing to write through it")
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{location_of(path)} is not a folder")
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create {location_of(path)}: {exc.strerror or exc}") from None
+    return path
+
+
+@contextlib.contextmanager
+def _locked(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock for one year's output set: a concurrent run waits until it is free."""
+    handle = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _repair(parent: Path, year: str) -> None:
+    """Undo what a crashed run left: restore a set moved aside, drop unfinished staging folders."""
+    folder = parent / year
+    aside = sorted(parent.glob(f".{year}.old-*"))
+    if not folder.exists() and aside:
+        os.rename(aside[-1], folder)
+        aside = aside[:-1]
+    for leftover in [*aside, *parent.glob(f".{year}.new-*")]:
+        _remove_tree(leftover)
+
+
+def _write_set(staging: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+
+
+def _carry_over(folder: Path, staging: Path, files: dict[str, str]) -> None:
+    """Move what a person added to the folder (anything this run does not write) into the new set."""
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    ours = {name.split("/", 1)[0] for name in files}
+    for entry in sorted(folder.iterdir()):
+        if entry.name not in ours:
+            os.rename(entry, staging / entry.name)
+
+
+def _swap(staging: Path, folder: Path) -> None:
+    """Make the staging folder the output folder in one step; the old set ends up in ``staging``."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OutputError(f"{location_of(folder)} is not a real folder: refusing to replace it")
+    if not folder.exists():
+        os.rename(staging, folder)
+        staging.mkdir()  # so the caller's cleanup has something to remove
+        return
+    if _exchange(staging, folder):
+        return
+    aside = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.old-"))
+    os.rmdir(aside)
+    os.rename(folder, aside)  # a crash from here to the next rename is repaired by _repair
+    os.rename(staging, folder)
+    os.rename(aside, staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_cwd, exchange = -100, 2
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove one of our own staging folders (never following a link out of it)."""
+    if path.is_symlink():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+# --- Reading an output set back ------------------------------------------------------------------
+
+
+class _Lenient(BaseModel):
+    """Outputs may carry more than diff reads (newer engines add fields); what it reads is checked."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class _StampOut(_Lenient):
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_hash: str
+    component_hashes: dict[str, str] = {}
+    year: int
+    engine_version: str
+
+
+class _ManifestOut(_Lenient):
+    stamp: _StampOut
+    files: list[str]
+
+
+class _ReadOut(_Lenient):
+    fact: str
+    value: Any = None
+    as_of: str | None = None
+    source: str | None = None
+
+
+Score = float | None
+
+
+class _NodeOut(_Lenient):
+    kind: Literal["overall", "goal", "criterion", "rule"]
+    id: str
+    title: str
+    score: Score = Field(allow_inf_nan=False)
+    coverage: float = Field(allow_inf_nan=False, ge=0, le=1)
+    status: str
+    tier: str | None = None
+    facts: list[_ReadOut] = []
+    goals: list[_NodeOut] = []
+    criteria: list[_NodeOut] = []
+    rules: list[_NodeOut] = []
+
+
+class _CountryOut(_Lenient):
+    country: str
+    name: str
+    year: int
+    result: _NodeOut
+
+
 def read_scored(path: Path) -> Scored:
-    """An ``outputs/<ruleset>/<year>/`` folder (or its manifest.json)."""
+    """An ``outputs/<ruleset>/<year>/`` folder (or its manifest.json), checked as it is read."""
     folder = path.parent if path.name == MANIFEST else path
-    manifest = _read_json(folder / MANIFEST)
+    if not folder.is_dir():
+        raise InputErrors([SourceError(location_of(folder), 1, 1, f"not an output folder: expected {MANIFEST} in a folder")])
+    manifest = _read_model(folder / MANIFEST, _ManifestOut)
     countries = {}
-    for name in manifest.get("files", []):
-        if name.startswith("countries/") and name.endswith(".json"):
-            data = _read_json(folder / name)
-            countries[data["country"]] = data
-    return Scored(str(folder), manifest["stamp"], countries)
+    for name in manifest.files:
+        if COUNTRY_FILE.match(name):
+            data = _read_model(folder / name, _CountryOut)
+            countries[data.country] = data.model_dump(mode="json")
+    return Scored(str(folder), manifest.stamp.model_dump(mode="json"), countries)
 
 
-def _read_json(path: Path) -> JSONObject:
+def _read_model(path: Path, model: type[_Lenient]) -> Any:
+    raw = read_bounded(path, MAX_OUTPUT_BYTES)
+    where = location_of(path)
     try:
-        data: JSONObject = json.loads(path.read_text("utf-8"))
-        return data
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputErrors([SourceError(where, exc.lineno, exc.colno, f"invalid JSON in a scored output: {exc.msg}")]) from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        dotted = ".".join(str(part) for part in first["loc"])
+        raise InputErrors([SourceError(where, 1, 1, f"damaged scored output: {first['msg']}", field=dotted)]) from None
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace one regular file with ``text`` in one rename; never a device, FIFO, folder or link."""
+    if not str(path) or path.name in ("", ".", ".."):
+        raise OutputError(f"'{path}' is not a file name")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise OutputError(f"{location_of(path)} is not a regular file: refusing to replace it")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise InputErrors([SourceError(location_of(path), 1, 1, f"cannot read scored output: {exc.strerror}")]) from None
-    except json.JSONDecodeError as exc:
-        raise InputErrors([SourceError(location_of(path), exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]) from None
-
-
-
-def _previous_files(folder: Path) -> set[str]:
-    try:
-        listed = json.loads((folder / MANIFEST).read_text("utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return set()
-    return {name for name in listed if isinstance(name, str) and ".." not in Path(name).parts}
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        raise OutputError(f"cannot write {location_of(path)}: {exc.strerror or exc}") from None
     try:
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; the file should read like any other
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -96,6 +284,9 @@ def write_atomic(path: Path, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {location_of(path)}: {exc.strerror or exc}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

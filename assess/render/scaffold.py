@@ -12,7 +12,7 @@ from pathlib import Path
 from ..engine.canonical import dumps
 from ..engine.workspace import BUNDLED
 from ..errors import UsageError
-from .outputs import write_atomic
+from .outputs import write_file
 from .schema import KINDS, schema_of
 
 SOURCE_TREE = Path(__file__).parent.parent.parent  # an editable install reads the repository's own copy
@@ -81,10 +81,10 @@ def init_workspace(target: Path) -> list[Path]:
     shutil.copytree(rules, target / "rules", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(profiles, target / "country_profiles")
     for kind in KINDS:
-        write_atomic(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind)))
+        write_file(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind)))
     for path in sorted((target / "rules").rglob("*.yaml")) + sorted((target / "country_profiles").rglob("*.yaml")):
         text = path.read_text("utf-8")
         if "assess/schemas/" in text:
             path.write_text(text.replace("assess/schemas/", "schemas/", 1), "utf-8")
-    write_atomic(target / "README.md", README)
+    write_file(target / "README.md", README)
     return sorted(p for p in target.rglob("*") if p.is_file())

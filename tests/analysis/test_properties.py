@@ -113,7 +113,7 @@ def test_dead_rule_is_caught(tmp_path: Path):
 def test_weight_outside_its_range_is_refused_before_any_property(tmp_path: Path):
     result = run_check(broken("negative_weight", tmp_path))
     assert result.exit_code == 2
-    assert result.output.endswith("negative_weight/rules/goals/a.yaml:20:17: error: input should be greater than 0 "
+    assert result.output.endswith("negative_weight/rules/goals/a.yaml:20:17: error: input should be greater than or equal to 0.001 "
                                   "at 'criteria.0.rules.1.weight'\n")
 
 

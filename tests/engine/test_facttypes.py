@@ -35,7 +35,8 @@ def test_unknown_is_its_own_value_unless_refused(spec):
 
 @pytest.mark.parametrize("spec,raw,message", [
     (BOOLEAN, "yes", "'yes' is not a boolean"), (LEVEL, "hihg", "'hihg' is not a level of this fact"),
-    (NUMBER, "1_000x", "'1_000x' is not a number (unit: sites)"), (NUMBER, "nan", "'nan' is not a finite number"),
+    (NUMBER, "1_000x", "'1_000x' is not a number (unit: sites)"), (NUMBER, "1e999", "'1e999' is not a finite number"), (NUMBER, "1_000", "'1_000' is not a number"),
+    (SET, ["x", "x"], "an item is listed twice: x"),
     (DATE, "2019-13-01", "'2019-13-01' is not a date in the form YYYY-MM-DD"), (SET, "x", "expected a list of items, not 'x'"),
     (SET, ["w"], "'w' is not an item of this set"), (BOOLEAN, ["true"], "expected a single boolean value, not a list"),
 ])

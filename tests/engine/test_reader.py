@@ -1,8 +1,10 @@
 """Strict YAML: data only, positions kept, hostile input refused with path:line:col."""
 
+import os
+
 import pytest
 
-from assess.engine.reader import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
+from assess.engine.reader import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml, read_yaml
 from assess.errors import InputErrors
 
 
@@ -49,7 +51,7 @@ def test_deep_nesting_is_bounded():
 
 def test_huge_file_is_refused():
     (line,) = error_lines(b"a: " + b"x" * MAX_FILE_BYTES)
-    assert line.startswith("f.yaml:1:1: error: file is") and "the limit is" in line
+    assert line == f"f.yaml:1:1: error: file is larger than the limit of {MAX_FILE_BYTES} bytes"
 
 
 def test_non_utf8_bytes():
@@ -70,3 +72,59 @@ def test_unknown_alias():
 
 def test_control_character():
     assert error_lines(b"a: b\nc: \x07\n") == ["f.yaml:2:4: error: invalid YAML: control characters are not allowed (character #x0007)"]
+
+
+# --- Special files and realistic sizes ------------------------------------------------------------
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "NOR.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputErrors, match="not a regular file"):
+        read_yaml(fifo)
+
+
+def test_a_symlink_to_an_endless_device_reads_nothing(tmp_path):
+    link = tmp_path / "NOR.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(InputErrors, match="not a regular file"):
+        read_yaml(link)
+
+
+def test_a_symlink_loop_is_a_clean_error(tmp_path):
+    loop = tmp_path / "NOR.yaml"
+    loop.symlink_to(loop)
+    with pytest.raises(InputErrors, match="cannot read file: Too many levels of symbolic links"):
+        read_yaml(loop)
+
+
+def test_reading_stops_one_byte_past_the_limit(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"a: " + b"x" * (MAX_FILE_BYTES * 2))
+    with pytest.raises(InputErrors, match="larger than the limit"):
+        read_yaml(big)
+
+
+def test_a_5000_link_network_is_within_the_node_limit():
+    links = "".join(f"  - {{from: A{i:04d}, to: B{i:04d}, commodity: cocaine, confidence: low, since: 2019-01-01, "
+                    f"source: test}}\n" for i in range(5000))
+    document = parse_yaml(("links:\n" + links).encode(), "trafficking.yaml")
+    assert len(document.data["links"]) == 5000
+
+
+def test_aliases_still_count_their_whole_expansion():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)]
+    (line,) = error_lines("\n".join(lines).encode())
+    assert "nodes once aliases are expanded" in line
+
+
+@pytest.mark.parametrize("escape,code", [("\\e[2J", "001B"), ("\\a", "0007"), ("\\0", "0000"), ("\\u202e", "202E"),
+                                         ("\\x9b", "009B")])
+def test_control_characters_written_as_yaml_escapes_are_refused(escape: str, code: str):
+    (line,) = error_lines(f'a: "safe{escape}text"\n'.encode())
+    assert line == f"f.yaml:1:4: error: control character U+{code} in a value: not allowed in data (only newlines and tabs are)"
+
+
+def test_newlines_and_tabs_in_text_are_kept():
+    assert parse_yaml(b'a: "one\\ntwo\\tthree"\n', "f.yaml").data == {"a": "one\ntwo\tthree"}

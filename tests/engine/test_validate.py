@@ -15,8 +15,9 @@ CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
 def test_bad_input_fixture(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     workspace = tmp_path / "ws"
     shutil.copytree(MINI, workspace)
-    for source in (BAD / case).rglob("*.yaml"):
-        shutil.copy(source, workspace / source.relative_to(BAD / case))
+    for source in (BAD / case).rglob("*"):
+        if source.is_file() and source.name != "expected.txt":
+            shutil.copy(source, workspace / source.relative_to(BAD / case))
     monkeypatch.chdir(workspace)
     expected = (BAD / case / "expected.txt").read_text().splitlines()
     assert errors_of(Path("rules"), Path("profiles")) == expected
@@ -34,3 +35,11 @@ def test_every_error_of_a_run_is_reported_at_once(mini: Path, monkeypatch: pytes
 def test_norway_stays_norway(mini_workspace):
     assert "NOR" in mini_workspace.profiles
     assert mini_workspace.ruleset.header.version == "1.10"
+
+
+def test_a_goal_file_that_cannot_be_read_causes_no_second_error_in_network_yaml(mini: Path, monkeypatch: pytest.MonkeyPatch):
+    goal = mini / "rules/goals/a.yaml"
+    goal.write_text(goal.read_text().replace("id: A\n", "id: [A\n"))
+    monkeypatch.chdir(mini)
+    lines = errors_of(Path("rules"), Path("profiles"))
+    assert lines and all(line.startswith("rules/goals/a.yaml:") for line in lines), lines

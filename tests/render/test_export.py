@@ -2,8 +2,10 @@
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import networkx as nx
+import pydot
 import pytest
 
 import assess
@@ -70,3 +72,26 @@ def test_igraph_reads_graphml(graph, tmp_path: Path):
     assert sorted(reread.vs["id"]) == sorted(graph.nodes)
     assert reread.ecount() == graph.number_of_edges()
     assert reread.vs.find(id="NOR")["tier"] == "mid"
+
+
+@pytest.fixture
+def hostile_network(mini: Path) -> nx.MultiDiGraph:
+    links = mini / "profiles/network/trafficking.yaml"
+    links.write_text(links.read_text().replace('name: North Sea <ports> & "friends"',
+                                               "name: '<<table><tr><td href=\"javascript:alert(1)\">x</td></tr></table>>'"))
+    workspace = assess.load_workspace(mini / "rules", mini / "profiles")
+    return network_graph(workspace.network, assess.score(workspace, 2024))
+
+
+def test_dot_quotes_a_label_that_looks_like_html(hostile_network: nx.MultiDiGraph):
+    text = render_graph(hostile_network, "dot")
+    assert 'label="<<table><tr><td href=\\"javascript:alert(1)\\">x</td></tr></table>>"' in text
+    (dot,) = pydot.graph_from_dot_data(text)
+    label = dot.get_node('"north_sea"')[0].get("label")
+    assert label.startswith('"') and "javascript" in label  # a quoted string, never an HTML label
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_xml_exports_stay_well_formed_with_hostile_text(hostile_network: nx.MultiDiGraph, fmt: str):
+    root = ElementTree.fromstring(render_graph(hostile_network, fmt).encode())
+    assert "<<table>" in "".join(root.itertext()) + "".join(v for e in root.iter() for v in e.attrib.values())

@@ -36,12 +36,12 @@ def test_self_contained_with_charts_and_sections(hostile: Path):
 
 
 def test_profile_text_is_escaped(hostile: Path):
-    text = report_of(hostile, year=2019)
+    text = report_of(hostile, year=2019, destination="NOR")
     assert "&lt;img src=x onerror=alert(1)&gt;" in text and "<img" not in text
 
 
 def test_reproducible(mini: Path):
-    assert report_of(mini, year=2024) == report_of(mini, year=2024)
+    assert report_of(mini, year=2024, destination="NOR") == report_of(mini, year=2024, destination="NOR")
 
 
 def test_cli_writes_the_file(mini: Path, tmp_path: Path):

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...errors import visible
+
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -34,9 +36,10 @@ def renderer(name: str) -> Callable[[View], str]:
 
 
 def cell_text(value: Any) -> Any:
-    """A cell as people read it: one decimal for scores, a dash for nothing."""
+    """A cell as people read it: one decimal for scores, a dash for nothing, control characters shown
+    as escapes (they never reach a terminal or a document live)."""
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:.1f}"
-    return value
+    return visible(value) if isinstance(value, str) else value

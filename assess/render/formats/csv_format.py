@@ -3,14 +3,20 @@
 import csv
 import io
 
+from ...engine.facttypes import NUMBER
+from ...errors import visible
 from . import View
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A value a spreadsheet shows as text: a leading =, +, -, @ would start a formula (a signed
+    number is left as it is), and no control character survives."""
+    if isinstance(value, str):
+        value = visible(value)
+        if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
+            return "'" + value
     return "" if value is None else value
 
 

@@ -5,12 +5,20 @@ import re
 
 from tabulate import tabulate
 
+from ...errors import visible
 from . import View, cell_text
+
+LINKISH = re.compile(r"\][(\[:]")
 
 
 def escape(value: object) -> str:
-    text = html.escape(str(cell_text(value)), quote=False)
-    return text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    """A cell as literal text: no HTML, no link or image (``[x](...)``, ``![p](...)``), no code span,
+    no table break, no control character."""
+    text = html.escape(visible(str(cell_text(value)), newlines=False).replace("\\x0a", " "), quote=False)
+    text = text.replace("\\", "\\\\").replace("`", "\\`").replace("|", "\\|")
+    # a link, image or link definition needs "](", "][" or "]:"; where one could form, every bracket
+    # is escaped (and with no definition anywhere, a lone [x] can never link); [41.0–88.5] stays as is
+    return text.replace("[", "\\[").replace("]", "\\]") if LINKISH.search(text) else text
 
 
 def fenced(text: str) -> str:
