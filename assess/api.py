@@ -28,8 +28,10 @@ from .render.schema import KINDS
 SCHEMA_KINDS = tuple(KINDS)
 
 if TYPE_CHECKING:
+    from .analysis.catalogue import FactList as FactList
     from .analysis.check import CheckReport as CheckReport
     from .analysis.diff import Diff as Diff
+    from .analysis.importing import ImportPlan as ImportPlan
     from .analysis.prioritize import Prioritization as Prioritization
     from .analysis.properties import PropertyReport as PropertyReport
     from .analysis.sensitivity import Sensitivity as Sensitivity
@@ -53,9 +55,12 @@ __all__ = [
     "diff_rules",
     "diff_years",
     "explain",
+    "facts",
     "graph",
+    "import_table",
     "init_workspace",
     "load_workspace",
+    "new_profile",
     "prioritize",
     "render",
     "render_many",
@@ -200,9 +205,33 @@ def write_file(path: Path, text: str) -> None:
 
 def init_workspace(directory: Path) -> list[Path]:
     """A new workspace with the strategy rules, sample profiles, schemas and a README."""
-    from .render.scaffold import init_workspace as create
+    from .edit.scaffold import init_workspace as create
 
     return create(directory)
+
+
+def facts(workspace: Workspace) -> FactList:
+    """The fact catalogue with, for each fact, the rules that read it and how many profiles know it."""
+    from .analysis.catalogue import describe_facts
+
+    return describe_facts(workspace)
+
+
+def import_table(workspace: Workspace, table: Path, closed_list: bool = False, dry_run: bool = False) -> ImportPlan:
+    """Merge a CSV or XLSX table of dated, sourced facts into the profiles (see ``assess.edit.importer``);
+    with ``dry_run`` only say what would change. Raises InputErrors for bad rows (nothing written)."""
+    from .analysis.importing import plan_import
+    from .edit.importer import apply_import
+
+    plan = plan_import(workspace, table, closed_list)
+    return plan if dry_run else apply_import(workspace, plan)
+
+
+def new_profile(workspace: Workspace, country: str) -> Path:
+    """Scaffold ``<profiles>/<CODE>.yaml`` with every fact unknown and a comment saying what it means."""
+    from .edit.scaffold import new_profile as scaffold
+
+    return scaffold(workspace, country)
 
 
 def schemas(kinds: list[str] | None = None) -> dict[str, JSONObject]:

@@ -38,7 +38,7 @@ Command = Callable[..., Any]
 
 
 def _fail_cleanly(command: Command) -> Command:
-    """Turn the engine's own errors into messages and exit code 2."""
+    """Turn the engine's own errors into messages and exit code 2; accept -q/-v after the command too."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -48,7 +48,22 @@ def _fail_cleanly(command: Command) -> Command:
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
 
-    return wrapper
+    return _verbosity_options(wrapper)
+
+
+def _verbosity_options(command: Command) -> Command:
+    """``-q``/``-v`` on every command, as on ``assess`` itself (``assess run -q`` = ``assess -q run``)."""
+    def remember(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+        if value:
+            settings = context.find_root().obj
+            settings[parameter.name or ""] = True
+            settings["verbose"] = settings.get("verbose", False) and not settings.get("quiet", False)
+
+    quiet = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=remember,
+                         help="No progress bars or notes on stderr.")
+    verbose = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=remember,
+                           help="Also say what was loaded and how long it took.")
+    return quiet(verbose(command))
 
 
 def _workspace_options(command: Command) -> Command:
@@ -322,6 +337,39 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
         failed = bool(tested.failures)
     _emit(api.render_many(results, fmt))
     sys.exit(1 if report.findings or failed else 0)
+
+
+@main.command(name="import")
+@click.argument("table", type=PathOption)
+@click.option("--dry-run", is_flag=True, help="Only say what would change; write nothing.")
+@click.option("--closed-list", is_flag=True,
+              help="The table is a complete list: countries it does not name get the catalogue's value for absence.")
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def import_command(table: Path, dry_run: bool, closed_list: bool, paths: WorkspacePaths, fmt: str) -> None:
+    """Merge a CSV or XLSX table of dated, sourced facts into the profiles."""
+    plan = api.import_table(_load(paths), table, closed_list, dry_run)
+    _emit(api.render(plan, fmt))
+    sys.exit(1 if plan.count("conflict") else 0)
+
+
+@main.command()
+@click.argument("country")
+@_workspace_options
+@_fail_cleanly
+def new(country: str, paths: WorkspacePaths) -> None:
+    """Scaffold a profile with every fact unknown and a comment saying what each means."""
+    _say(f"wrote {api.new_profile(_load(paths), country)}")
+
+
+@main.command()
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def facts(paths: WorkspacePaths, fmt: str) -> None:
+    """The fact catalogue: types, values, which rules read each fact, how many profiles know it."""
+    _emit(api.render(api.facts(_load(paths)), fmt))
 
 
 @main.command()

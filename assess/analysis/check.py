@@ -1,12 +1,15 @@
 """``assess check``: findings about a valid workspace (errors stop at loading, exit 2).
 
-Findings (exit 1): facts declared but read by no rule, and with ``--stale-after N`` known
-values older than N years at the as-of year. Coverage per country and the rules no profile
-has facts for (data gaps) are reported alongside.
+Findings (exit 1): facts declared but read by no rule; sources a reviewer cannot open (an
+internal file path, or a mirror or proxy site instead of the publisher); with ``--stale-after
+N`` known values older than N years at the as-of year. Warnings (exit 0): sources that name
+no URL and no publisher. Coverage per country and the rules no profile has facts for (data
+gaps) are reported alongside.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..engine.compile import compile_ruleset
@@ -22,24 +25,52 @@ class Finding:
     message: str
 
 
+# A source is for a reviewer to open: never a file of ours, never a copy of someone else's document.
+INTERNAL = re.compile(r"(^|[\s(])(shared/|reference/|seeds/)|\.(csv|tsv)\b|\bCSV line\b", re.IGNORECASE)
+MIRRORS = ("studylib", "dokumen.tips", "scribd.com", "xqexn.cn", "briefly.co", "slideshare", "docslib", "pdfslide",
+           "vdocuments", "yumpu.com", "inview.nl", "wirenn", "nie-podam", "particle.news", "soukservices", "keybot")
+URL = re.compile(r"https?://\S+")
+
+
 @dataclass
 class CheckReport:
     year: int
     findings: list[Finding]
     coverage: dict[str, float]  # country -> share of the weight whose facts are known
     data_gaps: list[str] = field(default_factory=list)  # rules no profile has facts for
+    weak_sources: list[str] = field(default_factory=list)  # file:fact of sources with no URL and no publisher
 
     def to_json(self) -> JSONObject:
         return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
-                "coverage": self.coverage}
+                "coverage": self.coverage, "weak_sources": self.weak_sources}
 
 
 def check(workspace: Workspace, assessment: Assessment, stale_after: int | None = None) -> CheckReport:
     """Findings about the workspace as of the assessment's year, with coverage and data gaps."""
     year = assessment.stamp.year
     found = findings(workspace, year, stale_after)
+    unopenable, weak = _sources(workspace)
     coverage = {c.country: c.overall.coverage for c in assessment.countries}
-    return CheckReport(year, found, coverage, data_gaps(assessment))
+    return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak)
+
+
+def _sources(workspace: Workspace) -> tuple[list[Finding], list[str]]:
+    """Sources no reviewer can open (findings), and sources with neither a URL nor a publisher's
+    name before a comma ("Publisher, Document ..."): warnings."""
+    found, weak = [], []
+    for profile in workspace.profiles.values():
+        for name, entries in profile.history.items():
+            for entry in entries:
+                source = entry.source or ""
+                where = f"{profile.file}:{name} ({entry.as_of})"
+                mirror = next((site for site in MIRRORS if site in source.lower()), None)
+                if INTERNAL.search(URL.sub("", source)) or mirror:
+                    what = f"a copy at {mirror}" if mirror else "an internal file"
+                    found.append(Finding("source-not-primary", where, f"the source points to {what}: cite the publisher "
+                                         "and the document (a URL where one exists)"))
+                elif source and not URL.search(source) and "," not in source:
+                    weak.append(where)
+    return found, weak
 
 
 def findings(workspace: Workspace, year: int, stale_after: int | None = None) -> list[Finding]:

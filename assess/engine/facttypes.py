@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator
 
-from .modelbase import Direction, GoalId, Identifier, Strict, Text
+from .modelbase import Direction, GoalId, Identifier, RawScalar, Strict, Text
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
 if TYPE_CHECKING:
@@ -31,11 +31,22 @@ _ORDERED = {"is": operator.eq, "at_least": operator.ge, "at_most": operator.le}
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")  # a decimal literal, as people write numbers
 
 
+class ClosedList(Strict):
+    """The fact is published as an authoritative, complete list: a country absent from one edition of
+    it has a known value (not on the FATF lists: not_listed), not an unknown one."""
+
+    list: Text = Field(description="The list that settles the fact, and who publishes it.")
+    absent: RawScalar = Field(description="The value of a country the list does not name.")
+
+
 class FactSpecBase(Strict):
     """What every fact declaration has, and the behaviour each type provides."""
 
     description: Text
     type: str
+    closed_list: ClosedList | None = Field(
+        None, description="Declare when an authoritative list settles the fact for every country (assess import "
+                          "--closed-list fills in the countries it does not name).")
     operators: ClassVar[tuple[str, ...]] = ()
 
     def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:

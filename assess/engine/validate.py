@@ -163,6 +163,16 @@ class RulesetChecker:
         """Record one problem (``extra``: key, allowed, suggestion, as ``Document.error`` takes them)."""
         self.errors.append(doc.error(path, message, **extra))
 
+    def check_catalogue(self, doc: Document) -> None:
+        """A closed list's value for absent countries must be a value of its fact."""
+        for name, spec in self.facts.items():
+            if spec.closed_list is not None:
+                try:
+                    spec.read(spec.closed_list.absent, allow_unknown=False)
+                except ValueProblem as problem:
+                    self.error(doc, ("facts", name, "closed_list", "absent"), str(problem), allowed=problem.allowed,
+                               suggestion=did_you_mean(str(spec.closed_list.absent), problem.allowed))
+
     def check_goal(self, doc: Document, goal: Goal) -> None:
         self.check_citations(doc, (), goal.cites)
         for i, cap in enumerate(goal.caps):

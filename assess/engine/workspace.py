@@ -41,6 +41,7 @@ from .validate import (
     check_trafficking,
     validate_model,
 )
+from .values import UNKNOWN
 
 BUNDLED = Path(__file__).parent.parent / "bundled"
 RULESET_FILE = "ruleset.yaml"
@@ -103,7 +104,8 @@ class CountryProfile:
         return entries[index - 1] if index else None
 
     def years(self) -> set[int]:
-        return {entry.as_of.year for entries in self.history.values() for entry in entries}
+        """The years of the known values (an unknown is no evidence of anything)."""
+        return {entry.as_of.year for entries in self.history.values() for entry in entries if entry.value is not UNKNOWN}
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class Workspace:
     ruleset: Ruleset
     profiles: dict[str, CountryProfile]
     network: Network | None = None
+    profiles_dir: Path = Path("country_profiles")  # where the profiles were read (the import command writes there)
 
     def profile(self, country: str) -> CountryProfile:
         code = country.upper()
@@ -190,7 +193,7 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
     network = _load_network(profiles_dir, ruleset, set(loaded), errors) if ruleset is not None else None
     if errors or ruleset is None:
         raise InputErrors(errors)
-    return Workspace(ruleset, loaded, network)
+    return Workspace(ruleset, loaded, network, profiles_dir)
 
 
 def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
@@ -205,8 +208,9 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     goals = [(doc, validate_model(doc, Goal, errors)) for doc in goal_docs]
     if header_file is None or catalogue_file is None or menu_file is None:
         return None
-    (header_doc, header), (_, catalogue), (menu_doc, menu) = header_file, catalogue_file, menu_file
+    (header_doc, header), (catalogue_doc, catalogue), (menu_doc, menu) = header_file, catalogue_file, menu_file
     checker = RulesetChecker(catalogue, set(menu.interventions), directory / "seeds", errors)
+    checker.check_catalogue(catalogue_doc)
     for i, cap in enumerate(header.caps):
         checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
     for name, intervention in menu.interventions.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, Move, Scored
 from ..engine.results import Assessment, CountryResult, NodeResult, Stamp
@@ -12,6 +13,7 @@ from ..engine.values import display
 from .formats import View
 
 if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
+    from ..analysis.importing import ImportPlan
     from ..analysis.prioritize import Prioritization
     from ..analysis.properties import PropertyReport
     from ..analysis.sensitivity import Sensitivity
@@ -199,6 +201,9 @@ def check_view(report: CheckReport) -> View:
     notes = [f"coverage as of {report.year}: {shares}"]
     if report.data_gaps:
         notes.append(f"rules no profile has facts for as of {report.year} (data gaps): " + ", ".join(report.data_gaps))
+    if report.weak_sources:
+        notes.append(f"warning: {len(report.weak_sources)} source(s) name no URL and no publisher, e.g. "
+                     + "; ".join(report.weak_sources[:5]))
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
     return View(["finding", "where", "message"], rows, report.to_json(), title=status, notes=notes)
 
@@ -235,11 +240,34 @@ def sensitivity_view(result: Sensitivity) -> View:
                 notes=notes)
 
 
+def import_view(plan: ImportPlan) -> View:
+    """What an import adds and where it conflicts, like a diff; unchanged values are counted."""
+    rows = [["+" if change.kind == "add" else "!", o.country, o.fact, o.as_of.isoformat(), display(o.value),
+             f"recorded: {display(change.recorded)}" if change.kind == "conflict" else (o.source or "—")]
+            for change in plan.changes if change.kind != "same" for o in [change.observation]]
+    done = "dry run: nothing written" if plan.dry_run else f"wrote {len(plan.written)} profile(s)"
+    title = (f"import of {plan.table} ({plan.form} form): {plan.count('add')} to add, {plan.count('same')} already "
+             f"recorded, {plan.count('conflict')} conflict(s); {done}")
+    notes = [f"closed lists filled for every other country: {', '.join(plan.closed_lists)}"] if plan.closed_lists else []
+    if plan.count("conflict"):
+        notes.append("! a different value is already recorded for that date: kept as it is; settle it by hand")
+    return View(["", "country", "fact", "as_of", "value", "source"], rows, plan.to_json(), title=title, notes=notes)
+
+
+def facts_view(catalogue: FactList) -> View:
+    """The fact catalogue: type, values, direction, the rules that read each fact, where it is known."""
+    rows = [[f.name, f.type, f.values, f.better, ", ".join(f.read_by) or "—", f.closed_list or "—",
+             f"{f.known_in}/{catalogue.profiles}", f.description] for f in catalogue.facts]
+    return View(["fact", "type", "values", "more capacity", "read by", "closed list", "known in", "meaning"], rows,
+                catalogue.to_json(), title=f"{len(catalogue.facts)} facts")
+
+
 # Keyed by class name rather than class, so that building a view never imports networkx or NumPy
 # for results that do not need them (the analyses that do are imported only when run).
 _VIEWS: dict[str, Callable[[Any], View]] = {
     "Assessment": scores_view, "CountryResult": explain_view, "Prioritization": priorities_view,
     "Diff": diff_view, "CheckReport": check_view, "PropertyReport": properties_view, "Sensitivity": sensitivity_view,
+    "ImportPlan": import_view, "FactList": facts_view,
 }
 
 

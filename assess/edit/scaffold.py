@@ -1,4 +1,5 @@
-"""``assess init DIR``: a new workspace with the strategy rules, sample profiles and a README.
+"""``assess init DIR``: a new workspace with the strategy rules, sample profiles and a README;
+``assess new CODE``: a new profile with every fact of the catalogue unknown.
 
 Schemas are copied into the workspace and every file's ``yaml-language-server`` line is
 pointed at them, so editors validate and complete rule and profile files out of the box.
@@ -10,10 +11,11 @@ import shutil
 from pathlib import Path
 
 from ..engine.canonical import dumps
-from ..engine.workspace import BUNDLED
-from ..errors import UsageError
-from .outputs import write_file
-from .schema import KINDS, schema_of
+from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
+from ..engine.workspace import BUNDLED, Workspace
+from ..errors import UsageError, did_you_mean, location_of
+from ..render.outputs import write_file
+from ..render.schema import KINDS, schema_of
 
 SOURCE_TREE = Path(__file__).parent.parent.parent  # an editable install reads the repository's own copy
 
@@ -88,3 +90,41 @@ def init_workspace(target: Path) -> list[Path]:
             path.write_text(text.replace("assess/schemas/", "schemas/", 1), "utf-8")
     write_file(target / "README.md", README)
     return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def new_profile(workspace: Workspace, code: str) -> Path:
+    """A profile for ``code`` with every fact of the catalogue unknown, each with a comment saying what
+    it means and which values it takes; refuses to replace an existing profile."""
+    import pycountry
+
+    country = code.upper()
+    known = pycountry.countries.get(alpha_3=country)
+    if known is None:
+        suggestion = did_you_mean(country, [c.alpha_3 for c in pycountry.countries])
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        raise UsageError(f"'{code}' is not an ISO 3166-1 alpha-3 code{hint}")
+    path = workspace.profiles_dir / f"{country}.yaml"
+    if path.exists() or path.is_symlink():
+        raise UsageError(f"{location_of(path)} exists already: edit it, or import a table into it")
+    lines = ["# yaml-language-server: $schema=../assess/schemas/profile.schema.json",
+             f"# {known.name}: every fact starts unknown (it holds from 1900 until a",
+             "# dated, sourced value follows). Add values below each, or import a table: assess import FILE.",
+             f"country: {country}", "facts:"]
+    for name, spec in workspace.ruleset.facts.items():
+        lines += [f"  # {spec.description} {_values_of(spec)}", f"  {name}:",
+                  f"    - {{value: unknown, as_of: {UNKNOWN_SINCE}}}"]
+    write_file(path, "\n".join(lines) + "\n")
+    return path
+
+
+UNKNOWN_SINCE = "1900-01-01"  # before any value a profile could record, so every later entry supersedes it
+
+
+def _values_of(spec: FactSpecBase) -> str:
+    if isinstance(spec, LevelFact):
+        return f"[{' < '.join(spec.levels)}]"
+    if isinstance(spec, SetFact):
+        return f"[a list of: {', '.join(spec.items)}]"
+    if isinstance(spec, NumberFact):
+        return f"[a number of {spec.unit}]"
+    return {"boolean": "[true | false]", "date": "[a date, YYYY-MM-DD]"}.get(spec.type, "")

@@ -1,0 +1,73 @@
+"""``assess facts``: the fact catalogue as a planner writing a profile needs it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.compile import compile_ruleset
+from ..engine.conditions import iter_fact_tests
+from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
+from ..engine.results import JSONObject
+from ..engine.values import UNKNOWN
+from ..engine.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class FactLine:
+    name: str
+    type: str
+    values: str  # levels, items, unit or the two booleans, in order of capacity
+    better: str  # which direction counts as more capacity
+    description: str
+    read_by: list[str]  # rules (and caps) that read it
+    closed_list: str | None
+    known_in: int  # profiles with a known value, at any date
+
+    def to_json(self) -> JSONObject:
+        return dict(vars(self))
+
+
+@dataclass(frozen=True)
+class FactList:
+    facts: list[FactLine]
+    profiles: int
+
+    def to_json(self) -> JSONObject:
+        return {"profiles": self.profiles, "facts": [fact.to_json() for fact in self.facts]}
+
+
+def describe_facts(workspace: Workspace) -> FactList:
+    program = compile_ruleset(workspace.ruleset)
+    readers: dict[str, list[str]] = {}
+    for rule in program.rules:
+        for name in rule.scoring.facts:
+            readers.setdefault(name, []).append(rule.path)
+    for cap in program.caps():
+        for _, test in iter_fact_tests(cap.cap.when):
+            readers.setdefault(test.fact, []).append(cap.id)
+    lines = [FactLine(name, spec.type, _values(spec), _better(spec), spec.description, readers.get(name, []),
+                      spec.closed_list.list if spec.closed_list else None, _known_in(workspace, name))
+             for name, spec in workspace.ruleset.facts.items()]
+    return FactList(lines, len(workspace.profiles))
+
+
+def _values(spec: FactSpecBase) -> str:
+    if isinstance(spec, LevelFact):
+        return " < ".join(spec.levels)
+    if isinstance(spec, SetFact):
+        return "any of " + ", ".join(spec.items)
+    if isinstance(spec, NumberFact):
+        return f"number ({spec.unit})"
+    return "true, false" if spec.type == "boolean" else "YYYY-MM-DD"
+
+
+def _better(spec: FactSpecBase) -> str:
+    if isinstance(spec, LevelFact):
+        return "later level"
+    return {"boolean": "true", "number": "more", "date": "later", "set": "more items"}[spec.type] \
+        if spec.higher_is_better else {"boolean": "false", "number": "fewer", "date": "earlier", "set": "fewer items"}[spec.type]
+
+
+def _known_in(workspace: Workspace, name: str) -> int:
+    return sum(any(entry.value is not UNKNOWN for entry in profile.history.get(name, ()))
+               for profile in workspace.profiles.values())

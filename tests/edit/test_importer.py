@@ -1,0 +1,86 @@
+"""Writing an import: entries inserted at their lines, everything else byte for byte; idempotent."""
+
+from pathlib import Path
+
+import pytest
+
+import assess
+from assess.engine.values import UNKNOWN
+from helpers import invoke, workspace_args
+
+TABLE = ("country,fact,value,as_of,source,note\n"
+         "NOR,lvl,high,2023-01-01,\"Ministry, annual report 2023, https://example.org/r\",\n"
+         "NOR,lvl,low,2018-01-01,Older survey,\n"
+         "FRA,s,x;y,2020-01-01,Register,\n"
+         "FRA,n,7,2022,Statistics,counted at year end\n")
+
+
+def run_import(root: Path, tmp_path: Path, *extra: str, text: str = TABLE):
+    (tmp_path / "t.csv").write_text(text)
+    return invoke("import", str(tmp_path / "t.csv"), *workspace_args(root), *extra)
+
+
+def test_entries_go_in_date_order_and_the_rest_stays_byte_for_byte(mini: Path, tmp_path: Path):
+    norway = mini / "profiles/NOR.yaml"
+    norway.write_text("# a comment a reviewer wrote\n" + norway.read_text().replace("  n:\n", "  # why n matters\n  n:\n"))
+    before = norway.read_text()
+    assert run_import(mini, tmp_path).exit_code == 0
+    after = norway.read_text()
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert added == ["    - value: low", "      as_of: 2018-01-01", "      source: Older survey",
+                     "    - value: high", "      as_of: 2023-01-01", "      source: Ministry, annual report 2023, https://example.org/r"]
+    assert [line for line in after.splitlines() if line not in added] == before.splitlines()
+    history = assess.load_workspace(mini / "rules", mini / "profiles").profiles["NOR"].history["lvl"]
+    assert [(r.value, r.as_of.isoformat()) for r in history] == [("low", "2018-01-01"), ("mid", "2019-05-01"),
+                                                                 ("high", "2023-01-01")]
+
+
+def test_importing_twice_changes_nothing(mini: Path, tmp_path: Path):
+    run_import(mini, tmp_path)
+    snapshot = {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
+    again = run_import(mini, tmp_path)
+    assert again.exit_code == 0 and "0 to add, 4 already recorded, 0 conflict(s); wrote 0 profile(s)" in again.output
+    assert snapshot == {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
+
+
+def test_dry_run_writes_nothing_and_shows_the_changes(mini: Path, tmp_path: Path):
+    snapshot = {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
+    result = run_import(mini, tmp_path, "--dry-run")
+    assert result.exit_code == 0 and "4 to add, 0 already recorded, 0 conflict(s); dry run: nothing written" in result.output
+    assert "+   FRA        s       2020-01-01  x, y" in result.output
+    assert snapshot == {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
+
+
+def test_conflicts_are_reported_never_overwritten_and_exit_1(mini: Path, tmp_path: Path):
+    result = run_import(mini, tmp_path, text="country,fact,value,as_of,source\nNOR,lvl,low,2019-05-01,Other report\n")
+    assert result.exit_code == 1 and "recorded: mid" in result.output
+    assert "value: low" not in (mini / "profiles/NOR.yaml").read_text()
+
+
+def test_bad_rows_exit_2_and_write_nothing(mini: Path, tmp_path: Path):
+    snapshot = {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
+    result = run_import(mini, tmp_path, text=TABLE + "NOR,lvl,hihg,2024-01-01,x\n")
+    assert result.exit_code == 2 and "t.csv:6:1: error: 'hihg' is not a level of this fact" in result.output
+    assert snapshot == {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
+
+
+def test_a_row_that_would_break_a_profile_is_caught_before_writing(mini: Path, tmp_path: Path):
+    result = run_import(mini, tmp_path, text=f'country,fact,value,as_of,source\nNOR,lvl,high,2023-01-01,"{"x" * 2500}"\n')
+    assert result.exit_code == 2 and "after the import:" in result.output and "at most 2000 characters" in result.output
+    assert "x" * 100 not in (mini / "profiles/NOR.yaml").read_text()
+
+
+def test_a_country_without_a_profile_is_scaffolded_first(mini: Path, tmp_path: Path):
+    result = run_import(mini, tmp_path, text="country,fact,value,as_of,source\nSweden,a,true,2020-01-01,s\n")
+    assert result.exit_code == 2 and "no profile for SWE: create them first with 'assess new CODE'" in result.output
+    assert invoke("new", "SWE", *workspace_args(mini)).exit_code == 0
+    assert run_import(mini, tmp_path, text="country,fact,value,as_of,source\nSweden,a,true,2020-01-01,s\n").exit_code == 0
+    sweden = assess.load_workspace(mini / "rules", mini / "profiles").profiles["SWE"]
+    assert sweden.reading("a", 2019).value is UNKNOWN and sweden.reading("a", 2020).value is True
+
+
+@pytest.mark.parametrize("code,message", [("XYZ", "'XYZ' is not an ISO 3166-1 alpha-3 code"),
+                                          ("NOR", "exists already: edit it, or import a table into it")])
+def test_new_refuses_a_bad_code_or_an_existing_profile(mini: Path, code: str, message: str):
+    result = invoke("new", code, *workspace_args(mini))
+    assert result.exit_code == 2 and message in result.output
