@@ -19,7 +19,7 @@ from .engine.canonical import dumps
 from .engine.compile import compile_ruleset
 from .engine.evaluate import assess, assess_country, snapshot
 from .engine.results import Assessment, CountryResult, JSONObject
-from .engine.workspace import Workspace, resolve_rules
+from .engine.workspace import Workspace, load_scenario, load_scenarios, resolve_rules
 from .engine.workspace import load_workspace as _load_workspace
 from .errors import OutputError, UsageError
 from .render.formats import FORMATS
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from .analysis.check import CheckReport as CheckReport
     from .analysis.diff import Diff as Diff
     from .analysis.importing import ImportPlan as ImportPlan
+    from .analysis.portfolio import Portfolio as Portfolio
     from .analysis.prioritize import Prioritization as Prioritization
     from .analysis.properties import PropertyReport as PropertyReport
+    from .analysis.scenario import Projection as Projection
     from .analysis.sensitivity import Sensitivity as Sensitivity
 
 Progress = Callable[[int, int], None]  # (done, total), for progress bars
@@ -53,6 +55,7 @@ __all__ = [
     "check_properties",
     "diff_outputs",
     "diff_rules",
+    "diff_scenario",
     "diff_years",
     "explain",
     "facts",
@@ -61,10 +64,12 @@ __all__ = [
     "init_workspace",
     "load_workspace",
     "new_profile",
+    "portfolio",
     "prioritize",
     "render",
     "render_many",
     "report",
+    "scenario",
     "schemas",
     "score",
     "sensitivity",
@@ -100,11 +105,19 @@ def explain(workspace: Workspace, country: str, year: int | None = None) -> Coun
 
 
 def prioritize(workspace: Workspace, year: int | None = None, destination: str = "USA", commodity: str | None = None,
-               budget: int | None = None, progress: Progress | None = None) -> Prioritization:
+               budget: int | None = None, progress: Progress | None = None, need_only: bool = False) -> Prioritization:
     """The ranked assistance list toward ``destination`` (see ``assess.analysis.prioritize``)."""
     from .analysis.prioritize import prioritize as rank
 
-    return rank(workspace, score(workspace, year), destination, commodity, budget, progress)
+    return rank(workspace, score(workspace, year), destination, commodity, budget, need_only, progress)
+
+
+def portfolio(workspace: Workspace, budget_usd: float, year: int | None = None, destination: str = "USA",
+              commodity: str | None = None, progress: Progress | None = None) -> Portfolio:
+    """The costed packages to fund with ``budget_usd`` a year (see ``assess.analysis.portfolio``)."""
+    from .analysis.portfolio import portfolio as plan
+
+    return plan(workspace, score(workspace, year), budget_usd, destination, commodity, progress)
 
 
 def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10_000, spread: float = 0.25,
@@ -118,10 +131,14 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
     return sample(program, assess(workspace, year), snapshots, samples, spread, seed, progress)
 
 
-def check(workspace: Workspace, year: int | None = None, stale_after: int | None = None) -> CheckReport:
-    """Findings about a valid workspace (unused facts, stale values), coverage and data gaps."""
+def check(workspace: Workspace, year: int | None = None, stale_after: int | None = None,
+          scenarios: Path | None = None) -> CheckReport:
+    """Findings about a valid workspace (unused facts, stale values), coverage and data gaps; the
+    scenarios in ``scenarios`` are validated too (InputErrors if any is bad)."""
     from .analysis.check import check as inspect
 
+    if scenarios is not None:
+        load_scenarios(workspace, scenarios)
     return inspect(workspace, score(workspace, year), stale_after)
 
 
@@ -163,6 +180,36 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
         old_workspace = load_workspace(old_dir, profiles)
         return diff(from_assessment(score(old_workspace, year), f"rules {rules_old}"),
                     from_assessment(score(new_workspace, year), f"rules {new_dir}"))
+
+
+def scenario(workspace: Workspace, name: str, until: int | None = None, start: int | None = None,
+             directory: Path | None = None) -> Projection:
+    """A scenario (``scenarios/<name>.yaml``) projected year by year against the baseline, from
+    ``start`` (default: the latest dated year) to ``until`` (default: the scenario's last date)."""
+    from .analysis.scenario import effective_date, project
+
+    plan = load_scenario(workspace, name, directory)
+    start = workspace.latest_year() if start is None else start
+    if until is None:
+        dates = [c.as_of for c in plan.facts] + [effective_date(workspace, p.package, p.start) for p in plan.packages]
+        dates += [r.since for r in plan.routes.opened] + [r.on for r in plan.routes.closed]
+        until = max([start, *(day.year for day in dates)])
+    if until < start:
+        raise UsageError(f"--until {until} is before the first year projected ({start})")
+    return project(workspace, plan, name, start, until)
+
+
+def diff_scenario(workspace: Workspace, old_year: int, new_year: int, old_scenario: str | None = None,
+                  new_scenario: str | None = None, directory: Path | None = None) -> Diff:
+    """Baseline or scenario on either side, at any two years, attributed like any diff."""
+    from .analysis.diff import diff, from_assessment
+    from .analysis.scenario import apply_scenario
+
+    sides = []
+    for year, name in ((old_year, old_scenario), (new_year, new_scenario)):
+        changed = workspace if name is None else apply_scenario(workspace, load_scenario(workspace, name, directory))
+        sides.append(from_assessment(score(changed, year), str(year) + (f" with scenario {name}" if name else "")))
+    return diff(*sides)
 
 
 def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:

@@ -202,20 +202,47 @@ def explain(country: str, year: int | None, paths: WorkspacePaths, fmt: str) -> 
 
 @main.command()
 @click.option("--year", type=Year, help="As-of year (default: latest dated year).")
-@click.option("--commodity", help="Only this commodity's routes (default: all).")
+@click.option("--commodity", help="Only this commodity's routes (and its precursors'; default: all).")
 @click.option("--destination", default="USA", show_default=True, help="Destination market (ISO3).")
-@click.option("--budget", type=click.IntRange(min=1), help="How many countries to select (default: every candidate).")
+@click.option("--budget", type=click.IntRange(min=1), help="How many countries to rank (default: every candidate).")
+@click.option("--budget-usd", type=click.FloatRange(min=1, max=1e11),
+              help="Dollars a year to spend: a costed portfolio of (country, package) picks instead of a ranking.")
+@click.option("--need-only", is_flag=True, help="Rank on need and ties too where a country has no leverage on routes.")
 @_workspace_options
 @_format_option
 @_fail_cleanly
-def prioritize(year: int | None, commodity: str | None, destination: str, budget: int | None, paths: WorkspacePaths,
-               fmt: str) -> None:
-    """Ranked assistance list with reasons and interventions."""
+def prioritize(year: int | None, commodity: str | None, destination: str, budget: int | None, budget_usd: float | None,
+               need_only: bool, paths: WorkspacePaths, fmt: str) -> None:
+    """Ranked assistance list with reasons and interventions; with --budget-usd, what to fund."""
+    if budget is not None and budget_usd is not None:
+        raise UsageError("--budget counts countries and --budget-usd counts dollars: give one of them")
+    if need_only and budget_usd is not None:
+        raise UsageError("--need-only ranks countries; a portfolio (--budget-usd) is valued on flow and capacity")
     workspace = _load(paths)
     _check_year(workspace, year)
+    result: Any
     with _progress("prioritizing") as progress:
-        result = api.prioritize(workspace, year, destination.upper(), commodity, budget, progress)
+        if budget_usd is not None:
+            result = api.portfolio(workspace, budget_usd, year, destination.upper(), commodity, progress)
+        else:
+            result = api.prioritize(workspace, year, destination.upper(), commodity, budget, progress, need_only)
     _emit(api.render(result, fmt))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--until", type=Year, help="Last year projected (default: the scenario's last date).")
+@click.option("--from", "start", type=Year, help="First year projected (default: latest dated year).")
+@click.option("--scenarios", type=PathOption, help="Scenarios folder (default: ./scenarios, else bundled).")
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def scenario(name: str, until: int | None, start: int | None, scenarios: Path | None, paths: WorkspacePaths,
+             fmt: str) -> None:
+    """Project a scenario (fact changes, funded packages, route changes) year by year against the baseline."""
+    workspace = _load(paths)
+    _check_year(workspace, start)  # years after the evidence are what a projection is for
+    _emit(api.render(api.scenario(workspace, name, until, start, scenarios), fmt))
 
 
 @main.command()
@@ -245,6 +272,9 @@ def graph(fmt: str, year: int | None, output: Path, paths: WorkspacePaths) -> No
 @click.option("--fail-above", type=click.FloatRange(min=0), callback=lambda _c, _p, value: _finite(value),
               help="Exit 1 when any score moves by more than this many points.")
 @click.option("--only-unexplained", is_flag=True, help="With --fail-above: only count moves no fact change explains.")
+@click.option("--scenario", help="The new side with this scenario applied (scenarios/NAME.yaml).")
+@click.option("--scenario-old", help="The old side with this scenario applied.")
+@click.option("--scenarios", type=PathOption, help="Scenarios folder (default: ./scenarios, else bundled).")
 @_format_option
 @_fail_cleanly
 def diff_command(old: Path | None, new: Path | None, fmt: str, fail_above: float | None, only_unexplained: bool,
@@ -257,10 +287,20 @@ def diff_command(old: Path | None, new: Path | None, fmt: str, fail_above: float
 
 
 def _diff(old: Path | None, new: Path | None, from_year: int | None, to_year: int | None, rules_old: str | None,
-          rules_new: Path | None, year: int | None, profiles: Path | None, rules: Path | None) -> api.Diff:
-    """The diff the arguments ask for: two output folders, two years, or two rule sets."""
+          rules_new: Path | None, year: int | None, profiles: Path | None, rules: Path | None,
+          scenario: str | None, scenario_old: str | None, scenarios: Path | None) -> api.Diff:
+    """The diff the arguments ask for: two output folders, two years, two rule sets, or a scenario."""
     if old is not None and new is not None:
         return api.diff_outputs(old, new)
+    if scenario is not None or scenario_old is not None:
+        workspace = _load(WorkspacePaths(rules, profiles))
+        if (from_year is None) != (to_year is None):
+            raise UsageError("give both --from and --to, or --year for both sides")
+        years = (from_year, to_year) if from_year is not None and to_year is not None else (year, year)
+        for each in years:
+            _check_year(workspace, each)
+        first, second = (workspace.latest_year() if each is None else each for each in years)
+        return api.diff_scenario(workspace, first, second, scenario_old, scenario, scenarios)
     if from_year is not None and to_year is not None:
         workspace = _load(WorkspacePaths(rules, profiles))
         for year in (from_year, to_year):
@@ -268,7 +308,8 @@ def _diff(old: Path | None, new: Path | None, from_year: int | None, to_year: in
         return api.diff_years(workspace, from_year, to_year)
     if rules_old is not None:
         return api.diff_rules(rules_old, rules_new, profiles, year)
-    raise UsageError("give OLD and NEW outputs, or --from Y --to Y, or --rules-old DIR|REV [--rules-new DIR]")
+    raise UsageError("give OLD and NEW outputs, or --from Y --to Y, or --rules-old DIR|REV [--rules-new DIR], "
+                     "or --scenario NAME [--year Y | --from Y --to Y]")
 
 
 @main.command()
@@ -320,15 +361,20 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
 @click.option("--properties", is_flag=True, help="Also property-test the rule set with generated profiles.")
 @click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True, help="Examples per property.")
 @click.option("--seed", type=int, help="Random seed for the properties (default: derandomized, same every run).")
+@click.option("--scenarios", type=PathOption,
+              help="Also validate these scenarios (default: ./scenarios, with the workspace's own rules and profiles).")
 @_workspace_options
 @_format_option
 @_fail_cleanly
 def check(year: int | None, stale_after: int | None, properties: bool, examples: int, seed: int | None,
-          paths: WorkspacePaths, fmt: str) -> None:
+          scenarios: Path | None, paths: WorkspacePaths, fmt: str) -> None:
     """Validate rules and profiles; report findings (exit 1 when there are any)."""
     workspace = _load(paths)
     _check_year(workspace, year)
-    report = api.check(workspace, year, stale_after)
+    # the workspace's own scenarios are checked with the workspace's own rules and profiles
+    own = paths.rules is None and paths.profiles is None and Path("scenarios").is_dir()
+    folder = scenarios or (Path("scenarios") if own else None)
+    report = api.check(workspace, year, stale_after, folder)
     results: list[Any] = [report]
     failed = False
     if properties:

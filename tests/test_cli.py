@@ -102,7 +102,8 @@ def test_unknown_command_option_is_usage_error():
 
 def test_schema_prints_every_kind():
     data = json.loads(invoke("schema").output)
-    assert set(data) == {"profile", "ruleset", "goal", "facts", "interventions", "network", "trafficking", "partnerships"}
+    assert set(data) == {"profile", "ruleset", "goal", "facts", "interventions", "network", "trafficking", "partnerships",
+                         "scenario"}
 
 
 def test_committed_schemas_are_current(tmp_path: Path):
@@ -138,13 +139,30 @@ def test_prioritize_prints_a_ranked_explained_list():
     assert result.exit_code == 0
     data = json.loads(result.output)
     first = data["picks"][0]
-    assert first["country"] == "FRA" and first["runner_up"]["country"] == "DEU"
-    # FRA's goal A is insufficient data: its capacity is taken at its high bound (100), so it already
-    # stops 80% of its potential 9 (1.8 gets through) and closing its gap buys nothing more; DEU has no
-    # profile and counts as fully capable. Not knowing a country never makes it a bigger gap to fill.
-    assert first["routes"] == ["FRA -> NOR (cocaine, 1.8)", "north_sea -> FRA (cocaine, 1.8)"]
-    assert (first["need"], first["leverage"], first["capacity_known"]) == (0.0, 0.0, False)
-    assert data["curve"] == [{"picks": 0, "flow": 2.4}, {"picks": 1, "flow": 2.4}, {"picks": 2, "flow": 2.4}]
+    # FRA's goal A is insufficient data: its capacity is a range, 0.30-1.00, ranked at 1.00 (so it
+    # already stops what it could, and has no leverage), with the leverage its unknowns leave open
+    # reported. DEU has no profile: it is listed, never ranked. Not knowing never raises priority.
+    assert first["country"] == "FRA" and data["not_profiled"] == ["DEU"]
+    assert first["routes"] == ["FRA -> NOR (cocaine, 60.0%)", "north_sea -> FRA (cocaine, 60.0%)"]
+    assert (first["capacity_low"], first["capacity"], first["capacity_high"]) == (0.3, 1.0, 1.0)
+    assert first["leverage"] == 0.0 < first["leverage_high"]
+    assert first["why"][0].endswith("learn its unknown facts first")
+    assert data["harm"] == {"cocaine": 0.3}
+
+
+def test_prioritize_with_a_dollar_budget_prints_a_costed_portfolio(mini: Path):
+    profile = mini / "profiles" / "FRA.yaml"
+    profile.write_text(profile.read_text().replace("{value: unknown, as_of: 2019-01-01}",
+                                                   "{value: false, as_of: 2019-01-01, source: test}"))
+    result = invoke("prioritize", *workspace_args(mini), "--destination", "NOR", "--year", "2022",
+                    "--budget-usd", "1000000", "--format", "json")
+    data = json.loads(result.output)
+    pick = data["picks"][0]
+    assert (pick["country"], pick["package"], pick["lead"], pick["channel"]) == ("FRA", "fix_a", "INL", "bilateral_inl")
+    assert pick["effects"]["a"] == "false -> true" and pick["flow_stopped"] > 0
+    assert data["spent_usd"] <= 1_000_000 and data["exact"]["gap"] == 0.0
+    both = CliRunner().invoke(main, ["prioritize", *workspace_args(mini), "--budget", "2", "--budget-usd", "5"])
+    assert both.exit_code == 2 and "give one of them" in both.output
 
 
 def test_prioritize_unknown_commodity_is_usage_error():

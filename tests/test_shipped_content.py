@@ -132,6 +132,31 @@ def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shi
         assert pick.flow_after <= pick.flow_before + 1e-9
     assert result.picks[0].routes and result.picks[0].interventions and result.picks[0].runner_up
     assert set(result.picks[0].need_by_goal) == {"G1", "G2", "G3", "G4", "G5"}
+    with_leverage = [pick.leverage > 0 for pick in result.picks]
+    assert with_leverage == sorted(with_leverage, reverse=True)  # no pick without a route above one with leverage
+
+
+def test_mexico_makes_fentanyl_from_imported_precursors(shipped):
+    from assess.analysis.prioritize import prioritize
+
+    result = prioritize(shipped, assess.score(shipped, 2024), "USA", commodity="fentanyl")
+    assert "fentanyl_precursors" in result.commodities
+    assert {pick.country for pick in result.picks[:2]} == {"CHN", "MEX"}
+    mexico = next(pick for pick in result.picks if pick.country == "MEX")
+    assert mexico.leverage > 0 and any(route.startswith("MEX -> USA (fentanyl") for route in mexico.routes)
+
+
+def test_a_dollar_budget_buys_packages_on_routes_within_budget(shipped):
+    from assess.analysis.portfolio import portfolio
+    from assess.analysis.prioritize import prioritize
+
+    assessment = assess.score(shipped, 2024)
+    result = portfolio(shipped, assessment, 25_000_000, "USA")
+    assert result.picks and result.spent_usd <= 25_000_000
+    on_routes = {pick.country for pick in prioritize(shipped, assessment, "USA").picks}
+    assert {pick.country for pick in result.picks} <= on_routes
+    assert result.exact is not None and result.exact["gap"] < 0.05
+    assert all(pick.kind in ("assistance", "diplomacy") for pick in result.picks)
 
 
 # --- Honest scores (bounds, applicability, real changes) on the bundled data ------------------------

@@ -1,39 +1,54 @@
-"""Where assistance buys the most: need, leverage on routes, and feasibility through partnerships.
+"""Where assistance buys the most: leverage on routes, need, and feasibility through partnerships.
 
-For each commodity, trafficking links active in the as-of year form a flow network: every
-country is split into an in/out chokepoint whose capacity is its potential throughput times
-(1 - effectiveness x interdiction capacity), links carry their relative volume, a super-source
-feeds every origin, and the destination market is the sink (networkx maximum flow, algorithm
-pinned in ``network.yaml``). A country's **leverage** is the drop in flow reaching the
-destination if its capacity gap were closed (continuous network interdiction). **Need** is its
-capacity gap (1 - overall score / 100); **feasibility** the weight of its ties with the
-destination. A greedy, budgeted selection picks the highest priority, closes that gap, and
-recomputes, so each pick reports the flow left after it. Ties are broken by ISO code.
+For one destination market, the trafficking links active in the as-of year form the flow model
+of ``network``: harm-weighted flows that every country on a route thins by its interdiction
+capacity. A country's **leverage** is the share of the harm-weighted flow reaching the
+destination that closing its capacity gap would stop. **Need** is its capacity gap
+(1 - overall score / 100); **feasibility** the weight of its ties with the destination.
+
+Capacity is a range, from the goals' score bounds (the score if every unknown fact were at its
+worst, and at its best). The ranking uses the engine's score where a goal has one and the high
+bound where it is insufficient data, so not knowing a country never makes it look like a bigger
+gap to fill; the leverage over the whole range is reported beside it.
+Countries with leverage come before countries without unless ``need_only`` asks otherwise, so a
+country with no route to the destination is never ranked above one that has one. A greedy
+selection picks the highest priority, closes that gap and recomputes the flows, so each pick
+reports the flow left after it, and the runner-up it beat. Ties are broken by ISO code.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..engine.models import NetworkConfig, PriorityWeights
 from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult
 from ..engine.workspace import Network, Workspace
 from ..errors import UsageError, did_you_mean
-from .network import FlowModel, FlowState, partnership_ties
+from .network import FlowModel, FlowState, ties_with
+
+LEVERAGE_FLOOR = 1e-6  # below this share of the flow a country has no leverage worth the name
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A country's interdiction capacity (0-1): the range its unknown facts leave, and the point ranked on."""
+
+    low: float
+    point: float
+    high: float
 
 
 @dataclass
 class Candidate:
     country: str
     name: str
-    capacity: float
-    capacity_known: bool
-    need: float
+    capacity: Capacity
+    need: float  # 1 - overall score / 100 (its high bound where insufficient data)
     feasibility: float
     ties: list[str]
-    result: CountryResult | None
+    result: CountryResult
 
 
 @dataclass
@@ -42,13 +57,18 @@ class Pick:
     country: str
     name: str
     priority: float
-    leverage: float  # flow to the destination removed by closing this country's gap
-    leverage_share: float  # leverage / flow before the pick
+    # leverage: the share of the harm-weighted flow reaching the destination before the pick that
+    # closing the country's gap would stop, at the ranked capacity; then at the high and the low
+    # end of its capacity range
+    leverage: float
+    leverage_low: float
+    leverage_high: float
     need: float
     need_by_goal: dict[str, float | None]  # each strategic goal's gap (1 - score / 100); None: insufficient data
     feasibility: float
+    capacity_low: float
     capacity: float
-    capacity_known: bool  # False: the declared default stood in for an unscored country
+    capacity_high: float
     flow_before: float
     flow_after: float
     betweenness: float
@@ -57,6 +77,7 @@ class Pick:
     weakest: list[JSONObject] = field(default_factory=list)
     interventions: list[JSONObject] = field(default_factory=list)
     runner_up: JSONObject | None = None
+    why: list[str] = field(default_factory=list)
 
     def to_json(self) -> JSONObject:
         return dict(vars(self))
@@ -67,80 +88,125 @@ class Prioritization:
     destination: str
     year: int
     commodities: list[str]
-    baseline_flow: float
+    baseline_flow: float  # harm-weighted share of the potential flow that reaches the destination
     picks: list[Pick]
     not_profiled: list[str]  # countries on routes that have no profile, so no scores
     weights: PriorityWeights
+    harm: dict[str, float]
+    need_only: bool = False
 
     def to_json(self) -> JSONObject:
         return {"destination": self.destination, "year": self.year, "commodities": self.commodities,
-                "baseline_flow": self.baseline_flow, "picks": [p.to_json() for p in self.picks],
+                "harm": self.harm, "need_only": self.need_only, "baseline_flow": self.baseline_flow,
+                "picks": [p.to_json() for p in self.picks],
                 "curve": [{"picks": 0, "flow": self.baseline_flow}]
                 + [{"picks": p.rank, "flow": p.flow_after} for p in self.picks],
                 "not_profiled": self.not_profiled, "weights": self.weights.model_dump()}
 
 
+@dataclass
+class Routes:
+    """The flow model toward one destination and the profiled countries on its routes."""
+
+    config: NetworkConfig
+    model: FlowModel
+    candidates: dict[str, Candidate]
+    not_profiled: list[str]
+
+    def state(self, capacity: dict[str, float] | None = None) -> FlowState:
+        """The flows with every candidate at its ranked capacity, or as given."""
+        base = {code: candidate.capacity.point for code, candidate in self.candidates.items()}
+        return self.model.state({**base, **(capacity or {})})
+
+
+def routes_toward(workspace: Workspace, assessment: Assessment, destination: str, commodity: str | None = None,
+                  reference: Routes | None = None) -> Routes:
+    """The flow model of the links active in the assessment's year, with its candidates; flows are
+    measured against ``reference``'s potential where given (a scenario against its baseline)."""
+    config, network = network_of(workspace, destination, commodity)
+    year = assessment.stamp.year
+    active = network.active_links(year)
+    if commodity is not None:
+        wanted = {commodity} | {chain.precursor for chain in config.chains if chain.product == commodity}
+        active = [link for link in active if link.commodity in wanted]
+    countries = {node for link in active for node in (link.from_, link.to) if node not in network.regions}
+    model = FlowModel(active, destination, config, countries, reference.model.potential if reference else None)
+    on_routes = sorted(node for node in model.route_nodes() if node in countries and node != destination)
+    results = {result.country: result for result in assessment.countries}
+    ties = ties_with(workspace, destination, year)
+    candidates = {code: _candidate(results[code], config, ties.get(code, set()))
+                  for code in on_routes if code in results}
+    return Routes(config, model, candidates, [code for code in on_routes if code not in results])
+
+
 def prioritize(workspace: Workspace, assessment: Assessment, destination: str = "USA",
-               commodity: str | None = None, budget: int | None = None,
+               commodity: str | None = None, budget: int | None = None, need_only: bool = False,
                progress: Callable[[int, int], None] | None = None) -> Prioritization:
     """The ranked assistance list for one destination market as of the assessment's year."""
-    config, network = _network_of(workspace, destination, commodity)
-    year = assessment.stamp.year
-    links = network.active_links(year, commodity)
-    countries = {node for link in links for node in (link.from_, link.to) if node not in network.regions}
-    model = FlowModel(links, destination, config, countries)
-    on_routes = sorted(node for node in model.route_nodes() if node in countries and node != destination)
-    candidates = _candidates(workspace, assessment, config, destination, on_routes)
-    baseline, picks = select(model, candidates, config, budget, progress)
-    return Prioritization(destination, year, sorted(model.edges), baseline, picks,
-                          sorted(code for code in on_routes if code not in workspace.profiles), config.priority.weights)
+    routes = routes_toward(workspace, assessment, destination, commodity)
+    baseline, picks = select(routes, budget, need_only, progress)
+    harm = {c: routes.model.harm[c] for c in routes.model.commodities}
+    return Prioritization(destination, assessment.stamp.year, routes.model.commodities, baseline, picks,
+                          routes.not_profiled, routes.config.priority.weights, harm, need_only)
 
 
-def select(model: FlowModel, candidates: dict[str, Candidate], config: NetworkConfig, budget: int | None = None,
+def select(routes: Routes, budget: int | None = None, need_only: bool = False,
            progress: Callable[[int, int], None] | None = None) -> tuple[float, list[Pick]]:
-    """Greedy budgeted selection: pick the highest priority, close its gap, recompute.
-
-    Exact leverage needs a maximum flow per candidate; an upper bound (the flow through a
-    country above its closed capacity) lets most candidates be ruled out without one. The
-    result is the same as evaluating every candidate: only candidates whose bound could still
-    beat the best two are evaluated exactly.
-    """
-    capacity = {code: candidate.capacity for code, candidate in candidates.items()}
-    state = FlowState(model, lambda node: capacity.get(node, 1.0))  # a country off every route: moot
-    baseline, centrality = state.total, model.betweenness()
-    weights = config.priority.weights
-    fixed = {code: weights.need * c.need + weights.feasibility * c.feasibility for code, c in candidates.items()}
-    remaining = sorted(candidates)
+    """Greedy selection: pick the highest priority, close its gap, recompute the flows."""
+    closed: dict[str, float] = {}
+    state = routes.state()
+    baseline, centrality = state.total, routes.model.betweenness()
+    remaining = sorted(routes.candidates)
     steps = len(remaining) if budget is None else min(budget, len(remaining))
     picks = []
     for step in range(1, steps + 1):
-        current = state.total
-
-        def priority(code: str, leverage: float, current: float = current) -> float:
-            return fixed[code] + (weights.leverage * leverage / current if current > 0 else 0.0)
-
-        bounds = sorted(((priority(code, state.leverage_bound(code)), code) for code in remaining),
-                        key=lambda item: (-item[0], item[1]))
-        exact: list[tuple[float, float, str]] = []
-        for bound, code in bounds:
-            if len(exact) >= 2 and (-bound, code) > (-exact[1][0], exact[1][2]):
-                break  # cannot reach the top two
-            leverage = state.leverage(code)
-            exact.append((priority(code, leverage), leverage, code))
-            exact.sort(key=lambda item: (-item[0], item[2]))
-        (best, leverage, code), runner = exact[0], exact[1] if len(exact) > 1 else None
-        routes = _routes(state.flows, code)
-        state.close(code)
-        pick = _pick(step, candidates[code], best, leverage, current, state.total, centrality, runner)
-        pick.routes = routes
-        picks.append(pick)
-        remaining.remove(code)
+        ranked = sorted((_standing(routes, state, code, need_only) for code in remaining), key=lambda s: s.key)
+        best = ranked[0]
+        closed[best.country] = 1.0
+        after = routes.state(closed)
+        picks.append(_pick(step, routes, best, state, after, centrality, ranked[1] if len(ranked) > 1 else None))
+        state = after
+        remaining.remove(best.country)
         if progress:
             progress(step, steps)
     return baseline, picks
 
 
-def _network_of(workspace: Workspace, destination: str, commodity: str | None) -> tuple[NetworkConfig, Network]:
+@dataclass(frozen=True)
+class _Standing:
+    country: str
+    priority: float
+    leverage: float
+    leverage_low: float
+    leverage_high: float
+    key: tuple[bool, float, str]
+
+
+def _standing(routes: Routes, state: FlowState, code: str, need_only: bool) -> _Standing:
+    """A candidate's leverage (and its range over the capacity's range) and priority given the flows now."""
+    candidate, weights = routes.candidates[code], routes.config.priority.weights
+    closed = state.averted(code, 1.0)
+
+    def leverage_from(capacity: float) -> float:
+        """(flow with the country at that capacity - flow with its gap closed) / flow at that capacity."""
+        at = state.total - state.averted(code, capacity)
+        return max(0.0, closed - state.averted(code, capacity)) / at if at > 0 else 0.0
+
+    leverage = leverage_from(candidate.capacity.point)
+    priority = weights.leverage * leverage + weights.need * candidate.need + weights.feasibility * candidate.feasibility
+    without_route = not need_only and leverage <= LEVERAGE_FLOOR
+    return _Standing(code, priority, leverage, leverage_from(candidate.capacity.high),
+                     leverage_from(candidate.capacity.low), (without_route, -priority, code))
+
+
+def leverages(routes: Routes, state: FlowState | None = None) -> dict[str, float]:
+    """Every candidate's leverage (share of the flow now that closing its gap would stop)."""
+    state = routes.state() if state is None else state
+    return {code: _standing(routes, state, code, need_only=False).leverage for code in routes.candidates}
+
+
+def network_of(workspace: Workspace, destination: str, commodity: str | None) -> tuple[NetworkConfig, Network]:
+    """The network, once the destination and commodity are known to be in it (exit 2 with a suggestion if not)."""
     config, network = workspace.require_network("prioritize")
     if commodity is not None and commodity not in config.commodities:
         suggestion = did_you_mean(commodity, config.commodities)
@@ -154,72 +220,76 @@ def _network_of(workspace: Workspace, destination: str, commodity: str | None) -
     return config, network
 
 
-def _candidates(workspace: Workspace, assessment: Assessment, config: NetworkConfig, destination: str,
-                codes: list[str]) -> dict[str, Candidate]:
-    results = {result.country: result for result in assessment.countries}
-    ties = partnership_ties(workspace, assessment.stamp.year)
-    candidates = {}
-    for code in codes:
-        result = results.get(code)
-        capacity, known = interdiction_capacity(result, config)
-        need = 1 - _at_best(result.overall) / 100 if result is not None else 0.0
-        kinds = sorted(ties.get(frozenset((code, destination)), set()))
-        feasibility = min(1.0, math.fsum(config.priority.partnership_weights[kind] for kind in kinds))
-        name = result.name if result else code
-        candidates[code] = Candidate(code, name, capacity, known, need, feasibility, kinds, result)
-    return candidates
+def _candidate(result: CountryResult, config: NetworkConfig, ties: set[str]) -> Candidate:
+    kinds = sorted(ties)
+    feasibility = min(1.0, math.fsum(config.priority.partnership_weights[kind] for kind in kinds))
+    need = 1 - _point(result.overall) / 100
+    return Candidate(result.country, result.name, interdiction_capacity(result.goals, config), need, feasibility,
+                     kinds, result)
 
 
-def interdiction_capacity(result: CountryResult | None, config: NetworkConfig) -> tuple[float, bool]:
-    """Weighted mean of the declared goals' scores / 100, and whether all of them are known.
+def interdiction_capacity(goals: Sequence[NodeResult], config: NetworkConfig) -> Capacity:
+    """Weighted mean of the declared goals' scores / 100, with the range their bounds allow."""
+    by_id = {goal.id: goal for goal in goals if goal.applicable}
+    weighted = [(weight, by_id[goal]) for goal, weight in config.interdiction.goals.items() if goal in by_id]
+    total = math.fsum(weight for weight, _ in weighted)
+    if total == 0:
+        return Capacity(0.0, 1.0, 1.0)
 
-    Where a goal's score is not known its high bound stands in, and a country with no profile
-    counts as fully capable: not knowing a country never makes it look like a bigger gap to fill.
-    """
-    if result is None:
-        return 1.0, False
-    goals = {goal.id: goal for goal in result.goals}
-    pairs = [(weight, _at_best(goals[goal])) for goal, weight in config.interdiction.goals.items() if goal in goals]
-    known = all(goals[goal].score is not None for goal in config.interdiction.goals if goal in goals)
-    return math.fsum(w * s for w, s in pairs) / math.fsum(w for w, _ in pairs) / 100, known
+    def mean(score: Callable[[NodeResult], float]) -> float:
+        return math.fsum(weight * score(goal) for weight, goal in weighted) / total / 100
 
-
-def _at_best(node: NodeResult) -> float:
-    """The score, or where it is not known the most its unknown facts allow."""
-    if node.score is not None:
-        return node.score
-    return node.high if node.high is not None else 100.0
+    return Capacity(mean(lambda g: _or(g.low, 0.0)), mean(_point), mean(lambda g: _or(g.high, 100.0)))
 
 
-def _pick(rank: int, candidate: Candidate, priority: float, leverage: float, before: float, after: float,
-          centrality: dict[str, float], runner: tuple[float, float, str] | None) -> Pick:
-    gaps = {goal.id: None if goal.score is None else 1 - goal.score / 100
-            for goal in (candidate.result.goals if candidate.result else [])}
-    pick = Pick(rank, candidate.country, candidate.name, priority, leverage, leverage / before if before > 0 else 0.0,
-                candidate.need, gaps, candidate.feasibility, candidate.capacity, candidate.capacity_known, before, after,
-                centrality.get(candidate.country, 0.0), ties=candidate.ties)
-    pick.weakest, pick.interventions = _weakest(candidate.result)
+def _point(node: NodeResult) -> float:
+    """The score where the engine gives one, else the high bound: not knowing never looks like a gap."""
+    return node.score if node.score is not None else _or(node.high, 100.0)
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _pick(rank: int, routes: Routes, standing: _Standing, before: FlowState, after: FlowState,
+          centrality: dict[str, float], runner: _Standing | None) -> Pick:
+    candidate = routes.candidates[standing.country]
+    result = candidate.result
+    gaps = {goal.id: None if goal.score is None else 1 - goal.score / 100 for goal in result.goals}
+    capacity = candidate.capacity
+    pick = Pick(rank, candidate.country, candidate.name, standing.priority, standing.leverage, standing.leverage_low,
+                standing.leverage_high, candidate.need, gaps, candidate.feasibility, capacity.low, capacity.point,
+                capacity.high, before.total, after.total, centrality.get(candidate.country, 0.0), ties=candidate.ties)
+    pick.routes = [route.text() for route in before.routes(candidate.country)]
+    pick.weakest, pick.interventions = _weakest(result, routes.config)
     if runner is not None:
-        pick.runner_up = {"country": runner[2], "priority": runner[0], "leverage": runner[1]}
+        pick.runner_up = {"country": runner.country, "priority": runner.priority, "leverage": runner.leverage}
+    pick.why = _why(pick, routes.model.destination)
     return pick
 
 
-def _routes(flows: dict[str, JSONObject], country: str) -> list[str]:
-    """The links through a country that carry flow to the destination, per commodity."""
-    routes = []
-    for commodity, flow in sorted(flows.items()):
-        for tail, heads in sorted(flow.items()):
-            for head, amount in sorted(heads.items()):
-                ends = (tail.split(">")[0], head.split(">")[0])
-                if amount > 0 and tail.endswith(">out") and country in ends:
-                    routes.append(f"{ends[0]} -> {ends[1]} ({commodity}, {amount:g})")
-    return routes
+def _why(pick: Pick, destination: str) -> list[str]:
+    """The reasons a planner reads, in the order they weigh."""
+    reasons = []
+    span = "" if pick.leverage_high - pick.leverage_low < 5e-4 else \
+        f" ({pick.leverage_low:.1%}-{pick.leverage_high:.1%} over what its unknown facts allow)"
+    if pick.leverage > LEVERAGE_FLOOR:
+        reasons.append(f"closing its gap stops {pick.leverage:.1%} of the harm-weighted flow reaching {destination}{span}")
+    elif pick.leverage_high > LEVERAGE_FLOOR:
+        reasons.append(f"no leverage at the capacity its evidence shows{span}: learn its unknown facts first")
+    else:
+        reasons.append(f"no route to {destination} it could thin: ranked on need and ties only")
+    capacity = f"{pick.capacity:.2f}" + ("" if pick.capacity_high - pick.capacity_low < 5e-3
+                                         else f" ({pick.capacity_low:.2f}-{pick.capacity_high:.2f})")
+    reasons.append(f"interdiction capacity {capacity}; overall gap {pick.need:.0%}")
+    if pick.ties:
+        reasons.append(f"ties with {destination}: {', '.join(pick.ties)}")
+    return reasons
 
 
-def _weakest(result: CountryResult | None, count: int = 3) -> tuple[list[JSONObject], list[JSONObject]]:
-    """The lowest-scoring criteria and the interventions their short-falling rules recommend."""
-    if result is None:
-        return [], []
+def _weakest(result: CountryResult, config: NetworkConfig, count: int = 3) -> tuple[list[JSONObject], list[JSONObject]]:
+    """The lowest-scoring criteria and the interventions offered to partners that their short-falling
+    rules recommend (US-internal measures are not offered)."""
     criteria = [node for goal in result.goals for node in goal.children if node.score is not None and node.score < 100]
     criteria.sort(key=lambda node: (node.score, node.id))
     weakest = criteria[:count]
@@ -227,5 +297,6 @@ def _weakest(result: CountryResult | None, count: int = 3) -> tuple[list[JSONObj
     for criterion in weakest:
         for rule in criterion.children:
             for item in rule.interventions:
-                interventions.setdefault(item["id"], item)
+                if item.get("kind") != "us_internal":
+                    interventions.setdefault(str(item["id"]), item)
     return ([{"id": c.id, "title": c.title, "score": c.score} for c in weakest], list(interventions.values()))

@@ -25,6 +25,7 @@ README = """# An assess workspace
 rules/synthetic-drugs-2019/   the strategy rule set: ruleset.yaml, facts.yaml, interventions.yaml,
                               network.yaml, goals/*.yaml, seeds/ (the strategy texts rules cite)
 country_profiles/             one YAML file per country; network/ holds trafficking and partnership links
+scenarios/                    what-ifs: dated fact changes, funded packages, route changes
 schemas/                      JSON Schema for every file, for your editor
 outputs/                      written by `assess run`; commit it so reviewers can diff runs
 ```
@@ -36,6 +37,8 @@ assess check                  # validate rules and profiles (exit 1 on findings,
 assess run --year 2024        # score every country; writes outputs/
 assess explain MEX            # every rule for one country, with the facts behind it
 assess prioritize --budget 5  # where assistance buys the most
+assess prioritize --budget-usd 25000000   # what to fund with $25M a year, and what it buys
+assess scenario fund-mexico-fy2026        # a what-if, year by year against the baseline
 assess report -o report.html  # a self-contained report with charts
 ```
 
@@ -82,9 +85,11 @@ def init_workspace(target: Path) -> list[Path]:
     rules, profiles = _content()
     shutil.copytree(rules, target / "rules", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(profiles, target / "country_profiles")
+    if (profiles.parent / "scenarios").is_dir():
+        shutil.copytree(profiles.parent / "scenarios", target / "scenarios")
     for kind in KINDS:
         write_file(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind)))
-    for path in sorted((target / "rules").rglob("*.yaml")) + sorted((target / "country_profiles").rglob("*.yaml")):
+    for path in sorted(target.rglob("*.yaml")):
         text = path.read_text("utf-8")
         if "assess/schemas/" in text:
             path.write_text(text.replace("assess/schemas/", "schemas/", 1), "utf-8")

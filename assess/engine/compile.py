@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
@@ -83,6 +84,29 @@ class Program:
     def caps(self) -> Iterator[CompiledCap]:
         for node in self.root.aggregates():
             yield from node.caps
+
+    def rules_under(self, goal: str) -> tuple[CompiledRule, ...]:
+        """The rules of one goal, in hierarchy order."""
+        return self._parts[goal][0]
+
+    def facts_under(self, goal: str) -> frozenset[str]:
+        """Every fact one goal's rules and caps read: a change to anything else leaves its score as it is."""
+        return self._parts[goal][1]
+
+    def sorted_facts_under(self, goal: str) -> tuple[str, ...]:
+        return self._parts[goal][2]
+
+    @cached_property
+    def _parts(self) -> dict[str, tuple[tuple[CompiledRule, ...], frozenset[str], tuple[str, ...]]]:
+        parts = {}
+        for goal in self.root.children:
+            if isinstance(goal, CompiledNode):
+                rules = tuple(_leaves(goal))
+                read = {name for rule in rules for name in rule.scoring.facts}
+                read |= {test.fact for node in goal.aggregates() for cap in node.caps
+                         for _, test in iter_fact_tests(cap.cap.when)}
+                parts[goal.id] = (rules, frozenset(read), tuple(sorted(read)))
+        return parts
 
 
 def compile_ruleset(ruleset: Ruleset) -> Program:

@@ -6,6 +6,9 @@ it did), rolling each level up with ``aggregate`` as it goes.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from typing import Any
+
 from ..version import __version__
 from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_weights, tier_of
 from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
@@ -42,11 +45,50 @@ def score_snapshot(program: Program, facts: Snapshot) -> NodeResult:
     return score_tree(program, facts, reads)
 
 
-def score_tree(program: Program, facts: Snapshot, reads: dict[str, FactRead]) -> NodeResult:
-    """Every rule scored, with its bounds, rolled up with coverage, caps and tiers; weights spread."""
-    overall = _aggregate(program.root, _Context(program, facts, reads))
-    spread_weights(overall, 1.0, 1.0)
+def score_tree(program: Program, facts: Snapshot, reads: dict[str, FactRead], *, trace: bool = True) -> NodeResult:
+    """Every rule scored, with its bounds, rolled up with coverage, caps and tiers; weights spread.
+    Without ``trace`` the explanations and weight shares are left out (the scores are the same):
+    what-if analyses that rescore a country many times need only the numbers."""
+    overall = _aggregate(program.root, _Context(program, facts, reads, trace))
+    if trace:
+        spread_weights(overall, 1.0, 1.0)
     return overall
+
+
+def score_numbers(program: Program, facts: Snapshot) -> NodeResult:
+    """The score tree of bare fact values, numbers only (no provenance, no explanations)."""
+    return score_tree(program, facts, {}, trace=False)
+
+
+GoalCache = dict[tuple[Any, ...], NodeResult]
+
+
+def rescore_numbers(program: Program, facts: Snapshot, before: NodeResult, changed: Collection[str],
+                    cache: GoalCache | None = None) -> NodeResult:
+    """``score_numbers(program, facts)`` where ``before`` scored the same facts but ``changed``:
+    the goals that read none of the changed facts are taken from ``before`` as they are, and only
+    the others, and the overall level, are scored again. A goal's score depends on nothing but
+    the facts it reads and the year, so ``cache`` may keep goals scored for other countries."""
+    root = program.root
+    result = NodeResult(root.kind, root.id, root.title, root.weight, root.method)
+    for goal, previous in zip(root.children, before.children, strict=True):
+        assert isinstance(goal, CompiledNode), "the overall level's children are goals"
+        read = program.facts_under(goal.id)
+        if read.isdisjoint(changed):
+            result.children.append(previous)
+            continue
+        key = (goal.id, facts.year, *(facts.get(name, _ABSENT) for name in program.sorted_facts_under(goal.id)))
+        scored = cache.get(key) if cache is not None else None
+        if scored is None:
+            scored = _aggregate(goal, _Context(program, facts, {}, False, program.rules_under(goal.id)))
+            if cache is not None:
+                cache[key] = scored
+        result.children.append(scored)
+    _finish(root, result, _Context(program, facts, {}, False, ()))
+    return result
+
+
+_ABSENT = object()  # a fact with no known value, in a cache key
 
 
 class _Context:
@@ -57,12 +99,19 @@ class _Context:
     lowest and highest score the unknowns allow (known facts are kept as they are).
     """
 
-    def __init__(self, program: Program, facts: Snapshot, reads: dict[str, FactRead]):
+    def __init__(self, program: Program, facts: Snapshot, reads: dict[str, FactRead], trace: bool = True,
+                 rules: Sequence[CompiledRule] | None = None):
+        """``rules``: only these (in hierarchy order), to score part of the tree."""
         header = program.ruleset.header
-        self.program, self.facts, self.reads = program, facts, reads
-        self.scores = iter(program.scores(facts))
-        self.lows = iter(program.scores(Snapshot({**program.worst_values, **facts}, facts.year)))
-        self.highs = iter(program.scores(Snapshot({**program.best_values, **facts}, facts.year)))
+        self.program, self.facts, self.reads, self.trace = program, facts, reads, trace
+        scorers = program.scorers if rules is None else tuple(rule.scoring.score for rule in rules)
+        # the unknowns at their worst and best: only the facts these rules read need filling
+        read = program.facts_read if rules is None else {name for rule in rules for name in rule.scoring.facts}
+        worst = Snapshot({**{n: program.worst_values[n] for n in read if n not in facts}, **facts}, facts.year)
+        best = Snapshot({**{n: program.best_values[n] for n in read if n not in facts}, **facts}, facts.year)
+        self.scores = iter([score(facts) for score in scorers])
+        self.lows = iter([score(worst) for score in scorers])
+        self.highs = iter([score(best) for score in scorers])
         self.min_coverage = header.min_coverage
         self.tiers = [(tier.name, tier.min) for tier in header.tiers]
 
@@ -71,9 +120,15 @@ def _aggregate(node: CompiledNode, context: _Context) -> NodeResult:
     result = NodeResult(node.kind, node.id, node.title, node.weight, node.method)
     result.children = [_aggregate(child, context) if isinstance(child, CompiledNode) else _rule(child, context)
                        for child in node.children]
+    _finish(node, result, context)
+    return result
+
+
+def _finish(node: CompiledNode, result: NodeResult, context: _Context) -> None:
+    """Roll a level up from its children, apply its caps and give it its tier."""
     if node.window is not None and not node.window.applies(context.facts.year):
         result.status, result.why = NOT_APPLICABLE, _not_applicable(node.window, context.facts.year)
-        return result
+        return
     roll_up(result, node.method, context.min_coverage)
     for cap in node.caps:
         holds = cap.condition.test(context.facts)
@@ -81,7 +136,6 @@ def _aggregate(node: CompiledNode, context: _Context) -> NodeResult:
     if node.tiered:
         # earned by the low bound: a tier holds whatever the unknown facts turn out to be
         result.tier = tier_of(result.low if result.score is not None else None, context.tiers)
-    return result
 
 
 def _not_applicable(window: Applicability, year: int) -> str:
@@ -92,21 +146,27 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     rule = compiled.rule
     score, low, high = next(context.scores), next(context.lows), next(context.highs)
     node = NodeResult("rule", compiled.path, rule.title, rule.weight)
-    node.facts = [context.reads[name] for name in compiled.scoring.facts]
-    node.cites = [cite.model_dump(exclude_none=True) for cite in rule.cites]
+    if context.trace:
+        node.facts = [context.reads[name] for name in compiled.scoring.facts]
+        node.cites = [cite.model_dump(exclude_none=True) for cite in rule.cites]
     if not rule.applies(context.facts.year):
-        node.status, node.why = NOT_APPLICABLE, _not_applicable(rule, context.facts.year)
+        node.status = NOT_APPLICABLE
+        if context.trace:
+            node.why = _not_applicable(rule, context.facts.year)
         return node
     if score is None and not compiled.monotone:  # no worst-case fill is safe: the whole range
         (low, high), node.exact_bounds = compiled.score_range, False
     node.score, node.low, node.high = score, low, high
     node.coverage, node.status = (0.0, "unknown") if score is None else (1.0, SCORED)
+    if not context.trace:
+        return node
     node.why = compiled.scoring.explain(context.facts, score)
     node.cites = [cite.model_dump(exclude_none=True) for cite in rule.cites]
     node.falls_short = score is not None and score < rule.target
     if node.falls_short:
         menu = context.program.ruleset.interventions
-        node.interventions = [{"id": name, "text": menu[name].text} for name in rule.interventions]
+        node.interventions = [{"id": name, "text": menu[name].text, "kind": menu[name].kind, "lead": menu[name].lead}
+                              for name in rule.interventions]
     return node
 
 

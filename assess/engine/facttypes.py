@@ -74,6 +74,18 @@ class FactSpecBase(Strict):
         """Known values spanning the type, for checks that compare a fact's unknown with them."""
         raise NotImplementedError
 
+    def raise_to(self, value: Any, target: Any) -> Any:
+        """What a package that brings the fact to ``target`` leaves: never less capacity than ``value``
+        had (an unknown value becomes ``target``)."""
+        if value is UNKNOWN:
+            return target
+        better = max if self.higher_is_better else min
+        return better(value, target, key=self.rank)
+
+    def rank(self, value: Any) -> Any:
+        """A key that orders known values (the type's own order unless overridden)."""
+        return value
+
     def best(self) -> Any:
         """The admissible value with the most capacity."""
         raise NotImplementedError
@@ -151,6 +163,9 @@ class LevelFact(FactSpecBase):
         rank = {level: i for i, level in enumerate(self.levels)}  # compare ranks, not names
         compare, wanted = _ORDERED[op], rank[self.read(operand, allow_unknown=False)]
         return lambda value, year: compare(rank[value], wanted)
+
+    def rank(self, value: str) -> int:
+        return self.levels.index(value)
 
     def step_up(self, value: str) -> str | None:
         index = self.levels.index(value) + 1
@@ -274,6 +289,11 @@ class SetFact(FactSpecBase):
         if op == "contains_any":
             return lambda value, year: not wanted.isdisjoint(value)
         return lambda value, year: wanted <= value
+
+    def raise_to(self, value: Any, target: frozenset[str]) -> frozenset[str]:
+        if value is UNKNOWN:
+            return target
+        return frozenset(value | target) if self.higher_is_better else frozenset(value & target)
 
     def step_up(self, value: frozenset[str]) -> frozenset[str] | None:
         if self.higher_is_better:

@@ -22,7 +22,6 @@ from .modelbase import GoalId, Identifier, RawValue, Score, Strict, Text, Weight
 from .scorings import Scoring
 
 Method = Literal["weighted_mean", "geometric_mean", "minimum"]
-FlowAlgorithm = Literal["preflow_push", "edmonds_karp", "shortest_augmenting_path", "dinitz", "boykov_kolmogorov"]
 
 
 class FactCatalogue(Strict):
@@ -42,9 +41,43 @@ class Citation(Strict):
     quote: Text | None = Field(None, description="Optional words that must appear verbatim in the seed.")
 
 
+InterventionKind = Literal["assistance", "diplomacy", "us_internal"]
+Channel = Literal["bilateral_inl", "unodc", "incb", "wco", "other_donor", "diplomatic", "us_agencies"]
+
+
+class Cost(Strict):
+    """What a package costs in one country, per year, in US dollars: a range, sourced or assumed."""
+
+    low_usd: Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)]
+    high_usd: Annotated[float, Field(ge=0, le=1e10, allow_inf_nan=False)]
+    basis: Literal["sourced", "assumption"] = Field(
+        description="sourced: a public document gives the cost of a comparable programme; assumption: a planner's estimate.")
+    source: Text | None = Field(None, description="The document, for a sourced cost.")
+    note: Text | None = Field(None, description="How the range was reached (for an assumption, what it was reasoned from).")
+
+    @model_validator(mode="after")
+    def _ordered_and_sourced(self) -> Cost:
+        if self.high_usd < self.low_usd:
+            raise ValueError(f"high_usd ({self.high_usd:g}) is below low_usd ({self.low_usd:g})")
+        if self.basis == "sourced" and not self.source:
+            raise ValueError("a sourced cost needs its source")
+        return self
+
+    @property
+    def expected_usd(self) -> float:
+        return (self.low_usd + self.high_usd) / 2
+
+
 class Intervention(Strict):
     text: Text
     cites: Annotated[list[Citation], Field(min_length=1)]
+    kind: InterventionKind = Field(description="assistance or diplomacy is offered to a partner; us_internal is not.")
+    lead: Text = Field(description="The agency that leads it (INL, DEA, DHS/CBP, Treasury, State, UNODC, INCB, WCO ...).")
+    channel: Channel | None = Field(None, description="How it is delivered.")
+    cost: Cost | None = Field(None, description="Per country and year; a package without a cost cannot be funded.")
+    duration_years: Annotated[float, Field(gt=0, le=20)] | None = None
+    effects: dict[Identifier, RawValue] = Field(
+        {}, description="The facts a funded package changes, and to what (a planner's assumption of its result).")
 
 
 class InterventionMenu(Strict):
@@ -237,6 +270,30 @@ class Interdiction(Strict):
     effectiveness: Share
 
 
+class Harm(Strict):
+    """How much one commodity's flow reaching the destination matters, in one declared unit."""
+
+    weight: Annotated[float, Field(ge=0, le=1)]
+    basis: Literal["sourced", "assumption", "via_chain"]
+    rationale: Text
+    source: Text | None = None
+
+
+class Chain(Strict):
+    """A precursor that becomes a product in the country it reaches (fentanyl precursors -> fentanyl)."""
+
+    precursor: Identifier
+    product: Identifier
+    rationale: Text
+    source: Text
+
+
+class Portfolio(Strict):
+    capacity_weight: Annotated[float, Field(ge=0, le=10)] = Field(
+        description="Value of 100 points of a country's overall score, in shares of the harm-weighted flow averted.")
+    rationale: Text
+
+
 class PriorityWeights(Strict):
     leverage: Share
     need: Share
@@ -255,7 +312,76 @@ class NetworkConfig(Strict):
     modalities: Annotated[list[Identifier], Field(min_length=1)]
     volumes: Annotated[dict[Identifier, Annotated[float, Field(gt=0, le=1e6)]], Field(min_length=1)]
     unknown_volume: Identifier
+    confidence: dict[Confidence, Share] = Field(
+        description="How much a link counts by the evidence for it: its volume is multiplied by this.")
+    harm: dict[Identifier, Harm] = Field(description="Every commodity's harm weight at the destination.")
+    chains: list[Chain] = []
     interdiction: Interdiction
     priority: Priority
+    portfolio: Portfolio
     memberships: dict[Identifier, FactTest] = {}
-    flow_algorithm: FlowAlgorithm = "boykov_kolmogorov"
+
+
+# --- Scenarios: what-ifs projected against the baseline (assess scenario) -----------------------
+
+
+class ScenarioFact(Strict):
+    """A fact the scenario assumes will hold from a date (a planner's assumption, not evidence)."""
+
+    country: CountryCode
+    fact: Identifier
+    value: RawValue
+    as_of: dt.date
+    note: Text | None = None
+
+
+class FundedPackage(Strict):
+    """A package of the intervention catalogue funded in one country: its effects hold once it has run."""
+
+    country: CountryCode
+    package: Identifier
+    start: dt.date = Field(description="When funding starts; the effects hold from start + the package's duration.")
+    note: Text | None = None
+
+
+class OpenedRoute(Strict):
+    """A trafficking route the scenario opens (displacement: traffickers move to it)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: NodeId = Field(alias="from")
+    to: NodeId
+    commodity: Identifier
+    modalities: list[Identifier] = []
+    volume: Identifier = "unknown"
+    confidence: Confidence = "low"
+    since: dt.date
+    note: Text | None = None
+
+
+class ClosedRoute(Strict):
+    """A documented route the scenario closes from a date (every link from, to, commodity)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: NodeId = Field(alias="from")
+    to: NodeId
+    commodity: Identifier
+    on: dt.date
+    note: Text | None = None
+
+
+class RouteChanges(Strict):
+    opened: list[OpenedRoute] = []
+    closed: list[ClosedRoute] = []
+
+
+class Scenario(Strict):
+    """``scenarios/<name>.yaml``: dated fact changes, funded packages and route changes."""
+
+    title: Text
+    description: Text | None = None
+    destination: CountryCode = "USA"
+    facts: list[ScenarioFact] = []
+    packages: list[FundedPackage] = []
+    routes: RouteChanges = RouteChanges()

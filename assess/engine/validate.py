@@ -14,6 +14,7 @@ import inspect
 import re
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,7 +25,18 @@ from pydantic_core import ErrorDetails
 from ..errors import SourceError, did_you_mean
 from .conditions import Condition, FactTest, iter_fact_tests
 from .facttypes import FactSpecBase, types_supporting
-from .models import Citation, FactCatalogue, FactEntry, Goal, NetworkConfig, PartnershipFile, Profile, TraffickingFile
+from .models import (
+    Citation,
+    FactCatalogue,
+    FactEntry,
+    Goal,
+    Intervention,
+    NetworkConfig,
+    PartnershipFile,
+    Profile,
+    Scenario,
+    TraffickingFile,
+)
 from .reader import DataPath, Document
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
@@ -173,6 +185,20 @@ class RulesetChecker:
                     self.error(doc, ("facts", name, "closed_list", "absent"), str(problem), allowed=problem.allowed,
                                suggestion=did_you_mean(str(spec.closed_list.absent), problem.allowed))
 
+    def check_effects(self, doc: Document, name: str, intervention: Intervention) -> None:
+        """A package's effects name declared facts and values of their types."""
+        for fact, raw in intervention.effects.items():
+            spec = self.facts.get(fact)
+            if spec is None:
+                self.error(doc, ("interventions", name, "effects", fact), f"undeclared fact '{fact}'", key=True,
+                           suggestion=did_you_mean(fact, self.facts))
+                continue
+            try:
+                spec.read(raw, allow_unknown=False)
+            except ValueProblem as problem:
+                self.error(doc, ("interventions", name, "effects", fact), str(problem), allowed=problem.allowed,
+                           suggestion=did_you_mean(str(raw), problem.allowed))
+
     def check_goal(self, doc: Document, goal: Goal) -> None:
         self.check_citations(doc, (), goal.cites)
         for i, cap in enumerate(goal.caps):
@@ -320,6 +346,23 @@ def check_network_config(doc: Document, config: NetworkConfig, goal_ids: set[str
         if goal_ids is not None and goal not in goal_ids:
             checker.error(doc, ("interdiction", "goals", goal), f"unknown goal '{goal}'", key=True,
                           allowed=tuple(sorted(goal_ids)), suggestion=did_you_mean(goal, goal_ids))
+    for commodity in config.commodities:
+        if commodity not in config.harm:
+            checker.error(doc, ("harm",), f"no harm weight for commodity '{commodity}': every commodity needs one "
+                          "(0 with basis via_chain for a precursor)", key=True)
+    for commodity in config.harm:
+        if commodity not in config.commodities:
+            checker.error(doc, ("harm", commodity), f"'{commodity}' is not a declared commodity", key=True,
+                          allowed=tuple(config.commodities), suggestion=did_you_mean(commodity, config.commodities))
+    for i, chain in enumerate(config.chains):
+        for key in ("precursor", "product"):
+            name = getattr(chain, key)
+            if name not in config.commodities:
+                checker.error(doc, ("chains", i, key), f"'{name}' is not a declared commodity",
+                              allowed=tuple(config.commodities), suggestion=did_you_mean(name, config.commodities))
+    missing = [level for level in ("low", "medium", "high") if level not in config.confidence]
+    if missing:
+        checker.error(doc, ("confidence",), f"no weight for confidence {', '.join(missing)}")
     for kind, test in config.memberships.items():
         checker.check_condition(doc, ("memberships", kind), test)
         if kind not in config.priority.partnership_weights:
@@ -368,3 +411,62 @@ def _in_vocabulary(doc: Document, where: DataPath, value: str, allowed: list[str
     if value not in allowed:
         errors.append(doc.error(where, f"unknown {what} '{value}'", allowed=tuple(allowed),
                                 suggestion=did_you_mean(value, allowed)))
+
+
+# --- Scenarios ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioContext:
+    """What a scenario may name: the workspace's facts, packages, countries and network."""
+
+    facts: Mapping[str, FactSpecBase]
+    packages: Mapping[str, Intervention]
+    profiled: set[str]
+    nodes: set[str]  # countries and regions of the trafficking network
+    commodities: list[str]
+    links: set[tuple[str, str, str]]  # (from, to, commodity) of the documented links
+
+
+def check_scenario(doc: Document, scenario: Scenario, context: ScenarioContext, errors: list[SourceError]) -> None:
+    """Every name a scenario uses exists, every value has its fact's type, every package can be funded."""
+    for i, change in enumerate(scenario.facts):
+        _profiled(doc, ("facts", i, "country"), change.country, context.profiled, errors)
+        spec = context.facts.get(change.fact)
+        if spec is None:
+            errors.append(doc.error(("facts", i, "fact"), f"undeclared fact '{change.fact}'",
+                                    suggestion=did_you_mean(change.fact, context.facts)))
+            continue
+        try:
+            spec.read(change.value, allow_unknown=False)
+        except ValueProblem as problem:
+            errors.append(doc.error(("facts", i, "value"), str(problem), allowed=problem.allowed,
+                                    suggestion=did_you_mean(str(change.value), problem.allowed)))
+    for i, funded in enumerate(scenario.packages):
+        _profiled(doc, ("packages", i, "country"), funded.country, context.profiled, errors)
+        package = context.packages.get(funded.package)
+        if package is None:
+            errors.append(doc.error(("packages", i, "package"), f"unknown package '{funded.package}'",
+                                    suggestion=did_you_mean(funded.package, context.packages)))
+        elif package.kind == "us_internal" or not package.effects:
+            why = "a US-internal measure" if package.kind == "us_internal" else "declares no effects"
+            errors.append(doc.error(("packages", i, "package"), f"package '{funded.package}' cannot be funded in a "
+                                    f"partner country: it is {why}"))
+    for i, opened in enumerate(scenario.routes.opened):
+        where = ("routes", "opened", i)
+        for key, node in (("from", opened.from_), ("to", opened.to)):
+            if node not in context.nodes and not is_country(node):
+                errors.append(doc.error((*where, key), f"'{node}' is neither a country code nor a region of the network",
+                                        suggestion=did_you_mean(node, context.nodes)))
+        _in_vocabulary(doc, (*where, "commodity"), opened.commodity, context.commodities, "commodity", errors)
+    for i, closed in enumerate(scenario.routes.closed):
+        if (closed.from_, closed.to, closed.commodity) not in context.links:
+            documented = sorted(f"{a}->{b} {c}" for a, b, c in context.links if a == closed.from_)
+            errors.append(doc.error(("routes", "closed", i), f"no documented {closed.commodity} link from "
+                                    f"{closed.from_} to {closed.to} to close",
+                                    allowed=tuple(documented[:20])))
+
+
+def _profiled(doc: Document, where: DataPath, code: str, profiled: set[str], errors: list[SourceError]) -> None:
+    if code not in profiled:
+        errors.append(doc.error(where, f"no profile for '{code}'", suggestion=did_you_mean(code, profiled)))

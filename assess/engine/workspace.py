@@ -15,7 +15,7 @@ from typing import Any
 
 import pycountry
 
-from ..errors import InputErrors, SourceError, UsageError, location_of
+from ..errors import InputErrors, SourceError, UsageError, did_you_mean, location_of
 from .canonical import digest
 from .facttypes import FactSpecBase
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     PartnershipFile,
     Profile,
     RulesetHeader,
+    Scenario,
     TraffickingFile,
     TraffickingLink,
 )
@@ -35,9 +36,11 @@ from .reader import Document, read_yaml
 from .validate import (
     M,
     RulesetChecker,
+    ScenarioContext,
     check_network_config,
     check_partnerships,
     check_profile,
+    check_scenario,
     check_trafficking,
     validate_model,
 )
@@ -177,6 +180,50 @@ def resolve_rules(path: Path | None) -> Path:
     raise UsageError(f"'{base}' holds several rule sets ({names}); choose one with --rules")
 
 
+def resolve_scenarios(path: Path | None) -> Path:
+    """The scenarios folder: given, or the workspace's ``scenarios/``, or the bundled one."""
+    base = path or (Path("scenarios") if Path("scenarios").is_dir() else BUNDLED / "scenarios")
+    if not base.is_dir():
+        raise UsageError(f"scenarios folder '{base}' does not exist")
+    return base
+
+
+def load_scenario(workspace: Workspace, name: str, directory: Path | None = None) -> Scenario:
+    """``scenarios/<name>.yaml``, validated against the workspace; raises InputErrors listing every problem."""
+    folder = resolve_scenarios(directory)
+    names = sorted(path.stem for path in folder.glob("*.yaml"))
+    if name not in names:
+        suggestion = did_you_mean(name, names)
+        hint = f"did you mean '{suggestion}'?" if suggestion else f"scenarios in {folder}: {', '.join(names) or 'none'}"
+        raise UsageError(f"no scenario '{name}' in {folder}; {hint}")
+    return load_scenarios(workspace, folder, [name])[name]
+
+
+def load_scenarios(workspace: Workspace, folder: Path, names: list[str] | None = None) -> dict[str, Scenario]:
+    """Every scenario of ``folder`` (or the ones named), validated; raises InputErrors listing every
+    problem of every file."""
+    errors: list[SourceError] = []
+    scenarios = {}
+    context = _scenario_context(workspace)
+    for name in names if names is not None else sorted(path.stem for path in folder.glob("*.yaml")):
+        loaded = _model_file(folder / f"{name}.yaml", Scenario, errors)
+        if loaded is not None:
+            check_scenario(*loaded, context, errors)
+            scenarios[name] = loaded[1]
+    if errors:
+        raise InputErrors(errors)
+    return scenarios
+
+
+def _scenario_context(workspace: Workspace) -> ScenarioContext:
+    network = workspace.network
+    links = {(link.from_, link.to, link.commodity) for link in network.links} if network else set()
+    nodes = {node for link in links for node in link[:2]} | (set(network.regions) if network else set())
+    commodities = workspace.ruleset.network.commodities if workspace.ruleset.network else []
+    return ScenarioContext(workspace.ruleset.facts, workspace.ruleset.interventions, set(workspace.profiles), nodes,
+                           commodities, links)
+
+
 def resolve_profiles(path: Path | None) -> Path:
     base = path or (Path("country_profiles") if Path("country_profiles").is_dir() else BUNDLED / "country_profiles")
     if not base.is_dir():
@@ -215,6 +262,7 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
         checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
     for name, intervention in menu.interventions.items():
         checker.check_citations(menu_doc, ("interventions", name), intervention.cites)
+        checker.check_effects(menu_doc, name, intervention)
     valid_goals = _checked_goals(goals, checker, errors)
     # a goal file that could not even be read has an id nobody knows: checking network.yaml's goal
     # references against the rest would report a second, spurious error

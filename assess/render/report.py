@@ -25,7 +25,7 @@ from ..engine.results import Assessment, CountryResult, NodeResult
 from ..engine.values import display
 from ..engine.workspace import Network, Workspace
 from ..version import __version__
-from .views import gaps_text, interval_text, score_text
+from .views import flow_unit_note, gaps_text, interval_text, leverage_text, score_text
 
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
@@ -115,15 +115,15 @@ def _network(workspace: Workspace, network: Network, assessment: Assessment) -> 
 
 def _priorities(result: Prioritization) -> str:
     destination = result.destination
-    rows = [[str(p.rank), f"{p.name} ({p.country})", f"{p.priority:.3f}", f"{p.leverage:.3g}", f"{p.need:.2f}",
-             f"{p.feasibility:.2f}", "; ".join(p.routes) or "—",
+    rows = [[str(p.rank), f"{p.name} ({p.country})", f"{p.priority:.3f}", leverage_text(p.leverage, p.leverage_low, p.leverage_high),
+             f"{p.need:.2f}", f"{p.feasibility:.2f}", "; ".join(p.routes) or "—",
              "; ".join(f"{w['title']} ({w['score']:.0f})" for w in p.weakest) or "—",
              "; ".join(i["text"] for i in p.interventions) or "—",
-             p.runner_up["country"] if p.runner_up else "—"] for p in result.picks]
-    note = (f"<p>Flow reaching {html.escape(destination)}: {result.baseline_flow:g} "
-            f"(relative volume units); each pick closes that country's capacity gap and recomputes.</p>")
+             p.runner_up["country"] if p.runner_up else "—", "; ".join(p.why)] for p in result.picks]
+    note = (f"<p>{html.escape(flow_unit_note(result.harm))}. Of that potential flow, {result.baseline_flow:.1%} reaches "
+            f"{html.escape(destination)}; each pick closes that country's capacity gap and recomputes.</p>")
     return note + _table(["#", "country", "priority", "leverage", "need", "feasibility", "routes",
-                          "weakest criteria", "interventions", "beat"], rows)
+                          "weakest criteria", "interventions", "beat", "why"], rows)
 
 
 def _changes(result: Diff) -> str:

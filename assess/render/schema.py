@@ -12,6 +12,7 @@ from ..engine.models import (
     PartnershipFile,
     Profile,
     RulesetHeader,
+    Scenario,
     TraffickingFile,
 )
 from ..engine.results import JSONObject
@@ -25,6 +26,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "network": NetworkConfig,
     "trafficking": TraffickingFile,
     "partnerships": PartnershipFile,
+    "scenario": Scenario,
 }
 
 

@@ -14,8 +14,10 @@ from .formats import View
 
 if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
     from ..analysis.importing import ImportPlan
+    from ..analysis.portfolio import Portfolio
     from ..analysis.prioritize import Prioritization
     from ..analysis.properties import PropertyReport
+    from ..analysis.scenario import Projection
     from ..analysis.sensitivity import Sensitivity
 
 
@@ -105,25 +107,122 @@ def _percent(share: float, decimals: int = 0) -> str:
 
 
 def priorities_view(result: Prioritization) -> View:
-    """The ranked assistance list: numbers behind each rank, routes, gaps, interventions, runner-up."""
+    """The ranked assistance list: leverage range, need, ties, routes, gaps, offers, runner-up, and why."""
     columns = ["rank", "country", "priority", "leverage", "need", "feasibility", "flow after", "routes",
-               "weakest criteria", "interventions", "beat"]
+               "weakest criteria", "interventions", "beat", "why"]
     rows = []
     for pick in result.picks:
-        rows.append([pick.rank, pick.country, f"{pick.priority:.3f}", f"{pick.leverage:.4g} ({pick.leverage_share * 100:.0f}%)",
-                     f"{pick.need:.2f}" + ("" if pick.capacity_known else "*"), f"{pick.feasibility:.2f}",
-                     f"{pick.flow_after:.4g}", "; ".join(pick.routes) or "—",
+        rows.append([pick.rank, pick.country, f"{pick.priority:.3f}",
+                     leverage_text(pick.leverage, pick.leverage_low, pick.leverage_high),
+                     f"{pick.need:.2f}" + ("" if pick.capacity_high - pick.capacity_low < 5e-3 else "*"),
+                     f"{pick.feasibility:.2f}", _percent(pick.flow_after, 1), "; ".join(pick.routes) or "—",
                      "; ".join(f"{w['id']} {w['score']:.0f}" for w in pick.weakest) or "no scored gaps",
                      "; ".join(i["id"] for i in pick.interventions) or "—",
-                     f"{pick.runner_up['country']} ({pick.runner_up['priority']:.3f})" if pick.runner_up else "—"])
-    title = (f"Where assistance buys the most, toward {result.destination} as of {result.year} "
-             f"({', '.join(result.commodities) or 'no routes'}): flow {result.baseline_flow:g}")
-    notes = ["priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
-             "* capacity not fully known: the most its unknown facts allow was assumed, so not knowing a country "
-             "never raises its priority".format(**vars(result.weights))]
+                     f"{pick.runner_up['country']} ({pick.runner_up['priority']:.3f})" if pick.runner_up else "—",
+                     "; ".join(pick.why)])
+    title = (f"Where assistance buys the most, toward {result.destination} as of {result.year}"
+             + (" (need only)" if result.need_only else "")
+             + f": {_percent(result.baseline_flow, 1)} of the potential harm-weighted flow arrives")
+    notes = [flow_unit_note(result.harm),
+             "priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
+             "countries with leverage come first{order}".format(
+                 **vars(result.weights), order=" (not in need-only mode)" if result.need_only else ""),
+             "* capacity not fully known: ranked on the engine's score (the most its unknown facts allow where a goal "
+             "is insufficient data, so not knowing a country never raises its priority); leverage shows its range"]
     if result.not_profiled:
         notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
     return View(columns, rows, result.to_json(), title=title, notes=notes)
+
+
+def portfolio_view(result: Portfolio) -> View:
+    """The costed portfolio: what to fund, where, through whom, at what cost, and what it buys."""
+    columns = ["rank", "fund", "in", "lead (channel)", "cost a year", "flow stopped", "scores", "value per $1M", "beat",
+               "why"]
+    rows = []
+    for pick in result.picks:
+        goals = "; ".join(f"{goal} {r['before'][1]:.0f}→{r['after'][1]:.0f}" for goal, r in sorted(pick.goals.items())
+                          if round(r["before"][1]) != round(r["after"][1]))
+        rows.append([pick.rank, pick.package, pick.country, f"{pick.lead} ({pick.channel or '—'})",
+                     _dollars(pick.cost_low_usd, pick.cost_high_usd) + ("" if pick.cost_basis == "sourced" else "†"),
+                     leverage_text(pick.flow_stopped, pick.flow_stopped_low, pick.flow_stopped_high),
+                     f"overall {pick.overall_before[1]:.0f}→{pick.overall_after[1]:.0f}" + (f"; {goals}" if goals else ""),
+                     f"{pick.value_per_million_usd:.3f}",
+                     f"{pick.runner_up['package']} in {pick.runner_up['country']}" if pick.runner_up else "—",
+                     "; ".join(pick.why)])
+    data = result.to_json()
+    flow_after = data["flow_after"]
+    cut = 1 - flow_after / result.baseline_flow if result.baseline_flow > 0 else 0.0
+    title = (f"${result.budget_usd:,.0f} a year toward {result.destination} as of {result.year}: "
+             f"{len(result.picks)} package(s), ${result.spent_usd:,.0f} expected "
+             f"({_dollars(*data['spent_range_usd'])}); harm-weighted flow reaching {result.destination} "
+             f"{_percent(cut, 1)} lower")
+    notes = [f"value = share of today's harm-weighted flow stopped + {result.capacity_weight:g} x overall points "
+             "added / 100; chosen greedily by value per expected dollar, each pick re-scored and the flows recomputed",
+             "† cost is a planner's assumption (see interventions.yaml); every effect is a planner's assumption of "
+             "what the package achieves; flow stopped shows its range over the capacity's range"]
+    left = result.budget_usd - result.spent_usd
+    if left > 0.5:
+        notes.append(f"${left:,.0f} left: no {'other ' if result.picks else ''}package that fits adds value on "
+                     "today's evidence")
+    exact = result.exact
+    notes.append(f"greedy gets at least {_percent(1 - exact['gap_to_bound'])} of the optimum: its {exact['greedy_value']:.4f} "
+                 f"against an upper bound of {exact['upper_bound']:.4f} (the fractional knapsack over first-round values, "
+                 "valid while returns diminish; loose where options share a route)")
+    if exact["value"] is not None:
+        proof = "" if exact["proven_optimal"] else f"; the best found in {exact['time_limit_s']} s, not proven optimal"
+        notes.append(f"exact check ({exact['solver']}{proof}): its selection is worth {exact['value']:.4f}, greedy's "
+                     f"{exact['greedy_value']:.4f} (greedy short by {_percent(exact['gap'], 1)})")
+    if result.verify_first:
+        notes.append("verify first (worth nothing on today's evidence, but much if these unknown facts are bad): "
+                     + "; ".join(f"{v['package']} in {v['country']} ({', '.join(v['verify'])})"
+                                 for v in result.verify_first[:5]))
+    if result.not_profiled:
+        notes.append(f"on routes but without a profile (not considered): {', '.join(result.not_profiled)}")
+    return View(columns, rows, data, title=title, notes=notes)
+
+
+def _dollars(low: float, high: float) -> str:
+    return f"${low:,.0f}" if low == high else f"${low:,.0f}–${high:,.0f}"
+
+
+def scenario_view(result: Projection) -> View:
+    """Year by year, the countries whose scores, tiers or leverage the scenario moves, and why."""
+    columns = ["year", "country", "score", "tier", "goals", "leverage", "why"]
+    rows = []
+    for year in result.years:
+        for change in year.changes:
+            rows.append([year.year, change.country, _pair_text(change.score, score_text),
+                         _pair_text(change.tier, lambda tier: tier or "—"),
+                         "; ".join(f"{goal} {_pair_text(values, score_text)}" for goal, values in change.goals.items()) or "—",
+                         _pair_text(change.leverage, lambda share: "—" if share is None else _percent(share, 1)),
+                         "; ".join(change.why) or "—"])
+    notes = ["assumes: " + "; ".join(result.assumptions) if result.assumptions else "assumes nothing"]
+    for year in result.years:
+        baseline, scenario = year.flow
+        if baseline is not None and scenario is not None:
+            cut = 1 - scenario / baseline if baseline > 0 else 0.0
+            notes.append(f"{year.year}: harm-weighted flow reaching {result.destination} {_percent(baseline, 1)} -> "
+                         f"{_percent(scenario, 1)} of its potential ({_percent(cut, 1)} lower); first picks "
+                         f"{', '.join(year.top[0]) or '—'} -> {', '.join(year.top[1]) or '—'}")
+    span = f"{result.years[0].year}-{result.years[-1].year}" if result.years else "no years"
+    title = f"Scenario {result.name}: {result.title} ({span}, baseline -> scenario)"
+    return View(columns, rows, result.to_json(), title=title, notes=notes)
+
+
+def _pair_text(values: tuple[Any, Any], text: Callable[[Any], str]) -> str:
+    old, new = values
+    return text(old) if old == new else f"{text(old)} → {text(new)}"
+
+
+def leverage_text(point: float, low: float, high: float) -> str:
+    """A share of the flow, with its range where unknown facts leave it open."""
+    return _percent(point, 1) if high - low < 5e-4 else f"{_percent(point, 1)} ({_percent(low, 1)}–{_percent(high, 1)})"
+
+
+def flow_unit_note(harm: dict[str, float]) -> str:
+    weighted = ", ".join(f"{commodity} {weight:g}" for commodity, weight in sorted(harm.items()) if weight > 0)
+    return ("flows are shares of the harm-weighted flow that would reach the destination if nobody interdicted; "
+            f"harm weights: {weighted or 'none'} (precursors count through the product they become)")
 
 
 def diff_view(result: Diff) -> View:
@@ -266,6 +365,7 @@ def facts_view(catalogue: FactList) -> View:
 # for results that do not need them (the analyses that do are imported only when run).
 _VIEWS: dict[str, Callable[[Any], View]] = {
     "Assessment": scores_view, "CountryResult": explain_view, "Prioritization": priorities_view,
+    "Portfolio": portfolio_view, "Projection": scenario_view,
     "Diff": diff_view, "CheckReport": check_view, "PropertyReport": properties_view, "Sensitivity": sensitivity_view,
     "ImportPlan": import_view, "FactList": facts_view,
 }

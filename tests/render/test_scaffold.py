@@ -17,16 +17,17 @@ def test_init_creates_a_workspace_that_checks_clean(tmp_path: Path, monkeypatch:
     target = tmp_path / "ws"
     result = CliRunner().invoke(main, ["init", str(target)])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in target.iterdir()} == {"README.md", "rules", "country_profiles", "schemas"}
+    assert {p.name for p in target.iterdir()} == {"README.md", "rules", "country_profiles", "scenarios", "schemas"}
     monkeypatch.chdir(target)
     assert CliRunner().invoke(main, ["check"]).exit_code == 0
+    assert CliRunner().invoke(main, ["scenario", "fund-mexico-fy2026", "--until", "2026"]).exit_code == 0
 
 
 def test_every_file_points_its_editor_at_an_existing_schema(tmp_path: Path):
     target = tmp_path / "ws"
     CliRunner().invoke(main, ["init", str(target)])
     for root in (target, REPO):
-        files = sorted((root / "rules").rglob("*.yaml")) + sorted((root / "country_profiles").rglob("*.yaml"))
+        files = [path for folder in ("rules", "country_profiles", "scenarios") for path in sorted((root / folder).rglob("*.yaml"))]
         assert files
         for path in files:
             match = MODELINE.match(path.read_text().splitlines()[0])

@@ -1,0 +1,94 @@
+"""Scenarios: applied as dated evidence, projected against the baseline, validated like every file."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import assess
+from assess.analysis.scenario import apply_scenario, effective_date, project
+from assess.engine.models import Scenario
+from assess.engine.workspace import load_scenario
+from helpers import MINI, invoke, workspace_args
+
+SCENARIOS = MINI / "scenarios"
+
+
+def test_a_scenario_becomes_dated_readings_and_route_changes(mini_workspace):
+    plan = load_scenario(mini_workspace, "fund-fra", SCENARIOS)
+    changed = apply_scenario(mini_workspace, plan)
+    fra = changed.profiles["FRA"]
+    assert effective_date(mini_workspace, "fix_a", dt.date(2023, 1, 1)) == dt.date(2025, 1, 1)  # two years' duration
+    assert fra.reading("a", 2024).value is not True and fra.reading("a", 2025).value is True
+    assert fra.reading("a", 2025).source == "scenario: fix_a funded from 2023-01-01"
+    assert fra.reading("lvl", 2025).value == "high"  # already high: a package never lowers or repeats a fact
+    assert changed.profiles["NOR"].reading("n", 2023).value == 9
+    assert fra.content_hash != mini_workspace.profiles["FRA"].content_hash
+    links = {(item.from_, item.to, item.commodity): item for item in changed.network.links}
+    assert links[("FRA", "NOR", "cocaine")].until == dt.date(2025, 12, 31)
+    assert links[("north_sea", "DEU", "cocaine")].since in (dt.date(2021, 1, 1), dt.date(2025, 1, 1))
+    assert mini_workspace.profiles["FRA"].reading("a", 2025).value is not True  # the baseline is untouched
+
+
+def test_the_projection_shows_each_year_against_the_baseline_and_says_why(mini_workspace):
+    plan = load_scenario(mini_workspace, "fund-fra", SCENARIOS)
+    result = project(mini_workspace, plan, "fund-fra", 2022, 2026)
+    assert [year.year for year in result.years] == [2022, 2023, 2024, 2025, 2026]
+    by_year = {year.year: {change.country: change for change in year.changes} for year in result.years}
+    assert "FRA" not in by_year[2024] and "FRA" in by_year[2025]  # the package's effects hold once it has run
+    assert by_year[2023]["NOR"].score[1] > by_year[2023]["NOR"].score[0]
+    assert any("scenario: fix_a funded" in reason for reason in by_year[2025]["FRA"].why)
+    assert result.years[-1].flow[1] == 0.0 < result.years[-1].flow[0]  # the only route left was closed
+    assert "no longer on a route to the destination" in by_year[2026]["FRA"].why
+    assert result.assumptions[1].startswith("FRA: fix_a funded from 2023-01-01")
+
+
+def test_a_funded_country_that_matters_less_is_told_why():
+    """Funding raises capacity, so less flow is left to stop there: the projection names that reason."""
+    workspace = assess.load_workspace(MINI / "rules", MINI / "profiles")
+    from helpers import portfolio_workspace
+
+    strong = {"n": 10.0, "s": frozenset({"x", "y", "z"}), "lvl": "low", "a": False}
+    workspace = portfolio_workspace(workspace, [("AAA", "BBB", "high"), ("BBB", "NOR", "high")],
+                                    {"AAA": strong, "BBB": strong, "NOR": strong})
+    plan = Scenario.model_validate({"title": "t", "destination": "NOR",
+                                    "packages": [{"country": "BBB", "package": "fix_a", "start": "2022-01-01"}]})
+    change = next(c for c in project(workspace, plan, "t", 2024, 2024).years[0].changes if c.country == "BBB")
+    assert change.leverage[1] < change.leverage[0]
+    assert any("its capacity rose" in reason and "the funding works" in reason for reason in change.why)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("facts: [{country: NRO, fact: n, value: 1, as_of: 2024-01-01}]", "no profile for 'NRO'; did you mean 'NOR'?"),
+    ("facts: [{country: NOR, fact: nn, value: 1, as_of: 2024-01-01}]", "undeclared fact 'nn'; did you mean 'n'?"),
+    ("facts: [{country: NOR, fact: lvl, value: top, as_of: 2024-01-01}]", "'top' is not a level"),
+    ("packages: [{country: FRA, package: fix_b, start: 2024-01-01}]", "unknown package 'fix_b'; did you mean 'fix_a'?"),
+    ("routes: {closed: [{from: FRA, to: DEU, commodity: cocaine, on: 2024-01-01}]}", "no documented cocaine link from FRA to DEU"),
+    ("routes: {opened: [{from: FRA, to: XXY, commodity: heroin, since: 2024-01-01}]}", "unknown commodity 'heroin'"),
+])
+def test_a_bad_scenario_is_reported_at_its_line(mini: Path, text: str, message: str):
+    (mini / "scenarios" / "bad.yaml").write_text(f"title: bad\n{text}\n")
+    result = invoke("scenario", "bad", *workspace_args(mini), "--scenarios", str(mini / "scenarios"))
+    assert result.exit_code == 2 and "bad.yaml:2:" in result.output
+    assert all(part in result.output for part in message.split("; ")), result.output
+
+
+def test_check_validates_every_scenario(mini: Path):
+    (mini / "scenarios" / "bad.yaml").write_text("title: bad\npackages: [{country: FRA, package: fix_b, start: 2024-01-01}]\n")
+    result = invoke("check", *workspace_args(mini), "--scenarios", str(mini / "scenarios"))
+    assert result.exit_code == 2 and "bad.yaml:2:" in result.output
+
+
+def test_an_unknown_scenario_name_is_a_usage_error_with_a_suggestion():
+    result = invoke("scenario", "fund-frA", *workspace_args(), "--scenarios", str(SCENARIOS))
+    assert result.exit_code == 2 and "did you mean 'fund-fra'?" in result.output
+
+
+def test_the_cli_projects_a_scenario_and_diffs_it_against_the_baseline():
+    result = invoke("scenario", "fund-fra", *workspace_args(), "--scenarios", str(SCENARIOS), "--from", "2024",
+                    "--until", "2025")
+    assert result.exit_code == 0 and "Scenario fund-fra" in result.output and "2025" in result.output
+    diff = invoke("diff", "--scenario", "fund-fra", "--year", "2025", "--rules", str(MINI / "rules"),
+                  "--profiles", str(MINI / "profiles"), "--scenarios", str(SCENARIOS), "--format", "json")
+    assert diff.exit_code == 0
+    assert '"2025 with scenario fund-fra"' in diff.output and "scenario: fix_a funded" in diff.output
