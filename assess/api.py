@@ -30,6 +30,7 @@ SCHEMA_KINDS = tuple(KINDS)
 if TYPE_CHECKING:
     from .analysis.catalogue import FactList as FactList
     from .analysis.check import CheckReport as CheckReport
+    from .analysis.coverage import StrategyCoverage as StrategyCoverage
     from .analysis.diff import Diff as Diff
     from .analysis.importing import ImportPlan as ImportPlan
     from .analysis.portfolio import Portfolio as Portfolio
@@ -142,6 +143,16 @@ def check(workspace: Workspace, year: int | None = None, stale_after: int | None
     return inspect(workspace, score(workspace, year), stale_after)
 
 
+def strategy_coverage(workspace: Workspace) -> StrategyCoverage:
+    """Every item of the rule set's strategy (``strategy.yaml``): assessed, offered, or why not."""
+    from .analysis.coverage import strategy_coverage as cover
+
+    coverage = cover(workspace.ruleset)
+    if coverage is None:
+        raise UsageError(f"the rule set in {workspace.ruleset.directory} has no strategy.yaml listing the items it covers")
+    return coverage
+
+
 def check_properties(workspace: Workspace, examples: int = 100, seed: int | None = None) -> PropertyReport:
     """Property-test the rule set with generated profiles (see ``assess.analysis.properties``)."""
     from .analysis.properties import check_properties as run
@@ -177,7 +188,7 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
     year = new_workspace.latest_year() if year is None else year
     with tempfile.TemporaryDirectory() as scratch:
         old_dir = Path(rules_old) if Path(rules_old).is_dir() else checkout_rules(rules_old, new_dir, Path(scratch))
-        old_workspace = load_workspace(old_dir, profiles)
+        old_workspace = _load_workspace(old_dir, profiles, undeclared_ok=True)  # facts added since cannot move its scores
         return diff(from_assessment(score(old_workspace, year), f"rules {rules_old}"),
                     from_assessment(score(new_workspace, year), f"rules {new_dir}"))
 

@@ -363,13 +363,18 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
 @click.option("--seed", type=int, help="Random seed for the properties (default: derandomized, same every run).")
 @click.option("--scenarios", type=PathOption,
               help="Also validate these scenarios (default: ./scenarios, with the workspace's own rules and profiles).")
+@click.option("--coverage", is_flag=True, help="Print how the rule set covers its strategy's items (strategy.yaml) instead.")
 @_workspace_options
 @_format_option
 @_fail_cleanly
 def check(year: int | None, stale_after: int | None, properties: bool, examples: int, seed: int | None,
-          scenarios: Path | None, paths: WorkspacePaths, fmt: str) -> None:
+          scenarios: Path | None, coverage: bool, paths: WorkspacePaths, fmt: str) -> None:
     """Validate rules and profiles; report findings (exit 1 when there are any)."""
     workspace = _load(paths)
+    if coverage:
+        covered = api.strategy_coverage(workspace)
+        _emit(api.render(covered, fmt))
+        sys.exit(1 if covered.findings else 0)
     _check_year(workspace, year)
     # the workspace's own scenarios are checked with the workspace's own rules and profiles
     own = paths.rules is None and paths.profiles is None and Path("scenarios").is_dir()

@@ -1,6 +1,7 @@
 """``assess check``: findings about a valid workspace (errors stop at loading, exit 2).
 
-Findings (exit 1): facts declared but read by no rule; sources a reviewer cannot open (an
+Findings (exit 1): facts declared but read by no rule; strategy items nothing implements
+(``coverage``); sources a reviewer cannot open (an
 internal file path, or a mirror or proxy site instead of the publisher); with ``--stale-after
 N`` known values older than N years at the as-of year. Warnings (exit 0): sources that name
 no URL and no publisher. Coverage per country and the rules no profile has facts for (data
@@ -75,8 +76,12 @@ def _sources(workspace: Workspace) -> tuple[list[Finding], list[str]]:
 
 def findings(workspace: Workspace, year: int, stale_after: int | None = None) -> list[Finding]:
     program = compile_ruleset(workspace.ruleset)
+    from .coverage import strategy_coverage
+
     found = [Finding("unused-fact", f"facts.yaml:{name}", f"fact '{name}' is declared but no rule reads it")
-             for name in workspace.ruleset.facts if name not in program.facts_read]
+             for name, spec in workspace.ruleset.facts.items() if name not in program.facts_read and spec.context is None]
+    coverage = strategy_coverage(workspace.ruleset)
+    found += coverage.findings if coverage is not None else []
     if stale_after is not None:
         found += _stale(workspace, year, stale_after)
     return found

@@ -169,12 +169,14 @@ def _country(row: Row, workspace: Workspace, errors: list[SourceError]) -> str |
 
 
 def _value(row: Row, spec: FactSpecBase, raw: str, errors: list[SourceError]) -> Any:
+    """A cell as the fact's type: a set's items are joined by ';', and '[]' is the empty set."""
     if not raw:
-        errors.append(row.error("no value (write 'unknown' for an unknown value)", "value"))
+        empty = ", or [] for an empty set" if isinstance(spec, SetFact) else ""
+        errors.append(row.error(f"no value (write 'unknown' for an unknown value{empty})", "value"))
         return None
     try:
-        return spec.read([item.strip() for item in raw.split(";") if item.strip()] if isinstance(spec, SetFact)
-                         and raw != "unknown" else raw)
+        return spec.read([item.strip() for item in raw.split(";") if item.strip() and item.strip() != "[]"]
+                         if isinstance(spec, SetFact) and raw != "unknown" else raw)
     except ValueProblem as problem:
         allowed = f"; allowed: {', '.join(problem.allowed)}" if problem.allowed else ""
         errors.append(row.error(f"{problem}{allowed}{_suggest(raw, problem.allowed)}", "value"))

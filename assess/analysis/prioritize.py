@@ -288,10 +288,12 @@ def _why(pick: Pick, destination: str) -> list[str]:
 
 
 def _weakest(result: CountryResult, config: NetworkConfig, count: int = 3) -> tuple[list[JSONObject], list[JSONObject]]:
-    """The lowest-scoring criteria and the interventions offered to partners that their short-falling
-    rules recommend (US-internal measures are not offered)."""
+    """The criteria that cost the country most points (weight in the overall score x the gap to 100)
+    and the interventions offered to partners that their short-falling rules recommend (US-internal
+    measures are not offered). A low score on a light criterion matters less than a middling one on
+    a heavy criterion."""
     criteria = [node for goal in result.goals for node in goal.children if node.score is not None and node.score < 100]
-    criteria.sort(key=lambda node: (node.score, node.id))
+    criteria.sort(key=lambda node: (-node.effective_weight * (100 - (node.score or 0.0)), node.id))
     weakest = criteria[:count]
     interventions: dict[str, JSONObject] = {}
     for criterion in weakest:
@@ -299,4 +301,5 @@ def _weakest(result: CountryResult, config: NetworkConfig, count: int = 3) -> tu
             for item in rule.interventions:
                 if item.get("kind") != "us_internal":
                     interventions.setdefault(str(item["id"]), item)
-    return ([{"id": c.id, "title": c.title, "score": c.score} for c in weakest], list(interventions.values()))
+    return ([{"id": c.id, "title": c.title, "score": c.score, "points_lost": c.effective_weight * (100 - (c.score or 0.0))}
+             for c in weakest], list(interventions.values()))

@@ -47,6 +47,9 @@ class FactSpecBase(Strict):
     closed_list: ClosedList | None = Field(
         None, description="Declare when an authoritative list settles the fact for every country (assess import "
                           "--closed-list fills in the countries it does not name).")
+    context: Text | None = Field(
+        None, description="Why the fact is recorded although no rule scores it (context for reviewers and reports); "
+                          "such a fact is not reported as unused.")
     operators: ClassVar[tuple[str, ...]] = ()
 
     def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:

@@ -385,3 +385,27 @@ class Scenario(Strict):
     facts: list[ScenarioFact] = []
     packages: list[FundedPackage] = []
     routes: RouteChanges = RouteChanges()
+
+
+# --- The strategy's items: what the rule set must cover (assess check --coverage) ---------------
+
+ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
+
+
+class StrategyItem(Strict):
+    """One intervention bullet or recommendation of a seed, and what in the rule set implements it."""
+
+    seed: Text
+    section: Text
+    quote: Text = Field(description="Words of the item that must appear verbatim in the seed.")
+    partner_facing: bool = Field(description="Asks something of or for partner countries (else US-internal or multilateral).")
+    implemented_by: list[Text] = Field(
+        [], description="Rules (goal.criterion.rule) that assess it and interventions that offer it.")
+    reason: Text | None = Field(
+        None, description="Why nothing implements it, or what a partial implementation leaves out.")
+
+
+class StrategyFile(Strict):
+    """``strategy.yaml`` in a rule set: every item of the seeds the rule set answers for."""
+
+    items: Annotated[dict[ItemId, StrategyItem], Field(min_length=1)]

@@ -35,6 +35,7 @@ from .models import (
     PartnershipFile,
     Profile,
     Scenario,
+    StrategyItem,
     TraffickingFile,
 )
 from .reader import DataPath, Document
@@ -249,17 +250,28 @@ class RulesetChecker:
 
     def check_citations(self, doc: Document, base: DataPath, cites: list[Citation]) -> None:
         for i, cite in enumerate(cites):
-            where = (*base, "cites", i)
-            text = self._seed(cite.seed)
-            if text is None:
-                known = [p.name for p in self.seeds_dir.glob("*.txt")] if self.seeds_dir.is_dir() else []
-                self.error(doc, (*where, "seed"), f"no seed file '{cite.seed}' in {self.seeds_dir.name}/",
-                           suggestion=did_you_mean(cite.seed, known))
-                continue
-            for key in ("section", "quote"):
-                words = getattr(cite, key)
-                if words and _normalise(words) not in text:
-                    self.error(doc, (*where, key), f"'{words}' does not appear in {cite.seed}")
+            self._check_words(doc, (*base, "cites", i), cite.seed, {"section": cite.section, "quote": cite.quote})
+
+    def check_item(self, doc: Document, name: str, item: StrategyItem, rules: set[str], interventions: set[str]) -> None:
+        """A strategy item quotes its seed, and names rules and interventions that exist."""
+        self._check_words(doc, ("items", name), item.seed, {"section": item.section, "quote": item.quote})
+        for i, implementer in enumerate(item.implemented_by):
+            if implementer not in rules and implementer not in interventions:
+                self.error(doc, ("items", name, "implemented_by", i), f"'{implementer}' is neither a goal, criterion or "
+                           "rule (G1, G1.criterion, G1.criterion.rule) nor an intervention",
+                           suggestion=did_you_mean(implementer, rules | interventions))
+
+    def _check_words(self, doc: Document, where: DataPath, seed: str, words: dict[str, str | None]) -> None:
+        """The seed exists and every given text appears in it (case, spacing and typographic quotes aside)."""
+        text = self._seed(seed)
+        if text is None:
+            known = [p.name for p in self.seeds_dir.glob("*.txt")] if self.seeds_dir.is_dir() else []
+            self.error(doc, (*where, "seed"), f"no seed file '{seed}' in {self.seeds_dir.name}/",
+                       suggestion=did_you_mean(seed, known))
+            return
+        for key, value in words.items():
+            if value and _normalise(value) not in text:
+                self.error(doc, (*where, key), f"'{value}' does not appear in {seed}")
 
     def _seed(self, name: str) -> str | None:
         if name not in self._seed_text:
@@ -278,12 +290,16 @@ def _normalise(text: str) -> str:
 
 
 def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecBase], stem: str,
-                  errors: list[SourceError]) -> dict[str, list[TypedEntry]]:
-    """Check a profile against the catalogue; returns typed entries per fact."""
+                  errors: list[SourceError], undeclared_ok: bool = False) -> dict[str, list[TypedEntry]]:
+    """Check a profile against the catalogue; returns typed entries per fact. With ``undeclared_ok``
+    facts the catalogue does not declare are left out instead of refused (an older rule set
+    reading today's profiles: no rule of it can read them)."""
     _check_country(doc, profile.country, stem, errors)
     typed: dict[str, list[TypedEntry]] = {}
     for name, entries in profile.facts.items():
         spec = facts.get(name)
+        if spec is None and undeclared_ok:
+            continue
         if spec is None:
             errors.append(doc.error(("facts", name), f"undeclared fact '{name}'", key=True,
                                     suggestion=did_you_mean(name, facts)))

@@ -29,6 +29,7 @@ from .models import (
     Profile,
     RulesetHeader,
     Scenario,
+    StrategyFile,
     TraffickingFile,
     TraffickingLink,
 )
@@ -59,6 +60,7 @@ class Ruleset:
     goals: tuple[Goal, ...]
     directory: Path
     network: NetworkConfig | None = None
+    strategy: StrategyFile | None = None
 
     @cached_property
     def content_hash(self) -> str:
@@ -70,6 +72,8 @@ class Ruleset:
         hashes = {"ruleset": digest(self.header)}
         if self.network is not None:
             hashes["network"] = digest(self.network)
+        if self.strategy is not None:
+            hashes["strategy"] = digest(self.strategy)
         hashes.update({f"fact:{name}": digest(spec) for name, spec in self.facts.items()})
         hashes.update({f"intervention:{name}": digest(item) for name, item in self.interventions.items()})
         for goal in self.goals:
@@ -231,12 +235,15 @@ def resolve_profiles(path: Path | None) -> Path:
     return base
 
 
-def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None) -> Workspace:
-    """Load and validate a rule set and its profiles; raises InputErrors listing every problem."""
+def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None, *,
+                   undeclared_ok: bool = False) -> Workspace:
+    """Load and validate a rule set and its profiles; raises InputErrors listing every problem.
+    ``undeclared_ok``: profile facts the rule set does not declare are left out (for an older rule
+    set scored on today's profiles), not refused."""
     errors: list[SourceError] = []
     ruleset = load_ruleset(resolve_rules(Path(rules) if rules else None), errors)
     profiles_dir = resolve_profiles(Path(profiles) if profiles else None)
-    loaded = _load_profiles(profiles_dir, ruleset, errors)
+    loaded = _load_profiles(profiles_dir, ruleset, errors, undeclared_ok)
     network = _load_network(profiles_dir, ruleset, set(loaded), errors) if ruleset is not None else None
     if errors or ruleset is None:
         raise InputErrors(errors)
@@ -267,7 +274,25 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     # a goal file that could not even be read has an id nobody knows: checking network.yaml's goal
     # references against the rest would report a second, spurious error
     network = _network_config(directory, goals if len(goal_docs) == len(goal_files) else None, checker, errors)
-    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network)
+    strategy = _strategy(directory, valid_goals, set(menu.interventions), checker, errors)
+    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network, strategy)
+
+
+def _strategy(directory: Path, goals: tuple[Goal, ...], interventions: set[str], checker: RulesetChecker,
+              errors: list[SourceError]) -> StrategyFile | None:
+    """``strategy.yaml``, when the rule set has one: the seed items it answers for."""
+    if not (directory / "strategy.yaml").is_file():
+        return None
+    loaded = _model_file(directory / "strategy.yaml", StrategyFile, errors)
+    if loaded is None:
+        return None
+    doc, strategy = loaded
+    # a whole goal, a criterion or a rule may implement an item
+    rules = {goal.id for goal in goals} | {f"{goal.id}.{criterion.id}" for goal in goals for criterion in goal.criteria}
+    rules |= {f"{goal.id}.{criterion.id}.{rule.id}" for goal in goals for criterion in goal.criteria for rule in criterion.rules}
+    for name, item in strategy.items.items():
+        checker.check_item(doc, name, item, rules, interventions)
+    return strategy
 
 
 def _checked_goals(goals: list[tuple[Document, Goal | None]], checker: RulesetChecker,
@@ -344,7 +369,8 @@ def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], erro
     return Network(regions, tuple(trafficking.links), partnerships)
 
 
-def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[SourceError]) -> dict[str, CountryProfile]:
+def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[SourceError],
+                   undeclared_ok: bool = False) -> dict[str, CountryProfile]:
     profiles: dict[str, CountryProfile] = {}
     for misnamed in sorted(directory.glob("*.yml")):  # would otherwise be ignored without a word
         errors.append(SourceError(location_of(misnamed), 1, 1, f"profiles end in .yaml: rename it {misnamed.stem}.yaml"))
@@ -352,7 +378,7 @@ def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[Source
         profile = validate_model(doc, Profile, errors)
         if profile is None or ruleset is None:
             continue
-        typed = check_profile(doc, profile, ruleset.facts, Path(doc.file).stem, errors)
+        typed = check_profile(doc, profile, ruleset.facts, Path(doc.file).stem, errors, undeclared_ok)
         history = {
             name: tuple(Reading(name, value, as_of, entry.source, entry.note) for as_of, value, entry in entries)
             for name, entries in sorted(typed.items())

@@ -25,7 +25,7 @@ from ..engine.results import Assessment, CountryResult, NodeResult
 from ..engine.values import display
 from ..engine.workspace import Network, Workspace
 from ..version import __version__
-from .views import flow_unit_note, gaps_text, interval_text, leverage_text, score_text
+from .views import KIND_LABELS, flow_unit_note, gaps_text, interval_text, leverage_text, recommendations, score_text
 
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
@@ -156,14 +156,18 @@ def country_section(result: CountryResult) -> str:
             + "; ".join(f"{html.escape(f.fact)} = {html.escape(display(f.value))}"
                         + (f" <span class=src>({html.escape(f.source)}, {html.escape(f.as_of or '')})</span>" if f.source else "")
                         for f in r.facts)
-            + ("".join(f"<br><em>Offer:</em> {html.escape(i['text'])}" for i in r.interventions))
             + "</li>" for r in items) + "</ul>"
 
     heading = (f"{html.escape(result.name)} ({html.escape(result.country)}): {interval_text(result.overall)}, "
                f"{html.escape(result.overall.tier or '')}, {result.overall.coverage * 100:.0f}% of weight known")
     unknown = "".join(f"<p><em>{html.escape(line)}</em></p>" for line in gaps_text(result))
+    offers = "".join(f"<h5>{html.escape(KIND_LABELS[kind].capitalize())}</h5><ul>"
+                     + "".join(f"<li>{html.escape(str(item['text']))} <span class=src>(lead: "
+                               f"{html.escape(str(item.get('lead', '')))})</span></li>" for item in items) + "</ul>"
+                     for kind, items in recommendations(result).items())
     return (f"<details><summary>{heading}</summary><h4>Strengths</h4>{listing(strengths, 'None recorded.')}"
-            f"<h4>Gaps</h4>{unknown}{listing(gaps, '' if unknown else 'None recorded.')}</details>")
+            f"<h4>Gaps</h4>{unknown}{listing(gaps, '' if unknown else 'None recorded.')}"
+            + (f"<h4>Recommended</h4>{offers}" if offers else "") + "</details>")
 
 
 def _table(columns: list[str], rows: Iterable[list[str]]) -> str:

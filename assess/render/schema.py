@@ -13,6 +13,7 @@ from ..engine.models import (
     Profile,
     RulesetHeader,
     Scenario,
+    StrategyFile,
     TraffickingFile,
 )
 from ..engine.results import JSONObject
@@ -27,6 +28,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "trafficking": TraffickingFile,
     "partnerships": PartnershipFile,
     "scenario": Scenario,
+    "strategy": StrategyFile,
 }
 
 

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, Move, Scored
-from ..engine.results import Assessment, CountryResult, NodeResult, Stamp
+from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Stamp
 from ..engine.values import display
 from .formats import View
 
 if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
+    from ..analysis.coverage import StrategyCoverage
     from ..analysis.importing import ImportPlan
     from ..analysis.portfolio import Portfolio
     from ..analysis.prioritize import Prioritization
@@ -59,14 +60,34 @@ def explain_view(result: CountryResult) -> View:
             f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else (f" ({f.as_of})" if f.as_of else ""))
             for f in rule.facts)
         rows.append([rule.id, interval_text(rule), _percent(rule.share, decimals=1), rule.contribution, facts, rule.why,
-                     "; ".join(item["id"] for item in rule.interventions)])
+                     "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions)])
     summary = [f"{goal.id} {goal.title}: {interval_text(goal)} ({goal.tier}, coverage {_percent(goal.coverage)})"
                + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: {cap.rationale}"
                          for cap in goal.caps_applied)
                for goal in result.goals]
     title = (f"{result.name} ({result.country}) as of {result.year}: {interval_text(result.overall)} "
              f"({result.overall.tier}, coverage {_percent(result.overall.coverage)})")
-    return View(columns, rows, result.to_json(), title=title, notes=[*summary, *gaps_text(result)])
+    return View(columns, rows, result.to_json(), title=title,
+                notes=[*summary, *recommendations_text(result), *gaps_text(result)])
+
+
+KIND_LABELS = {"assistance": "offer as assistance", "diplomacy": "press through diplomacy",
+               "us_internal": "US measures (not offered to the partner)"}
+
+
+def recommendations(result: CountryResult) -> dict[str, list[JSONObject]]:
+    """The interventions the country's short-falling rules recommend, once each, grouped by kind:
+    assistance and diplomacy are offered to the partner; US-internal measures are not."""
+    grouped: dict[str, dict[str, JSONObject]] = {}
+    for rule in result.rules():
+        for item in rule.interventions:
+            grouped.setdefault(str(item.get("kind", "assistance")), {}).setdefault(str(item["id"]), item)
+    return {kind: list(grouped[kind].values()) for kind in KIND_LABELS if kind in grouped}
+
+
+def recommendations_text(result: CountryResult) -> list[str]:
+    return [f"{KIND_LABELS[kind]}: " + "; ".join(f"{item['id']} (lead: {item.get('lead', '?')})" for item in items)
+            for kind, items in recommendations(result).items()]
 
 
 def gaps_text(result: CountryResult) -> list[str]:
@@ -212,6 +233,27 @@ def scenario_view(result: Projection) -> View:
 def _pair_text(values: tuple[Any, Any], text: Callable[[Any], str]) -> str:
     old, new = values
     return text(old) if old == new else f"{text(old)} → {text(new)}"
+
+
+def coverage_view(result: StrategyCoverage) -> View:
+    """Every item of the strategy: assessed by a rule, offered as an intervention, or why not."""
+    rows = [[item.id, item.source, item.section, item.status, ", ".join(item.assessed_by) or "—",
+             ", ".join(item.offered_by) or "—", item.reason or "—"] for item in result.items]
+    covered = {"assessed and offered", "assessed", "offered"}
+    assessed = {"assessed and offered", "assessed"}
+    parts = []
+    for source in sorted({item.source for item in result.items}):
+        done, total = result.share(covered, source)
+        parts.append(f"{source} {done}/{total}")
+    done, total = result.share(covered)
+    scored, _ = result.share(assessed)
+    title = (f"Strategy coverage: {done} of {total} partner-facing items assessed or offered ({_percent(done / total)}), "
+             f"{scored} assessed by a rule ({_percent(scored / total)}); " + ", ".join(parts))
+    notes = ["generated from strategy.yaml and the rules (assess check --coverage); partner-facing: the item asks "
+             "something of or for partner countries; a reason beside a covered item says what it leaves out"]
+    notes += [f"{f.kind} {f.where}: {f.message}" for f in result.findings]
+    return View(["item", "source", "section", "status", "assessed by", "offered by", "reason"], rows,
+                result.to_json(), title=title, notes=notes)
 
 
 def leverage_text(point: float, low: float, high: float) -> str:
@@ -367,7 +409,7 @@ _VIEWS: dict[str, Callable[[Any], View]] = {
     "Assessment": scores_view, "CountryResult": explain_view, "Prioritization": priorities_view,
     "Portfolio": portfolio_view, "Projection": scenario_view,
     "Diff": diff_view, "CheckReport": check_view, "PropertyReport": properties_view, "Sensitivity": sensitivity_view,
-    "ImportPlan": import_view, "FactList": facts_view,
+    "ImportPlan": import_view, "StrategyCoverage": coverage_view, "FactList": facts_view,
 }
 
 

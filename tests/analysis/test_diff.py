@@ -138,6 +138,17 @@ def test_rules_old_from_git_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "rule-set parts changed: A.c1.r2" in result.output
 
 
+def test_an_older_rule_set_reads_profiles_that_hold_facts_it_does_not_declare(pair):
+    old, new = pair
+    catalogue = new / "rules/facts.yaml"
+    catalogue.write_text(catalogue.read_text() + "  z: {description: A fact added later., type: boolean}\n")
+    edit(new / "profiles/NOR.yaml", "facts:\n", "facts:\n  z:\n    - {value: true, as_of: 2020-01-01, source: test}\n")
+    result = CliRunner().invoke(main, ["diff", "--rules-old", str(old / "rules"), "--rules-new", str(new / "rules"),
+                                       "--profiles", str(new / "profiles"), "--year", "2024"])
+    assert result.exit_code == 0, result.output
+    assert "fact:z" in result.output
+
+
 def test_bad_output_folder_is_reported(tmp_path: Path):
     (tmp_path / "manifest.json").write_text('{"stamp": {},\n "files": [}')
     result = CliRunner().invoke(main, ["diff", str(tmp_path), str(tmp_path)])

@@ -27,6 +27,14 @@ def test_long_form_adds_new_values_and_recognises_recorded_ones(mini_workspace, 
     assert changes(plan) == [("same", "NOR", "a", "2024-12-31", True), ("add", "NOR", "lvl", "2023-01-01", "high")]
 
 
+def test_a_set_is_items_joined_by_semicolons_and_the_empty_set_is_brackets(mini_workspace, tmp_path: Path):
+    plan = plan_import(mini_workspace, table(tmp_path, "country,fact,value,as_of,source\n"
+                                             "NOR,s,x;z,2023-01-01,Ministry report\nNOR,s,[],2024-01-01,Ministry report\n"))
+    assert [change.observation.value for change in plan.changes] == [frozenset({"x", "z"}), frozenset()]
+    with pytest.raises(assess.InputErrors, match=r"or \[\] for an empty set"):
+        plan_import(mini_workspace, table(tmp_path, "country,fact,value,as_of,source\nNOR,s,,2024-01-01,x\n"))
+
+
 def test_a_different_value_for_a_recorded_date_is_a_conflict(mini_workspace, tmp_path: Path):
     plan = plan_import(mini_workspace, table(tmp_path, "country,fact,value,as_of,source\nNOR,lvl,low,2019-05-01,x\n"))
     (change,) = plan.changes
