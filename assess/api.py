@@ -19,7 +19,7 @@ from .engine.canonical import dumps
 from .engine.compile import compile_ruleset
 from .engine.evaluate import assess, assess_country, snapshot
 from .engine.results import Assessment, CountryResult, JSONObject
-from .engine.workspace import Workspace, load_scenario, load_scenarios, resolve_rules
+from .engine.workspace import Workspace, load_scenario, load_scenarios, resolve_rules, uses_shipped
 from .engine.workspace import load_workspace as _load_workspace
 from .errors import OutputError, UsageError
 from .render.formats import FORMATS
@@ -57,6 +57,7 @@ __all__ = [
     "diff_outputs",
     "diff_rules",
     "diff_scenario",
+    "diff_sides",
     "diff_years",
     "explain",
     "facts",
@@ -74,9 +75,12 @@ __all__ = [
     "schemas",
     "score",
     "sensitivity",
+    "strategy_coverage",
     "to_json",
+    "uses_shipped",
     "write_file",
     "write_outputs",
+    "year_of",
 ]
 
 
@@ -153,11 +157,12 @@ def strategy_coverage(workspace: Workspace) -> StrategyCoverage:
     return coverage
 
 
-def check_properties(workspace: Workspace, examples: int = 100, seed: int | None = None) -> PropertyReport:
+def check_properties(workspace: Workspace, examples: int = 100, seed: int | None = None,
+                     progress: Progress | None = None) -> PropertyReport:
     """Property-test the rule set with generated profiles (see ``assess.analysis.properties``)."""
     from .analysis.properties import check_properties as run
 
-    return run(workspace.ruleset, examples, seed)
+    return run(workspace.ruleset, examples, seed, progress)
 
 
 def diff_outputs(old: Path, new: Path) -> Diff:
@@ -166,6 +171,29 @@ def diff_outputs(old: Path, new: Path) -> Diff:
     from .render.outputs import read_scored
 
     return diff(read_scored(old), read_scored(new))
+
+
+def year_of(side: str | Path) -> int | None:
+    """A diff side written as a year (``2019``), unless a folder of that name exists."""
+    text = str(side)
+    return int(text) if text.isdigit() and len(text) == 4 and not Path(text).exists() else None
+
+
+def diff_sides(old: str | Path, new: str | Path, workspace: Workspace | None = None) -> Diff:
+    """Each side scored outputs (a folder at any level holding one rule set and year) or a year,
+    the workspace scored as of it (``workspace`` is needed for a year)."""
+    from .analysis.diff import diff, from_assessment
+    from .render.outputs import read_scored
+
+    def side(given: str | Path) -> Any:
+        year = year_of(given)
+        if year is None:
+            return read_scored(Path(given))
+        if workspace is None:
+            raise UsageError(f"'{given}' is a year: scoring it needs the workspace")
+        return from_assessment(score(workspace, year), str(year))
+
+    return diff(side(old), side(new))
 
 
 def diff_years(workspace: Workspace, old_year: int, new_year: int) -> Diff:
@@ -233,18 +261,35 @@ def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:
     return render_graph(network_graph(workspace.network, score(workspace, year)), fmt)
 
 
-def report(workspace: Workspace, year: int | None = None, compare: int | None = None, destination: str = "USA") -> str:
-    """The self-contained HTML report: scores, routes, priorities, changes since ``compare``."""
+def report(workspace: Workspace, year: int | None = None, compare: int | None = None, destination: str = "USA",
+           budget_usd: float | None = 25_000_000, progress: Progress | None = None) -> str:
+    """The self-contained HTML briefing: summary, scores, routes, priorities, what ``budget_usd``
+    a year buys, changes since ``compare`` and a section per country."""
     from .analysis.diff import diff, from_assessment
+    from .analysis.portfolio import portfolio as plan
     from .analysis.prioritize import prioritize as rank
     from .render.report import build_report
 
+    steps = 5
     assessment = score(workspace, year)
+    if progress:
+        progress(1, steps)
     priorities = rank(workspace, assessment, destination, budget=10) if workspace.network is not None else None
+    if progress:
+        progress(2, steps)
+    costed = (plan(workspace, assessment, budget_usd, destination)
+              if workspace.network is not None and budget_usd is not None else None)
+    if progress:
+        progress(3, steps)
     changes = None
     if compare is not None:
         changes = diff(from_assessment(score(workspace, compare), str(compare)), from_assessment(assessment, "now"))
-    return build_report(workspace, assessment, priorities, changes)
+    if progress:
+        progress(4, steps)
+    page = build_report(workspace, assessment, priorities, costed, changes)
+    if progress:
+        progress(5, steps)
+    return page
 
 
 def write_outputs(assessment: Assessment, out: Path) -> Path:
@@ -292,11 +337,21 @@ def new_profile(workspace: Workspace, country: str) -> Path:
     return scaffold(workspace, country)
 
 
-def schemas(kinds: list[str] | None = None) -> dict[str, JSONObject]:
-    """JSON Schema of each file kind (all by default), derived from the models."""
+def schemas(kinds: list[str] | None = None, rules: Path | str | None = None, generic: bool = False) -> dict[str, JSONObject]:
+    """JSON Schema of each file kind (all by default), derived from the models; unless ``generic``,
+    the profile schema also names the facts of the rule set (``rules``, else the workspace's)."""
+    from .engine.workspace import load_ruleset
+    from .errors import InputErrors
     from .render.schema import schema_of
 
-    return {kind: schema_of(kind) for kind in (kinds or list(KINDS))}
+    facts = None
+    if not generic:
+        errors: list[Any] = []
+        ruleset = load_ruleset(resolve_rules(Path(rules) if rules else None), errors)
+        if errors or ruleset is None:
+            raise InputErrors(errors)
+        facts = ruleset.facts
+    return {kind: schema_of(kind, facts) for kind in (kinds or list(KINDS))}
 
 
 def render(result: Any, fmt: str) -> str:

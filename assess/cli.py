@@ -113,6 +113,10 @@ def _progress(label: str) -> Iterator[api.Progress | None]:
 def _load(paths: WorkspacePaths) -> api.Workspace:
     """Load, saying with --verbose what was loaded and how long it took."""
     start = time.perf_counter()
+    borrowed = api.uses_shipped(paths.rules, paths.profiles)
+    if borrowed:
+        _say(f"note: no {' or '.join(f'{name}/' for name in borrowed)} here: using the copy shipped with assess "
+             "(give --rules/--profiles, or run inside a workspace: assess init DIR)")
     workspace = api.load_workspace(paths.rules, paths.profiles)
     if _verbosity().get("verbose"):
         click.echo(f"loaded {workspace.summary()} in {time.perf_counter() - start:.2f} s", err=True)
@@ -183,7 +187,7 @@ def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, fmt: str) -> N
         _check_year(workspace, year)
     assessments = [api.score(workspace, year) for year in (years or (workspace.latest_year(),))]
     for assessment in assessments:
-        _say(f"wrote {api.write_outputs(assessment, out)}")
+        _say(f"wrote {api.write_outputs(assessment, out)}" + ("" if out.is_absolute() else f" (in {Path.cwd()})"))
     _emit(api.render_many(assessments, fmt))
 
 
@@ -260,8 +264,8 @@ def graph(fmt: str, year: int | None, output: Path, paths: WorkspacePaths) -> No
 
 
 @main.command(name="diff")
-@click.argument("old", required=False, type=PathOption)
-@click.argument("new", required=False, type=PathOption)
+@click.argument("old", required=False)
+@click.argument("new", required=False)
 @click.option("--from", "from_year", type=Year, help="Compare two years of this workspace: the old year.")
 @click.option("--to", "to_year", type=Year, help="... and the new year.")
 @click.option("--rules-old", help="Compare two rule sets on the same profiles: the old one (a folder or a git revision).")
@@ -277,7 +281,7 @@ def graph(fmt: str, year: int | None, output: Path, paths: WorkspacePaths) -> No
 @click.option("--scenarios", type=PathOption, help="Scenarios folder (default: ./scenarios, else bundled).")
 @_format_option
 @_fail_cleanly
-def diff_command(old: Path | None, new: Path | None, fmt: str, fail_above: float | None, only_unexplained: bool,
+def diff_command(old: str | None, new: str | None, fmt: str, fail_above: float | None, only_unexplained: bool,
                  **sides: Any) -> None:
     """What changed between two scored outputs, and why."""
     result = _diff(old, new, **sides)
@@ -286,12 +290,18 @@ def diff_command(old: Path | None, new: Path | None, fmt: str, fail_above: float
         sys.exit(1)
 
 
-def _diff(old: Path | None, new: Path | None, from_year: int | None, to_year: int | None, rules_old: str | None,
+def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int | None, rules_old: str | None,
           rules_new: Path | None, year: int | None, profiles: Path | None, rules: Path | None,
           scenario: str | None, scenario_old: str | None, scenarios: Path | None) -> api.Diff:
     """The diff the arguments ask for: two output folders, two years, two rule sets, or a scenario."""
     if old is not None and new is not None:
-        return api.diff_outputs(old, new)
+        given_years = [each for each in (api.year_of(old), api.year_of(new)) if each is not None]
+        if not given_years:
+            return api.diff_sides(old, new)
+        workspace = _load(WorkspacePaths(rules, profiles))
+        for each_year in given_years:
+            _check_year(workspace, each_year)
+        return api.diff_sides(old, new, workspace)
     if scenario is not None or scenario_old is not None:
         workspace = _load(WorkspacePaths(rules, profiles))
         if (from_year is None) != (to_year is None):
@@ -316,15 +326,20 @@ def _diff(old: Path | None, new: Path | None, from_year: int | None, to_year: in
 @click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @click.option("--compare", type=Year, help="Also show the changes since this year.")
 @click.option("--destination", default="USA", show_default=True, help="Destination market for the assistance list.")
+@click.option("--budget-usd", type=click.FloatRange(min=1, max=1e11), default=25_000_000, show_default=True,
+              help="Dollars a year for the costed portfolio in the summary.")
 @click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True,
               help="The HTML file to write (atomically); - prints it.")
 @_workspace_options
 @_fail_cleanly
-def report(year: int | None, compare: int | None, destination: str, output: Path, paths: WorkspacePaths) -> None:
-    """A self-contained HTML report with charts."""
+def report(year: int | None, compare: int | None, destination: str, budget_usd: float, output: Path,
+           paths: WorkspacePaths) -> None:
+    """A self-contained HTML briefing with charts."""
     workspace = _load(paths)
     _check_year(workspace, year)
-    _write(output, api.report(workspace, year, compare, destination.upper()))
+    with _progress("building the report") as progress:
+        page = api.report(workspace, year, compare, destination.upper(), budget_usd, progress)
+    _write(output, page)
 
 
 @main.command()
@@ -383,7 +398,8 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
     results: list[Any] = [report]
     failed = False
     if properties:
-        tested = api.check_properties(workspace, examples, seed)
+        with _progress("property-testing") as progress:
+            tested = api.check_properties(workspace, examples, seed, progress)
         results.append(tested)
         failed = bool(tested.failures)
     _emit(api.render_many(results, fmt))
@@ -426,10 +442,13 @@ def facts(paths: WorkspacePaths, fmt: str) -> None:
 @main.command()
 @click.option("--kind", type=click.Choice(["all", *api.SCHEMA_KINDS]), default="all", show_default=True)
 @click.option("--out", type=PathOption, help="Write <kind>.schema.json files into this folder instead of printing.")
+@click.option("--rules", type=PathOption, help="Rule set whose facts the profile schema names (default: ./rules, else bundled).")
+@click.option("--generic", is_flag=True, help="The file formats only, without any rule set's facts.")
 @_fail_cleanly
-def schema(kind: str, out: Path | None) -> None:
-    """JSON Schema for rule and profile files, for editors."""
-    found = api.schemas(None if kind == "all" else [kind])
+def schema(kind: str, out: Path | None, rules: Path | None, generic: bool) -> None:
+    """JSON Schema for rule and profile files, for editors: the profile schema knows the rule set's
+    facts, their types and levels."""
+    found = api.schemas(None if kind == "all" else [kind], rules, generic)
     if out is None:
         _emit(api.to_json(found[kind] if kind != "all" else found))
         return

@@ -38,13 +38,22 @@ def explain_in(fmt: str) -> str:
     return result.output
 
 
-def test_explain_as_table():
+def test_explain_as_table_groups_rules_by_goal():
     lines = explain_in("table").splitlines()
     assert lines[0] == "Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%)"
-    assert lines[1].split() == ["rule", "score", "share", "contribution", "facts", "read", "why", "interventions"]
-    assert any(line.startswith("A.c1.r1") and " 0.0 " in line and " 8.3% " in line for line in lines)
-    assert any(line.startswith("B.c3.r5") and "— [0.0–100.0]" in line for line in lines)
-    assert lines[-1] == "not assessed: 17% of the weight; facts that would settle it: d (16.7%)"
+    assert lines[-1].startswith("not assessed") is False  # the goals' tables come last
+    goal_a = lines.index("A Goal A: 30.0 (low, coverage 100%); cap A.cap1 at 30: Without A, goal A is low.")
+    assert lines[goal_a + 1].split() == ["rule", "score", "weight", "points", "why", "facts", "read", "recommends"]
+    assert any(line.startswith("c1.r1 ") and " 8.3% " in line and "a is true: does not hold (0 points)" in line for line in lines)
+    assert any(line.startswith("c3.r5 ") and "— [0.0–100.0]" in line and "not known whether" in line for line in lines)
+    assert "not assessed: 17% of the weight; facts that would settle it: d (16.7%)" in lines
+
+
+def test_explain_wraps_to_the_terminal_width(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    assert max(map(len, explain_in("table").splitlines())) <= 100
+    monkeypatch.delenv("COLUMNS")
+    assert max(map(len, explain_in("table").splitlines())) > 100  # piped, unwrapped
 
 
 def test_explain_as_json_is_the_trace():
@@ -52,17 +61,18 @@ def test_explain_as_json_is_the_trace():
     assert (data["country"], data["year"], data["result"]["score"]) == ("NOR", 2019, pytest.approx(40.0))
 
 
-def test_explain_as_csv_has_a_header_and_a_row_per_rule():
-    rows = list(csv.reader(io.StringIO(explain_in("csv"))))
-    assert rows[0] == ["rule", "score", "share", "contribution", "facts read", "why", "interventions"]
-    assert [row[0] for row in rows[1:]] == ["A.c1.r1", "A.c1.r2", "A.c2.r3", "A.c2.r4", "B.c3.r5", "B.c4.r6"]
+def test_explain_as_csv_is_data_a_row_per_rule():
+    rows = list(csv.DictReader(io.StringIO(explain_in("csv"))))
+    assert [row["rule"] for row in rows] == ["A.c1.r1", "A.c1.r2", "A.c2.r3", "A.c2.r4", "B.c3.r5", "B.c4.r6"]
+    first = rows[0]
+    assert (first["goal"], first["score"], first["status"]) == ("A", "0.0", "scored")
+    assert float(first["weight_share"]) == pytest.approx(1 / 12)  # a number at full precision, not "8.3%"
 
 
-def test_explain_as_markdown_is_a_github_table():
+def test_explain_as_markdown_has_a_table_per_goal():
     text = explain_in("markdown")
     assert text.startswith("## Norway (NOR) as of 2019: 40.0 [20.0–45.8]")
-    assert "\n| rule    | score         | share   |" in text and "\n|---------|---------------|" in text
-    assert "| A.c1.r1 " in text
+    assert "<details><summary>A Goal A: 30.0" in text and "| c1.r1 " in text and "| rule " in text
 
 
 def test_check_clean_workspace_exits_0():
@@ -262,3 +272,46 @@ def test_the_default_year_ignores_facts_dated_in_the_future(mini: Path):
         f"    - {{value: high, as_of: {next_year}-01-01, source: \"enters into force next year\"}}\n"))
     workspace = assess.load_workspace(mini / "rules", mini / "profiles")
     assert workspace.latest_year() == 2024  # not next year: a planned change does not move the default
+
+
+def test_csv_carries_data_not_display_strings():
+    check = list(csv.DictReader(io.StringIO(invoke("-q", "check", *workspace_args(), "--format", "csv").output)))
+    assert {"kind": "coverage", "where": "NOR", "value": "1.0", "message": "as of 2024"} in check
+    ranked = list(csv.DictReader(io.StringIO(invoke("-q", "prioritize", *workspace_args(), "--destination", "NOR",
+                                                    "--format", "csv").output)))
+    assert ranked[0]["country"] == "FRA" and float(ranked[0]["leverage_high"]) > 0  # a number, not "0.0% (0.0%–62.7%)"
+    moves = list(csv.DictReader(io.StringIO(invoke("-q", "diff", "--from", "2019", "--to", "2024", *workspace_args(),
+                                                   "--format", "csv").output)))
+    assert moves and all(row["delta"] == "" or float(row["delta"]) == float(row["delta"]) for row in moves)
+    assert not any(row["delta"].startswith("'") for row in moves)
+
+
+def test_diff_takes_years_and_output_folders_at_any_level(tmp_path: Path):
+    assert invoke("-q", "diff", "2019", "2024", *workspace_args()).output.startswith("1 country changed")
+    out = tmp_path / "out"
+    invoke("-q", "run", *workspace_args(), "--year", "2024", "--out", str(out))
+    same = invoke("-q", "diff", str(out), str(out / "mini"))  # one rule set and year under each
+    assert same.exit_code == 0 and same.output.startswith("No score changed")
+    mixed = invoke("-q", "diff", "2019", str(out), *workspace_args())
+    assert mixed.exit_code == 0 and "changed" in mixed.output
+    invoke("-q", "run", *workspace_args(), "--year", "2019", "--out", str(out))
+    several = CliRunner().invoke(main, ["diff", str(out), str(out)])
+    assert several.exit_code == 2 and "holds 2 sets of scored outputs (mini/2019, mini/2024): give one of them" in several.output
+    nothing = CliRunner().invoke(main, ["diff", str(tmp_path), "2024"])
+    assert nothing.exit_code == 2 and "no scored outputs" in nothing.output
+
+
+def test_outside_a_workspace_the_shipped_copy_is_named_on_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["explain", "NOR", "--year", "2024"])
+    assert result.exit_code == 0
+    assert "note: no rules/ or country_profiles/ here: using the copy shipped with assess" in result.stderr
+    assert "note:" not in result.stdout
+
+
+def test_check_properties_reports_progress():
+    from assess.api import check_properties, load_workspace
+
+    calls: list[tuple[int, int]] = []
+    check_properties(load_workspace(MINI / "rules", MINI / "profiles"), examples=5, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (7, 7) and len(calls) == 7

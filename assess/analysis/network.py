@@ -270,15 +270,18 @@ class FlowState:
 
     def routes(self, node: str, count: int = 5) -> list[Route]:
         """The links into and out of the node that carry the most harm-weighted flow to the destination."""
+        return [route for route in self.links() if node in (route.tail, route.head)][:count]
+
+    def links(self) -> list[Route]:
+        """Every link that carries harm-weighted flow to the destination, largest share first."""
         model, found = self.model, []
         for i, j, entry in zip(model.rows, model.cols, self.entries, strict=True):
             commodity = model.commodities[i // len(model.nodes)]
             tail, head = model.nodes[i % len(model.nodes)], model.nodes[j % len(model.nodes)]
-            if node in (tail, head) and tail != head:
-                harm = float(self.inflow[i] * entry * self.value[j])
-                if harm > 1e-12:
-                    found.append(Route(tail, head, commodity, harm / self.total if self.total > 0 else 0.0))
-        return sorted(found, key=lambda route: (-route.harm, route.tail, route.head, route.commodity))[:count]
+            harm = float(self.inflow[i] * entry * self.value[j])
+            if tail != head and harm > 1e-12:
+                found.append(Route(tail, head, commodity, harm / self.total if self.total > 0 else 0.0))
+        return sorted(found, key=lambda route: (-route.harm, route.tail, route.head, route.commodity))
 
 
 class _Solver:

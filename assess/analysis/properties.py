@@ -55,7 +55,8 @@ class PropertyReport:
     exempt: list[str]  # rules that declared non_monotone, with why
 
 
-def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = None) -> PropertyReport:
+def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> PropertyReport:
     program = compile_ruleset(ruleset)
     checks: dict[str, Callable[[], Failure | list[Failure] | None]] = {
         "range": lambda: _for_all("range", snapshots(ruleset.facts), lambda s: _range(program, s), examples, seed),
@@ -69,9 +70,11 @@ def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = N
                                            examples, seed),
     }
     failures: list[Failure] = []
-    for run in checks.values():
+    for done, run in enumerate(checks.values(), start=1):
         found = run()
         failures.extend(found if isinstance(found, list) else [found] if found else [])
+        if progress:
+            progress(done, len(checks))
     exempt = [f"{rule.path}: {rule.rule.non_monotone}" for rule in program.rules if rule.rule.non_monotone]
     return PropertyReport(examples, list(checks), failures, exempt)
 

@@ -12,12 +12,10 @@ from pathlib import Path
 
 from ..engine.canonical import dumps
 from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
-from ..engine.workspace import BUNDLED, Workspace
-from ..errors import UsageError, did_you_mean, location_of
+from ..engine.workspace import Workspace, load_ruleset, resolve_rules, shipped
+from ..errors import SourceError, UsageError, did_you_mean, location_of
 from ..render.outputs import write_file
 from ..render.schema import KINDS, schema_of
-
-SOURCE_TREE = Path(__file__).parent.parent.parent  # an editable install reads the repository's own copy
 
 README = """# An assess workspace
 
@@ -72,9 +70,9 @@ fact was not found with certainty it is `unknown`. Add your own sourced facts.
 
 def _content() -> tuple[Path, Path]:
     """The rule sets and profiles shipped with this installation."""
-    for root, rules, profiles in ((BUNDLED, "rules", "country_profiles"), (SOURCE_TREE, "rules", "country_profiles")):
-        if (root / rules).is_dir() and (root / profiles).is_dir():
-            return root / rules, root / profiles
+    rules, profiles = shipped("rules"), shipped("country_profiles")
+    if rules.is_dir() and profiles.is_dir():
+        return rules, profiles
     raise UsageError("this installation has no bundled rules or profiles to copy")
 
 
@@ -87,8 +85,10 @@ def init_workspace(target: Path) -> list[Path]:
     shutil.copytree(profiles, target / "country_profiles")
     if (profiles.parent / "scenarios").is_dir():
         shutil.copytree(profiles.parent / "scenarios", target / "scenarios")
-    for kind in KINDS:
-        write_file(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind)))
+    errors: list[SourceError] = []
+    ruleset = load_ruleset(resolve_rules(target / "rules"), errors)
+    for kind in KINDS:  # the profile schema names this rule set's facts
+        write_file(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind, ruleset.facts if ruleset else None)))
     for path in sorted(target.rglob("*.yaml")):
         text = path.read_text("utf-8")
         if "assess/schemas/" in text:

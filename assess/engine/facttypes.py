@@ -89,6 +89,10 @@ class FactSpecBase(Strict):
         """A key that orders known values (the type's own order unless overridden)."""
         return value
 
+    def value_schema(self) -> dict[str, Any]:
+        """JSON Schema of a known value, for editors (``assess schema`` with a rule set)."""
+        raise NotImplementedError
+
     def best(self) -> Any:
         """The admissible value with the most capacity."""
         raise NotImplementedError
@@ -135,6 +139,9 @@ class BooleanFact(FactSpecBase):
 
     def worst(self) -> bool:
         return not self.higher_is_better
+
+    def value_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
@@ -183,6 +190,9 @@ class LevelFact(FactSpecBase):
     def worst(self) -> str:
         return self.levels[0]
 
+    def value_schema(self) -> dict[str, Any]:
+        return {"enum": list(self.levels)}
+
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
@@ -218,6 +228,9 @@ class NumberFact(FactSpecBase):
 
     def worst(self) -> float:
         return -self.best()
+
+    def value_schema(self) -> dict[str, Any]:
+        return {"type": "number", "description": f"in {self.unit}"}
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
@@ -258,6 +271,9 @@ class DateFact(FactSpecBase):
 
     def worst(self) -> dt.date:
         return dt.date.min if self.higher_is_better else dt.date.max
+
+    def value_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
@@ -312,6 +328,9 @@ class SetFact(FactSpecBase):
 
     def worst(self) -> frozenset[str]:
         return frozenset() if self.higher_is_better else frozenset(self.items)
+
+    def value_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"enum": list(self.items)}, "uniqueItems": True}
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st

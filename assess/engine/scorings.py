@@ -81,8 +81,9 @@ class WhenScoring(Strict):
             return None if result is None else (100.0 if result else 0.0)
 
         def explain(s: Snapshot, result: float | None) -> str:
-            verdict = "unknown" if result is None else ("holds" if result else "does not hold")
-            return f"{condition.text}: {verdict}"
+            if result is None:
+                return f"not known whether {condition.text}: not assessed"
+            return f"{condition.text}: {'holds' if result else 'does not hold'} ({result:g} points)"
 
         return CompiledScoring(score, self.facts_read(), explain)
 
@@ -125,7 +126,9 @@ class LevelScoring(Strict):
             return None if value is UNKNOWN else table[value]
 
         def explain(s: Snapshot, result: float | None) -> str:
-            return f"{key} is {to_json(s.get(key, UNKNOWN))}: rubric gives {'no score' if result is None else result}"
+            if result is None:
+                return f"{key} not known: not assessed"
+            return f"{key} is {to_json(s[key])}: {result:g} points"
 
         return CompiledScoring(score, (key,), explain)
 
@@ -173,8 +176,9 @@ class GoalpostScoring(Strict):
 
         def explain(s: Snapshot, result: float | None) -> str:
             value = s.get(key, UNKNOWN)
-            shown = "unknown" if value is UNKNOWN else measure(value)
-            return f"{key} = {shown} on goalposts {worst:g} (worst) to {best:g} (best)"
+            if value is UNKNOWN:
+                return f"{key} not known: not assessed (goalposts {worst:g} to {best:g})"
+            return f"{key} = {measure(value):g}, between goalposts {worst:g} and {best:g}: {result or 0:.1f} points"
 
         return CompiledScoring(score, (key,), explain)
 
@@ -219,10 +223,10 @@ class CaseScoring(Strict):
             for condition, points in cases:
                 outcome = condition.test(s)
                 if outcome is None:
-                    return f"{condition.text}: unknown, so no case can be chosen"
+                    return f"not known whether {condition.text}: no case can be chosen, not assessed"
                 if outcome:
-                    return f"{condition.text}: holds, case gives {points:g}"
-            return f"no case holds: otherwise {otherwise:g}"
+                    return f"{condition.text}: holds, {points:g} points"
+            return f"no case holds: {otherwise:g} points"
 
         return CompiledScoring(score, self.facts_read(), explain)
 

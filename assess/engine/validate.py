@@ -56,6 +56,12 @@ TypedEntry = tuple[dt.date, Any, FactEntry]  # a profile entry with its value re
 
 def validate_model(doc: Document, model: type[M], errors: list[SourceError]) -> M | None:
     """The document as a model, or None with its problems appended to ``errors``."""
+    if doc.data is None or isinstance(doc.data, (str, list)):  # pydantic would say "a valid dictionary"
+        what = (model.__doc__ or model.__name__).strip().splitlines()[0].rstrip(".").replace("``", "")
+        found = "nothing" if doc.data is None else "a list" if isinstance(doc.data, list) else "a single value"
+        hint = " (assess new <ISO3> writes one with every fact unknown)" if model is Profile else ""
+        errors.append(doc.error((), f"this file holds {found}; expected {what}, as keys and values{hint}"))
+        return None
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:

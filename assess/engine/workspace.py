@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
+from pydantic import ValidationError
 
 from ..errors import InputErrors, SourceError, UsageError, did_you_mean, location_of
 from .canonical import digest
 from .facttypes import FactSpecBase
 from .models import (
     FactCatalogue,
+    FactEntry,
     Goal,
     Intervention,
     InterventionMenu,
@@ -47,7 +49,19 @@ from .validate import (
 )
 from .values import UNKNOWN
 
-BUNDLED = Path(__file__).parent.parent / "bundled"
+BUNDLED = Path(__file__).parent.parent / "bundled"  # in an installed wheel
+SOURCE_TREE = Path(__file__).parent.parent.parent  # an editable install reads the repository's own copy
+
+
+def shipped(name: str) -> Path:
+    """The copy of ``rules``, ``country_profiles`` or ``scenarios`` shipped with this installation."""
+    return BUNDLED / name if (BUNDLED / name).is_dir() else SOURCE_TREE / name
+
+
+def uses_shipped(rules: Path | None, profiles: Path | None) -> list[str]:
+    """Which parts of the workspace would come from the shipped copy (none given, none here)."""
+    return [name for name, given in (("rules", rules), ("country_profiles", profiles))
+            if given is None and not Path(name).is_dir()]
 RULESET_FILE = "ruleset.yaml"
 NETWORK_DIR = "network"
 
@@ -172,7 +186,7 @@ class Workspace:
 
 def resolve_rules(path: Path | None) -> Path:
     """The rule-set folder: given, or the workspace's, or the bundled one."""
-    base = path or (Path("rules") if Path("rules").is_dir() else BUNDLED / "rules")
+    base = path or (Path("rules") if Path("rules").is_dir() else shipped("rules"))
     if (base / RULESET_FILE).is_file():
         return base
     candidates = sorted(p.parent for p in base.glob(f"*/{RULESET_FILE}"))
@@ -186,7 +200,7 @@ def resolve_rules(path: Path | None) -> Path:
 
 def resolve_scenarios(path: Path | None) -> Path:
     """The scenarios folder: given, or the workspace's ``scenarios/``, or the bundled one."""
-    base = path or (Path("scenarios") if Path("scenarios").is_dir() else BUNDLED / "scenarios")
+    base = path or (Path("scenarios") if Path("scenarios").is_dir() else shipped("scenarios"))
     if not base.is_dir():
         raise UsageError(f"scenarios folder '{base}' does not exist")
     return base
@@ -229,7 +243,7 @@ def _scenario_context(workspace: Workspace) -> ScenarioContext:
 
 
 def resolve_profiles(path: Path | None) -> Path:
-    base = path or (Path("country_profiles") if Path("country_profiles").is_dir() else BUNDLED / "country_profiles")
+    base = path or (Path("country_profiles") if Path("country_profiles").is_dir() else shipped("country_profiles"))
     if not base.is_dir():
         raise UsageError(f"profiles folder '{base}' does not exist")
     return base
@@ -369,6 +383,25 @@ def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], erro
     return Network(regions, tuple(trafficking.links), partnerships)
 
 
+def _well_formed_part(doc: Document) -> Profile | None:
+    """The profile without the entries that failed validation (their errors are already reported)."""
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("country"), str):
+        return None
+    facts = data.get("facts")
+    kept: dict[str, list[FactEntry]] = {}
+    for name, entries in (facts.items() if isinstance(facts, dict) else ()):
+        for entry in entries if isinstance(entries, list) else ():
+            try:
+                kept.setdefault(str(name), []).append(FactEntry.model_validate(entry))
+            except ValidationError:
+                continue
+    try:
+        return Profile(country=data["country"], facts={name: entries for name, entries in kept.items() if entries})
+    except ValidationError:
+        return None
+
+
 def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[SourceError],
                    undeclared_ok: bool = False) -> dict[str, CountryProfile]:
     profiles: dict[str, CountryProfile] = {}
@@ -376,6 +409,12 @@ def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[Source
         errors.append(SourceError(location_of(misnamed), 1, 1, f"profiles end in .yaml: rename it {misnamed.stem}.yaml"))
     for doc in _documents(sorted(directory.glob("*.yaml")), errors):
         profile = validate_model(doc, Profile, errors)
+        if profile is None and ruleset is not None:
+            # the entries that are well formed still get every other check: one bad date must not
+            # hide the undeclared fact or the misspelt level three lines further down
+            partial = _well_formed_part(doc)
+            if partial is not None:
+                check_profile(doc, partial, ruleset.facts, Path(doc.file).stem, errors, undeclared_ok)
         if profile is None or ruleset is None:
             continue
         typed = check_profile(doc, profile, ruleset.facts, Path(doc.file).stem, errors, undeclared_ok)

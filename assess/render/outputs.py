@@ -39,7 +39,7 @@ from ..analysis.diff import Scored
 from ..engine.canonical import dumps
 from ..engine.reader import read_bounded
 from ..engine.results import Assessment
-from ..errors import InputErrors, OutputError, SourceError, location_of
+from ..errors import InputErrors, OutputError, SourceError, UsageError, location_of
 from .formats import View, csv_format, markdown_format
 from .views import scores_view
 
@@ -238,10 +238,9 @@ class _CountryOut(_Lenient):
 
 
 def read_scored(path: Path) -> Scored:
-    """An ``outputs/<ruleset>/<year>/`` folder (or its manifest.json), checked as it is read."""
-    folder = path.parent if path.name == MANIFEST else path
-    if not folder.is_dir():
-        raise InputErrors([SourceError(location_of(folder), 1, 1, f"not an output folder: expected {MANIFEST} in a folder")])
+    """Scored outputs: an ``outputs/<ruleset>/<year>/`` folder, its manifest.json, or a folder above
+    it holding exactly one rule set and year (``outputs`` after one run); checked as they are read."""
+    folder = output_folder(path)
     manifest = _read_model(folder / MANIFEST, _ManifestOut)
     countries = {}
     for name in manifest.files:
@@ -249,6 +248,24 @@ def read_scored(path: Path) -> Scored:
             data = _read_model(folder / name, _CountryOut)
             countries[data.country] = data.model_dump(mode="json")
     return Scored(str(folder), manifest.stamp.model_dump(mode="json"), countries)
+
+
+def output_folder(path: Path) -> Path:
+    """The one folder of scored outputs at or under ``path`` (two levels down at most); a usage
+    error saying what was found when there is none, or several."""
+    folder = path.parent if path.name == MANIFEST else path
+    if not folder.is_dir():
+        raise UsageError(f"'{folder}' is not a folder of scored outputs: give outputs/<ruleset>/<year> "
+                         "(written by assess run), or a year to score the workspace as of")
+    found = sorted({m.parent for depth in ("", "*/", "*/*/") for m in folder.glob(f"{depth}{MANIFEST}")
+                    if m.is_file() and not m.parent.name.startswith(".")})
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UsageError(f"no scored outputs ({MANIFEST}) in or under '{folder}': give outputs/<ruleset>/<year> "
+                         "(written by assess run), or a year to score the workspace as of")
+    shown = ", ".join(str(f.relative_to(folder)) for f in found[:8]) + (" ..." if len(found) > 8 else "")
+    raise UsageError(f"'{folder}' holds {len(found)} sets of scored outputs ({shown}): give one of them")
 
 
 def _read_model(path: Path, model: type[_Lenient]) -> Any:

@@ -1,53 +1,127 @@
-"""``assess report``: one self-contained HTML file for briefing leadership.
+"""``assess report``: one self-contained HTML file a planner can brief leadership from.
 
-Charts are drawn by matplotlib (and networkx's matplotlib drawing) as SVG and inlined, so the
-file opens with no network access. Every text that comes from a profile or rule is escaped.
-SVG output is made reproducible: a fixed hash salt, no date, text kept as text.
+The page opens on an executive summary (how many countries are assessed and how well they are
+known, what to fund and what it buys, what moved and why, where evidence is missing), then
+charts a reader understands without help (goal names, legends, units, score intervals, route
+maps centred on the destination with flow encoded as width), the ranking and the portfolio,
+the changes, and a section per country with an anchor, its sources as links.
+
+The page is a Jinja2 template with autoescape: every text from a profile or rule is escaped by
+the template engine, never by hand. Charts are matplotlib SVG, inlined, with a fixed hash salt
+and no date, so the same inputs give the same bytes; the page loads nothing and runs no script.
 """
 
 from __future__ import annotations
 
-import html
 import io
-from collections.abc import Iterable
+import math
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import jinja2
 import matplotlib
 
 matplotlib.use("Agg")  # no display; must precede pyplot
 import matplotlib.pyplot as plt
 import networkx as nx
-import numpy as np
+from markupsafe import Markup
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ..analysis.diff import Diff
+from ..analysis.network import Route
+from ..analysis.portfolio import Portfolio
 from ..analysis.prioritize import Prioritization
 from ..engine.results import Assessment, CountryResult, NodeResult
 from ..engine.values import display
-from ..engine.workspace import Network, Workspace
+from ..engine.workspace import Workspace
 from ..version import __version__
-from .views import KIND_LABELS, flow_unit_note, gaps_text, interval_text, leverage_text, recommendations, score_text
+from .views import KIND_LABELS, flow_unit_note, interval_text, leverage_text, recommendations
 
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
 INSUFFICIENT_COLOUR = "#bdbdbd"
+URL = re.compile(r"https?://[^\s;,)\]]+")
+FAMILIES = {  # route maps: one panel per family of commodities (a precursor shows with its product)
+    "Fentanyl and its precursors": ("fentanyl", "fentanyl_precursors", "pill_presses"),
+    "Methamphetamine and its precursors": ("methamphetamine", "methamphetamine_precursors"),
+    "Cocaine": ("cocaine",),
+    "Other synthetic drugs": ("nps", "nps_precursors", "tramadol", "captagon"),
+}
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
+    undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
 def build_report(workspace: Workspace, assessment: Assessment, priorities: Prioritization | None = None,
-                 changes: Diff | None = None) -> str:
-    """The whole HTML document: scores, routes and priorities (when the workspace has a network),
-    changes (when given a diff against an earlier year) and every country's strengths and gaps."""
-    parts = [_header(assessment), _section("Scores by strategic goal", _heatmap(assessment))]
-    if workspace.network is not None:
-        parts.append(_section("Trafficking routes", _network(workspace, workspace.network, assessment)))
-    if priorities is not None:
-        parts.append(_section(f"Where assistance buys the most (toward {html.escape(priorities.destination)})",
-                              _priorities(priorities)))
-    if changes is not None:
-        parts.append(_section(f"Changes since {changes.old.label}", _changes(changes)))
-    parts.append(_section("Countries: strengths, gaps and the facts behind them",
-                          "".join(country_section(result) for result in assessment.ranked())))
-    return _page(f"Synthetic-drug capacity assessment, {assessment.stamp.year}", "".join(parts))
+                 portfolio: Portfolio | None = None, changes: Diff | None = None) -> str:
+    """The whole HTML document."""
+    tiers = [tier.name for tier in workspace.ruleset.header.tiers]
+    ranked = assessment.ranked()
+    context = {
+        "title": f"Synthetic-drug capacity assessment, {assessment.stamp.year}",
+        "destination": priorities.destination if priorities else None,
+        "stamp": assessment.stamp, "engine": __version__,
+        "summary": _summary(assessment, priorities, portfolio, changes),
+        "goals": [(goal.id, goal.title) for goal in workspace.ruleset.goals],
+        "score_chart": Markup(_score_chart(ranked, tiers)),
+        "tiers": [(name, _tier_colour(name, tiers)) for name in tiers],
+        "route_maps": _route_maps(workspace, assessment, priorities),
+        "priorities": _priority_rows(priorities) if priorities else None,
+        "flow_note": flow_unit_note(priorities.harm) if priorities else None,
+        "portfolio": portfolio.to_json() if portfolio else None,
+        "changes": _change_rows(changes) if changes else None,
+        "compare_label": changes.old.label if changes else None,
+        "countries": [_country(result) for result in ranked],
+    }
+    return TEMPLATES.get_template("report.html.j2").render(**context)
 
+
+# --- the executive summary --------------------------------------------------------------------------
+
+def _summary(assessment: Assessment, priorities: Prioritization | None, portfolio: Portfolio | None,
+             changes: Diff | None) -> dict[str, Any]:
+    countries = assessment.countries
+    scored = [c for c in countries if c.score is not None]
+    tiers: dict[str, int] = {}
+    for country in scored:
+        tiers[tier_label(country.overall.tier)] = tiers.get(tier_label(country.overall.tier), 0) + 1
+    coverage = sorted(c.overall.coverage for c in countries)
+    gaps: dict[str, tuple[float, int]] = {}
+    for country in countries:
+        for fact, share in country.unknown_facts():
+            total, count = gaps.get(fact, (0.0, 0))
+            gaps[fact] = (total + share, count + 1)
+    return {
+        "assessed": len(countries), "scored": len(scored), "insufficient": len(countries) - len(scored),
+        "tiers": sorted(tiers.items()), "median_coverage": coverage[len(coverage) // 2] if coverage else 0.0,
+        "well_known": sum(c.overall.coverage >= 0.5 for c in countries),
+        "funding": _funding(portfolio),
+        "ranking": [(p.country, p.name, leverage_text(p.leverage, p.leverage_low, p.leverage_high), p.why[0])
+                    for p in (priorities.picks[:5] if priorities else [])],
+        "moves": _change_rows(changes)[:5] if changes else [],
+        "gaps": [(humane(fact), count, total / len(countries))
+                 for fact, (total, count) in sorted(gaps.items(), key=lambda item: (-item[1][0], item[0]))[:6]],
+    }
+
+
+def _funding(portfolio: Portfolio | None) -> dict[str, Any] | None:
+    if portfolio is None:
+        return None
+    data = portfolio.to_json()
+    flow_after = data["flow_after"]
+    cut = 1 - flow_after / portfolio.baseline_flow if portfolio.baseline_flow > 0 else 0.0
+    return {"budget": portfolio.budget_usd, "spent": portfolio.spent_usd, "spent_range": data["spent_range_usd"],
+            "packages": len(portfolio.picks), "cut": cut, "destination": portfolio.destination,
+            "top": [(humane(p.package), p.country, p.name, p.lead, p.cost_low_usd, p.cost_high_usd, p.flow_stopped,
+                 p.overall_after[1] - p.overall_before[1], p.cost_basis) for p in portfolio.picks[:5]]}
+
+
+# --- charts --------------------------------------------------------------------------------------------
 
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
@@ -63,143 +137,169 @@ def _tier_colour(tier: str | None, tiers: list[str]) -> str:
     return TIER_COLOURS[min(tiers.index(tier), len(TIER_COLOURS) - 1) + max(0, len(TIER_COLOURS) - len(tiers))]
 
 
-def _heatmap(assessment: Assessment) -> str:
-    countries = assessment.ranked()
-    goals = [goal.id for goal in countries[0].goals] if countries else []
-    values = np.array([[np.nan if node.score is None else node.score for node in [*c.goals, c.overall]] for c in countries],
-                      dtype=float)
-    figure, axes = plt.subplots(figsize=(1.0 * (len(goals) + 1) + 2.5, 0.22 * len(countries) + 1.2))
-    cmap = matplotlib.colormaps["RdYlBu"].with_extremes(bad=INSUFFICIENT_COLOUR)
-    axes.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
-    axes.set_xticks(range(len(goals) + 1), [*goals, "overall"])
-    axes.set_yticks(range(len(countries)),
-                    [f"{c.country} ({c.overall.coverage * 100:.0f}% known)" for c in countries])
-    axes.xaxis.tick_top()
-    for row, row_values in enumerate(values):
-        for col, value in enumerate(row_values):
-            dark = not np.isnan(value) and (value >= 85 or value <= 12)  # the colour map's dark ends
-            axes.text(col, row, "n/a" if np.isnan(value) else f"{value:.0f}", ha="center", va="center", fontsize=7,
-                      color="white" if dark else "black")
-    axes.set_title("0-100 on fixed goalposts; n/a = insufficient data", fontsize=8, pad=24)
+def _score_chart(ranked: list[CountryResult], tiers: list[str]) -> str:
+    """Small multiples, one panel per goal and one for the overall score: each scored country's
+    score (dot) with the range its unknown facts leave (bar), coloured by its tier."""
+    scored = [c for c in ranked if c.score is not None]
+    if not scored:
+        return "<p>No country has enough sourced facts for a score.</p>"
+    panels = [("Overall", [c.overall for c in scored])]
+    panels += [(f"{goal.id} " + textwrap.fill(goal.title, 26), [c.goals[i] for c in scored])
+               for i, goal in enumerate(scored[0].goals)]
+    figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 0.19 * len(scored) + 1.4), sharey=True)
+    rows = range(len(scored))
+    for ax, (title, nodes) in zip(axes, panels, strict=True):
+        for row, node in zip(rows, nodes, strict=True):
+            if node.low is not None and node.high is not None and node.applicable:
+                ax.plot([node.low, node.high], [row, row], color="#999999", linewidth=1.4, solid_capstyle="butt")
+            if node.score is not None:
+                ax.plot(node.score, row, "o", markersize=4, color=_tier_colour(node.tier or scored[row].overall.tier, tiers))
+        ax.set_title(title, fontsize=7, loc="left")
+        ax.set_xlim(-4, 104)  # a dot at 0 or 100 is drawn whole
+        ax.set_xticks([0, 50, 100])
+        ax.grid(axis="x", color="#eeeeee")
+    axes[0].invert_yaxis()  # the panels share it: best-ranked at the top of every panel
+    axes[0].set_yticks(list(rows), [f"{c.name[:22]} ({c.country})" for c in scored], fontsize=7)
+    handles = [Line2D([], [], marker="o", linestyle="", color=_tier_colour(t, tiers), label=f"tier: {t}") for t in tiers]
+    handles.append(Line2D([], [], color="#999999", linewidth=1.4, label="range if unknown facts were at worst / best"))
+    figure.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False,
+                  bbox_to_anchor=(0.5, -0.02))
+    figure.supxlabel("score, 0-100 on fixed goalposts (dot: the score on known facts; no dot: insufficient data)",
+                     fontsize=7.5, y=0.02)
     return _svg(figure)
 
 
-def _network(workspace: Workspace, network: Network, assessment: Assessment) -> str:
-    links = network.active_links(assessment.stamp.year)
-    graph = nx.MultiDiGraph()
-    graph.add_nodes_from(sorted({node for link in links for node in (link.from_, link.to)}))
-    commodities = sorted({link.commodity for link in links})
-    palette = matplotlib.colormaps["tab10"]
-    colour_of = {commodity: palette(i % 10) for i, commodity in enumerate(commodities)}
-    for link in sorted(links, key=lambda item: (item.from_, item.to, item.commodity)):
-        graph.add_edge(link.from_, link.to, commodity=link.commodity)
+@dataclass(frozen=True)
+class RouteMap:
+    title: str
+    svg: Markup
+    links: int
+
+
+def _route_maps(workspace: Workspace, assessment: Assessment, priorities: Prioritization | None) -> list[RouteMap]:
+    """One map per family of commodities: the links that carry harm-weighted flow to the destination,
+    their width its share; the destination at the centre, countries on rings by how many hops away."""
+    if priorities is None or workspace.network is None:
+        return []
+    from ..analysis.prioritize import routes_toward
+
+    routes = routes_toward(workspace, assessment, priorities.destination)
+    flows = routes.state().links()
+    names = {**workspace.network.regions, **{c.country: c.name for c in assessment.countries}}
     tiers = [tier.name for tier in workspace.ruleset.header.tiers]
     results = {c.country: c for c in assessment.countries}
-    figure, axes = plt.subplots(figsize=(11, 8))
-    # ForceAtlas2 with strong gravity keeps the many small route components near the centre (numpy only; seeded)
-    position = nx.forceatlas2_layout(nx.Graph(graph), seed=7, max_iter=300, gravity=5.0, scaling_ratio=2.0)
-    nx.draw_networkx_nodes(graph, position, ax=axes, node_size=260,
-                           node_color=[_tier_colour(results[n].overall.tier if n in results else None, tiers) for n in graph])
-    nx.draw_networkx_labels(graph, position, ax=axes, font_size=6)
-    nx.draw_networkx_edges(graph, position, ax=axes, edge_color=[colour_of[d["commodity"]] for *_, d in graph.edges(data=True)],
-                           arrows=True, arrowsize=8, width=1.2, connectionstyle="arc3,rad=0.08", node_size=260)
-    handles = [matplotlib.lines.Line2D([], [], color=colour_of[c], label=c) for c in commodities]
-    handles += [matplotlib.lines.Line2D([], [], marker="o", linestyle="", color=_tier_colour(t, tiers), label=f"tier: {t}")
-                for t in tiers]
-    handles.append(matplotlib.lines.Line2D([], [], marker="o", linestyle="", color=INSUFFICIENT_COLOUR,
-                                           label="insufficient data / region"))
-    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    maps = []
+    for title, family in FAMILIES.items():
+        links = [route for route in flows if route.commodity in family]
+        if links:
+            maps.append(RouteMap(title, Markup(_route_map(links, priorities.destination, names, results, tiers)),
+                                 len(links)))
+    return maps
+
+
+def _route_map(links: list[Route], destination: str, names: dict[str, str], results: dict[str, CountryResult],
+               tiers: list[str]) -> str:
+    graph = nx.DiGraph()
+    for route in links:  # a link told for two commodities of a family is drawn once, with their shares summed
+        share = graph.edges[route.tail, route.head]["share"] if graph.has_edge(route.tail, route.head) else 0.0
+        graph.add_edge(route.tail, route.head, share=share + route.harm)
+    hops = nx.single_target_shortest_path_length(graph, destination) if destination in graph else {}
+    rings: dict[int, list[str]] = {}
+    for node in sorted(graph):
+        rings.setdefault(int(dict(hops).get(node, 0)), []).append(node)
+    position = {}
+    for ring, nodes in rings.items():
+        for i, node in enumerate(nodes):
+            angle = 2 * math.pi * i / len(nodes) + ring * 0.35
+            position[node] = (ring * math.cos(angle), ring * math.sin(angle))
+    figure, axes = plt.subplots(figsize=(5.6, 4.6))
+    widest = max(data["share"] for *_, data in graph.edges(data=True))
+    nx.draw_networkx_edges(graph, position, ax=axes, width=[0.6 + 5.0 * data["share"] / widest
+                                                             for *_, data in graph.edges(data=True)],
+                           edge_color="#5b6f8a", arrows=True, arrowsize=9, connectionstyle="arc3,rad=0.06", node_size=140)
+    colours = [_tier_colour(results[n].overall.tier if n in results else None, tiers) for n in graph]
+    nx.draw_networkx_nodes(graph, position, ax=axes, node_size=140, node_color=colours, edgecolors="#333333",
+                           linewidths=0.4)
+    for node, (x, y) in position.items():  # the destination's name below it, every other above
+        below = node == destination
+        axes.annotate(_short(names.get(node, node), 22), (x, y), xytext=(0, -11 if below else 7), textcoords="offset points",
+                      ha="center", fontsize=7, fontweight="bold" if below else "normal")
     axes.set_axis_off()
+    axes.margins(0.12)
     return _svg(figure)
 
 
-def _priorities(result: Prioritization) -> str:
-    destination = result.destination
-    rows = [[str(p.rank), f"{p.name} ({p.country})", f"{p.priority:.3f}", leverage_text(p.leverage, p.leverage_low, p.leverage_high),
-             f"{p.need:.2f}", f"{p.feasibility:.2f}", "; ".join(p.routes) or "—",
-             "; ".join(f"{w['title']} ({w['score']:.0f})" for w in p.weakest) or "—",
-             "; ".join(i["text"] for i in p.interventions) or "—",
-             p.runner_up["country"] if p.runner_up else "—", "; ".join(p.why)] for p in result.picks]
-    note = (f"<p>{html.escape(flow_unit_note(result.harm))}. Of that potential flow, {result.baseline_flow:.1%} reaches "
-            f"{html.escape(destination)}; each pick closes that country's capacity gap and recomputes.</p>")
-    return note + _table(["#", "country", "priority", "leverage", "need", "feasibility", "routes",
-                          "weakest criteria", "interventions", "beat", "why"], rows)
+def humane(name: str) -> str:
+    """An identifier as words (``early_warning_participation`` -> ``early warning participation``)."""
+    return name.replace("_", " ")
 
 
-def _changes(result: Diff) -> str:
-    """Largest overall moves first; only facts whose value changed are named as causes."""
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --- tables and country pages --------------------------------------------------------------------------
+
+def _priority_rows(result: Prioritization) -> list[dict[str, Any]]:
+    """The ranked countries that have leverage (the rest are counted, not listed)."""
+    return [{"rank": p.rank, "country": p.country, "name": p.name,
+             "leverage": leverage_text(p.leverage, p.leverage_low, p.leverage_high), "need": p.need,
+             "routes": p.routes[:3], "weakest": [f"{w['title']} ({w['score']:.0f})" for w in p.weakest],
+             "offers": [f"{i['text']} ({KIND_LABELS.get(str(i.get('kind')), '')})" for i in p.interventions],
+             "why": p.why, "runner_up": p.runner_up["country"] if p.runner_up else None}
+            for p in result.picks if p.leverage > 0]
+
+
+def _change_rows(result: Diff) -> list[dict[str, Any]]:
+    """Countries whose overall score moved, largest first; only facts whose value changed are causes."""
     rows = []
     for country in result.countries:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
-        facts = sorted({f.describe() for m in country.moves for f in m.facts}
-                       | {change for m in country.moves for change in m.applicability})
-        causes = sorted({cause for m in country.moves for cause in m.causes})
-        rows.append((overall.size if overall else 0.0, country.country, [country.country, country.status,
-                     "—" if overall is None else f"{score_text(overall.old_score)} → {score_text(overall.new_score)}",
-                     ", ".join(causes) or "rank only", "; ".join(facts) or "—"]))
-    rows.sort(key=lambda row: (-row[0], row[1]))
-    summary = f"<p>{len(result.countries)} countries changed, {len(result.unchanged)} unchanged.</p>"
-    return summary + _table(["country", "status", "overall", "cause", "what changed"], [row for *_, row in rows])
+        if overall is None:
+            continue
+        facts = sorted({f.describe() for m in country.moves for f in m.facts})
+        windows = sorted({change for m in country.moves for change in m.applicability})
+        rows.append({"size": overall.size, "country": country.country, "name": country.name,
+                     "old": interval_or_none(overall.old_score), "new": interval_or_none(overall.new_score),
+                     "delta": overall.delta, "cause": overall.cause, "facts": facts, "windows": windows})
+    return sorted(rows, key=lambda row: (-row["size"], row["country"]))
 
 
-def country_section(result: CountryResult) -> str:
-    """One country: its score and bounds, strengths, and gaps (unknown facts first), with sources."""
+def interval_or_none(score: float | None) -> str:
+    return "insufficient data" if score is None else f"{score:.1f}"
+
+
+def tier_label(tier: str | None) -> str:
+    return "insufficient data" if tier in (None, "insufficient_data") else str(tier)
+
+
+def _country(result: CountryResult) -> dict[str, Any]:
     rules = result.rules()
-    strengths = [r for r in rules if r.score is not None and not r.falls_short]
-    gaps = [r for r in rules if r.falls_short]
-
-    def listing(items: list[NodeResult], empty: str) -> str:
-        if not items:
-            return f"<p>{empty}</p>" if empty else ""
-        return "<ul>" + "".join(
-            f"<li>{html.escape(r.title)} ({score_text(r.score)}): "
-            + "; ".join(f"{html.escape(f.fact)} = {html.escape(display(f.value))}"
-                        + (f" <span class=src>({html.escape(f.source)}, {html.escape(f.as_of or '')})</span>" if f.source else "")
-                        for f in r.facts)
-            + "</li>" for r in items) + "</ul>"
-
-    heading = (f"{html.escape(result.name)} ({html.escape(result.country)}): {interval_text(result.overall)}, "
-               f"{html.escape(result.overall.tier or '')}, {result.overall.coverage * 100:.0f}% of weight known")
-    unknown = "".join(f"<p><em>{html.escape(line)}</em></p>" for line in gaps_text(result))
-    offers = "".join(f"<h5>{html.escape(KIND_LABELS[kind].capitalize())}</h5><ul>"
-                     + "".join(f"<li>{html.escape(str(item['text']))} <span class=src>(lead: "
-                               f"{html.escape(str(item.get('lead', '')))})</span></li>" for item in items) + "</ul>"
-                     for kind, items in recommendations(result).items())
-    return (f"<details><summary>{heading}</summary><h4>Strengths</h4>{listing(strengths, 'None recorded.')}"
-            f"<h4>Gaps</h4>{unknown}{listing(gaps, '' if unknown else 'None recorded.')}"
-            + (f"<h4>Recommended</h4>{offers}" if offers else "") + "</details>")
+    return {
+        "code": result.country, "name": result.name, "score": interval_text(result.overall),
+        "tier": tier_label(result.overall.tier), "coverage": result.overall.coverage,
+        "goals": [(goal.id, goal.title, interval_text(goal), tier_label(goal.tier)) for goal in result.goals],
+        "strengths": [_rule(r) for r in rules if r.score is not None and not r.falls_short],
+        "gaps": [_rule(r) for r in rules if r.falls_short],
+        "unknown": [(fact, share) for fact, share in result.unknown_facts()][:8],
+        "offers": [(KIND_LABELS[kind], [(str(i["text"]), str(i.get("lead", ""))) for i in items])
+                   for kind, items in recommendations(result).items()],
+    }
 
 
-def _table(columns: list[str], rows: Iterable[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _rule(rule: NodeResult) -> dict[str, Any]:
+    return {"title": rule.title, "score": rule.score,
+            "facts": [(f.fact, display(f.value), list(_linked(f.source)) if f.source else [], f.as_of or "")
+                      for f in rule.facts]}
 
 
-def _section(title: str, body: str) -> str:
-    return f"<section><h2>{title}</h2>{body}</section>"
-
-
-def _header(assessment: Assessment) -> str:
-    stamp = assessment.stamp
-    scored = sum(c.score is not None for c in assessment.countries)
-    return (f"<header><h1>Capacity to counter synthetic-drug threats, as of {stamp.year}</h1>"
-            f"<p>{scored} of {len(assessment.countries)} countries scored; the rest have too few sourced facts "
-            f"(insufficient data). Rule set {html.escape(stamp.ruleset_id)} {html.escape(stamp.ruleset_version)} "
-            f"({html.escape(stamp.ruleset_hash)}), engine {__version__}. Profiles are a starting point for "
-            f"planners' own assessments.</p></header>")
-
-
-STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1200px;color:#222}
-h1{font-size:1.6rem}h2{border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.2rem}
-table{border-collapse:collapse;font-size:.8rem;width:100%}th,td{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left}
-th{background:#f3f3f3}details{margin:.3rem 0;padding:.3rem .6rem;border:1px solid #e3e3e3;border-radius:4px}
-summary{cursor:pointer;font-weight:600}.src{color:#666;font-size:.85em}svg{max-width:100%;height:auto}
-"""
-
-
-def _page(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
-            f"<meta name=viewport content='width=device-width, initial-scale=1'><style>{STYLE}</style></head>"
-            f"<body>{body}</body></html>\n")
+def _linked(text: str) -> Iterator[tuple[str, bool]]:
+    """A source as pieces of text and web addresses (the template makes the addresses links)."""
+    at = 0
+    for match in URL.finditer(text):
+        if match.start() > at:
+            yield text[at:match.start()], False
+        yield match.group(), True
+        at = match.end()
+    if at < len(text):
+        yield text[at:], False

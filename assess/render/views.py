@@ -51,24 +51,33 @@ def scores_view(assessment: Assessment) -> View:
 
 
 def explain_view(result: CountryResult) -> View:
-    """Every rule for one country: facts read, points, why, and what to offer if it falls short;
-    then each goal, and the unknown facts that would settle the rest."""
-    columns = ["rule", "score", "share", "contribution", "facts read", "why", "interventions"]
-    rows = []
-    for rule in result.rules():
-        facts = "; ".join(
-            f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else (f" ({f.as_of})" if f.as_of else ""))
-            for f in rule.facts)
-        rows.append([rule.id, interval_text(rule), _percent(rule.share, decimals=1), rule.contribution, facts, rule.why,
-                     "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions)])
-    summary = [f"{goal.id} {goal.title}: {interval_text(goal)} ({goal.tier}, coverage {_percent(goal.coverage)})"
-               + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: {cap.rationale}"
-                         for cap in goal.caps_applied)
-               for goal in result.goals]
+    """Every rule for one country, goal by goal: score with its bounds, its weight in the overall
+    score, the points it earns, why, the facts read (value, source, date) and what it recommends;
+    then the recommendations by kind and the unknown facts that would settle the rest."""
+    sections = []
+    records = []
+    for goal in result.goals:
+        rows = []
+        for criterion in goal.children:
+            for rule in criterion.children:
+                facts = "; ".join(f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else
+                                                                     (f" ({f.as_of})" if f.as_of else "")) for f in rule.facts)
+                rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule), _percent(rule.share, decimals=1),
+                             "—" if rule.contribution is None else f"{rule.contribution:.1f}", rule.why or "—", facts,
+                             "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
+                records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
+                                "low": rule.low, "high": rule.high, "weight_share": rule.share,
+                                "points": rule.contribution, "why": rule.why, "facts": facts,
+                                "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
+        heading = (f"{goal.id} {goal.title}: {interval_text(goal)} ({goal.tier}, coverage {_percent(goal.coverage)})"
+                   + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: "
+                             f"{cap.rationale}" for cap in goal.caps_applied))
+        sections.append((heading, View(["rule", "score", "weight", "points", "why", "facts read", "recommends"], rows)))
     title = (f"{result.name} ({result.country}) as of {result.year}: {interval_text(result.overall)} "
              f"({result.overall.tier}, coverage {_percent(result.overall.coverage)})")
-    return View(columns, rows, result.to_json(), title=title,
-                notes=[*summary, *recommendations_text(result), *gaps_text(result)])
+    notes = ["weight: the rule's share of the overall score if every fact were known; points: what it adds now",
+             *recommendations_text(result), *gaps_text(result)]
+    return View([], [], result.to_json(), title=title, notes=notes, sections=sections, records=records)
 
 
 KIND_LABELS = {"assistance": "offer as assistance", "diplomacy": "press through diplomacy",
@@ -152,7 +161,14 @@ def priorities_view(result: Prioritization) -> View:
              "is insufficient data, so not knowing a country never raises its priority); leverage shows its range"]
     if result.not_profiled:
         notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
-    return View(columns, rows, result.to_json(), title=title, notes=notes)
+    records = [{"rank": p.rank, "country": p.country, "priority": p.priority, "leverage": p.leverage,
+                "leverage_low": p.leverage_low, "leverage_high": p.leverage_high, "need": p.need,
+                "feasibility": p.feasibility, "capacity": p.capacity, "capacity_low": p.capacity_low,
+                "capacity_high": p.capacity_high, "flow_before": p.flow_before, "flow_after": p.flow_after,
+                "routes": ";".join(p.routes), "weakest": ";".join(str(w["id"]) for w in p.weakest),
+                "interventions": ";".join(str(i["id"]) for i in p.interventions),
+                "runner_up": p.runner_up["country"] if p.runner_up else None} for p in result.picks]
+    return View(columns, rows, result.to_json(), title=title, notes=notes, records=records)
 
 
 def portfolio_view(result: Portfolio) -> View:
@@ -199,7 +215,15 @@ def portfolio_view(result: Portfolio) -> View:
                                  for v in result.verify_first[:5]))
     if result.not_profiled:
         notes.append(f"on routes but without a profile (not considered): {', '.join(result.not_profiled)}")
-    return View(columns, rows, data, title=title, notes=notes)
+    records = [{"rank": p.rank, "package": p.package, "country": p.country, "kind": p.kind, "lead": p.lead,
+                "channel": p.channel, "cost_usd": p.cost_usd, "cost_low_usd": p.cost_low_usd,
+                "cost_high_usd": p.cost_high_usd, "cost_basis": p.cost_basis, "flow_stopped": p.flow_stopped,
+                "flow_stopped_low": p.flow_stopped_low, "flow_stopped_high": p.flow_stopped_high,
+                "overall_before": p.overall_before[1], "overall_after": p.overall_after[1], "value": p.value,
+                "value_per_million_usd": p.value_per_million_usd, "spent_usd": p.spent_usd, "flow_after": p.flow_after,
+                "runner_up": f"{p.runner_up['package']}:{p.runner_up['country']}" if p.runner_up else None}
+               for p in result.picks]
+    return View(columns, rows, data, title=title, notes=notes, records=records)
 
 
 def _dollars(low: float, high: float) -> str:
@@ -227,7 +251,11 @@ def scenario_view(result: Projection) -> View:
                          f"{', '.join(year.top[0]) or '—'} -> {', '.join(year.top[1]) or '—'}")
     span = f"{result.years[0].year}-{result.years[-1].year}" if result.years else "no years"
     title = f"Scenario {result.name}: {result.title} ({span}, baseline -> scenario)"
-    return View(columns, rows, result.to_json(), title=title, notes=notes)
+    records = [{"year": year.year, "country": c.country, "score": c.score[0], "score_scenario": c.score[1],
+                "tier": c.tier[0], "tier_scenario": c.tier[1], "leverage": c.leverage[0],
+                "leverage_scenario": c.leverage[1], "capacity": c.capacity[0], "capacity_scenario": c.capacity[1],
+                "why": "; ".join(c.why)} for year in result.years for c in year.changes]
+    return View(columns, rows, result.to_json(), title=title, notes=notes, records=records)
 
 
 def _pair_text(values: tuple[Any, Any], text: Callable[[Any], str]) -> str:
@@ -252,8 +280,11 @@ def coverage_view(result: StrategyCoverage) -> View:
     notes = ["generated from strategy.yaml and the rules (assess check --coverage); partner-facing: the item asks "
              "something of or for partner countries; a reason beside a covered item says what it leaves out"]
     notes += [f"{f.kind} {f.where}: {f.message}" for f in result.findings]
+    records = [{"item": item.id, "source": item.source, "section": item.section, "quote": item.quote,
+                "partner_facing": item.partner_facing, "status": item.status, "assessed_by": ";".join(item.assessed_by),
+                "offered_by": ";".join(item.offered_by), "reason": item.reason} for item in result.items]
     return View(["item", "source", "section", "status", "assessed by", "offered by", "reason"], rows,
-                result.to_json(), title=title, notes=notes)
+                result.to_json(), title=title, notes=notes, records=records)
 
 
 def leverage_text(point: float, low: float, high: float) -> str:
@@ -293,7 +324,12 @@ def diff_view(result: Diff) -> View:
     if result.rule_changes:
         notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
     columns = ["country", "name", "status", "overall", "change", "rank", "cause"]
-    return View(columns, rows, result.to_json(), title=headline, notes=notes, sections=sections)
+    records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_score,
+                "new_score": m.new_score, "delta": m.delta, "old_tier": m.old_tier, "new_tier": m.new_tier,
+                "old_coverage": m.old_coverage, "new_coverage": m.new_coverage, "cause": m.cause,
+                "facts_changed": ";".join(f.describe() for f in m.facts), "rules_changed": ";".join(m.rules)}
+               for m in moves]
+    return View(columns, rows, result.to_json(), title=headline, notes=notes, sections=sections, records=records)
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -346,7 +382,14 @@ def check_view(report: CheckReport) -> View:
         notes.append(f"warning: {len(report.weak_sources)} source(s) name no URL and no publisher, e.g. "
                      + "; ".join(report.weak_sources[:5]))
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
-    return View(["finding", "where", "message"], rows, report.to_json(), title=status, notes=notes)
+    records = ([{"kind": f.kind, "where": f.where, "value": None, "message": f.message} for f in report.findings]
+               + [{"kind": "coverage", "where": code, "value": share, "message": f"as of {report.year}"}
+                  for code, share in report.coverage.items()]
+               + [{"kind": "data-gap", "where": rule, "value": None, "message": "no profile has facts for this rule"}
+                  for rule in report.data_gaps]
+               + [{"kind": "weak-source", "where": where, "value": None, "message": "no URL and no publisher"}
+                  for where in report.weak_sources])
+    return View(["finding", "where", "message"], rows, report.to_json(), title=status, notes=notes, records=records)
 
 
 def properties_view(report: PropertyReport) -> View:
@@ -360,7 +403,10 @@ def properties_view(report: PropertyReport) -> View:
                 for failure in report.failures]
     data = {"examples": report.examples, "checked": report.checked, "exempt": report.exempt,
             "failures": [vars(failure) for failure in report.failures]}
-    return View(["property", "result"], rows, data, title=title, notes=notes, sections=sections)
+    messages = {failure.property: failure.message for failure in report.failures}
+    records = [{"property": name, "holds": name not in failed, "examples": report.examples,
+                "message": messages.get(name)} for name in report.checked]
+    return View(["property", "result"], rows, data, title=title, notes=notes, sections=sections, records=records)
 
 
 def sensitivity_view(result: Sensitivity) -> View:
@@ -377,8 +423,11 @@ def sensitivity_view(result: Sensitivity) -> View:
     notes = ["nominal: the rank of the point score (insufficient data: —); the sampled ranks take every country, "
              "its unknown rules drawn between their low and high bounds",
              "drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)"]
+    records = [{"country": c.country, "nominal_rank": c.nominal_rank, "median_rank": c.median_rank,
+                "rank_5": c.low_rank, "rank_95": c.high_rank, "known_share": c.known_share,
+                "drivers": ";".join(f"{name}={value}" for name, value in c.drivers)} for c in result.countries]
     return View(["nominal", "country", "median", "5–95%", "known", "drivers"], rows, result.to_json(), title=title,
-                notes=notes)
+                notes=notes, records=records)
 
 
 def import_view(plan: ImportPlan) -> View:
@@ -392,15 +441,23 @@ def import_view(plan: ImportPlan) -> View:
     notes = [f"closed lists filled for every other country: {', '.join(plan.closed_lists)}"] if plan.closed_lists else []
     if plan.count("conflict"):
         notes.append("! a different value is already recorded for that date: kept as it is; settle it by hand")
-    return View(["", "country", "fact", "as_of", "value", "source"], rows, plan.to_json(), title=title, notes=notes)
+    records = [{"change": change.kind, "country": change.observation.country, "fact": change.observation.fact,
+                "as_of": change.observation.as_of.isoformat(), "value": display(change.observation.value),
+                "recorded": None if change.kind != "conflict" else display(change.recorded),
+                "source": change.observation.source} for change in plan.changes]
+    return View(["", "country", "fact", "as_of", "value", "source"], rows, plan.to_json(), title=title, notes=notes,
+                records=records)
 
 
 def facts_view(catalogue: FactList) -> View:
     """The fact catalogue: type, values, direction, the rules that read each fact, where it is known."""
     rows = [[f.name, f.type, f.values, f.better, ", ".join(f.read_by) or "—", f.closed_list or "—",
              f"{f.known_in}/{catalogue.profiles}", f.description] for f in catalogue.facts]
+    records = [{"fact": f.name, "type": f.type, "values": f.values, "better": f.better, "read_by": ";".join(f.read_by),
+                "closed_list": f.closed_list, "known_in": f.known_in, "profiles": catalogue.profiles,
+                "description": f.description} for f in catalogue.facts]
     return View(["fact", "type", "values", "more capacity", "read by", "closed list", "known in", "meaning"], rows,
-                catalogue.to_json(), title=f"{len(catalogue.facts)} facts")
+                catalogue.to_json(), title=f"{len(catalogue.facts)} facts", records=records)
 
 
 # Keyed by class name rather than class, so that building a view never imports networkx or NumPy

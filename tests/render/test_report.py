@@ -1,5 +1,7 @@
-"""The HTML report: self-contained, escaped, reproducible, and rendered by a real browser."""
+"""The HTML briefing: summary first, self-contained, escaped, reproducible, and laid out by a real browser."""
 
+import base64
+import os
 import re
 import shutil
 from pathlib import Path
@@ -9,15 +11,21 @@ from click.testing import CliRunner
 
 import assess
 from assess.cli import main
+from helpers import REPO
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+SECTIONS = ["summary", "scores", "routes", "priorities", "portfolio", "changes", "countries"]
+ARTEFACTS = Path(os.environ.get("ASSESS_TEST_ARTIFACTS", REPO / "test-artifacts")) / "report"
 
 
 @pytest.fixture
 def hostile(mini: Path) -> Path:
     profile = mini / "profiles/NOR.yaml"
     profile.write_text(profile.read_text().replace(
-        'source: "test source 1"', 'source: "=cmd|\' /C calc\'!A0 <img src=x onerror=alert(1)>", note: "<script>alert(1)</script>"'))
+        'source: "test source 1"', 'source: "=cmd|\' /C calc\'!A0 <img src=x onerror=alert(1)>", note: "<script>alert(1)</script>"'
+    ).replace('source: "test source 2"', 'source: "Ministry, Report 2024, https://example.org/report?a=1&b=<2>"'))
+    fra = mini / "profiles/FRA.yaml"  # a gap France can be funded for
+    fra.write_text(fra.read_text().replace("{value: unknown, as_of: 2019-01-01}", "{value: false, as_of: 2019-01-01, source: test}"))
     return mini
 
 
@@ -25,19 +33,46 @@ def report_of(root: Path, **options) -> str:
     return assess.report(assess.load_workspace(root / "rules", root / "profiles"), **options)
 
 
-def test_self_contained_with_charts_and_sections(hostile: Path):
+def test_the_summary_comes_first_and_every_section_is_there(hostile: Path):
+    text = report_of(hostile, year=2024, compare=2019, destination="NOR", budget_usd=1_000_000)
+    found = re.findall(r'<section id="([a-z]+)">', text)
+    assert found == SECTIONS
+    summary = text.split('<section id="summary">')[1].split("</section>")[0]
+    assert "2 of 2 scored" in summary or "of 2 scored" in summary
+    assert "What to fund" in summary and "France" in summary and "Biggest evidence gaps" in summary
+    assert "Largest moves since 2019" in summary
+
+
+def test_charts_have_goal_names_legends_and_intervals(hostile: Path):
+    text = report_of(hostile, year=2024, destination="NOR")
+    scores = text.split('<section id="scores">')[1].split("</section>")[0]
+    assert "A Goal A" in scores and "B Goal B" in scores  # goal names, not only ids
+    assert "range if unknown facts were at worst / best" in scores and "fixed goalposts" in scores
+    assert 'class="swatch"' in scores  # the tier legend
+    routes = text.split('<section id="routes">')[1].split("</section>")[0]
+    assert "North Sea" in routes and "north_sea" not in routes  # regions by name
+    assert "Line width: the link's share of that flow" in routes
+
+
+def test_self_contained_with_anchors_and_source_links(hostile: Path):
     text = report_of(hostile, year=2024, compare=2019, destination="NOR")
-    assert text.count("<svg") == 2  # heat map and network
-    assert not re.search(r"<(script|link|iframe|img)\b", text, re.I)
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text, re.I)
-    for heading in ("Scores by strategic goal", "Trafficking routes", "Where assistance buys the most (toward NOR)",
-                    "Changes since 2019", "Countries: strengths, gaps and the facts behind them"):
-        assert f"<h2>{heading}</h2>" in text
+    assert not re.search(r"<(script|link|iframe|img|object|embed)\b", text, re.I)
+    assert not re.search(r"""\bsrc\s*=""", text, re.I)  # nothing is loaded from anywhere
+    assert 'id="country-NOR"' in text and 'href="#country-NOR"' in text
+    assert '<a href="https://example.org/report?a=1&amp;b=">https://example.org/report?a=1&amp;b=</a>' not in text
+    assert 'href="https://example.org/report?a=1&amp;b=&lt;2&gt;"' in text
+    hrefs = re.findall(r'<a href="([^"]*)"', text)
+    assert all(h.startswith(("#country-", "https://")) for h in hrefs)
 
 
-def test_profile_text_is_escaped(hostile: Path):
+def test_profile_text_is_escaped_by_the_template(hostile: Path):
     text = report_of(hostile, year=2019, destination="NOR")
     assert "&lt;img src=x onerror=alert(1)&gt;" in text and "<img" not in text
+
+
+def test_country_headings_read_insufficient_data_once(mini: Path):
+    text = report_of(mini, year=2024, destination="NOR")
+    assert "insufficient_data" not in text.split('<section id="countries">')[1]
 
 
 def test_reproducible(mini: Path):
@@ -53,28 +88,45 @@ def test_cli_writes_the_file(mini: Path, tmp_path: Path):
 
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Chromium and chromedriver are not installed "
                     "(Debian packages chromium and chromium-driver; .ci/run installs them)")
-def test_renders_in_headless_chromium_without_console_errors(hostile: Path, tmp_path: Path):
+def test_lays_out_in_headless_chromium_on_screen_and_in_print(hostile: Path, tmp_path: Path):
+    """At 1366 px nothing overflows sideways and there are no console errors; printed on A4 every
+    section fits the page's width. Screenshots of every section and the PDF go to the artefacts."""
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.print_page_options import PrintOptions
 
     page = tmp_path / "report.html"
-    page.write_text(report_of(hostile, year=2024, compare=2019, destination="NOR"), encoding="utf-8")
+    page.write_text(report_of(hostile, year=2024, compare=2019, destination="NOR", budget_usd=1_000_000), encoding="utf-8")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1300,2000"):
+                     f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1366,900", "--hide-scrollbars"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     try:
         driver.get(page.as_uri())
         assert driver.title == "Synthetic-drug capacity assessment, 2024"
-        assert len(driver.find_elements("css selector", "svg")) == 2
         assert driver.execute_script("return document.querySelectorAll('script').length") == 0
-        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-        assert errors == []
-        screenshot = tmp_path / "report.png"
-        assert driver.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
+        for section in SECTIONS:
+            shot = ARTEFACTS / f"1366-{section}.png"
+            assert driver.find_element("css selector", f"#{section}").screenshot(str(shot)) and shot.stat().st_size > 3_000
+        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        driver.set_window_size(688, 1000)  # A4 at 96 px per inch (794) less the 14 mm margins
+        viewport = driver.execute_script("return document.documentElement.clientWidth")
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
+        pdf = base64.b64decode(driver.print_page(PrintOptions()))
+        (ARTEFACTS / "print.pdf").write_bytes(pdf)
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
     finally:
         driver.quit()
+
+
+def test_report_reports_progress_in_steps(mini: Path):
+    calls: list[tuple[int, int]] = []
+    report_of(mini, year=2024, destination="NOR", progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
