@@ -54,15 +54,13 @@ def strategy_coverage(ruleset: Ruleset) -> StrategyCoverage | None:
     if ruleset.strategy is None:
         return None
     cites = {name: list(item.cites) for name, item in ruleset.interventions.items()}
-    for goal in ruleset.goals:  # what a goal or a criterion cites is what it and its rules cite
+    for goal in ruleset.goals:  # what a goal or a group cites is what it and its rules cite
         cites[goal.id] = list(goal.cites)
-        for criterion in goal.criteria:
-            path = f"{goal.id}.{criterion.id}"
-            cites[path] = []
-            for rule in criterion.rules:
-                cites[f"{path}.{rule.id}"] = list(rule.cites)
-                cites[path] += rule.cites
-                cites[goal.id] += rule.cites
+        for path, group in goal.group_paths(goal.id):
+            cites[path] = [cite for _, rule in group.rule_paths(path) for cite in rule.cites]
+        for path, rule in goal.rule_paths(goal.id):
+            cites[path] = list(rule.cites)
+            cites[goal.id] += rule.cites
     items, findings = [], []
     for name, item in ruleset.strategy.items.items():
         assessed = [i for i in item.implemented_by if i not in ruleset.interventions]

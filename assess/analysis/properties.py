@@ -35,6 +35,7 @@ from ..engine.compile import CompiledRule, Program, compile_ruleset
 from ..engine.conditions import Snapshot
 from ..engine.evaluate import score_snapshot
 from ..engine.facttypes import FactSpecBase
+from ..engine.models import Criterion, Goal
 from ..engine.values import UNKNOWN, to_json
 from ..engine.workspace import Ruleset
 from ..testing import snapshots
@@ -210,10 +211,7 @@ def _unknown(program: Program, snapshot: Snapshot, name: str) -> str | None:
 
 def _order_check(ruleset: Ruleset, program: Program) -> Callable[[Snapshot], str | None]:
     """Scores of a rule set with every list reversed (goals, criteria, rules, facts) must not change."""
-    reversed_goals = tuple(
-        goal.model_copy(update={"criteria": [c.model_copy(update={"rules": list(reversed(c.rules))})
-                                             for c in reversed(goal.criteria)]})
-        for goal in reversed(ruleset.goals))
+    reversed_goals = tuple(_reversed(goal) for goal in reversed(ruleset.goals))
     mirrored = dataclasses.replace(ruleset, goals=reversed_goals, facts=dict(reversed(list(ruleset.facts.items()))))
     other = compile_ruleset(mirrored)
 
@@ -272,3 +270,9 @@ def _caps_tiers(program: Program, snapshot: Snapshot) -> str | None:
         if node.tier is not None and node.tier != earned:
             return f"{node.id} is in tier {node.tier} but its low bound {node.low} earns {earned}"
     return None
+
+
+def _reversed(group: Goal | Criterion) -> Any:
+    """The group with its members (and theirs, to any depth) in reverse order."""
+    return group.model_copy(update={"criteria": [_reversed(c) for c in reversed(group.criteria)],
+                                    "rules": list(reversed(group.rules))})

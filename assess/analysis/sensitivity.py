@@ -20,6 +20,7 @@ criterion's weight factor with the rank).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -75,11 +76,33 @@ class _Node:
 
 
 def _levels(program: Program) -> list[list[CompiledNode]]:
-    """Aggregate nodes by depth, deepest first; the root is the last level."""
-    levels: list[list[CompiledNode]] = [[program.root]]
+    """Aggregate nodes by depth, deepest first; the root is the last level. Rules that sit higher
+    than others (a goal of rules beside a goal of groups) are wrapped in one-child levels, which
+    pass their score through unchanged, so that every level holds one kind of child."""
+    levels: list[list[CompiledNode]] = [[_padded(program.root, _depth(program.root))]]
     while any(isinstance(child, CompiledNode) for child in levels[-1][0].children):
         levels.append([child for node in levels[-1] for child in node.children if isinstance(child, CompiledNode)])
     return levels[::-1]
+
+
+def _depth(node: CompiledNode) -> int:
+    """How many levels of aggregates lie between the node and its deepest rule."""
+    return 1 + max((_depth(child) for child in node.children if isinstance(child, CompiledNode)), default=0)
+
+
+def _padded(node: CompiledNode, depth: int) -> CompiledNode:
+    """The node with every rule pushed down to ``depth`` levels below it."""
+    children: list[CompiledNode | CompiledRule] = []
+    for child in node.children:
+        if isinstance(child, CompiledNode):
+            children.append(_padded(child, depth - 1))
+            continue
+        wrapped: CompiledNode | CompiledRule = child
+        for _ in range(depth - 1):
+            wrapped = CompiledNode("criterion", child.path, child.rule.title, child.rule.weight, "weighted_mean", (),
+                                   False, None, (), (wrapped,))
+        children.append(wrapped)
+    return dataclasses.replace(node, children=tuple(children))
 
 
 def _structure(program: Program, year: int) -> tuple[list[list[_Node]], list[list[CompiledNode]]]:

@@ -29,6 +29,7 @@ class CompiledRule:
     rule: Rule
     scoring: CompiledScoring
     score_range: tuple[float, float]  # the bounds of a non-monotone rule whose facts are unknown
+    worse: bool = False  # in a goal where a higher published score means more risk
 
     @property
     def monotone(self) -> bool:
@@ -56,6 +57,8 @@ class CompiledNode:
     window: Applicability | None  # when it applies (None: always)
     caps: tuple[CompiledCap, ...]
     children: tuple[CompiledNode | CompiledRule, ...]
+    tiers: tuple[tuple[str, float], ...] | None = None  # its own tiers (a goal's), else the rule set's
+    worse: bool = False  # published mirrored: a higher published score means more risk
 
     def aggregates(self) -> Iterator[CompiledNode]:
         """This node and every aggregate below it, parents first."""
@@ -125,16 +128,23 @@ def compile_ruleset(ruleset: Ruleset) -> Program:
 
 
 def _goal(goal: Goal, facts: Mapping[str, FactSpecBase]) -> CompiledNode:
-    criteria = tuple(_criterion(f"{goal.id}.{criterion.id}", criterion, facts) for criterion in goal.criteria)
+    worse = goal.higher == "worse"
+    tiers = tuple((tier.name, tier.min) for tier in goal.tiers) if goal.tiers else None
     return CompiledNode("goal", goal.id, goal.title, goal.weight, goal.method, tuple(goal.alternative_methods), True,
-                        goal, _caps(goal.caps, f"{goal.id}.cap", facts), criteria)
+                        goal, _caps(goal.caps, f"{goal.id}.cap", facts), _members(goal.id, goal, facts, worse),
+                        tiers, worse)
 
 
-def _criterion(path: str, criterion: Criterion, facts: Mapping[str, FactSpecBase]) -> CompiledNode:
-    rules = tuple(CompiledRule(f"{path}.{rule.id}", rule, rule.score.compile(facts), rule.score.score_range())
-                  for rule in criterion.rules)
-    return CompiledNode("criterion", path, criterion.title, criterion.weight, criterion.method,
-                        tuple(criterion.alternative_methods), False, criterion, (), rules)
+def _members(path: str, group: Goal | Criterion, facts: Mapping[str, FactSpecBase],
+             worse: bool) -> tuple[CompiledNode | CompiledRule, ...]:
+    """A group's groups, to any depth, or its rules."""
+    if group.criteria:
+        return tuple(CompiledNode("criterion", f"{path}.{sub.id}", sub.title, sub.weight, sub.method,
+                                  tuple(sub.alternative_methods), False, sub, (),
+                                  _members(f"{path}.{sub.id}", sub, facts, worse), None, worse)
+                     for sub in group.criteria)
+    return tuple(CompiledRule(f"{path}.{rule.id}", rule, rule.score.compile(facts), rule.score.score_range(), worse)
+                 for rule in group.rules)
 
 
 def _caps(caps: list[Cap], prefix: str, facts: Mapping[str, FactSpecBase]) -> tuple[CompiledCap, ...]:

@@ -114,6 +114,7 @@ class _Context:
         self.highs = iter([score(best) for score in scorers])
         self.min_coverage = header.min_coverage
         self.tiers = [(tier.name, tier.min) for tier in header.tiers]
+        self.scale, self.overall_published = header.scale, header.overall
 
 
 def _aggregate(node: CompiledNode, context: _Context) -> NodeResult:
@@ -135,7 +136,23 @@ def _finish(node: CompiledNode, result: NodeResult, context: _Context) -> None:
         apply_cap(result, cap.id, cap.cap.max_score, cap.cap.rationale, cap.condition.text, holds)
     if node.tiered:
         # earned by the low bound: a tier holds whatever the unknown facts turn out to be
-        result.tier = tier_of(result.low if result.score is not None else None, context.tiers)
+        result.tier = tier_of(result.low if result.score is not None else None, node.tiers or context.tiers)
+    if node.kind == "overall" and not context.overall_published:
+        result.score = result.low = result.high = result.tier = None
+        result.status, result.why = NOT_APPLICABLE, "the method publishes no overall score"
+    _publish(result, node.worse, context)
+
+
+def _publish(node: NodeResult, worse: bool, context: _Context) -> None:
+    """The scores in the rule set's declared units, mirrored where a higher score means more risk."""
+    scale = context.scale
+    if scale.default and not worse:
+        return
+    if node.score is not None:
+        node.published = scale.publish(node.score, worse)
+    if node.low is not None and node.high is not None:
+        ends = scale.publish(node.low, worse), scale.publish(node.high, worse)
+        node.published_low, node.published_high = min(ends), max(ends)
 
 
 def _not_applicable(window: Applicability, year: int) -> str:
@@ -158,6 +175,7 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
         (low, high), node.exact_bounds = compiled.score_range, False
     node.score, node.low, node.high = score, low, high
     node.coverage, node.status = (0.0, "unknown") if score is None else (1.0, SCORED)
+    _publish(node, compiled.worse, context)
     if not context.trace:
         return node
     node.why = compiled.scoring.explain(context.facts, score)
@@ -176,4 +194,6 @@ def assess(workspace: Workspace, year: int) -> Assessment:
     ruleset = workspace.ruleset
     stamp = Stamp(ruleset.header.id, ruleset.header.version, ruleset.content_hash, ruleset.component_hashes,
                   {code: p.content_hash for code, p in workspace.profiles.items()}, year, __version__)
-    return Assessment(stamp, [assess_country(program, profile, year) for profile in workspace.profiles.values()])
+    rank_by = None if ruleset.header.overall else ruleset.goals[0].id  # no overall: the first goal ranks
+    return Assessment(stamp, [assess_country(program, profile, year) for profile in workspace.profiles.values()],
+                      rank_by)

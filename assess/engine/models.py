@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -122,10 +123,10 @@ class Rule(Applicability):
     title: Text
     weight: Weight = 1
     rationale: Text | None = Field(None, description="Why this weight, in one line.")
-    cites: Annotated[list[Citation], Field(min_length=1)]
+    cites: list[Citation] = Field([], description="Required unless the rule set's policy says otherwise.")
     score: Scoring
     target: Score = Field(100, description="A score below this falls short and recommends the interventions.")
-    interventions: Annotated[list[Identifier], Field(min_length=1)]
+    interventions: list[Identifier] = Field([], description="Required unless the rule set's policy says otherwise.")
     non_monotone: Text | None = Field(
         None, description="Why this rule may score lower when a fact it reads improves: exempts it from the "
                           "monotonicity property (and is listed by check --properties)."
@@ -150,24 +151,101 @@ class _Aggregate(Applicability):
     )
 
 
-class Criterion(_Aggregate):
-    id: Identifier
-    rules: Annotated[list[Rule], Field(min_length=1)]
-
-
-class Goal(_Aggregate):
-    """One strategic goal: a file in the rule set's ``goals/`` folder."""
-
-    id: GoalId
-    cites: Annotated[list[Citation], Field(min_length=1)]
-    caps: list[Cap] = []
-    criteria: Annotated[list[Criterion], Field(min_length=1)]
-
-
 class Tier(Strict):
     name: Identifier
     min: Score
     description: Text | None = None
+
+
+class _Group(_Aggregate):
+    """A level that holds either rules or groups of its own (``criteria``), to any depth."""
+
+    rules: list[Rule] = []
+    criteria: list[Criterion] = Field([], description="Groups within this one (each holds rules or groups).")
+
+    @model_validator(mode="after")
+    def _rules_or_groups(self) -> _Group:
+        if bool(self.rules) == bool(self.criteria):
+            raise ValueError("give either rules or criteria (groups of rules), not both and not neither")
+        return self
+
+    @property
+    def members(self) -> list[Criterion] | list[Rule]:
+        return self.criteria or self.rules
+
+    def rule_paths(self, prefix: str) -> Iterator[tuple[str, Rule]]:
+        """Every rule under this level with its dotted path, in order."""
+        for group in self.criteria:
+            yield from group.rule_paths(f"{prefix}.{group.id}")
+        for rule in self.rules:
+            yield f"{prefix}.{rule.id}", rule
+
+    def group_paths(self, prefix: str) -> Iterator[tuple[str, Criterion]]:
+        """Every group under this level with its dotted path, parents first."""
+        for group in self.criteria:
+            yield f"{prefix}.{group.id}", group
+            yield from group.group_paths(f"{prefix}.{group.id}")
+
+
+class Criterion(_Group):
+    id: Identifier
+
+
+Criterion.model_rebuild()  # it holds groups of its own kind
+
+
+class Goal(_Group):
+    """One strategic goal: a file in the rule set's ``goals/`` folder."""
+
+    id: GoalId
+    cites: list[Citation] = []
+    caps: list[Cap] = []
+    tiers: list[Tier] | None = Field(None, description="This goal's own tiers (default: the rule set's).")
+    higher: Literal["better", "worse"] = Field(
+        "better", description="What a higher published score means: more capacity, or more risk (shown mirrored).")
+
+    @field_validator("tiers")
+    @classmethod
+    def _ascending(cls, tiers: list[Tier] | None) -> list[Tier] | None:
+        return None if tiers is None else ascending_tiers(tiers)
+
+
+def ascending_tiers(tiers: list[Tier]) -> list[Tier]:
+    if tiers[0].min != 0:
+        raise ValueError("the first tier must start at 0")
+    if any(later.min <= earlier.min for earlier, later in itertools.pairwise(tiers)):
+        raise ValueError("tiers must be listed in strictly ascending order of min")
+    return tiers
+
+
+class Scale(Strict):
+    """The published units: 0-100 maps onto min-max (``higher: worse`` mirrors a goal within it)."""
+
+    min: Annotated[float, Field(allow_inf_nan=False)]
+    max: Annotated[float, Field(allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.max <= self.min:
+            raise ValueError(f"scale max ({self.max:g}) must be above min ({self.min:g})")
+        return self
+
+    def publish(self, score: float, worse: bool = False) -> float:
+        """A 0-100 capacity score in the declared units (mirrored where higher means worse)."""
+        share = (100 - score if worse else score) / 100
+        return self.min + share * (self.max - self.min)
+
+    @property
+    def default(self) -> bool:
+        return (self.min, self.max) == (0, 100)
+
+
+class Policy(Strict):
+    """What this rule set requires of its rules (a strategy wants citations and interventions; a
+    published index may not)."""
+
+    require_citations: bool = True
+    require_interventions: bool = True
 
 
 class RulesetHeader(Strict):
@@ -182,18 +260,23 @@ class RulesetHeader(Strict):
     )
     min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
     tiers: Annotated[list[Tier], Field(min_length=1)] = Field(
-        description="Fixed goalposts, ascending by min; the first starts at 0."
+        description="Fixed goalposts on the 0-100 capacity scale, ascending by min; the first starts at 0."
     )
     caps: list[Cap] = []
+    overall: bool = Field(True, description="Whether the method publishes an overall score (false: goals only).")
+    scale: Scale = Field(default_factory=lambda: Scale(min=0, max=100),
+                         description="The units scores are published in (computed on 0-100, shown in these).")
+    precision: Annotated[int, Field(ge=0, le=6)] | None = Field(
+        None, description="Decimals of published scores (tables, CSV, report); JSON keeps full precision.")
+    rounding: Literal["half_up", "half_even"] = "half_up"
+    policy: Policy = Field(default_factory=lambda: Policy())
 
     @field_validator("tiers")
     @classmethod
     def _ascending(cls, tiers: list[Tier]) -> list[Tier]:
-        if tiers[0].min != 0:
-            raise ValueError("the first tier must start at 0")
-        if any(later.min <= earlier.min for earlier, later in itertools.pairwise(tiers)):
-            raise ValueError("tiers must be listed in strictly ascending order of min")
-        return tiers
+        return ascending_tiers(tiers)
+
+
 
 
 # --- Country profiles -------------------------------------------------------------------------

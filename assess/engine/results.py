@@ -69,6 +69,10 @@ class NodeResult:
     facts: list[FactRead] = field(default_factory=list)
     why: str | None = None
     exact_bounds: bool = True  # False: a non-monotone rule with unknown facts, bounded by its whole range
+    # in the rule set's declared units and direction, where they are not 0-100 "higher is better"
+    published: float | None = None
+    published_low: float | None = None
+    published_high: float | None = None
     falls_short: bool = False
     interventions: list[JSONObject] = field(default_factory=list)
     cites: list[JSONObject] = field(default_factory=list)
@@ -95,10 +99,13 @@ class NodeResult:
                 data["bounds"] = "conservative"
         else:
             data.update(method=self.method, caps_applied=[c.to_json() for c in self.caps_applied])
-            key = {"overall": "goals", "goal": "criteria", "criterion": "rules"}[self.kind]
+            groups = any(child.kind != "rule" for child in self.children)
+            key = "goals" if self.kind == "overall" else "criteria" if groups else "rules"
             data[key] = [child.to_json() for child in self.children]
         if self.tier is not None:
             data["tier"] = self.tier
+        if self.published is not None or self.published_low is not None:
+            data.update(published=self.published, published_low=self.published_low, published_high=self.published_high)
         return data
 
 
@@ -157,17 +164,29 @@ class Stamp:
 class Assessment:
     stamp: Stamp
     countries: list[CountryResult]
+    rank_by: str | None = None  # the goal ranked on by default (a rule set that publishes no overall)
 
-    def ranked(self) -> list[CountryResult]:
-        """Best score first; insufficient data last; ties by country code."""
-        return sorted(self.countries, key=lambda c: (c.score is None, -(c.score or 0.0), c.country))
+    def ranking_node(self, country: CountryResult, by: str | None = None) -> NodeResult:
+        """What a country is ranked on: its overall score, or the goal ``by`` names."""
+        goal = by or self.rank_by
+        if goal is None:
+            return country.overall
+        return next(node for node in country.goals if node.id == goal)
 
-    def rank_intervals(self) -> dict[str, tuple[int, int]]:
+    def ranked(self, by: str | None = None) -> list[CountryResult]:
+        """Best score first (the overall, or goal ``by``); insufficient data last; ties by country code."""
+        def key(c: CountryResult) -> tuple[bool, float, str]:
+            score = self.ranking_node(c, by).score
+            return score is None, -(score or 0.0), c.country
+
+        return sorted(self.countries, key=key)
+
+    def rank_intervals(self, by: str | None = None) -> dict[str, tuple[int, int]]:
         """The best and worst rank each scored country could hold whatever its unknown facts and
         the others' turn out to be: only countries whose whole interval lies above (or below) its
         own are sure to rank ahead (or behind)."""
-        scored = [c for c in self.countries if c.score is not None]
-        bounds = {c.country: (c.overall.low or 0.0, c.overall.high or 0.0) for c in scored}
+        nodes = {c.country: self.ranking_node(c, by) for c in self.countries}
+        bounds = {code: (node.low or 0.0, node.high or 0.0) for code, node in nodes.items() if node.score is not None}
         intervals = {}
         for code, (low, high) in bounds.items():
             surely_ahead = sum(other_low > high for other, (other_low, _) in bounds.items() if other != code)

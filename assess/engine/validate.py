@@ -27,13 +27,16 @@ from .conditions import Condition, FactTest, iter_fact_tests
 from .facttypes import FactSpecBase, types_supporting
 from .models import (
     Citation,
+    Criterion,
     FactCatalogue,
     FactEntry,
     Goal,
     Intervention,
     NetworkConfig,
     PartnershipFile,
+    Policy,
     Profile,
+    Rule,
     Scenario,
     StrategyItem,
     TraffickingFile,
@@ -171,9 +174,10 @@ class RulesetChecker:
     """Checks goals against the fact catalogue, the intervention menu and the seeds."""
 
     def __init__(self, catalogue: FactCatalogue, interventions: set[str], seeds_dir: Path,
-                 errors: list[SourceError]) -> None:
+                 errors: list[SourceError], policy: Policy | None = None) -> None:
         self.facts = catalogue.facts
         self.interventions = interventions
+        self.policy = policy or Policy()
         self.seeds_dir = seeds_dir
         self.errors = errors
         self._seed_text: dict[str, str | None] = {}
@@ -207,21 +211,35 @@ class RulesetChecker:
                            suggestion=did_you_mean(str(raw), problem.allowed))
 
     def check_goal(self, doc: Document, goal: Goal) -> None:
+        if self.policy.require_citations and not goal.cites:
+            self.error(doc, ("cites",), "a goal needs at least one citation (this rule set's policy requires them)")
         self.check_citations(doc, (), goal.cites)
         for i, cap in enumerate(goal.caps):
             self.check_condition(doc, ("caps", i, "when"), cap.when)
-        self._unique(doc, (), "criteria", [c.id for c in goal.criteria])
-        for c, criterion in enumerate(goal.criteria):
-            base = ("criteria", c)
-            self._unique(doc, base, "rules", [r.id for r in criterion.rules])
-            for r, rule in enumerate(criterion.rules):
-                where = (*base, "rules", r)
-                self.check_citations(doc, where, rule.cites)
-                rule.score.check(self, doc, (*where, "score"))
-                for i, name in enumerate(rule.interventions):
-                    if name not in self.interventions:
-                        self.error(doc, (*where, "interventions", i), f"unknown intervention '{name}'",
-                                   suggestion=did_you_mean(name, self.interventions))
+        self._check_group(doc, (), goal)
+
+    def _check_group(self, doc: Document, base: DataPath, group: Goal | Criterion) -> None:
+        """A group's members, to any depth: unique ids, and every rule checked."""
+        self._unique(doc, base, "criteria", [c.id for c in group.criteria])
+        self._unique(doc, base, "rules", [r.id for r in group.rules])
+        for c, criterion in enumerate(group.criteria):
+            self._check_group(doc, (*base, "criteria", c), criterion)
+        for r, rule in enumerate(group.rules):
+            self._check_rule(doc, (*base, "rules", r), rule)
+
+    def _check_rule(self, doc: Document, where: DataPath, rule: Rule) -> None:
+        if self.policy.require_citations and not rule.cites:
+            self.error(doc, (*where, "cites"), "a rule needs at least one citation (this rule set's policy requires them)",
+                       key=True)
+        if self.policy.require_interventions and not rule.interventions:
+            self.error(doc, (*where, "interventions"), "a rule needs the interventions it recommends (this rule "
+                       "set's policy requires them)", key=True)
+        self.check_citations(doc, where, rule.cites)
+        rule.score.check(self, doc, (*where, "score"))
+        for i, name in enumerate(rule.interventions):
+            if name not in self.interventions:
+                self.error(doc, (*where, "interventions", i), f"unknown intervention '{name}'",
+                           suggestion=did_you_mean(name, self.interventions))
 
     def _unique(self, doc: Document, base: DataPath, key: str, ids: list[str]) -> None:
         seen: set[str] = set()

@@ -91,11 +91,10 @@ class Ruleset:
         hashes.update({f"fact:{name}": digest(spec) for name, spec in self.facts.items()})
         hashes.update({f"intervention:{name}": digest(item) for name, item in self.interventions.items()})
         for goal in self.goals:
-            hashes[goal.id] = digest(goal.model_copy(update={"criteria": []}))
-            for criterion in goal.criteria:
-                path = f"{goal.id}.{criterion.id}"
-                hashes[path] = digest(criterion.model_copy(update={"rules": []}))
-                hashes.update({f"{path}.{rule.id}": digest(rule) for rule in criterion.rules})
+            hashes[goal.id] = digest(goal.model_copy(update={"criteria": [], "rules": []}))
+            for path, group in goal.group_paths(goal.id):
+                hashes[path] = digest(group.model_copy(update={"criteria": [], "rules": []}))
+            hashes.update({path: digest(rule) for path, rule in goal.rule_paths(goal.id)})
         return dict(sorted(hashes.items()))
 
 
@@ -161,7 +160,7 @@ class Workspace:
     def summary(self) -> str:
         """What was loaded, in one line (for --verbose)."""
         ruleset = self.ruleset
-        rules = sum(len(c.rules) for g in ruleset.goals for c in g.criteria)
+        rules = sum(1 for g in ruleset.goals for _ in g.rule_paths(g.id))
         links = len(self.network.links) if self.network else 0
         return (f"rule set {ruleset.header.id} {ruleset.header.version} from {ruleset.directory} ({rules} rules), "
                 f"{len(self.profiles)} profiles, {links} trafficking links")
@@ -277,7 +276,7 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     if header_file is None or catalogue_file is None or menu_file is None:
         return None
     (header_doc, header), (catalogue_doc, catalogue), (menu_doc, menu) = header_file, catalogue_file, menu_file
-    checker = RulesetChecker(catalogue, set(menu.interventions), directory / "seeds", errors)
+    checker = RulesetChecker(catalogue, set(menu.interventions), directory / "seeds", errors, header.policy)
     checker.check_catalogue(catalogue_doc)
     for i, cap in enumerate(header.caps):
         checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
@@ -302,8 +301,8 @@ def _strategy(directory: Path, goals: tuple[Goal, ...], interventions: set[str],
         return None
     doc, strategy = loaded
     # a whole goal, a criterion or a rule may implement an item
-    rules = {goal.id for goal in goals} | {f"{goal.id}.{criterion.id}" for goal in goals for criterion in goal.criteria}
-    rules |= {f"{goal.id}.{criterion.id}.{rule.id}" for goal in goals for criterion in goal.criteria for rule in criterion.rules}
+    rules = {goal.id for goal in goals} | {path for goal in goals for path, _ in goal.group_paths(goal.id)}
+    rules |= {path for goal in goals for path, _ in goal.rule_paths(goal.id)}
     for name, item in strategy.items.items():
         checker.check_item(doc, name, item, rules, interventions)
     return strategy
