@@ -10,6 +10,7 @@ so ``score`` and ``explain`` start fast.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +69,7 @@ __all__ = [
     "new_profile",
     "portfolio",
     "prioritize",
+    "ranked_by",
     "render",
     "render_many",
     "report",
@@ -101,6 +103,19 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
 def score(workspace: Workspace, year: int | None = None) -> Assessment:
     """Every country scored as of ``year``, with full traces."""
     return assess(workspace, workspace.latest_year() if year is None else year)
+
+
+def ranked_by(assessment: Assessment, goal: str) -> Assessment:
+    """The same assessment, ranked by one goal's score (a usage error, with a suggestion, for an
+    unknown goal)."""
+    goals = [node.id for node in assessment.countries[0].goals] if assessment.countries else []
+    if goal not in goals:
+        from .errors import did_you_mean
+
+        suggestion = did_you_mean(goal, goals)
+        raise UsageError(f"unknown goal '{goal}'" + (f"; did you mean '{suggestion}'?" if suggestion else "")
+                         + f" goals: {', '.join(goals)}")
+    return dataclasses.replace(assessment, rank_by=goal)
 
 
 def explain(workspace: Workspace, country: str, year: int | None = None) -> CountryResult:

@@ -178,9 +178,10 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @click.option("--year", "years", type=Year, multiple=True, help="As-of year (repeatable; default: latest dated year).")
 @_workspace_options
 @click.option("--out", type=PathOption, default=Path("outputs"), show_default=True, help="Where scored outputs are written.")
+@click.option("--rank-by", help="Rank the printed table by this goal's score (default: the overall score).")
 @_format_option
 @_fail_cleanly
-def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, fmt: str) -> None:
+def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str | None, fmt: str) -> None:
     """Score every country; write outputs; print a table."""
     workspace = _load(paths)
     for year in years:
@@ -188,6 +189,8 @@ def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, fmt: str) -> N
     assessments = [api.score(workspace, year) for year in (years or (workspace.latest_year(),))]
     for assessment in assessments:
         _say(f"wrote {api.write_outputs(assessment, out)}" + ("" if out.is_absolute() else f" (in {Path.cwd()})"))
+    if rank_by is not None:
+        assessments = [api.ranked_by(assessment, rank_by) for assessment in assessments]
     _emit(api.render_many(assessments, fmt))
 
 

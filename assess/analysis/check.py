@@ -102,5 +102,6 @@ def _stale(workspace: Workspace, year: int, stale_after: int) -> list[Finding]:
 def data_gaps(assessment: Assessment) -> list[str]:
     """Rules that no profile has the facts for: where planners' own research adds most."""
     scored = {rule.id for country in assessment.countries for rule in country.rules() if rule.score is not None}
-    every = [rule.id for rule in assessment.countries[0].rules()] if assessment.countries else []
+    # a rule outside its window that year is no gap: nobody could have its facts
+    every = [rule.id for rule in assessment.countries[0].rules() if rule.applicable] if assessment.countries else []
     return [rule for rule in every if rule not in scored]

@@ -14,7 +14,7 @@ from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_weight
 from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
 from .conditions import Snapshot
 from .models import Applicability
-from .results import Assessment, CountryResult, FactRead, NodeResult, Stamp
+from .results import Assessment, CountryResult, FactRead, NodeResult, Publication, Stamp
 from .values import UNKNOWN
 from .workspace import CountryProfile, Workspace
 
@@ -36,7 +36,12 @@ def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snap
 def assess_country(program: Program, profile: CountryProfile, year: int) -> CountryResult:
     facts, reads = snapshot(program, profile, year)
     overall = score_tree(program, facts, reads)
-    return CountryResult(profile.country, profile.name, year, profile.content_hash, overall)
+    return CountryResult(profile.country, profile.name, year, profile.content_hash, overall, publication(program))
+
+
+def publication(program: Program) -> Publication:
+    header = program.ruleset.header
+    return Publication(header.precision, header.rounding)
 
 
 def score_snapshot(program: Program, facts: Snapshot) -> NodeResult:
@@ -196,4 +201,4 @@ def assess(workspace: Workspace, year: int) -> Assessment:
                   {code: p.content_hash for code, p in workspace.profiles.items()}, year, __version__)
     rank_by = None if ruleset.header.overall else ruleset.goals[0].id  # no overall: the first goal ranks
     return Assessment(stamp, [assess_country(program, profile, year) for profile in workspace.profiles.values()],
-                      rank_by)
+                      rank_by, publication(program))

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .modelbase import Direction, GoalId, Identifier, RawScalar, Strict, Text
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
@@ -203,7 +203,17 @@ class NumberFact(FactSpecBase):
     type: Literal["number"]
     unit: Text
     better: Direction = "higher"
+    min: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None, description="The least admissible value: anything lower is an error (a typo, not a fact).")
+    max: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None, description="The greatest admissible value (e.g. 10 on a 1-10 scale).")
     operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NumberFact:
+        if self.min is not None and self.max is not None and self.max <= self.min:
+            raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
+        return self
 
     def read_known(self, raw: Any) -> float:
         if isinstance(raw, bool):
@@ -213,29 +223,54 @@ class NumberFact(FactSpecBase):
         number = float(raw)
         if not math.isfinite(number):
             raise ValueProblem(f"'{raw}' is not a finite number")
+        if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
+            raise ValueProblem(f"{number:g} is outside the declared range {self._range_text()}")
         return number
 
+    def _range_text(self) -> str:
+        low = "-inf" if self.min is None else f"{self.min:g}"
+        high = "inf" if self.max is None else f"{self.max:g}"
+        return f"{low} to {high} {self.unit}"
+
     def step_up(self, value: float) -> float | None:
+        """One unit more capacity, within the declared range (None at its end)."""
         if self.higher_is_better:
-            return value + 1
-        return value - 1 if value >= 1 else None
+            if self.max is None:
+                return value + 1
+            return None if value >= self.max else min(value + 1, self.max)
+        if self.min is None:
+            return value - 1 if value >= 1 else None
+        return None if value <= self.min else max(value - 1, self.min)
 
     def samples(self) -> list[Any]:
-        return [0.0, 1.0, 10.0, 1e6]
+        if self.min is None and self.max is None:
+            return [0.0, 1.0, 10.0, 1e6]
+        low, high = self._bounds()
+        return sorted({low, (low + high) / 2, high})
 
-    def best(self) -> float:  # numbers are unbounded: any goalpost or threshold is passed
-        return math.inf if self.higher_is_better else -math.inf
+    def _bounds(self) -> tuple[float, float]:
+        return (0.0 if self.min is None else self.min), (1e6 if self.max is None else self.max)
+
+    def best(self) -> float:  # unbounded numbers pass any goalpost or threshold
+        if self.higher_is_better:
+            return math.inf if self.max is None else self.max
+        return -math.inf if self.min is None else self.min
 
     def worst(self) -> float:
-        return -self.best()
+        if self.higher_is_better:
+            return -math.inf if self.min is None else self.min
+        return math.inf if self.max is None else self.max
 
     def value_schema(self) -> dict[str, Any]:
-        return {"type": "number", "description": f"in {self.unit}"}
+        schema: dict[str, Any] = {"type": "number", "description": f"in {self.unit}"}
+        schema.update({key: value for key, value in (("minimum", self.min), ("maximum", self.max)) if value is not None})
+        return schema
 
     def strategy(self) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
-        return st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
+        low, high = self._bounds()
+        return st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
 
     def measure(self, value: float) -> float:
         return float(value)

@@ -10,12 +10,14 @@ declared in data, not in Python. The fact types live in ``facttypes``, condition
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from .conditions import Condition, FactTest
 from .facttypes import FactSpec
@@ -84,7 +86,7 @@ class Intervention(Strict):
 class InterventionMenu(Strict):
     """``interventions.yaml``: the strategy's opportunities for interventions."""
 
-    interventions: Annotated[dict[Identifier, Intervention], Field(min_length=1)]
+    interventions: dict[Identifier, Intervention]
 
 
 # --- The hierarchy: rule -> criterion -> goal -> overall -------------------------------------
@@ -282,9 +284,27 @@ class RulesetHeader(Strict):
 # --- Country profiles -------------------------------------------------------------------------
 
 
+def period_end(value: object) -> object:
+    """A year (``2021``) or a month (``2021-06``) stands for its last day: an annual edition's value
+    is read by ``--year 2021`` and later years, never by 2020."""
+    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 12, 31)
+    if re.fullmatch(r"\d{4}-\d{2}", text) and 1 <= int(text[5:]) <= 12:
+        year, month = int(text[:4]), int(text[5:])
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return value
+
+
+AsOf = Annotated[dt.date, BeforeValidator(period_end), WithJsonSchema({"anyOf": [
+    {"type": "string", "format": "date"}, {"type": "string", "pattern": r"^\d{4}(-\d{2})?$"},
+    {"type": "integer", "minimum": 1000, "maximum": 9999}]})]
+
+
 class FactEntry(Strict):
     value: RawValue = Field(description="The value, typed by the catalogue, or 'unknown'.")
-    as_of: dt.date = Field(description="The date from which this value holds (YYYY-MM-DD).")
+    as_of: AsOf = Field(description="The date from which this value holds: YYYY-MM-DD, or YYYY-MM or YYYY "
+                                    "for the end of that month or year.")
     source: Text | None = Field(None, description="Required unless the value is 'unknown'.")
     note: Text | None = None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from .values import UNKNOWN, to_json
@@ -109,6 +110,24 @@ class NodeResult:
         return data
 
 
+@dataclass(frozen=True)
+class Publication:
+    """How scores are shown to people: the declared decimals and rounding (none declared: one
+    decimal). Applied to text only; JSON keeps full precision."""
+
+    precision: int | None = None
+    rounding: Literal["half_up", "half_even"] = "half_up"
+
+    def text(self, value: float) -> str:
+        """``value`` rounded as declared, ties decided on the decimal the float stands for: the
+        binary 3.6249999999999996 is the 3.625 a weighted mean meant, and rounds half up to 3.63."""
+        if self.precision is None:
+            return f"{value:.1f}"
+        exact = Decimal(repr(value)).quantize(Decimal("1e-9"), ROUND_HALF_EVEN)  # float noise gone
+        mode = ROUND_HALF_UP if self.rounding == "half_up" else ROUND_HALF_EVEN
+        return str(exact.quantize(Decimal(1).scaleb(-self.precision), mode))
+
+
 @dataclass
 class CountryResult:
     country: str
@@ -116,6 +135,7 @@ class CountryResult:
     year: int
     profile_hash: str
     overall: NodeResult
+    publication: Publication = field(default_factory=Publication, compare=False)
 
     @property
     def score(self) -> float | None:
@@ -165,6 +185,7 @@ class Assessment:
     stamp: Stamp
     countries: list[CountryResult]
     rank_by: str | None = None  # the goal ranked on by default (a rule set that publishes no overall)
+    publication: Publication = field(default_factory=Publication, compare=False)
 
     def ranking_node(self, country: CountryResult, by: str | None = None) -> NodeResult:
         """What a country is ranked on: its overall score, or the goal ``by`` names."""

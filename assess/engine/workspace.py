@@ -267,7 +267,9 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     """Load ``ruleset.yaml``, ``facts.yaml``, ``interventions.yaml`` and ``goals/*.yaml``."""
     header_file = _model_file(directory / RULESET_FILE, RulesetHeader, errors)
     catalogue_file = _model_file(directory / "facts.yaml", FactCatalogue, errors)
-    menu_file = _model_file(directory / "interventions.yaml", InterventionMenu, errors)
+    # a rule set that recommends nothing (a published index) needs no intervention menu
+    menu_file = (_model_file(directory / "interventions.yaml", InterventionMenu, errors)
+                 if (directory / "interventions.yaml").exists() else (None, InterventionMenu(interventions={})))
     goal_files = sorted((directory / "goals").glob("*.yaml"))
     if not goal_files:
         errors.append(SourceError(location_of(directory / "goals"), 1, 1, "no goal files (goals/*.yaml) in the rule set"))
@@ -280,9 +282,10 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     checker.check_catalogue(catalogue_doc)
     for i, cap in enumerate(header.caps):
         checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
-    for name, intervention in menu.interventions.items():
-        checker.check_citations(menu_doc, ("interventions", name), intervention.cites)
-        checker.check_effects(menu_doc, name, intervention)
+    if menu_doc is not None:
+        for name, intervention in menu.interventions.items():
+            checker.check_citations(menu_doc, ("interventions", name), intervention.cites)
+            checker.check_effects(menu_doc, name, intervention)
     valid_goals = _checked_goals(goals, checker, errors)
     # a goal file that could not even be read has an id nobody knows: checking network.yaml's goal
     # references against the rest would report a second, spurious error

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, Move, Scored
-from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Stamp
+from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Publication, Stamp
 from ..engine.values import display
 from .formats import View
 
@@ -22,32 +22,44 @@ if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis i
     from ..analysis.sensitivity import Sensitivity
 
 
+PLAIN = Publication()  # one decimal: for rule sets that declare no publication rounding
+
+
 def stamp_note(stamp: Stamp) -> str:
     return (f"rule set {stamp.ruleset_id} {stamp.ruleset_version} ({stamp.ruleset_hash}), "
             f"as of {stamp.year}, engine {stamp.engine_version}")
 
 
 def scores_view(assessment: Assessment) -> View:
-    """One row per country: overall score with its bounds, tier, coverage and each goal."""
+    """One row per country: the score it is ranked on with its bounds, tier, coverage and each goal,
+    in the rule set's published units and rounding."""
     goal_ids = [goal.id for goal in assessment.countries[0].goals] if assessment.countries else []
     columns = ["rank", "country", "name", "score", "tier", "coverage", *goal_ids]
     ranks = assessment.rank_intervals()
+    publication = assessment.publication
     rows, records = [], []
     for rank, country in enumerate(assessment.ranked(), start=1):
-        overall, best_worst = country.overall, ranks.get(country.country)
-        rows.append([rank_text(rank, best_worst), country.country, country.name, interval_text(overall),
-                     overall.tier, _percent(overall.coverage), *[interval_text(g) for g in country.goals]])
-        records.append({"rank": rank if best_worst else None, "rank_best": best_worst[0] if best_worst else None,
-                        "rank_worst": best_worst[1] if best_worst else None, "country": country.country,
-                        "name": country.name, "score": overall.score, "low": overall.low, "high": overall.high,
-                        "tier": overall.tier, "coverage": overall.coverage,
-                        **{f"{g.id}{suffix}": value for g in country.goals
-                           for suffix, value in (("", g.score), ("_low", g.low), ("_high", g.high))}})
+        ranked_on, best_worst = assessment.ranking_node(country), ranks.get(country.country)
+        rows.append([rank_text(rank, best_worst), country.country, country.name, interval_text(ranked_on, publication),
+                     ranked_on.tier, _percent(ranked_on.coverage), *[interval_text(g, publication) for g in country.goals]])
+        record = {"rank": rank if best_worst else None, "rank_best": best_worst[0] if best_worst else None,
+                  "rank_worst": best_worst[1] if best_worst else None, "country": country.country,
+                  "name": country.name, "score": ranked_on.score, "low": ranked_on.low, "high": ranked_on.high,
+                  "tier": ranked_on.tier, "coverage": ranked_on.coverage,
+                  **{f"{g.id}{suffix}": value for g in country.goals
+                     for suffix, value in (("", g.score), ("_low", g.low), ("_high", g.high))}}
+        record.update({f"{node.id}_published{suffix}": value for node in [country.overall, *country.goals]
+                       if node.published_low is not None
+                       for suffix, value in (("", node.published), ("_low", node.published_low),
+                                             ("_high", node.published_high))})
+        records.append(record)
     data = {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
     notes = [stamp_note(assessment.stamp),
              "score [low-high]: the score if every unknown fact took its worst and its best value; tiers are earned "
              "by the low bound; a rank a-b means the bounds overlap with other countries'"]
-    return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}", notes=notes, records=records)
+    ranked_by = f", ranked by {assessment.rank_by}" if assessment.rank_by else ""
+    return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}{ranked_by}", notes=notes,
+                records=records)
 
 
 def explain_view(result: CountryResult) -> View:
@@ -56,26 +68,35 @@ def explain_view(result: CountryResult) -> View:
     then the recommendations by kind and the unknown facts that would settle the rest."""
     sections = []
     records = []
+    publication = result.publication
+    overall = result.overall.applicable
     for goal in result.goals:
         rows = []
-        for criterion in goal.children:
-            for rule in criterion.children:
-                facts = "; ".join(f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else
-                                                                     (f" ({f.as_of})" if f.as_of else "")) for f in rule.facts)
-                rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule), _percent(rule.share, decimals=1),
-                             "—" if rule.contribution is None else f"{rule.contribution:.1f}", rule.why or "—", facts,
-                             "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
-                records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
-                                "low": rule.low, "high": rule.high, "weight_share": rule.share,
-                                "points": rule.contribution, "why": rule.why, "facts": facts,
-                                "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
-        heading = (f"{goal.id} {goal.title}: {interval_text(goal)} ({goal.tier}, coverage {_percent(goal.coverage)})"
+        # with no overall published, weights and points are read within the goal
+        share_of, points_of = (1.0, 1.0) if overall else (goal.share or 1.0, goal.effective_weight or 1.0)
+        for rule in (node for node in goal.walk() if node.kind == "rule"):
+            facts = "; ".join(f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else
+                                                                 (f" ({f.as_of})" if f.as_of else "")) for f in rule.facts)
+            points = None if rule.contribution is None else rule.contribution / points_of
+            rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
+                         _percent(rule.share / share_of, decimals=1),
+                         "—" if points is None else f"{points:.1f}", rule.why or "—", facts,
+                         "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
+            records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
+                            "low": rule.low, "high": rule.high, "weight_share": rule.share / share_of,
+                            "points": points, "why": rule.why, "facts": facts,
+                            "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
+        heading = (f"{goal.id} {goal.title}: {interval_text(goal, publication)} ({goal.tier or '—'}, "
+                   f"coverage {_percent(goal.coverage)})"
                    + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: "
                              f"{cap.rationale}" for cap in goal.caps_applied))
         sections.append((heading, View(["rule", "score", "weight", "points", "why", "facts read", "recommends"], rows)))
-    title = (f"{result.name} ({result.country}) as of {result.year}: {interval_text(result.overall)} "
-             f"({result.overall.tier}, coverage {_percent(result.overall.coverage)})")
-    notes = ["weight: the rule's share of the overall score if every fact were known; points: what it adds now",
+    scored = (f"{interval_text(result.overall, publication)} ({result.overall.tier or '—'}, "
+              f"coverage {_percent(result.overall.coverage)})" if overall else
+              "no overall score (the rule set publishes its goals only)")
+    title = f"{result.name} ({result.country}) as of {result.year}: {scored}"
+    scope = "overall score" if overall else "goal's score"
+    notes = [f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now (0-100)",
              *recommendations_text(result), *gaps_text(result)]
     return View([], [], result.to_json(), title=title, notes=notes, sections=sections, records=records)
 
@@ -108,21 +129,25 @@ def gaps_text(result: CountryResult) -> list[str]:
     return [f"not assessed: {_percent(1 - result.overall.coverage)} of the weight; facts that would settle it: {settle}"]
 
 
-def score_text(score: float | None) -> str:
-    """A score as people read it: one decimal, or 'insufficient data'."""
-    return "insufficient data" if score is None else f"{score:.1f}"
+def score_text(score: float | None, publication: Publication = PLAIN) -> str:
+    """A score as people read it: as the rule set publishes it (one decimal unless declared), or
+    'insufficient data'."""
+    return "insufficient data" if score is None else publication.text(score)
 
 
-def interval_text(node: NodeResult) -> str:
-    """``72.3 [41.0–88.5]``; just the score when nothing is unknown; ``n/a`` when not applicable."""
+def interval_text(node: NodeResult, publication: Publication = PLAIN) -> str:
+    """``72.3 [41.0–88.5]``; just the score when nothing is unknown; ``n/a`` when not applicable.
+    In the rule set's own units and direction where it declares them (``published``)."""
     if not node.applicable:
         return "n/a"
-    if node.low is None or node.high is None:
-        return score_text(node.score)
-    point = "—" if node.score is None else f"{node.score:.1f}"
-    if node.score is not None and f"{node.low:.1f}" == f"{node.high:.1f}":
+    score, low, high = ((node.published, node.published_low, node.published_high) if node.published_low is not None
+                        else (node.score, node.low, node.high))
+    if low is None or high is None:
+        return score_text(score, publication)
+    point = "—" if score is None else publication.text(score)
+    if score is not None and publication.text(low) == publication.text(high):
         return point
-    return f"{point} [{node.low:.1f}–{node.high:.1f}]"
+    return f"{point} [{publication.text(low)}–{publication.text(high)}]"
 
 
 def rank_text(rank: int, best_worst: tuple[int, int] | None) -> str:

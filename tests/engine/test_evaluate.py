@@ -3,6 +3,7 @@
 import math
 
 import pytest
+import yaml
 
 import assess
 from assess.engine.values import UNKNOWN
@@ -108,3 +109,32 @@ def test_bounds_hold_the_score_of_every_completion(mini_workspace):
     # fully known: every bound collapses onto the score
     for n in assess.explain(mini_workspace, "NOR", 2024).overall.walk():
         assert n.low == pytest.approx(n.score) and n.high == pytest.approx(n.score), n.id
+
+
+def test_groups_nest_to_any_depth(mini):
+    """Goal A's two criteria moved into one group score exactly as they did, one level deeper."""
+    goal_a = mini / "rules/goals/a.yaml"
+    data = yaml.safe_load(goal_a.read_text())
+    data["criteria"] = [{"id": "outer", "title": "Outer", "criteria": data["criteria"]}]
+    goal_a.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = assess.explain(assess.load_workspace(mini / "rules", mini / "profiles"), "NOR", 2024)
+    assert node(result, "A.outer.c1.r1").score == 100.0
+    assert node(result, "A.outer.c1").score == pytest.approx(62.5)
+    assert node(result, "A.outer").score == node(result, "A").score == pytest.approx(56.25)
+    assert [c["id"] for c in result.to_json()["result"]["goals"][0]["criteria"][0]["criteria"]] == ["A.outer.c1", "A.outer.c2"]
+
+
+def test_a_goal_may_grade_itself_on_its_own_tiers(mini):
+    goal = mini / "rules/goals/a.yaml"
+    goal.write_text(goal.read_text().replace("weight: 2\n", "weight: 2\ntiers:\n  - {name: weak, min: 0}\n"
+                                             "  - {name: sound, min: 55}\n"))
+    result = assess.explain(assess.load_workspace(mini / "rules", mini / "profiles"), "NOR", 2024)
+    assert node(result, "A").tier == "sound"  # 56.25 on A's own scale
+    assert node(result, "B").tier == "high" and result.overall.tier == "mid"  # the rule set's tiers
+
+
+def test_a_rule_set_on_the_default_scale_publishes_no_second_score(mini_workspace):
+    """0-100, higher is better: the score is what is published, and the trace carries it once."""
+    result = assess.explain(mini_workspace, "NOR", 2024)
+    assert all(n.published is None and n.published_low is None for n in result.overall.walk())
+    assert '"published' not in assess.api.to_json(result.to_json())

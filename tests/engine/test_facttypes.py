@@ -96,3 +96,35 @@ def test_samples_and_generated_values_are_values_of_the_type(spec):
         assert spec.read(value if not isinstance(value, frozenset) else sorted(value)) == value
 
     generated()
+
+
+BOUNDED = NumberFact(type="number", description="n", unit="score", min=1, max=10)
+BOUNDED_LOWER = NumberFact(type="number", description="n", unit="score", min=1, max=10, better="lower")
+
+
+def test_a_declared_range_refuses_values_outside_it():
+    assert BOUNDED.read("10") == 10.0 and BOUNDED.read("1") == 1.0
+    for raw in ("0.5", "10.5"):
+        with pytest.raises(ValueProblem, match=f"{float(raw):g} is outside the declared range 1 to 10 score"):
+            BOUNDED.read(raw)
+
+
+def test_a_reversed_range_is_refused():
+    with pytest.raises(ValueError, match=r"max \(1\) must be above min \(10\)"):
+        NumberFact(type="number", description="n", unit="score", min=10, max=1)
+
+
+def test_a_declared_range_bounds_best_worst_steps_and_generated_values():
+    assert (BOUNDED.best(), BOUNDED.worst()) == (10.0, 1.0)
+    assert (BOUNDED_LOWER.best(), BOUNDED_LOWER.worst()) == (1.0, 10.0)
+    assert BOUNDED.step_up(9.5) == 10.0 and BOUNDED.step_up(10.0) is None
+    assert BOUNDED_LOWER.step_up(1.5) == 1.0 and BOUNDED_LOWER.step_up(1.0) is None
+    assert BOUNDED.samples() == [1.0, 5.5, 10.0]
+    assert BOUNDED.value_schema() == {"type": "number", "description": "in score", "minimum": 1, "maximum": 10}
+
+    @settings(max_examples=50, deadline=None)
+    @given(BOUNDED.strategy())
+    def within(value):
+        assert 1 <= value <= 10
+
+    within()
