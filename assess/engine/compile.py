@@ -139,12 +139,15 @@ def _members(path: str, group: Goal | Criterion, facts: Mapping[str, FactSpecBas
              worse: bool) -> tuple[CompiledNode | CompiledRule, ...]:
     """A group's groups, to any depth, or its rules."""
     if group.criteria:
-        return tuple(CompiledNode("criterion", f"{path}.{sub.id}", sub.title, sub.weight, sub.method,
-                                  tuple(sub.alternative_methods), False, sub, (),
-                                  _members(f"{path}.{sub.id}", sub, facts, worse), None, worse)
+        return tuple(_group(f"{path}.{sub.id}", sub, facts, worse if sub.higher is None else sub.higher == "worse")
                      for sub in group.criteria)
     return tuple(CompiledRule(f"{path}.{rule.id}", rule, rule.score.compile(facts), rule.score.score_range(), worse)
                  for rule in group.rules)
+
+
+def _group(path: str, group: Criterion, facts: Mapping[str, FactSpecBase], worse: bool) -> CompiledNode:
+    return CompiledNode("criterion", path, group.title, group.weight, group.method, tuple(group.alternative_methods),
+                        False, group, (), _members(path, group, facts, worse), None, worse)
 
 
 def _caps(caps: list[Cap], prefix: str, facts: Mapping[str, FactSpecBase]) -> tuple[CompiledCap, ...]:

@@ -191,6 +191,8 @@ class _Group(_Aggregate):
 
 class Criterion(_Group):
     id: Identifier
+    higher: Literal["better", "worse"] | None = Field(
+        None, description="What a higher published score of this group means (default: as its goal or group).")
 
 
 Criterion.model_rebuild()  # it holds groups of its own kind

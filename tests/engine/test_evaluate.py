@@ -138,3 +138,15 @@ def test_a_rule_set_on_the_default_scale_publishes_no_second_score(mini_workspac
     result = assess.explain(mini_workspace, "NOR", 2024)
     assert all(n.published is None and n.published_low is None for n in result.overall.walk())
     assert '"published' not in assess.api.to_json(result.to_json())
+
+
+def test_a_group_may_publish_in_the_opposite_direction(mini):
+    """Criterion c1 declared ``higher: worse`` is published mirrored (100 - 62.5); its rules with it;
+    the goal it sits in, and the scores it aggregates into, are unchanged."""
+    goal_a = mini / "rules/goals/a.yaml"
+    goal_a.write_text(goal_a.read_text().replace("    title: Criterion one\n", "    title: Criterion one\n    higher: worse\n"))
+    result = assess.explain(assess.load_workspace(mini / "rules", mini / "profiles"), "NOR", 2024)
+    c1 = node(result, "A.c1")
+    assert c1.score == pytest.approx(62.5) and c1.published == pytest.approx(37.5)
+    assert node(result, "A.c1.r1").published == 0.0  # a rule that holds: no risk left
+    assert node(result, "A.c2").published is None and node(result, "A").score == pytest.approx(56.25)
