@@ -345,11 +345,12 @@ def import_table(workspace: Workspace, table: Path, closed_list: bool = False, d
     return plan if dry_run else apply_import(workspace, plan)
 
 
-def new_profile(workspace: Workspace, country: str) -> Path:
-    """Scaffold ``<profiles>/<CODE>.yaml`` with every fact unknown and a comment saying what it means."""
+def new_profile(workspace: Workspace, country: str, kind: str | None = None, name: str | None = None) -> Path:
+    """Scaffold ``<profiles>/<CODE>.yaml`` with every fact unknown and a comment saying what it means;
+    an entity's id (MEX-SON) takes its ``kind`` and ``name``."""
     from .edit.scaffold import new_profile as scaffold
 
-    return scaffold(workspace, country)
+    return scaffold(workspace, country, kind, name)
 
 
 def schemas(kinds: list[str] | None = None, rules: Path | str | None = None, generic: bool = False) -> dict[str, JSONObject]:

@@ -426,11 +426,15 @@ def import_command(table: Path, dry_run: bool, closed_list: bool, paths: Workspa
 
 @main.command()
 @click.argument("country")
+@click.option("--kind", help="For an entity that is not a country (MEX-SON): what it is (state, port, scenario, ...).")
+@click.option("--name", help="For an entity: its name (Sonora).")
 @_workspace_options
 @_fail_cleanly
-def new(country: str, paths: WorkspacePaths) -> None:
-    """Scaffold a profile with every fact unknown and a comment saying what each means."""
-    _say(f"wrote {api.new_profile(_load(paths), country)}")
+def new(country: str, kind: str | None, name: str | None, paths: WorkspacePaths) -> None:
+    """Scaffold a profile with every fact unknown and a comment saying what each means. COUNTRY is an
+    ISO 3166-1 alpha-3 code, or an entity's id (its country's code, a hyphen, a local code: MEX-SON)
+    with --kind and --name."""
+    _say(f"wrote {api.new_profile(_load(paths), country, kind, name)}")
 
 
 @main.command()

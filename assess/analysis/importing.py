@@ -161,7 +161,8 @@ def _observation(row: Row, country: str | None, fact: str, raw: str, as_of: str,
 
 def _country(row: Row, workspace: Workspace, errors: list[SourceError]) -> str | None:
     text = row.cells.get("country", "")
-    code = resolve_country(text)
+    # a declared entity (MEX-SON) is named by its id: its profile must exist to say what it is
+    code = text.strip() if text.strip() in workspace.profiles else resolve_country(text)
     if code is None:
         names = sorted({*_country_names(), *workspace.profiles})
         errors.append(row.error(f"'{text}' is not a country code or name" + _suggest(text, names), "country"))

@@ -7,13 +7,15 @@ pointed at them, so editors validate and complete rule and profile files out of 
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
 from ..engine.canonical import dumps
 from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
 from ..engine.workspace import Workspace, load_ruleset, resolve_rules, shipped
-from ..errors import SourceError, UsageError, did_you_mean, location_of
+from ..errors import SourceError, UsageError, did_you_mean, is_hidden, location_of
 from ..render.outputs import write_file
 from ..render.schema import KINDS, schema_of
 
@@ -97,29 +99,47 @@ def init_workspace(target: Path) -> list[Path]:
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
-def new_profile(workspace: Workspace, code: str) -> Path:
+def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: str | None = None) -> Path:
     """A profile for ``code`` with every fact of the catalogue unknown, each with a comment saying what
-    it means and which values it takes; refuses to replace an existing profile."""
-    import pycountry
-
+    it means and which values it takes; refuses to replace an existing profile. An entity's id (its
+    country's code, a hyphen and a local code) needs its ``kind`` and ``name``."""
     country = code.upper()
-    known = pycountry.countries.get(alpha_3=country)
-    if known is None:
-        suggestion = did_you_mean(country, [c.alpha_3 for c in pycountry.countries])
-        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        raise UsageError(f"'{code}' is not an ISO 3166-1 alpha-3 code{hint}")
+    parent, _, local = country.partition("-")
+    known = _country_name(parent, code, "does not start with" if local else "is not")
+    if local:
+        if (not re.fullmatch(r"[A-Z0-9]{1,24}", local) or not kind or not name or any(map(is_hidden, name))
+                or not re.fullmatch(r"[a-z][a-z0-9_]*", kind)):
+            raise UsageError(f"'{code}' names an entity: give its local code in letters and digits, --kind (a lowercase "
+                             "identifier: state, port, scenario) and --name (printable text)")
+    elif kind or name:
+        raise UsageError(f"'{code}' is a country: --kind and --name are for entities (such as {country}-ABC)")
     path = workspace.profiles_dir / f"{country}.yaml"
     if path.exists() or path.is_symlink():
         raise UsageError(f"{location_of(path)} exists already: edit it, or import a table into it")
     lines = ["# yaml-language-server: $schema=../assess/schemas/profile.schema.json",
-             f"# {known.name}: every fact starts unknown (it holds from 1900 until a",
+             f"# {f'{name} ({known})' if local else known}: every fact starts unknown (it holds from 1900 until a",
              "# dated, sourced value follows). Add values below each, or import a table: assess import FILE.",
-             f"country: {country}", "facts:"]
-    for name, spec in workspace.ruleset.facts.items():
-        lines += [f"  # {spec.description} {_values_of(spec)}", f"  {name}:",
+             f"country: {country}"]
+    if local:
+        lines.append(f"entity: {{kind: {kind}, parent: {parent}, name: {json.dumps(name, ensure_ascii=False)}}}")
+    lines.append("facts:")
+    for fact, spec in workspace.ruleset.facts.items():
+        lines += [f"  # {spec.description} {_values_of(spec)}", f"  {fact}:",
                   f"    - {{value: unknown, as_of: {UNKNOWN_SINCE}}}"]
     write_file(path, "\n".join(lines) + "\n")
     return path
+
+
+def _country_name(parent: str, code: str, relation: str) -> str:
+    """The name of an ISO 3166-1 alpha-3 country, or a usage error with a suggestion."""
+    import pycountry
+
+    known = pycountry.countries.get(alpha_3=parent)
+    if known is None:
+        suggestion = did_you_mean(parent, [c.alpha_3 for c in pycountry.countries])
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        raise UsageError(f"'{code}' {relation} an ISO 3166-1 alpha-3 code{hint}")
+    return str(known.name)
 
 
 UNKNOWN_SINCE = "1900-01-01"  # before any value a profile could record, so every later entry supersedes it

@@ -36,7 +36,8 @@ def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snap
 def assess_country(program: Program, profile: CountryProfile, year: int) -> CountryResult:
     facts, reads = snapshot(program, profile, year)
     overall = score_tree(program, facts, reads)
-    return CountryResult(profile.country, profile.name, year, profile.content_hash, overall, publication(program))
+    return CountryResult(profile.country, profile.name, year, profile.content_hash, overall, publication(program),
+                         profile.kind, profile.parent)
 
 
 def publication(program: Program) -> Publication:

@@ -311,10 +311,22 @@ class FactEntry(Strict):
     note: Text | None = None
 
 
-class Profile(Strict):
-    """``country_profiles/<ISO3>.yaml``: dated, sourced facts about one country."""
+class Entity(Strict):
+    """A unit assessed like a country that is not one: a state, a province, a port, a scenario variant."""
 
-    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    kind: Identifier = Field(description="What it is: state, province, port, scenario, ...")
+    parent: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(
+        description="The country it belongs to (ISO 3166-1 alpha-3); its id starts with this code and a hyphen.")
+    name: Text
+
+
+class Profile(Strict):
+    """``country_profiles/<ISO3>.yaml``: dated, sourced facts about one country (or a declared entity)."""
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}(-[A-Z0-9]{1,24})?$", description=(
+        "An ISO 3166-1 alpha-3 country code (MEX), or an entity's id: its parent's code, a hyphen and a "
+        "local code (MEX-SON), with an entity block."))]
+    entity: Entity | None = Field(None, description="Required for an id that is not a country code.")
     facts: dict[Identifier, Annotated[list[FactEntry], Field(min_length=1)]] = {}
 
 

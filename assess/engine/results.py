@@ -136,6 +136,8 @@ class CountryResult:
     profile_hash: str
     overall: NodeResult
     publication: Publication = field(default_factory=Publication, compare=False)
+    kind: str = "country"  # or a declared entity's kind (state, port, scenario, ...)
+    parent: str | None = None  # an entity's country
 
     @property
     def score(self) -> float | None:
@@ -160,7 +162,8 @@ class CountryResult:
         return sorted(settles.items(), key=lambda item: (-item[1], item[0]))
 
     def to_json(self) -> JSONObject:
-        return {"country": self.country, "name": self.name, "year": self.year,
+        entity = {} if self.parent is None else {"kind": self.kind, "parent": self.parent}
+        return {"country": self.country, "name": self.name, **entity, "year": self.year,
                 "profile_hash": self.profile_hash, "result": self.overall.to_json()}
 
 

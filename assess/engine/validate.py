@@ -28,6 +28,7 @@ from .facttypes import FactSpecBase, types_supporting
 from .models import (
     Citation,
     Criterion,
+    Entity,
     FactCatalogue,
     FactEntry,
     Goal,
@@ -318,7 +319,7 @@ def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecB
     """Check a profile against the catalogue; returns typed entries per fact. With ``undeclared_ok``
     facts the catalogue does not declare are left out instead of refused (an older rule set
     reading today's profiles: no rule of it can read them)."""
-    _check_country(doc, profile.country, stem, errors)
+    _check_country(doc, profile, stem, errors)
     typed: dict[str, list[TypedEntry]] = {}
     for name, entries in profile.facts.items():
         spec = facts.get(name)
@@ -355,14 +356,34 @@ def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list[F
     return typed
 
 
-def _check_country(doc: Document, code: str, stem: str, errors: list[SourceError]) -> None:
-    if pycountry.countries.get(alpha_3=code) is None:
+def _check_country(doc: Document, profile: Profile, stem: str, errors: list[SourceError]) -> None:
+    code = profile.country
+    if profile.entity is not None or "-" in code:
+        _check_entity(doc, code, profile.entity, errors)
+    elif pycountry.countries.get(alpha_3=code) is None:
         # The file's own name is the likeliest intended code; otherwise the closest real one.
         suggestion = stem if pycountry.countries.get(alpha_3=stem) else did_you_mean(code, _country_codes())
         errors.append(doc.error(("country",), f"'{code}' is not an ISO 3166-1 alpha-3 country code",
                                 suggestion=suggestion))
-    elif stem != code:
+        return
+    if stem != code:
         errors.append(doc.error(("country",), f"file name '{stem}' does not match country '{code}'; name it {code}.yaml"))
+
+
+def _check_entity(doc: Document, code: str, entity: Entity | None, errors: list[SourceError]) -> None:
+    """An entity's id is its parent country's code, a hyphen and a local code; the parent is a country."""
+    if entity is None:
+        errors.append(doc.error(("country",), f"'{code}' is not a country code: declare the entity it names with "
+                                "entity: {kind: state, parent: ..., name: ...}"))
+    elif "-" not in code:
+        errors.append(doc.error(("entity",), f"'{code}' is a country code: a country needs no entity block (an "
+                                f"entity's id is its parent's code, a hyphen and a local code: {code}-ABC)", key=True))
+    elif not is_country(entity.parent):
+        errors.append(doc.error(("entity", "parent"), f"'{entity.parent}' is not an ISO 3166-1 alpha-3 country code",
+                                suggestion=did_you_mean(entity.parent, _country_codes())))
+    elif not code.startswith(f"{entity.parent}-"):
+        errors.append(doc.error(("country",), f"an entity's id starts with its parent's code: "
+                                f"'{entity.parent}-{code.partition('-')[2]}', not '{code}'"))
 
 
 def is_country(code: str) -> bool:

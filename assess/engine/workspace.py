@@ -111,11 +111,13 @@ class Reading:
 
 @dataclass(frozen=True)
 class CountryProfile:
-    country: str
+    country: str  # an ISO 3166-1 alpha-3 code, or a declared entity's id (MEX-SON)
     name: str
     file: str
     content_hash: str
     history: dict[str, tuple[Reading, ...]] = field(default_factory=dict)
+    kind: str = "country"  # or the entity's kind: state, province, port, scenario, ...
+    parent: str | None = None  # an entity's country
 
     def reading(self, fact: str, year: int) -> Reading | None:
         """The latest value dated on or before the end of ``year`` (None if none is)."""
@@ -399,7 +401,8 @@ def _well_formed_part(doc: Document) -> Profile | None:
             except ValidationError:
                 continue
     try:
-        return Profile(country=data["country"], facts={name: entries for name, entries in kept.items() if entries})
+        return Profile(country=data["country"], entity=data.get("entity"),
+                       facts={name: entries for name, entries in kept.items() if entries})
     except ValidationError:
         return None
 
@@ -424,7 +427,15 @@ def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[Source
             name: tuple(Reading(name, value, as_of, entry.source, entry.note) for as_of, value, entry in entries)
             for name, entries in sorted(typed.items())
         }
-        country = pycountry.countries.get(alpha_3=profile.country)
-        name = str(getattr(country, "common_name", None) or getattr(country, "name", profile.country))
-        profiles[profile.country] = CountryProfile(profile.country, name, doc.file, digest(profile), history)
+        profiles[profile.country] = CountryProfile(profile.country, _name(profile), doc.file, digest(profile), history,
+                                                   profile.entity.kind if profile.entity else "country",
+                                                   profile.entity.parent if profile.entity else None)
     return dict(sorted(profiles.items()))
+
+
+def _name(profile: Profile) -> str:
+    """A country's common name (pycountry), or the name an entity declares."""
+    if profile.entity is not None:
+        return profile.entity.name
+    country = pycountry.countries.get(alpha_3=profile.country)
+    return str(getattr(country, "common_name", None) or getattr(country, "name", profile.country))

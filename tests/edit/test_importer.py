@@ -1,5 +1,6 @@
 """Writing an import: entries inserted at their lines, everything else byte for byte; idempotent."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,4 +84,29 @@ def test_a_country_without_a_profile_is_scaffolded_first(mini: Path, tmp_path: P
                                           ("NOR", "exists already: edit it, or import a table into it")])
 def test_new_refuses_a_bad_code_or_an_existing_profile(mini: Path, code: str, message: str):
     result = invoke("new", code, *workspace_args(mini))
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_an_entity_that_is_not_a_country_is_scaffolded_imported_and_scored(mini: Path, tmp_path: Path):
+    """A city, a port or a scenario variant is assessed like a country, under its parent's code."""
+    assert invoke("new", "NOR-OSL", "--kind", "city", "--name", "Oslo", *workspace_args(mini)).exit_code == 0
+    assert "entity: {kind: city, parent: NOR, name: \"Oslo\"}" in (mini / "profiles/NOR-OSL.yaml").read_text()
+    assert run_import(mini, tmp_path, text="country,fact,value,as_of,source\nNOR-OSL,a,true,2020-01-01,s\n").exit_code == 0
+    oslo = assess.load_workspace(mini / "rules", mini / "profiles").profiles["NOR-OSL"]
+    assert (oslo.name, oslo.kind, oslo.parent, oslo.reading("a", 2020).value) == ("Oslo", "city", "NOR", True)
+    result = invoke("run", "--year", "2024", *workspace_args(mini), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0 and "Oslo" in result.output
+    written = json.loads((tmp_path / "out/mini/2024/countries/NOR-OSL.json").read_text())
+    assert (written["kind"], written["parent"]) == ("city", "NOR")
+    assert "kind" not in json.loads((tmp_path / "out/mini/2024/countries/NOR.json").read_text())
+
+
+@pytest.mark.parametrize("args,message", [
+    (["NOR-OSL"], "'NOR-OSL' names an entity: give its local code in letters and digits, --kind"),
+    (["NOR-OSL", "--kind", "City", "--name", "Oslo"], "--kind (a lowercase identifier"),
+    (["XXX-OSL", "--kind", "city", "--name", "Oslo"], "'XXX-OSL' does not start with an ISO 3166-1 alpha-3 code"),
+    (["NOR", "--kind", "city"], "'NOR' is a country: --kind and --name are for entities (such as NOR-ABC)"),
+])
+def test_new_entity_needs_a_parent_country_a_kind_and_a_name(mini: Path, args: list[str], message: str):
+    result = invoke("new", *args, *workspace_args(mini))
     assert result.exit_code == 2 and message in result.output
