@@ -380,10 +380,10 @@ def render(result: Any, fmt: str) -> str:
 
 def render_many(results: list[Any], fmt: str) -> str:
     """Several results: one after the other for people, a single JSON document for tools."""
-    from .render.formats import View, renderer
+    from .render.formats import View, json_data, renderer
     from .render.views import view_of
 
     views = [view_of(result) for result in results]
     if fmt == "json" and len(views) > 1:
-        return renderer(fmt)(View([], [], data=[view.data for view in views]))
+        return renderer(fmt)(View([], [], data=[json_data(view) for view in views]))
     return "".join(renderer(fmt)(view) for view in views)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -268,19 +268,53 @@ class FlowState:
         once, twice = self.through(node)
         return -((factor - 1) * once + (factor * factor - 1) * twice)
 
+    def averted_many(self, nodes: Sequence[str], capacities: np.ndarray) -> np.ndarray:
+        """``averted`` for many nodes at once, each at its capacity: the same numbers, as arrays."""
+        model = self.model
+        index = np.array([model.index[node] if node in model.index and node != model.destination and
+                          node in model.countries else -1 for node in nodes], dtype=np.int64)
+        now = np.where(index >= 0, self.passes[np.maximum(index, 0)], 0.0)
+        active = now > 0
+        factor = (1.0 - model.effectiveness * np.minimum(1.0, np.maximum(0.0, capacities))) / np.where(active, now, 1.0)
+        once, twice = self._through[0][np.maximum(index, 0)], self._through[1][np.maximum(index, 0)]
+        averted = np.where(active, -((factor - 1) * once + (factor * factor - 1) * twice), 0.0)
+        for k in np.flatnonzero(active & np.isin(index, sorted(model.on_cycle))).tolist():  # no closed form on a cycle
+            averted[k] = self.averted(nodes[k], float(capacities[k]))
+        return averted
+
     def routes(self, node: str, count: int = 5) -> list[Route]:
         """The links into and out of the node that carry the most harm-weighted flow to the destination."""
-        return [route for route in self.links() if node in (route.tail, route.head)][:count]
+        model = self.model
+        if node not in model.index:
+            return []
+        i = model.index[node]
+        nodes = len(model.nodes)
+        touching = (model.rows % nodes == i) | (model.cols % nodes == i)
+        return self._routes(np.flatnonzero(touching & self._carrying))[:count]
 
     def links(self) -> list[Route]:
         """Every link that carries harm-weighted flow to the destination, largest share first."""
-        model, found = self.model, []
-        for i, j, entry in zip(model.rows, model.cols, self.entries, strict=True):
-            commodity = model.commodities[i // len(model.nodes)]
-            tail, head = model.nodes[i % len(model.nodes)], model.nodes[j % len(model.nodes)]
-            harm = float(self.inflow[i] * entry * self.value[j])
-            if tail != head and harm > 1e-12:
-                found.append(Route(tail, head, commodity, harm / self.total if self.total > 0 else 0.0))
+        return self._routes(np.flatnonzero(self._carrying))
+
+    @functools.cached_property
+    def _harm(self) -> np.ndarray:
+        """Each entry's harm-weighted flow reaching the destination."""
+        harm: np.ndarray = self.inflow[self.model.rows] * self.entries * self.value[self.model.cols]
+        return harm
+
+    @functools.cached_property
+    def _carrying(self) -> np.ndarray:
+        """Entries between two different nodes that carry flow to the destination (not a conversion)."""
+        nodes = len(self.model.nodes)
+        carrying: np.ndarray = (self.model.rows % nodes != self.model.cols % nodes) & (self._harm > 1e-12)
+        return carrying
+
+    def _routes(self, entries: np.ndarray) -> list[Route]:
+        model, nodes = self.model, len(self.model.nodes)
+        found = [Route(model.nodes[i % nodes], model.nodes[j % nodes], model.commodities[i // nodes],
+                       float(harm) / self.total if self.total > 0 else 0.0)
+                 for i, j, harm in zip(model.rows[entries].tolist(), model.cols[entries].tolist(),
+                                       self._harm[entries].tolist(), strict=True)]
         return sorted(found, key=lambda route: (-route.harm, route.tail, route.head, route.commodity))
 
 

@@ -22,6 +22,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..engine.models import NetworkConfig, PriorityWeights
 from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult
 from ..engine.workspace import Network, Workspace
@@ -160,7 +162,7 @@ def select(routes: Routes, budget: int | None = None, need_only: bool = False,
     steps = len(remaining) if budget is None else min(budget, len(remaining))
     picks = []
     for step in range(1, steps + 1):
-        ranked = sorted((_standing(routes, state, code, need_only) for code in remaining), key=lambda s: s.key)
+        ranked = sorted(_standings(routes, state, remaining, need_only), key=lambda s: s.key)
         best = ranked[0]
         closed[best.country] = 1.0
         after = routes.state(closed)
@@ -182,27 +184,36 @@ class _Standing:
     key: tuple[bool, float, str]
 
 
-def _standing(routes: Routes, state: FlowState, code: str, need_only: bool) -> _Standing:
-    """A candidate's leverage (and its range over the capacity's range) and priority given the flows now."""
-    candidate, weights = routes.candidates[code], routes.config.priority.weights
-    closed = state.averted(code, 1.0)
+def _standings(routes: Routes, state: FlowState, codes: Sequence[str], need_only: bool) -> list[_Standing]:
+    """Each candidate's leverage (and its range over the capacity's range) and priority given the
+    flows now, computed for all of them at once."""
+    candidates, weights = [routes.candidates[code] for code in codes], routes.config.priority.weights
+    closed = state.averted_many(codes, np.ones(len(codes)))
 
-    def leverage_from(capacity: float) -> float:
-        """(flow with the country at that capacity - flow with its gap closed) / flow at that capacity."""
-        at = state.total - state.averted(code, capacity)
-        return max(0.0, closed - state.averted(code, capacity)) / at if at > 0 else 0.0
+    def leverage_from(capacities: list[float]) -> list[float]:
+        """(flow with each country at that capacity - flow with its gap closed) / flow at that capacity."""
+        averted = state.averted_many(codes, np.array(capacities))
+        at = state.total - averted
+        gained = np.maximum(0.0, closed - averted) + 0.0  # + 0.0: never a negative zero
+        leverage: list[float] = np.where(at > 0, gained / np.where(at > 0, at, 1.0), 0.0).tolist()
+        return leverage
 
-    leverage = leverage_from(candidate.capacity.point)
-    priority = weights.leverage * leverage + weights.need * candidate.need + weights.feasibility * candidate.feasibility
-    without_route = not need_only and leverage <= LEVERAGE_FLOOR
-    return _Standing(code, priority, leverage, leverage_from(candidate.capacity.high),
-                     leverage_from(candidate.capacity.low), (without_route, -priority, code))
+    points = leverage_from([c.capacity.point for c in candidates])
+    lows = leverage_from([c.capacity.high for c in candidates])
+    highs = leverage_from([c.capacity.low for c in candidates])
+    standings = []
+    for code, candidate, leverage, low, high in zip(codes, candidates, points, lows, highs, strict=True):
+        priority = weights.leverage * leverage + weights.need * candidate.need + weights.feasibility * candidate.feasibility
+        without_route = not need_only and leverage <= LEVERAGE_FLOOR
+        standings.append(_Standing(code, priority, leverage, low, high, (without_route, -priority, code)))
+    return standings
 
 
 def leverages(routes: Routes, state: FlowState | None = None) -> dict[str, float]:
     """Every candidate's leverage (share of the flow now that closing its gap would stop)."""
     state = routes.state() if state is None else state
-    return {code: _standing(routes, state, code, need_only=False).leverage for code in routes.candidates}
+    codes = list(routes.candidates)
+    return {s.country: s.leverage for s in _standings(routes, state, codes, need_only=False)}
 
 
 def network_of(workspace: Workspace, destination: str, commodity: str | None) -> tuple[NetworkConfig, Network]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.reader import read_bounded
-from ..errors import InputErrors, SourceError, is_hidden, location_of
+from ..errors import InputErrors, SourceError, first_hidden, location_of
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024
 
@@ -45,7 +45,7 @@ def read_table(path: Path) -> tuple[list[str], list[Row]]:
             continue
         if not any(cell.strip() for cell in cells):
             continue
-        hidden = next((cell for cell in cells if any(is_hidden(ch) for ch in cell)), None)
+        hidden = next((cell for cell in cells if first_hidden(cell)), None)
         if hidden is not None:
             errors.append(SourceError(name, number, 1, "a control character in a cell: not allowed in data"))
             continue

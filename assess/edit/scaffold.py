@@ -15,7 +15,7 @@ from pathlib import Path
 from ..engine.canonical import dumps
 from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
 from ..engine.workspace import Workspace, load_ruleset, resolve_rules, shipped
-from ..errors import SourceError, UsageError, did_you_mean, is_hidden, location_of
+from ..errors import SourceError, UsageError, did_you_mean, first_hidden, location_of
 from ..render.outputs import write_file
 from ..render.schema import KINDS, schema_of
 
@@ -107,7 +107,7 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
     parent, _, local = country.partition("-")
     known = _country_name(parent, code, "does not start with" if local else "is not")
     if local:
-        if (not re.fullmatch(r"[A-Z0-9]{1,24}", local) or not kind or not name or any(map(is_hidden, name))
+        if (not re.fullmatch(r"[A-Z0-9]{1,24}", local) or not kind or not name or first_hidden(name)
                 or not re.fullmatch(r"[a-z][a-z0-9_]*", kind)):
             raise UsageError(f"'{code}' names an entity: give its local code in letters and digits, --kind (a lowercase "
                              "identifier: state, port, scenario) and --name (printable text)")

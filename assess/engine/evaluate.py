@@ -185,7 +185,6 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     if not context.trace:
         return node
     node.why = compiled.scoring.explain(context.facts, score)
-    node.cites = [cite.model_dump(exclude_none=True) for cite in rule.cites]
     node.falls_short = score is not None and score < rule.target
     if node.falls_short:
         menu = context.program.ruleset.interventions

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputErrors, SourceError, is_hidden, location_of
+from ..errors import InputErrors, SourceError, first_hidden, location_of
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
@@ -186,7 +186,7 @@ class _Composer:
         value: str | None = event.value
         if not event.style and event.value in NULL_SPELLINGS:
             value = None
-        hidden = next((ch for ch in event.value if is_hidden(ch)), None)
+        hidden = first_hidden(event.value)
         if hidden is not None:  # an escape such as "\e[2J" passes the reader; it must not reach a terminal
             self.fail(mark, f"control character U+{ord(hidden):04X} in a value: not allowed in data "
                             "(only newlines and tabs are)")

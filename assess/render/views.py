@@ -53,7 +53,9 @@ def scores_view(assessment: Assessment) -> View:
                        for suffix, value in (("", node.published), ("_low", node.published_low),
                                              ("_high", node.published_high))})
         records.append(record)
-    data = {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
+    def data() -> JSONObject:
+        return {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
+
     notes = [stamp_note(assessment.stamp),
              "score [low-high]: the score if every unknown fact took its worst and its best value; tiers are earned "
              "by the low bound; a rank a-b means the bounds overlap with other countries'"]
@@ -98,7 +100,7 @@ def explain_view(result: CountryResult) -> View:
     scope = "overall score" if overall else "goal's score"
     notes = [f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now (0-100)",
              *recommendations_text(result), *gaps_text(result)]
-    return View([], [], result.to_json(), title=title, notes=notes, sections=sections, records=records)
+    return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
 
 
 KIND_LABELS = {"assistance": "offer as assistance", "diplomacy": "press through diplomacy",
@@ -193,7 +195,7 @@ def priorities_view(result: Prioritization) -> View:
                 "routes": ";".join(p.routes), "weakest": ";".join(str(w["id"]) for w in p.weakest),
                 "interventions": ";".join(str(i["id"]) for i in p.interventions),
                 "runner_up": p.runner_up["country"] if p.runner_up else None} for p in result.picks]
-    return View(columns, rows, result.to_json(), title=title, notes=notes, records=records)
+    return View(columns, rows, result.to_json, title=title, notes=notes, records=records)
 
 
 def portfolio_view(result: Portfolio) -> View:
@@ -280,7 +282,7 @@ def scenario_view(result: Projection) -> View:
                 "tier": c.tier[0], "tier_scenario": c.tier[1], "leverage": c.leverage[0],
                 "leverage_scenario": c.leverage[1], "capacity": c.capacity[0], "capacity_scenario": c.capacity[1],
                 "why": "; ".join(c.why)} for year in result.years for c in year.changes]
-    return View(columns, rows, result.to_json(), title=title, notes=notes, records=records)
+    return View(columns, rows, result.to_json, title=title, notes=notes, records=records)
 
 
 def _pair_text(values: tuple[Any, Any], text: Callable[[Any], str]) -> str:
@@ -309,7 +311,7 @@ def coverage_view(result: StrategyCoverage) -> View:
                 "partner_facing": item.partner_facing, "status": item.status, "assessed_by": ";".join(item.assessed_by),
                 "offered_by": ";".join(item.offered_by), "reason": item.reason} for item in result.items]
     return View(["item", "source", "section", "status", "assessed by", "offered by", "reason"], rows,
-                result.to_json(), title=title, notes=notes, records=records)
+                result.to_json, title=title, notes=notes, records=records)
 
 
 def leverage_text(point: float, low: float, high: float) -> str:
@@ -354,7 +356,7 @@ def diff_view(result: Diff) -> View:
                 "old_coverage": m.old_coverage, "new_coverage": m.new_coverage, "cause": m.cause,
                 "facts_changed": ";".join(f.describe() for f in m.facts), "rules_changed": ";".join(m.rules)}
                for m in moves]
-    return View(columns, rows, result.to_json(), title=headline, notes=notes, sections=sections, records=records)
+    return View(columns, rows, result.to_json, title=headline, notes=notes, sections=sections, records=records)
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -414,7 +416,7 @@ def check_view(report: CheckReport) -> View:
                   for rule in report.data_gaps]
                + [{"kind": "weak-source", "where": where, "value": None, "message": "no URL and no publisher"}
                   for where in report.weak_sources])
-    return View(["finding", "where", "message"], rows, report.to_json(), title=status, notes=notes, records=records)
+    return View(["finding", "where", "message"], rows, report.to_json, title=status, notes=notes, records=records)
 
 
 def properties_view(report: PropertyReport) -> View:
@@ -451,7 +453,7 @@ def sensitivity_view(result: Sensitivity) -> View:
     records = [{"country": c.country, "nominal_rank": c.nominal_rank, "median_rank": c.median_rank,
                 "rank_5": c.low_rank, "rank_95": c.high_rank, "known_share": c.known_share,
                 "drivers": ";".join(f"{name}={value}" for name, value in c.drivers)} for c in result.countries]
-    return View(["nominal", "country", "median", "5–95%", "known", "drivers"], rows, result.to_json(), title=title,
+    return View(["nominal", "country", "median", "5–95%", "known", "drivers"], rows, result.to_json, title=title,
                 notes=notes, records=records)
 
 
@@ -470,7 +472,7 @@ def import_view(plan: ImportPlan) -> View:
                 "as_of": change.observation.as_of.isoformat(), "value": display(change.observation.value),
                 "recorded": None if change.kind != "conflict" else display(change.recorded),
                 "source": change.observation.source} for change in plan.changes]
-    return View(["", "country", "fact", "as_of", "value", "source"], rows, plan.to_json(), title=title, notes=notes,
+    return View(["", "country", "fact", "as_of", "value", "source"], rows, plan.to_json, title=title, notes=notes,
                 records=records)
 
 
@@ -482,7 +484,7 @@ def facts_view(catalogue: FactList) -> View:
                 "closed_list": f.closed_list, "known_in": f.known_in, "profiles": catalogue.profiles,
                 "description": f.description} for f in catalogue.facts]
     return View(["fact", "type", "values", "more capacity", "read by", "closed list", "known in", "meaning"], rows,
-                catalogue.to_json(), title=f"{len(catalogue.facts)} facts", records=records)
+                catalogue.to_json, title=f"{len(catalogue.facts)} facts", records=records)
 
 
 # Keyed by class name rather than class, so that building a view never imports networkx or NumPy

@@ -20,12 +20,17 @@ FORMATS = ("table", "json", "csv", "markdown")
 class View:
     columns: list[str]
     rows: list[list[Any]]
-    data: Any = None
+    data: Any = None  # the JSON document, or a function that builds it (only JSON output needs it)
     title: str = ""
     notes: list[str] = field(default_factory=list)
     sections: list[tuple[str, View]] = field(default_factory=list)  # detail, collapsible in Markdown
     preformatted: str = ""  # text shown as is (a YAML counter-example), fenced in Markdown
     records: list[dict[str, Any]] | None = None  # the rows as data (numbers at full precision), for CSV
+
+
+def json_data(view: View) -> Any:
+    """The view's JSON document, built now if it was deferred."""
+    return view.data() if callable(view.data) else view.data
 
 
 def renderer(name: str) -> Callable[[View], str]:
