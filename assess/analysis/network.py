@@ -358,7 +358,8 @@ def _feed_order(matrix: csc_matrix) -> tuple[np.ndarray, bool]:
     condensed.add_edges_from((int(a), int(b)) for a, b in zip(labels[entries.row], labels[entries.col], strict=True)
                              if a != b)
     rank = {label: i for i, label in enumerate(nx.lexicographical_topological_sort(condensed))}
-    order = np.asarray(sorted(range(matrix.shape[0]), key=lambda position: (rank[labels[position]], position)))
+    order = np.asarray(sorted(range(matrix.shape[0]), key=lambda position: (rank[labels[position]], position)),
+                       dtype=np.int64)  # typed, so that an empty network still indexes
     return order, count == matrix.shape[0] and not matrix.diagonal().any()
 
 

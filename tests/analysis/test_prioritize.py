@@ -90,3 +90,8 @@ def test_the_mini_workspace_ranks_the_country_on_its_route(mini_workspace):
     assert [pick.country for pick in result.picks] == ["FRA"]
     assert result.not_profiled == ["DEU"]
     assert result.harm == {"cocaine": 0.3} and result.picks[0].routes
+
+
+def test_a_year_before_every_link_ranks_nobody_without_failing(mini_workspace):
+    result = prioritize(mini_workspace, assess(mini_workspace, 1900), "NOR")
+    assert result.picks == [] and result.harm == {}
