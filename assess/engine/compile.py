@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
 from .facttypes import FactSpecBase
 from .models import Applicability, Cap, Criterion, Goal, Method, Rule
-from .results import NodeKind
+from .results import JSONObject, NodeKind
 from .scorings import CompiledScoring, Scorer
 
 if TYPE_CHECKING:
@@ -34,6 +34,11 @@ class CompiledRule:
     @property
     def monotone(self) -> bool:
         return self.rule.non_monotone is None
+
+    @cached_property
+    def cites(self) -> list[JSONObject]:
+        """The rule's citations as JSON, dumped once and shared by every country's trace (never mutated)."""
+        return [cite.model_dump(exclude_none=True) for cite in self.rule.cites]
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     node = NodeResult("rule", compiled.path, rule.title, rule.weight)
     if context.trace:
         node.facts = [context.reads[name] for name in compiled.scoring.facts]
-        node.cites = [cite.model_dump(exclude_none=True) for cite in rule.cites]
+        node.cites = compiled.cites
     if not rule.applies(context.facts.year):
         node.status = NOT_APPLICABLE
         if context.trace:

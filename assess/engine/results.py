@@ -5,6 +5,8 @@ Results are plain data; ``to_json`` gives the canonical form written to ``output
 
 from __future__ import annotations
 
+import bisect
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -211,9 +213,11 @@ class Assessment:
         own are sure to rank ahead (or behind)."""
         nodes = {c.country: self.ranking_node(c, by) for c in self.countries}
         bounds = {code: (node.low or 0.0, node.high or 0.0) for code, node in nodes.items() if node.score is not None}
+        # counted by bisection in the sorted ends (n log n, not n squared), the country itself left out
+        lows, highs = sorted(low for low, _ in bounds.values()), sorted(high for _, high in bounds.values())
         intervals = {}
         for code, (low, high) in bounds.items():
-            surely_ahead = sum(other_low > high for other, (other_low, _) in bounds.items() if other != code)
-            maybe_ahead = sum(other_high > low for other, (_, other_high) in bounds.items() if other != code)
+            surely_ahead = len(lows) - bisect.bisect_right(lows, high) - (low > high)
+            maybe_ahead = len(highs) - bisect.bisect_right(highs, low) - (high > low)
             intervals[code] = (1 + surely_ahead, 1 + maybe_ahead)
         return intervals
