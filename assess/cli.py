@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import math
 import os
 import sys
@@ -172,6 +173,10 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
     Output is never coloured, so NO_COLOR and pipes are always respected.
     """
     context.obj = {"quiet": quiet, "verbose": verbose and not quiet}
+    # A command builds hundreds of thousands of objects that live until it ends (profiles, traces)
+    # and makes no cyclic garbage worth collecting: at the default threshold (700) the collector
+    # walks that whole heap again and again, a third of the time of a 5,000-profile run.
+    gc.set_threshold(50_000, 20, 10)
 
 
 @main.command()

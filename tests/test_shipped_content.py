@@ -117,8 +117,8 @@ def test_committed_outputs_are_current(shipped):
 
     for year in (2019, 2024):
         folder = REPO / "outputs/synthetic-drugs-2019" / str(year)
-        for name, text in render_outputs(assess.score(shipped, year)).items():
-            assert (folder / name).read_text("utf-8") == text, f"{year}/{name}: run 'assess run --year 2019 --year 2024'"
+        for name, content in render_outputs(assess.score(shipped, year)).items():
+            assert (folder / name).read_bytes() == content, f"{year}/{name}: run 'assess run --year 2019 --year 2024'"
 
 
 def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shipped):

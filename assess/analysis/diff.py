@@ -11,9 +11,10 @@ whose content hash changed (rules, weights, fact definitions, tiers), to both, o
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from ..engine.aggregate import EPSILON
 from ..engine.results import Assessment, JSONObject
@@ -33,8 +34,8 @@ class Scored:
 
 def from_assessment(assessment: Assessment, label: str) -> Scored:
     # through JSON, so an in-memory run compares exactly like the same run read from outputs/
-    countries = {c.country: json.loads(json.dumps(c.to_json())) for c in assessment.countries}
-    return Scored(label, json.loads(json.dumps(assessment.stamp.to_json())), countries)
+    countries = {c.country: orjson.loads(orjson.dumps(c.to_json())) for c in assessment.countries}
+    return Scored(label, orjson.loads(orjson.dumps(assessment.stamp.to_json())), countries)
 
 
 @dataclass

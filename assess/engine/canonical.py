@@ -18,7 +18,12 @@ _PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """Pretty (indent 2, final newline) for files people diff; compact for hashing."""
-    return orjson.dumps(data, option=_PRETTY if indent is not None else orjson.OPT_SORT_KEYS).decode()
+    return dump_bytes(data, indent=indent).decode()
+
+
+def dump_bytes(data: Any, *, indent: int | None = 2) -> bytes:
+    """``dumps`` as the UTF-8 bytes written to a file (no round trip through text)."""
+    return orjson.dumps(data, option=_PRETTY if indent is not None else orjson.OPT_SORT_KEYS)
 
 
 def digest(data: Any) -> str:

@@ -36,7 +36,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..analysis.diff import Scored
-from ..engine.canonical import dumps
+from ..engine.canonical import dump_bytes
 from ..engine.reader import read_bounded
 from ..engine.results import Assessment
 from ..errors import InputErrors, OutputError, SourceError, UsageError, location_of
@@ -72,20 +72,21 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
     return folder
 
 
-def render_outputs(assessment: Assessment) -> dict[str, str]:
-    """Every output file's name and text (nothing written)."""
+def render_outputs(assessment: Assessment) -> dict[str, bytes]:
+    """Every output file's name and UTF-8 content (nothing written)."""
     stamp = assessment.stamp
     short_stamp = {"ruleset_id": stamp.ruleset_id, "ruleset_version": stamp.ruleset_version,
                    "ruleset_hash": stamp.ruleset_hash, "year": stamp.year, "engine_version": stamp.engine_version}
-    files = {f"countries/{c.country}.json": dumps({"stamp": short_stamp, **c.to_json()}) for c in assessment.countries}
+    files = {f"countries/{c.country}.json": dump_bytes({"stamp": short_stamp, **c.to_json()})
+             for c in assessment.countries}
     view = scores_view(assessment)
-    files["summary.md"] = markdown_format.render(view)
+    files["summary.md"] = markdown_format.render(view).encode()
     stamp_values = {"ruleset_version": stamp.ruleset_version, "ruleset_hash": stamp.ruleset_hash,
                     "engine_version": stamp.engine_version}
     records = [{**record, **stamp_values} for record in view.records or []]
-    files["scores.csv"] = csv_format.render(View([], [], records=records))
+    files["scores.csv"] = csv_format.render(View([], [], records=records)).encode()
     manifest = {"stamp": stamp.to_json(), "files": sorted([*files, MANIFEST])}
-    files[MANIFEST] = dumps(manifest)
+    files[MANIFEST] = dump_bytes(manifest)
     return files
 
 
@@ -125,15 +126,15 @@ def _repair(parent: Path, year: str) -> None:
         _remove_tree(leftover)
 
 
-def _write_set(staging: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
+def _write_set(staging: Path, files: dict[str, bytes]) -> None:
+    for name, content in files.items():
         path = staging / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with open(path, "xb") as stream:
+            stream.write(content)
 
 
-def _carry_over(folder: Path, staging: Path, files: dict[str, str]) -> None:
+def _carry_over(folder: Path, staging: Path, files: dict[str, bytes]) -> None:
     """Move what a person added to the folder (anything this run does not write) into the new set."""
     if not folder.is_dir() or folder.is_symlink():
         return
