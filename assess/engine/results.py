@@ -6,7 +6,6 @@ Results are plain data; ``to_json`` gives the canonical form written to ``output
 from __future__ import annotations
 
 import bisect
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal

@@ -45,6 +45,11 @@ from .views import KIND_LABELS, flow_unit_note, interval_text, leverage_text, re
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
 INSUFFICIENT_COLOUR = "#bdbdbd"
+# Beyond this many countries (states, provinces, scenario variants) the page summarises, so that it
+# stays readable and small at any size: the charts show distributions instead of a row per country,
+# tables show their largest rows, and details are written for the best-ranked and every country
+# the page names. The bundled world (193 profiles) is below it and shows everything.
+AT_SCALE = 200
 URL = re.compile(r"https?://[^\s;,)\]]+")
 FAMILIES = {  # route maps: one panel per family of commodities (a precursor shows with its product)
     "Fentanyl and its precursors": ("fentanyl", "fentanyl_precursors", "pill_presses"),
@@ -62,6 +67,9 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
     """The whole HTML document."""
     tiers = [tier.name for tier in workspace.ruleset.header.tiers]
     ranked = assessment.ranked()
+    change_rows = _change_rows(changes) if changes else None
+    named = _named(priorities, portfolio, change_rows)
+    detailed = {c.country for c in ranked[:AT_SCALE]} | named
     context = {
         "title": f"Synthetic-drug capacity assessment, {assessment.stamp.year}",
         "destination": priorities.destination if priorities else None,
@@ -74,14 +82,24 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
         "priorities": _priority_rows(priorities) if priorities else None,
         "flow_note": flow_unit_note(priorities.harm) if priorities else None,
         "portfolio": portfolio.to_json() if portfolio else None,
-        "changes": _change_rows(changes) if changes else None,
+        "changes": change_rows[:AT_SCALE] if change_rows is not None else None,
+        "more_changes": len(change_rows) - AT_SCALE if change_rows is not None and len(change_rows) > AT_SCALE else 0,
         "compare_label": changes.old.label if changes else None,
-        "countries": [_country(result) for result in ranked],
+        "countries": [_country(result) if result.country in detailed else _listed(result) for result in ranked],
+        "at_scale": AT_SCALE if len(ranked) > len(detailed) else None,
     }
     return TEMPLATES.get_template("report.html.j2").render(**context)
 
 
 # --- the executive summary --------------------------------------------------------------------------
+
+def _named(priorities: Prioritization | None, portfolio: Portfolio | None,
+           change_rows: list[dict[str, Any]] | None) -> set[str]:
+    """Countries the page names outside the country section (their details are always written)."""
+    named = {p.country for p in priorities.picks} if priorities else set()
+    named |= {p.country for p in portfolio.picks} if portfolio else set()
+    return named | {row["country"] for row in (change_rows or [])[:AT_SCALE]}
+
 
 def _summary(assessment: Assessment, priorities: Prioritization | None, portfolio: Portfolio | None,
              changes: Diff | None) -> dict[str, Any]:
@@ -146,6 +164,8 @@ def _score_chart(ranked: list[CountryResult], tiers: list[str]) -> str:
     panels = [("Overall", [c.overall for c in scored])]
     panels += [(f"{goal.id} " + textwrap.fill(goal.title, 26), [c.goals[i] for c in scored])
                for i, goal in enumerate(scored[0].goals)]
+    if len(scored) > AT_SCALE:
+        return _score_distribution(scored, panels, tiers)
     figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 0.19 * len(scored) + 1.4), sharey=True)
     rows = range(len(scored))
     for ax, (title, nodes) in zip(axes, panels, strict=True):
@@ -166,6 +186,28 @@ def _score_chart(ranked: list[CountryResult], tiers: list[str]) -> str:
                   bbox_to_anchor=(0.5, -0.02))
     figure.supxlabel("score, 0-100 on fixed goalposts (dot: the score on known facts; no dot: insufficient data)",
                      fontsize=7.5, y=0.02)
+    return _svg(figure)
+
+
+def _score_distribution(scored: list[CountryResult], panels: list[tuple[str, list[NodeResult]]],
+                        tiers: list[str]) -> str:
+    """The score chart at scale: per panel, how many countries score in each band of 5 points,
+    stacked by tier (a row per country would be thousands of rows no one can read)."""
+    bands = list(range(0, 105, 5))
+    figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 2.6), sharey=True)
+    for ax, (title, nodes) in zip(axes, panels, strict=True):
+        stacks = [[node.score for row, node in enumerate(nodes) if node.score is not None
+                   and (node.tier or scored[row].overall.tier) == tier] for tier in tiers]
+        ax.hist(stacks, bins=bands, stacked=True, color=[_tier_colour(tier, tiers) for tier in tiers])
+        unscored = sum(node.score is None for node in nodes)
+        ax.set_title(title + (f"\n({unscored} insufficient data)" if unscored else ""), fontsize=7, loc="left")
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 50, 100])
+        ax.grid(axis="y", color="#eeeeee")
+    axes[0].set_ylabel("countries", fontsize=7.5)
+    figure.supxlabel(f"score, 0-100 on fixed goalposts, in bands of 5 points: {len(scored):,} scored countries "
+                     "(coloured by tier; the ranges unknown facts leave are in each country's details)",
+                     fontsize=7.5, y=-0.04)
     return _svg(figure)
 
 
@@ -284,7 +326,13 @@ def _country(result: CountryResult) -> dict[str, Any]:
         "unknown": [(fact, share) for fact, share in result.unknown_facts()][:8],
         "offers": [(KIND_LABELS[kind], [(str(i["text"]), str(i.get("lead", ""))) for i in items])
                    for kind, items in recommendations(result).items()],
+        "detailed": True,
     }
+
+
+def _listed(result: CountryResult) -> dict[str, Any]:
+    """A country the page lists with its score but writes no details for (at scale)."""
+    return {"code": result.country, "name": result.name, "score": interval_text(result.overall), "detailed": False}
 
 
 def _rule(rule: NodeResult) -> dict[str, Any]:

@@ -130,3 +130,17 @@ def test_report_reports_progress_in_steps(mini: Path):
     calls: list[tuple[int, int]] = []
     report_of(mini, year=2024, destination="NOR", progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+
+
+def test_at_scale_the_page_summarises_and_details_the_countries_it_names(hostile: Path, monkeypatch: pytest.MonkeyPatch):
+    from assess.render import report
+
+    options = {"year": 2024, "destination": "NOR", "budget_usd": 1_000_000}
+    whole = report_of(hostile, **options)
+    assert whole.count('<article class="country"') == 2 and "bands of 5 points" not in whole
+    monkeypatch.setattr(report, "AT_SCALE", 0)  # a page for more countries than it lists one by one
+    text = report_of(hostile, **options)
+    assert "bands of 5 points" in text and "countries" in text.split('<section id="scores">')[1].split("</section>")[0]
+    assert text.count('<article class="country"') == 1 and 'id="country-FRA"' in text  # FRA is a pick: named above
+    assert re.search(r"<a>[^<]*\(NOR\): ", text) and 'href="#country-NOR"' not in text  # listed, no dead link
+    assert "Details are written for the 0 best-ranked countries and every country named above" in text
