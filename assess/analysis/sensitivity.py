@@ -135,15 +135,16 @@ def _combine(values: np.ndarray, weights: np.ndarray, method: np.ndarray) -> np.
     some sample uses are computed.
     """
     present = ~np.isnan(values)
-    filled = np.where(present, values, 0.0)
+    complete = bool(present.all())  # the usual case: no copies to mask what is not applicable
+    filled = values if complete else np.where(present, values, 0.0)
 
     def weighted_sum(data: np.ndarray) -> np.ndarray:
         summed: np.ndarray = np.einsum("sn,scn->sc", weights, data)
         return summed
 
     present_weight = weighted_sum(present.astype(float))
-    low = np.where(present, values, np.inf).min(axis=-1)
-    high = np.where(present, values, -np.inf).max(axis=-1)
+    low = (values if complete else np.where(present, values, np.inf)).min(axis=-1)
+    high = (values if complete else np.where(present, values, -np.inf)).max(axis=-1)
     score = np.zeros_like(present_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         if (method == 0).any():
@@ -189,6 +190,7 @@ def sensitivity(program: Program, assessment: Assessment, snapshots: list[Snapsh
     ranks = np.empty((samples, len(countries)))
     correlations = _Correlations(len(model.names), len(countries))
     chunk = max(1, CELLS_PER_CHUNK // max(1, model.point.size))
+    buffer = np.empty((min(chunk, samples), *model.point.shape))  # one allocation: fresh pages cost more than the sums
     for done in range(0, samples, chunk):
         size = min(chunk, samples - done)
         factors = [rng.uniform(1 - spread, 1 + spread, size=(size, n)) for n in model.sizes]
@@ -196,7 +198,7 @@ def sensitivity(program: Program, assessment: Assessment, snapshots: list[Snapsh
         def pick(methods: tuple[int, ...], size: int = size) -> np.ndarray:
             return rng.choice(np.array(methods), size=size)
 
-        rules = model.draw_rules(rng.random((size, *model.point.shape)))
+        rules = model.draw_rules(rng.random(out=buffer[:size]))
         coins = [rng.random((size, *caps.shape)) < 0.5 for caps in model.possible_caps]
         batch = _rank(model.overall(factors, pick, rules, coins))
         ranks[done:done + size] = batch
@@ -223,6 +225,8 @@ class WeightModel:
 
         self.point, self.low, self.high = (array(lambda r, key=key: getattr(r, key)) for key in ("score", "low", "high"))
         self.unknown = np.isnan(self.point) & ~np.isnan(self.low)  # applicable rules with unknown facts
+        self.unknown_low = self.low[self.unknown]
+        self.unknown_span = (self.high - self.low)[self.unknown]
         self.levels, nodes = _structure(program, assessment.stamp.year)
         self.holding_caps, self.possible_caps = _cap_bounds(nodes, snapshots)
         # weights are perturbed for the rules and every level but the root (whose own weight is moot)
@@ -231,9 +235,12 @@ class WeightModel:
         self.names = [node.id for node in nodes[0]]
 
     def draw_rules(self, uniform: np.ndarray) -> np.ndarray:
-        """Rule scores for a batch of samples: known ones as they are, unknown ones within bounds."""
-        drawn = self.low + uniform * (self.high - self.low)
-        return np.where(self.unknown[None], drawn, self.point[None])
+        """Rule scores for a batch of samples: known ones as they are, unknown ones within bounds.
+        Written over ``uniform`` (samples x countries x rules, in [0, 1)), which is returned."""
+        drawn = self.unknown_low + uniform[:, self.unknown] * self.unknown_span
+        uniform[...] = self.point
+        uniform[:, self.unknown] = drawn
+        return uniform
 
     def overall(self, factors: list[np.ndarray], pick: Pick, rules: np.ndarray, coins: list[np.ndarray]) -> np.ndarray:
         """Overall scores (samples x countries) for the given weight factors, method picks, rule scores
