@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,10 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         raise InputErrors([SourceError(name, 1, 1, f"file is larger than the limit of {MAX_FILE_BYTES} bytes")])
     text = _decode(raw, name)
-    composer = _Composer(name)
+    composer, parser = _Composer(name), _Parser(text)
     try:
-        for event in yaml.parse(text, Loader=_Parser):
+        # the parser's own loop, without yaml.parse's generator around it: a profile is thousands of events
+        while (event := parser.get_event()) is not None:
             composer.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -104,6 +106,8 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         raise InputErrors([SourceError(name, line, col, message)]) from None
     except _Abort:
         pass
+    finally:
+        parser.dispose()
     if composer.errors:
         raise InputErrors(composer.errors)
     return composer.document()
@@ -148,6 +152,10 @@ class _Composer:
         self.nodes = 0
         self.values: dict[DataPath, tuple[int, int]] = {}
         self.keys: dict[DataPath, tuple[int, int]] = {}
+        self.handlers: dict[type, Callable[[Any, tuple[int, int]], None]] = {
+            yaml.ScalarEvent: self._scalar, yaml.MappingStartEvent: self._start, yaml.SequenceStartEvent: self._start,
+            yaml.MappingEndEvent: self._end, yaml.SequenceEndEvent: self._end, yaml.AliasEvent: self._alias,
+            yaml.DocumentStartEvent: self._document}  # by exact type: one lookup per event, not a chain of tests
 
     def document(self) -> Document:
         return Document(self.name, self.root, self.values, self.keys)
@@ -158,27 +166,28 @@ class _Composer:
             raise _Abort
 
     def feed(self, event: yaml.Event) -> None:
-        start = event.start_mark
-        mark = (start.line + 1, start.column + 1) if start is not None else (1, 1)
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                self.fail(mark, "only one YAML document is allowed per file", abort=True)
-        elif isinstance(event, yaml.ScalarEvent):
-            self._scalar(event, mark)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            self._start(event, mark)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            done = self.stack.pop()
-            if done.anchor:
-                self.anchors[done.anchor] = (done.value, done.size)
-            self._place(done.value, done.size, done.mark, new_nodes=1)  # its children were counted as placed
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                self.fail(mark, f"unknown alias '*{event.anchor}'")
-                return
-            value, size = self.anchors[event.anchor]
-            self._place(value, size, mark, new_nodes=size)  # an alias expands to its whole subtree
+        handler = self.handlers.get(type(event))
+        if handler is not None:  # stream and document ends carry nothing to compose
+            start = event.start_mark
+            handler(event, (start.line + 1, start.column + 1) if start is not None else (1, 1))
+
+    def _document(self, event: yaml.DocumentStartEvent, mark: tuple[int, int]) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            self.fail(mark, "only one YAML document is allowed per file", abort=True)
+
+    def _end(self, event: yaml.CollectionEndEvent, mark: tuple[int, int]) -> None:
+        done = self.stack.pop()
+        if done.anchor:
+            self.anchors[done.anchor] = (done.value, done.size)
+        self._place(done.value, done.size, done.mark, new_nodes=1)  # its children were counted as placed
+
+    def _alias(self, event: yaml.AliasEvent, mark: tuple[int, int]) -> None:
+        if event.anchor not in self.anchors:
+            self.fail(mark, f"unknown alias '*{event.anchor}'")
+            return
+        value, size = self.anchors[event.anchor]
+        self._place(value, size, mark, new_nodes=size)  # an alias expands to its whole subtree
 
     def _scalar(self, event: yaml.ScalarEvent, mark: tuple[int, int]) -> None:
         if event.tag is not None and not event.implicit[0] and not event.implicit[1]:
@@ -214,14 +223,11 @@ class _Composer:
             return (*parent.path, "?")  # a collection used as a mapping key: refused when placed
         return (*parent.path, parent.key)
 
-    def _count(self, size: int, mark: tuple[int, int]) -> None:
-        self.nodes += size
-        if self.nodes > MAX_NODES:
-            self.fail(mark, f"more than {MAX_NODES} nodes once aliases are expanded", abort=True)
-
     def _place(self, value: Any, size: int, mark: tuple[int, int], *, new_nodes: int, scalar: bool = False) -> None:
         """Attach a finished node (``size`` nodes, ``new_nodes`` of them not yet counted) to its parent."""
-        self._count(new_nodes, mark)
+        self.nodes += new_nodes
+        if self.nodes > MAX_NODES:
+            self.fail(mark, f"more than {MAX_NODES} nodes once aliases are expanded", abort=True)
         if not self.stack:
             self.root = value
             self.values.setdefault((), mark)
