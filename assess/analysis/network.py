@@ -205,6 +205,11 @@ class FlowModel:
         """The same for capacities given in the order of ``nodes``."""
         return FlowState(self, np.where(self.interdicts, 1.0 - self.effectiveness * np.clip(capacity, 0.0, 1.0), 1.0))
 
+    def interdicting(self, nodes: Sequence[str]) -> np.ndarray:
+        """Each node's position, or -1 for one that interdicts nothing (off the network, a region, the destination)."""
+        return np.array([self.index[node] if node in self.index and node != self.destination and
+                         node in self.countries else -1 for node in nodes], dtype=np.int64)
+
     def pass_factor(self, capacity: float) -> float:
         return 1.0 - self.effectiveness * min(1.0, max(0.0, capacity))
 
@@ -270,16 +275,18 @@ class FlowState:
 
     def averted_many(self, nodes: Sequence[str], capacities: np.ndarray) -> np.ndarray:
         """``averted`` for many nodes at once, each at its capacity: the same numbers, as arrays."""
+        return self.averted_at(self.model.interdicting(nodes), capacities)
+
+    def averted_at(self, index: np.ndarray, capacities: np.ndarray) -> np.ndarray:
+        """``averted_many`` for nodes given by ``FlowModel.interdicting`` (found once, asked after every pick)."""
         model = self.model
-        index = np.array([model.index[node] if node in model.index and node != model.destination and
-                          node in model.countries else -1 for node in nodes], dtype=np.int64)
         now = np.where(index >= 0, self.passes[np.maximum(index, 0)], 0.0)
         active = now > 0
         factor = (1.0 - model.effectiveness * np.minimum(1.0, np.maximum(0.0, capacities))) / np.where(active, now, 1.0)
         once, twice = self._through[0][np.maximum(index, 0)], self._through[1][np.maximum(index, 0)]
         averted = np.where(active, -((factor - 1) * once + (factor * factor - 1) * twice), 0.0)
         for k in np.flatnonzero(active & np.isin(index, sorted(model.on_cycle))).tolist():  # no closed form on a cycle
-            averted[k] = self.averted(nodes[k], float(capacities[k]))
+            averted[k] = self.averted(model.nodes[index[k]], float(capacities[k]))
         return averted
 
     def routes(self, node: str, count: int = 5) -> list[Route]:

@@ -18,6 +18,7 @@ reports the flow left after it, and the runner-up it beat. Ties are broken by IS
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -117,8 +118,17 @@ class Routes:
 
     def state(self, capacity: dict[str, float] | None = None) -> FlowState:
         """The flows with every candidate at its ranked capacity, or as given."""
-        base = {code: candidate.capacity.point for code, candidate in self.candidates.items()}
-        return self.model.state({**base, **(capacity or {})})
+        capacities = self._ranked_capacities.copy()
+        for node, value in (capacity or {}).items():
+            if node in self.model.index:
+                capacities[self.model.index[node]] = value
+        return self.model.state_of(capacities)
+
+    @functools.cached_property
+    def _ranked_capacities(self) -> np.ndarray:
+        """Every node's ranked capacity, in the model's node order (0 for nodes without a profile)."""
+        return np.array([self.candidates[node].capacity.point if node in self.candidates else 0.0
+                         for node in self.model.nodes])
 
 
 def routes_toward(workspace: Workspace, assessment: Assessment, destination: str, commodity: str | None = None,
@@ -158,17 +168,17 @@ def select(routes: Routes, budget: int | None = None, need_only: bool = False,
     closed: dict[str, float] = {}
     state = routes.state()
     baseline, centrality = state.total, routes.model.betweenness()
-    remaining = sorted(routes.candidates)
-    steps = len(remaining) if budget is None else min(budget, len(remaining))
+    table = _Standings(routes)
+    remaining = np.ones(len(table.codes), dtype=bool)
+    steps = len(table.codes) if budget is None else min(budget, len(table.codes))
     picks = []
     for step in range(1, steps + 1):
-        ranked = sorted(_standings(routes, state, remaining, need_only), key=lambda s: s.key)
-        best = ranked[0]
+        best, runner = table.top_two(state, remaining, need_only)
         closed[best.country] = 1.0
         after = routes.state(closed)
-        picks.append(_pick(step, routes, best, state, after, centrality, ranked[1] if len(ranked) > 1 else None))
+        picks.append(_pick(step, routes, best, state, after, centrality, runner))
         state = after
-        remaining.remove(best.country)
+        remaining[table.position[best.country]] = False
         if progress:
             progress(step, steps)
     return baseline, picks
@@ -181,39 +191,60 @@ class _Standing:
     leverage: float
     leverage_low: float
     leverage_high: float
-    key: tuple[bool, float, str]
 
 
-def _standings(routes: Routes, state: FlowState, codes: Sequence[str], need_only: bool) -> list[_Standing]:
-    """Each candidate's leverage (and its range over the capacity's range) and priority given the
-    flows now, computed for all of them at once."""
-    candidates, weights = [routes.candidates[code] for code in codes], routes.config.priority.weights
-    closed = state.averted_many(codes, np.ones(len(codes)))
+class _Standings:
+    """Every candidate's leverage (and its range over the capacity's range) and priority given the
+    flows now, as arrays over the candidates in code order: re-ranked after each pick without a
+    Python pass over thousands of candidates."""
 
-    def leverage_from(capacities: list[float]) -> list[float]:
-        """(flow with each country at that capacity - flow with its gap closed) / flow at that capacity."""
-        averted = state.averted_many(codes, np.array(capacities))
-        at = state.total - averted
-        gained = np.maximum(0.0, closed - averted) + 0.0  # + 0.0: never a negative zero
-        leverage: list[float] = np.where(at > 0, gained / np.where(at > 0, at, 1.0), 0.0).tolist()
-        return leverage
+    def __init__(self, routes: Routes) -> None:
+        self.codes = sorted(routes.candidates)
+        self.position = {code: i for i, code in enumerate(self.codes)}
+        candidates = [routes.candidates[code] for code in self.codes]
+        self.index = routes.model.interdicting(self.codes)
+        self.point, self.low, self.high = (np.array([getattr(c.capacity, end) for c in candidates])
+                                           for end in ("point", "low", "high"))
+        weights = routes.config.priority.weights
+        # the same operations, in the same order, as one candidate's sum: the same bits
+        self.fixed = (np.array([weights.need * c.need for c in candidates]),
+                      np.array([weights.feasibility * c.feasibility for c in candidates]))
+        self.leverage_weight = weights.leverage
 
-    points = leverage_from([c.capacity.point for c in candidates])
-    lows = leverage_from([c.capacity.high for c in candidates])
-    highs = leverage_from([c.capacity.low for c in candidates])
-    standings = []
-    for code, candidate, leverage, low, high in zip(codes, candidates, points, lows, highs, strict=True):
-        priority = weights.leverage * leverage + weights.need * candidate.need + weights.feasibility * candidate.feasibility
-        without_route = not need_only and leverage <= LEVERAGE_FLOOR
-        standings.append(_Standing(code, priority, leverage, low, high, (without_route, -priority, code)))
-    return standings
+    def leverage(self, state: FlowState, among: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Leverage at the ranked capacity, and at the high and the low end of the capacity range."""
+        index = self.index[among]
+        closed = state.averted_at(index, np.ones(len(index)))
+
+        def leverage_from(capacities: np.ndarray) -> np.ndarray:
+            """(flow with each country at that capacity - flow with its gap closed) / flow at that capacity."""
+            averted = state.averted_at(index, capacities)
+            at = state.total - averted
+            gained = np.maximum(0.0, closed - averted) + 0.0  # + 0.0: never a negative zero
+            leverage: np.ndarray = np.where(at > 0, gained / np.where(at > 0, at, 1.0), 0.0)
+            return leverage
+
+        return leverage_from(self.point[among]), leverage_from(self.high[among]), leverage_from(self.low[among])
+
+    def top_two(self, state: FlowState, remaining: np.ndarray, need_only: bool) -> tuple[_Standing, _Standing | None]:
+        """The best remaining candidate and the runner-up: those with leverage first, then by
+        priority, ties by code."""
+        among = np.flatnonzero(remaining)
+        points, lows, highs = self.leverage(state, among)
+        priority = self.leverage_weight * points + self.fixed[0][among] + self.fixed[1][among]
+        without_route = (points <= LEVERAGE_FLOOR) & (not need_only)
+        order = np.lexsort((np.arange(len(among)), -priority, without_route))[:2].tolist()
+        top = [_Standing(self.codes[among[k]], float(priority[k]), float(points[k]), float(lows[k]), float(highs[k]))
+               for k in order]
+        return top[0], top[1] if len(top) > 1 else None
 
 
 def leverages(routes: Routes, state: FlowState | None = None) -> dict[str, float]:
     """Every candidate's leverage (share of the flow now that closing its gap would stop)."""
     state = routes.state() if state is None else state
-    codes = list(routes.candidates)
-    return {s.country: s.leverage for s in _standings(routes, state, codes, need_only=False)}
+    table = _Standings(routes)
+    points, _, _ = table.leverage(state, np.arange(len(table.codes)))
+    return dict(zip(table.codes, points.tolist(), strict=True))
 
 
 def network_of(workspace: Workspace, destination: str, commodity: str | None) -> tuple[NetworkConfig, Network]:
