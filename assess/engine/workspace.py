@@ -299,9 +299,7 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
 def _strategy(directory: Path, goals: tuple[Goal, ...], interventions: set[str], checker: RulesetChecker,
               errors: list[SourceError]) -> StrategyFile | None:
     """``strategy.yaml``, when the rule set has one: the seed items it answers for."""
-    if not (directory / "strategy.yaml").is_file():
-        return None
-    loaded = _model_file(directory / "strategy.yaml", StrategyFile, errors)
+    loaded = _optional_model_file(directory / "strategy.yaml", StrategyFile, errors)
     if loaded is None:
         return None
     doc, strategy = loaded
@@ -330,9 +328,7 @@ def _checked_goals(goals: list[tuple[Document, Goal | None]], checker: RulesetCh
 def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]] | None, checker: RulesetChecker,
                     errors: list[SourceError]) -> NetworkConfig | None:
     """``network.yaml``, when the rule set has one (prioritization needs it; scoring does not)."""
-    if not (directory / "network.yaml").is_file():
-        return None
-    loaded = _model_file(directory / "network.yaml", NetworkConfig, errors)
+    loaded = _optional_model_file(directory / "network.yaml", NetworkConfig, errors)
     if loaded is None:
         return None
     doc, network = loaded
@@ -360,6 +356,11 @@ def _model_file(path: Path, model: type[M], errors: list[SourceError]) -> tuple[
     docs = _documents([path], errors)
     validated = validate_model(docs[0], model, errors) if docs else None
     return (docs[0], validated) if validated is not None else None
+
+
+def _optional_model_file(path: Path, model: type[M], errors: list[SourceError]) -> tuple[Document, M] | None:
+    """``_model_file`` for a file the rule set may leave out (None when it does)."""
+    return _model_file(path, model, errors) if path.is_file() else None
 
 
 def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], errors: list[SourceError]) -> Network | None:
