@@ -345,7 +345,9 @@ class Region(Strict):
     note: Text | None = None
 
 
-class TraffickingLink(Strict):
+class Route(Strict):
+    """A directed route for one commodity: what a trafficking link and a route a scenario opens share."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     from_: NodeId = Field(alias="from")
@@ -355,6 +357,9 @@ class TraffickingLink(Strict):
     volume: Identifier = "unknown"
     confidence: Confidence
     since: dt.date
+
+
+class TraffickingLink(Route):
     until: dt.date | None = None
     source: Text
     note: Text | None = None
@@ -461,18 +466,10 @@ class FundedPackage(Strict):
     note: Text | None = None
 
 
-class OpenedRoute(Strict):
+class OpenedRoute(Route):
     """A trafficking route the scenario opens (displacement: traffickers move to it)."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
-    from_: NodeId = Field(alias="from")
-    to: NodeId
-    commodity: Identifier
-    modalities: list[Identifier] = []
-    volume: Identifier = "unknown"
     confidence: Confidence = "low"
-    since: dt.date
     note: Text | None = None
 
 
