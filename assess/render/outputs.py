@@ -28,7 +28,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,7 +50,6 @@ COUNTRY_FILE = re.compile(r"^countries/[A-Za-z0-9_-]{1,64}\.json$")
 
 def write_outputs(assessment: Assessment, out: Path) -> Path:
     """Write one assessment as a whole new set under ``out/<ruleset>/<year>/``; returns that folder."""
-    files = render_outputs(assessment)
     parent = _own_folder(_own_folder(out, create=True) / assessment.stamp.ruleset_id, create=True)
     year = str(assessment.stamp.year)
     folder = parent / year
@@ -60,8 +59,8 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
             staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{year}.new-"))
             os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; the folder should read like any other
             try:
-                _write_set(staging, files)
-                _carry_over(folder, staging, files)
+                written = _write_set(staging, each_output(assessment))
+                _carry_over(folder, staging, written)
                 os.sync()  # once per set: every file of the set is on disk before it becomes visible
                 _swap(staging, folder)
             finally:
@@ -74,20 +73,25 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
 
 def render_outputs(assessment: Assessment) -> dict[str, bytes]:
     """Every output file's name and UTF-8 content (nothing written)."""
+    return dict(each_output(assessment))
+
+
+def each_output(assessment: Assessment) -> Iterator[tuple[str, bytes]]:
+    """Each output file's name and content, one at a time: written as it is made, so a run never
+    holds every country's trace as text at once (hundreds of MB at 5,000 countries)."""
     stamp = assessment.stamp
     short_stamp = {"ruleset_id": stamp.ruleset_id, "ruleset_version": stamp.ruleset_version,
                    "ruleset_hash": stamp.ruleset_hash, "year": stamp.year, "engine_version": stamp.engine_version}
-    files = {f"countries/{c.country}.json": dump_bytes({"stamp": short_stamp, **c.to_json()})
-             for c in assessment.countries}
+    names = [f"countries/{c.country}.json" for c in assessment.countries]
+    for name, country in zip(names, assessment.countries, strict=True):
+        yield name, dump_bytes({"stamp": short_stamp, **country.to_json()})
     view = scores_view(assessment)
-    files["summary.md"] = markdown_format.render(view).encode()
+    yield "summary.md", markdown_format.render(view).encode()
     stamp_values = {"ruleset_version": stamp.ruleset_version, "ruleset_hash": stamp.ruleset_hash,
                     "engine_version": stamp.engine_version}
     records = [{**record, **stamp_values} for record in view.records or []]
-    files["scores.csv"] = csv_format.render(View([], [], records=records)).encode()
-    manifest = {"stamp": stamp.to_json(), "files": sorted([*files, MANIFEST])}
-    files[MANIFEST] = dump_bytes(manifest)
-    return files
+    yield "scores.csv", csv_format.render(View([], [], records=records)).encode()
+    yield MANIFEST, dump_bytes({"stamp": stamp.to_json(), "files": sorted([*names, "summary.md", "scores.csv", MANIFEST])})
 
 
 def _own_folder(path: Path, *, create: bool = False) -> Path:
@@ -126,15 +130,19 @@ def _repair(parent: Path, year: str) -> None:
         _remove_tree(leftover)
 
 
-def _write_set(staging: Path, files: dict[str, bytes]) -> None:
-    for name, content in files.items():
+def _write_set(staging: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
+    """Write each file into the staging folder; returns their names."""
+    written = []
+    for name, content in files:
         path = staging / name
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "xb") as stream:
             stream.write(content)
+        written.append(name)
+    return written
 
 
-def _carry_over(folder: Path, staging: Path, files: dict[str, bytes]) -> None:
+def _carry_over(folder: Path, staging: Path, files: list[str]) -> None:
     """Move what a person added to the folder (anything this run does not write) into the new set."""
     if not folder.is_dir() or folder.is_symlink():
         return

@@ -3,6 +3,7 @@ concurrent runs. Each case is one the previous engine got wrong; each must leave
 output set whole and never touch anything outside the output folder."""
 
 import errno
+import itertools
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pycountry
@@ -116,8 +118,8 @@ def test_a_full_disk_leaves_the_previous_set_whole(tmp_path: Path, monkeypatch: 
     before = consistent(folder)
     real = outputs._write_set
 
-    def fill_up(staging: Path, files: dict) -> None:
-        real(staging, dict(list(files.items())[:1]))
+    def fill_up(staging: Path, files: Iterator[tuple[str, bytes]]) -> None:
+        real(staging, itertools.islice(files, 1))
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(outputs, "_write_set", fill_up)
