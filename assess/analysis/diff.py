@@ -11,6 +11,7 @@ whose content hash changed (rules, weights, fact definitions, tiers), to both, o
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,13 +30,37 @@ class Scored:
 
     label: str
     stamp: JSONObject
-    countries: dict[str, JSONObject]
+    countries: Mapping[str, JSONObject]
+    scores: dict[str, float | None]  # each country's overall score, what the ranks are read from
+
+
+class _Traces(Mapping[str, JSONObject]):
+    """Each country's trace as written to ``outputs/``, made when asked: a diff reads each once, so
+    two years of thousands of countries are never held as JSON at once."""
+
+    def __init__(self, assessment: Assessment) -> None:
+        self.results = {c.country: c for c in assessment.countries}
+
+    def __getitem__(self, code: str) -> JSONObject:
+        # through JSON, so an in-memory run compares exactly like the same run read from outputs/
+        trace: JSONObject = orjson.loads(orjson.dumps(self.results[code].to_json()))
+        return trace
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
 
 
 def from_assessment(assessment: Assessment, label: str) -> Scored:
-    # through JSON, so an in-memory run compares exactly like the same run read from outputs/
-    countries = {c.country: orjson.loads(orjson.dumps(c.to_json())) for c in assessment.countries}
-    return Scored(label, orjson.loads(orjson.dumps(assessment.stamp.to_json())), countries)
+    return Scored(label, orjson.loads(orjson.dumps(assessment.stamp.to_json())), _Traces(assessment),
+                  {c.country: c.overall.score for c in assessment.countries})
+
+
+def from_traces(label: str, stamp: JSONObject, countries: dict[str, JSONObject]) -> Scored:
+    """Scored outputs read back from files."""
+    return Scored(label, stamp, countries, {code: c["result"]["score"] for code, c in countries.items()})
 
 
 @dataclass
@@ -158,9 +183,9 @@ def _changed_components(old: dict[str, str], new: dict[str, str]) -> set[str]:
 
 
 def _ranks(scored: Scored) -> dict[str, int]:
-    ranked = sorted((c for c in scored.countries.values() if c["result"]["score"] is not None),
-                    key=lambda c: (-c["result"]["score"], c["country"]))
-    return {c["country"]: rank for rank, c in enumerate(ranked, start=1)}
+    ranked = sorted(((score, code) for code, score in scored.scores.items() if score is not None),
+                    key=lambda item: (-item[0], item[1]))
+    return {code: rank for rank, (_, code) in enumerate(ranked, start=1)}
 
 
 def _nodes(country: JSONObject | None) -> dict[str, JSONObject]:

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..analysis.diff import Scored
+from ..analysis.diff import Scored, from_traces
 from ..engine.canonical import dump_bytes
 from ..engine.reader import read_bounded
 from ..engine.results import Assessment
@@ -256,7 +256,7 @@ def read_scored(path: Path) -> Scored:
         if COUNTRY_FILE.match(name):
             data = _read_model(folder / name, _CountryOut)
             countries[data.country] = data.model_dump(mode="json")
-    return Scored(str(folder), manifest.stamp.model_dump(mode="json"), countries)
+    return from_traces(str(folder), manifest.stamp.model_dump(mode="json"), countries)
 
 
 def output_folder(path: Path) -> Path:
