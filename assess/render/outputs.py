@@ -71,11 +71,6 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
     return folder
 
 
-def render_outputs(assessment: Assessment) -> dict[str, bytes]:
-    """Every output file's name and UTF-8 content (nothing written)."""
-    return dict(each_output(assessment))
-
-
 def each_output(assessment: Assessment) -> Iterator[tuple[str, bytes]]:
     """Each output file's name and content, one at a time: written as it is made, so a run never
     holds every country's trace as text at once (hundreds of MB at 5,000 countries)."""

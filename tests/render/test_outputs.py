@@ -5,11 +5,11 @@ import shutil
 from pathlib import Path
 
 import assess
-from assess.render.outputs import render_outputs, write_outputs
+from assess.render.outputs import each_output, write_outputs
 
 
 def test_stamp_carries_hashes_versions_and_year(mini_workspace):
-    files = render_outputs(assess.score(mini_workspace, 2024))
+    files = dict(each_output(assess.score(mini_workspace, 2024)))
     stamp = json.loads(files["manifest.json"])["stamp"]
     assert stamp["ruleset_version"] == "1.10" and stamp["year"] == 2024 and stamp["engine_version"] == assess.__version__
     assert set(stamp["profile_hashes"]) == {"FRA", "NOR"}
@@ -32,8 +32,8 @@ def test_outputs_do_not_depend_on_file_order(mini: Path, tmp_path: Path):
     facts = reordered / "rules/facts.yaml"
     lines = facts.read_text().splitlines()
     facts.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
-    one = render_outputs(assess.score(assess.load_workspace(mini / "rules", mini / "profiles"), 2024))
-    two = render_outputs(assess.score(assess.load_workspace(reordered / "rules", reordered / "profiles"), 2024))
+    one = dict(each_output(assess.score(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)))
+    two = dict(each_output(assess.score(assess.load_workspace(reordered / "rules", reordered / "profiles"), 2024)))
     assert one == two
 
 
