@@ -249,16 +249,21 @@ class WeightModel:
         for level, sure, maybe, applies, level_factors in zip(self.levels, self.holding_caps, self.possible_caps, coins,
                                                                factors, strict=True):
             values = _level(values, level, level_factors, pick)
-            values = np.minimum(values, np.where(applies, np.minimum(sure, maybe)[None], sure[None]))
+            if np.isfinite(maybe).any():  # caps whose condition is unknown apply where the coin says so
+                values = np.minimum(values, np.where(applies, np.minimum(sure, maybe)[None], sure[None]))
+            elif np.isfinite(sure).any():  # most levels have no cap at all: nothing to lower
+                values = np.minimum(values, sure[None])
         return values[..., 0]
 
 
 def _level(values: np.ndarray, level: list[_Node], factors: np.ndarray, pick: Pick) -> np.ndarray:
     """Every node of one level for a batch of samples: (samples x countries x nodes)."""
-    combined = [_combine(values[..., node.children], node.weights[None] * factors[:, node.children],
-                         np.asarray(pick(node.methods))) for node in level]
-    return np.stack([value if node.applicable else np.full_like(value, np.nan)
-                     for node, value in zip(level, combined, strict=True)], axis=2)
+    combined = np.empty((*values.shape[:2], len(level)))
+    for k, node in enumerate(level):
+        method = np.asarray(pick(node.methods))  # drawn for every node, in order, so the samples stay the same
+        combined[..., k] = (_combine(values[..., node.children], node.weights[None] * factors[:, node.children], method)
+                            if node.applicable else np.nan)
+    return combined
 
 
 def _rank(overall: np.ndarray) -> np.ndarray:
