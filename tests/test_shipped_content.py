@@ -115,10 +115,10 @@ def test_spot_scores_follow_the_facts(shipped):
 def test_committed_outputs_are_current(shipped):
     from assess.render.outputs import each_output
 
-    for year in (2019, 2024):
+    for year in (2019, 2024, 2025):
         folder = REPO / "outputs/synthetic-drugs-2019" / str(year)
         for name, content in each_output(assess.score(shipped, year)):
-            assert (folder / name).read_bytes() == content, f"{year}/{name}: run 'assess run --year 2019 --year 2024'"
+            assert (folder / name).read_bytes() == content, f"{year}/{name}: run 'assess run --year 2019 --year 2024 --year 2025'"
 
 
 def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shipped):
