@@ -9,6 +9,7 @@ why in its commit.
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -34,7 +35,7 @@ CASES = {  # name: (what is computed, format)
 
 
 @pytest.fixture(scope="module")
-def recorded() -> dict[str, str]:
+def recorded() -> Iterator[dict[str, str]]:
     digests = json.loads(GOLDEN.read_text()) if GOLDEN.exists() else {}
     yield digests
     if UPDATE:
