@@ -102,7 +102,7 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
 
 def score(workspace: Workspace, year: int | None = None) -> Assessment:
     """Every country scored as of ``year``, with full traces."""
-    return assess(workspace, workspace.latest_year() if year is None else year)
+    return assess(workspace, workspace.as_of(year))
 
 
 def ranked_by(assessment: Assessment, goal: str) -> Assessment:
@@ -121,7 +121,7 @@ def ranked_by(assessment: Assessment, goal: str) -> Assessment:
 def explain(workspace: Workspace, country: str, year: int | None = None) -> CountryResult:
     """One country's full trace as of ``year``."""
     profile = workspace.profile(country)
-    return assess_country(compile_ruleset(workspace.ruleset), profile, workspace.latest_year() if year is None else year)
+    return assess_country(compile_ruleset(workspace.ruleset), profile, workspace.as_of(year))
 
 
 def prioritize(workspace: Workspace, year: int | None = None, destination: str = "USA", commodity: str | None = None,
@@ -145,7 +145,7 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
     """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
     from .analysis.sensitivity import sensitivity as sample
 
-    year = workspace.latest_year() if year is None else year
+    year = workspace.as_of(year)
     program = compile_ruleset(workspace.ruleset)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
     return sample(program, assess(workspace, year), snapshots, samples, spread, seed, progress)
@@ -228,7 +228,7 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
 
     new_dir = resolve_rules(rules_new)
     new_workspace = load_workspace(new_dir, profiles)
-    year = new_workspace.latest_year() if year is None else year
+    year = new_workspace.as_of(year)
     with tempfile.TemporaryDirectory() as scratch:
         old_dir = Path(rules_old) if Path(rules_old).is_dir() else checkout_rules(rules_old, new_dir, Path(scratch))
         old_workspace = _load_workspace(old_dir, profiles, undeclared_ok=True)  # facts added since cannot move its scores
@@ -243,7 +243,7 @@ def scenario(workspace: Workspace, name: str, until: int | None = None, start: i
     from .analysis.scenario import effective_date, project
 
     plan = load_scenario(workspace, name, directory)
-    start = workspace.latest_year() if start is None else start
+    start = workspace.as_of(start)
     if until is None:
         dates = [c.as_of for c in plan.facts] + [effective_date(workspace, p.package, p.start) for p in plan.packages]
         dates += [r.since for r in plan.routes.opened] + [r.on for r in plan.routes.closed]

@@ -317,7 +317,7 @@ def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int 
         years = (from_year, to_year) if from_year is not None and to_year is not None else (year, year)
         for each in years:
             _check_year(workspace, each)
-        first, second = (workspace.latest_year() if each is None else each for each in years)
+        first, second = (workspace.as_of(each) for each in years)
         return api.diff_scenario(workspace, first, second, scenario_old, scenario, scenarios)
     if from_year is not None and to_year is not None:
         workspace = _load(WorkspacePaths(rules, profiles))

@@ -273,12 +273,9 @@ class FlowState:
         once, twice = self.through(node)
         return -((factor - 1) * once + (factor * factor - 1) * twice)
 
-    def averted_many(self, nodes: Sequence[str], capacities: np.ndarray) -> np.ndarray:
-        """``averted`` for many nodes at once, each at its capacity: the same numbers, as arrays."""
-        return self.averted_at(self.model.interdicting(nodes), capacities)
-
     def averted_at(self, index: np.ndarray, capacities: np.ndarray) -> np.ndarray:
-        """``averted_many`` for nodes given by ``FlowModel.interdicting`` (found once, asked after every pick)."""
+        """``averted`` for many nodes at once (their positions from ``FlowModel.interdicting``, found once
+        and asked after every pick), each at its capacity: the same numbers, as arrays."""
         model = self.model
         now = np.where(index >= 0, self.passes[np.maximum(index, 0)], 0.0)
         active = now > 0

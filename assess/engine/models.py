@@ -345,14 +345,19 @@ class Region(Strict):
     note: Text | None = None
 
 
-class Route(Strict):
-    """A directed route for one commodity: what a trafficking link and a route a scenario opens share."""
+class RouteEnds(Strict):
+    """Where a route runs, for one commodity: what every link, opened or closed route names."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     from_: NodeId = Field(alias="from")
     to: NodeId
     commodity: Identifier
+
+
+class Route(RouteEnds):
+    """A directed route for one commodity: what a trafficking link and a route a scenario opens share."""
+
     modalities: list[Identifier] = []
     volume: Identifier = "unknown"
     confidence: Confidence
@@ -473,14 +478,9 @@ class OpenedRoute(Route):
     note: Text | None = None
 
 
-class ClosedRoute(Strict):
+class ClosedRoute(RouteEnds):
     """A documented route the scenario closes from a date (every link from, to, commodity)."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
-    from_: NodeId = Field(alias="from")
-    to: NodeId
-    commodity: Identifier
     on: dt.date
     note: Text | None = None
 

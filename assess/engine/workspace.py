@@ -179,6 +179,10 @@ class Workspace:
         years = [year for profile in self.profiles.values() for year in profile.years() if year <= this_year]
         return max(years) if years else this_year
 
+    def as_of(self, year: int | None) -> int:
+        """The year asked for, or by default the latest one any fact is dated in."""
+        return self.latest_year() if year is None else year
+
     def evidence_years(self) -> tuple[int, int] | None:
         """The first and last year any fact is dated in (None for a workspace with no facts)."""
         years = [year for profile in self.profiles.values() for year in profile.years()]

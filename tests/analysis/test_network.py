@@ -110,7 +110,7 @@ def test_betweenness_is_a_second_view():
 
 
 def test_what_ifs_for_many_countries_at_once_are_the_single_answers_exactly():
-    """``averted_many`` is ``averted`` for each, to the bit: on a chain, a producer, a cycle, a region,
+    """``averted_at`` is ``averted`` for each, to the bit: on a chain, a producer, a cycle, a region,
     the destination and a country off every route, at capacities inside and outside 0-1."""
     links = [link("CHN", "MEX", "high", "fentanyl_precursors"), link("MEX", "USA", "high"), link("IND", "AAA", "high"),
              link("AAA", "BBB", "high"),
@@ -120,9 +120,9 @@ def test_what_ifs_for_many_countries_at_once_are_the_single_answers_exactly():
     state = model.state({"CHN": 0.2, "MEX": 0.5, "AAA": 0.3, "BBB": 0.9})
     nodes = ["CHN", "MEX", "AAA", "BBB", "south_america", "USA", "NOR", "XXX"]
     for capacity in (0.0, 0.4, 1.0, 1.5, -0.5):
-        many = state.averted_many(nodes, np.full(len(nodes), capacity)).tolist()
+        many = state.averted_at(model.interdicting(nodes), np.full(len(nodes), capacity)).tolist()
         assert many == [state.averted(node, capacity) for node in nodes]
-    assert state.averted_many(["AAA"], np.array([1.0]))[0] > 0  # on the cycle: solved again
+    assert state.averted_at(model.interdicting(["AAA"]), np.array([1.0]))[0] > 0  # on the cycle: solved again
 
 
 def test_the_routes_of_a_country_are_its_links_among_all_in_the_same_order():

@@ -77,18 +77,13 @@ def test_control_character():
 # --- Special files and realistic sizes ------------------------------------------------------------
 
 
-def test_a_fifo_is_refused_not_waited_on(tmp_path):
-    fifo = tmp_path / "NOR.yaml"
-    os.mkfifo(fifo)
+@pytest.mark.parametrize("make", [os.mkfifo, lambda path: path.symlink_to("/dev/zero")],
+                         ids=["a FIFO is not waited on", "a link to an endless device reads nothing"])
+def test_a_special_file_is_refused(tmp_path, make):
+    special = tmp_path / "NOR.yaml"
+    make(special)
     with pytest.raises(InputErrors, match="not a regular file"):
-        read_yaml(fifo)
-
-
-def test_a_symlink_to_an_endless_device_reads_nothing(tmp_path):
-    link = tmp_path / "NOR.yaml"
-    link.symlink_to("/dev/zero")
-    with pytest.raises(InputErrors, match="not a regular file"):
-        read_yaml(link)
+        read_yaml(special)
 
 
 def test_a_symlink_loop_is_a_clean_error(tmp_path):
