@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .engine.canonical import dumps
 from .engine.compile import compile_ruleset
-from .engine.evaluate import assess, assess_country, snapshot
+from .engine.evaluate import DEFAULT_DRAWS, assess, explain_country, snapshot
 from .engine.results import Assessment, CountryResult, JSONObject
 from .engine.workspace import Workspace, load_scenario, load_scenarios, resolve_rules, uses_shipped
 from .engine.workspace import load_workspace as _load_workspace
@@ -44,8 +44,10 @@ Progress = Callable[[int, int], None]  # (done, total), for progress bars
 GRAPH_FORMATS = ("graphml", "gexf", "json", "dot")
 
 __all__ = [
+    "DEFAULT_DRAWS",
     "FORMATS",
     "GRAPH_FORMATS",
+    "MAX_DRAWS",
     "SCHEMA_KINDS",
     "Assessment",
     "CountryResult",
@@ -100,9 +102,21 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
     return _load_workspace(rules, profiles)
 
 
-def score(workspace: Workspace, year: int | None = None) -> Assessment:
-    """Every country scored as of ``year``, with full traces."""
-    return assess(workspace, workspace.as_of(year))
+def score(workspace: Workspace, year: int | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0) -> Assessment:
+    """Every country scored as of ``year``, with full traces and its estimate under the priors of
+    its unknown facts (``draws`` joint draws from ``seed``; 0: no estimates)."""
+    _check_draws(draws, seed)
+    return assess(workspace, workspace.as_of(year), draws=draws, seed=seed)
+
+
+MAX_DRAWS = 100_000
+
+
+def _check_draws(draws: int, seed: int) -> None:
+    if not 0 <= draws <= MAX_DRAWS:
+        raise UsageError(f"draws must be between 0 and {MAX_DRAWS:,} (got {draws})")
+    if seed < 0:
+        raise UsageError(f"the seed must be 0 or more (got {seed})")
 
 
 def ranked_by(assessment: Assessment, goal: str) -> Assessment:
@@ -118,10 +132,11 @@ def ranked_by(assessment: Assessment, goal: str) -> Assessment:
     return dataclasses.replace(assessment, rank_by=goal)
 
 
-def explain(workspace: Workspace, country: str, year: int | None = None) -> CountryResult:
-    """One country's full trace as of ``year``."""
-    profile = workspace.profile(country)
-    return assess_country(compile_ruleset(workspace.ruleset), profile, workspace.as_of(year))
+def explain(workspace: Workspace, country: str, year: int | None = None, draws: int = DEFAULT_DRAWS,
+            seed: int = 0) -> CountryResult:
+    """One country's full trace as of ``year``, with its estimate and the priors behind it."""
+    _check_draws(draws, seed)
+    return explain_country(workspace, country, workspace.as_of(year), draws=draws, seed=seed)
 
 
 def prioritize(workspace: Workspace, year: int | None = None, destination: str = "USA", commodity: str | None = None,

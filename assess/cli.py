@@ -80,6 +80,15 @@ def _workspace_options(command: Command) -> Command:
     return rules(profiles(wrapper))
 
 
+def _estimate_options(command: Command) -> Command:
+    """``--draws`` and ``--seed``: the joint draws of the unknown facts behind every estimate."""
+    draws = click.option("--draws", type=click.IntRange(0, api.MAX_DRAWS), default=api.DEFAULT_DRAWS, show_default=True,
+                         help="Joint draws of the unknown facts from their priors (0: no estimates).")
+    seed = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+                        help="Random seed of the draws (the same seed gives the same estimates).")
+    return draws(seed(command))
+
+
 def _format_option(command: Command) -> Command:
     return click.option("--format", "fmt", type=click.Choice(api.FORMATS), default="table", show_default=True,
                         help="Output format.")(command)
@@ -184,14 +193,16 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @_workspace_options
 @click.option("--out", type=PathOption, default=Path("outputs"), show_default=True, help="Where scored outputs are written.")
 @click.option("--rank-by", help="Rank the printed table by this goal's score (default: the overall score).")
+@_estimate_options
 @_format_option
 @_fail_cleanly
-def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str | None, fmt: str) -> None:
+def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str | None, draws: int, seed: int,
+        fmt: str) -> None:
     """Score every country; write outputs; print a table."""
     workspace = _load(paths)
     for year in years:
         _check_year(workspace, year)
-    assessments = [api.score(workspace, year) for year in (years or (workspace.latest_year(),))]
+    assessments = [api.score(workspace, year, draws, seed) for year in (years or (workspace.latest_year(),))]
     for assessment in assessments:
         _say(f"wrote {api.write_outputs(assessment, out)}" + ("" if out.is_absolute() else f" (in {Path.cwd()})"))
     if rank_by is not None:
@@ -203,13 +214,14 @@ def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str |
 @click.argument("country")
 @click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @_workspace_options
+@_estimate_options
 @_format_option
 @_fail_cleanly
-def explain(country: str, year: int | None, paths: WorkspacePaths, fmt: str) -> None:
-    """Every rule for one country: facts read, points, why, interventions."""
+def explain(country: str, year: int | None, paths: WorkspacePaths, draws: int, seed: int, fmt: str) -> None:
+    """Every rule for one country: facts read, points, why, interventions, and the priors behind its estimate."""
     workspace = _load(paths)
     _check_year(workspace, year)
-    _emit(api.render(api.explain(workspace, country, year), fmt))
+    _emit(api.render(api.explain(workspace, country, year, draws, seed), fmt))
 
 
 @main.command()

@@ -40,10 +40,11 @@ def explain_in(fmt: str) -> str:
 
 def test_explain_as_table_groups_rules_by_goal():
     lines = explain_in("table").splitlines()
-    assert lines[0] == "Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%)"
+    assert lines[0] == "Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%); expected 40.0"
     assert lines[-1].startswith("not assessed") is False  # the goals' tables come last
-    goal_a = lines.index("A Goal A: 30.0 (low, coverage 100%); cap A.cap1 at 30: Without A, goal A is low.")
-    assert lines[goal_a + 1].split() == ["rule", "score", "weight", "points", "why", "facts", "read", "recommends"]
+    goal_a = lines.index("A Goal A: 30.0 (low, coverage 100%); expected 30.0; cap A.cap1 at 30: Without A, goal A is low.")
+    assert lines[goal_a + 1].split() == ["rule", "score", "estimate", "weight", "points", "why", "facts", "read",
+                                         "recommends"]
     assert any(line.startswith("c1.r1 ") and " 8.3% " in line and "a is true: does not hold (0 points)" in line for line in lines)
     assert any(line.startswith("c3.r5 ") and "— [0.0–100.0]" in line and "not known whether" in line for line in lines)
     assert "not assessed: 17% of the weight; facts that would settle it: d (16.7%)" in lines
@@ -71,7 +72,7 @@ def test_explain_as_csv_is_data_a_row_per_rule():
 
 def test_explain_as_markdown_has_a_table_per_goal():
     text = explain_in("markdown")
-    assert text.startswith("## Norway (NOR) as of 2019: 40.0 [20.0–45.8]")
+    assert text.startswith("## Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%); expected 40.0")
     assert "<details><summary>A Goal A: 30.0" in text and "| c1.r1 " in text and "| rule " in text
 
 
@@ -113,7 +114,7 @@ def test_unknown_command_option_is_usage_error():
 def test_schema_prints_every_kind():
     data = json.loads(invoke("schema").output)
     assert set(data) == {"profile", "ruleset", "goal", "facts", "interventions", "network", "trafficking", "partnerships",
-                         "scenario", "strategy"}
+                         "scenario", "strategy", "groupings"}
 
 
 def test_committed_schemas_are_current(tmp_path: Path):
@@ -208,9 +209,11 @@ def test_check_lists_rules_no_profile_has_facts_for(mini: Path):
 def test_run_shows_bounds_and_csv_carries_them_as_numbers(tmp_path: Path):
     table = invoke("run", "--year", "2024", *workspace_args(), "--out", str(tmp_path))
     lines = table.output[table.output.index("Scores as of"):].splitlines()
-    assert lines[3].split() == ["1", "NOR", "Norway", "63.3", "mid", "100%", "56.2", "77.5"]  # fully known: no interval
-    assert lines[4].split() == ["—", "FRA", "France", "—", "[20.0–100.0]", "insufficient_data", "25%", "—", "[30.0–100.0]",
-                                "—", "[0.0–100.0]"]
+    # fully known: no interval, the estimate is the score
+    assert lines[3].split() == ["1", "NOR", "Norway", "63.3", "63.3", "mid", "100%", "56.2", "77.5"]
+    # the mini rule set declares no estimates: France's unknowns drop out, and it is listed last, with no estimate
+    assert lines[4].split() == ["—", "FRA", "France", "insufficient", "data", "—", "[20.0–100.0]", "insufficient_data",
+                                "25%", "(low", "confidence)", "insufficient", "data", "insufficient", "data"]
     rows = list(csv.DictReader(io.StringIO((tmp_path / "mini/2024/scores.csv").read_text())))
     nor = next(row for row in rows if row["country"] == "NOR")
     assert float(nor["low"]) == float(nor["score"]) == float(nor["high"])
@@ -314,4 +317,4 @@ def test_check_properties_reports_progress():
 
     calls: list[tuple[int, int]] = []
     check_properties(load_workspace(MINI / "rules", MINI / "profiles"), examples=5, progress=lambda d, t: calls.append((d, t)))
-    assert calls[-1] == (7, 7) and len(calls) == 7
+    assert calls[-1] == (8, 8) and len(calls) == 8

@@ -2,10 +2,12 @@
 
 Both sides are read into one shape (the stamp and each country's trace, exactly as written to
 ``outputs/``), whether they come from disk, from two years of one workspace, or from two rule
-sets on the same profiles. Every move of an overall, goal or criterion score is attributed to
-the facts its rules read that changed (old and new value, source, date), to the rule-set parts
-whose content hash changed (rules, weights, fact definitions, tiers), to both, or to neither
-("unexplained", e.g. a new engine version). Scores are compared at full precision with a
+sets on the same profiles. Every move of an overall, goal or criterion score (or of its expected
+score under the priors) is attributed to the facts its rules read that changed (evidence: old and
+new value, source, date), to the rule-set parts whose content hash changed (rules, weights, fact
+definitions, tiers, estimate declarations), to the priors of its unknown facts that changed (the
+cohort learnt something about other countries), to several, or to none ("unexplained", e.g. a new
+engine version). Scores are compared at full precision with a
 1e-9 tolerance, so rounding alone never shows as a change.
 """
 
@@ -31,7 +33,7 @@ class Scored:
     label: str
     stamp: JSONObject
     countries: Mapping[str, JSONObject]
-    scores: dict[str, float | None]  # each country's overall score, what the ranks are read from
+    scores: dict[str, float | None]  # each country's overall estimate, what the ranks are read from
 
 
 class _Traces(Mapping[str, JSONObject]):
@@ -55,12 +57,18 @@ class _Traces(Mapping[str, JSONObject]):
 
 def from_assessment(assessment: Assessment, label: str) -> Scored:
     return Scored(label, orjson.loads(orjson.dumps(assessment.stamp.to_json())), _Traces(assessment),
-                  {c.country: c.overall.score for c in assessment.countries})
+                  {c.country: c.overall.estimate for c in assessment.countries})
 
 
 def from_traces(label: str, stamp: JSONObject, countries: dict[str, JSONObject]) -> Scored:
     """Scored outputs read back from files."""
-    return Scored(label, stamp, countries, {code: c["result"]["score"] for code, c in countries.items()})
+    return Scored(label, stamp, countries, {code: _estimate(c["result"]) for code, c in countries.items()})
+
+
+def _estimate(node: JSONObject) -> float | None:
+    """What a country is ranked on: its expected score where the output has one, else its score."""
+    expected = node.get("expected")
+    return expected if isinstance(expected, float | int) else node.get("score")
 
 
 @dataclass
@@ -94,6 +102,9 @@ class Move:
     applicability: list[str] = field(default_factory=list)  # "G5.x.y became applicable", "... no longer applicable"
     evidence: list[FactChange] = field(default_factory=list)  # same value, re-dated or re-sourced: not a cause
     years_differ: bool = False
+    old_expected: float | None = None  # the estimate under the priors (None: not estimated)
+    new_expected: float | None = None
+    priors: list[str] = field(default_factory=list)  # unknown facts under the node whose prior changed (the cohort)
 
     @property
     def delta(self) -> float | None:
@@ -108,7 +119,7 @@ class Move:
 
     @property
     def causes(self) -> list[str]:
-        causes = [name for name, found in (("facts", self.facts), ("rules", self.rules)) if found]
+        causes = [name for name, found in (("facts", self.facts), ("rules", self.rules), ("priors", self.priors)) if found]
         causes += sorted({change.split(" ", 1)[1] for change in self.applicability})
         if causes:
             return causes
@@ -211,7 +222,9 @@ def _moves(code: str, before: JSONObject | None, after: JSONObject | None, chang
             continue
         move = Move(code, node_id, either["kind"], either["title"], *_pair(old, new, "score"), *_pair(old, new, "tier"),
                     *_pair(old, new, "coverage"))
+        move.old_expected, move.new_expected = _pair(old, new, "expected")
         move.facts, move.evidence = _fact_changes(node_id, old_nodes, new_nodes)
+        move.priors = _prior_changes(node_id, before, after, old_nodes, new_nodes)
         move.applicability = _applicability_changes(node_id, old_nodes, new_nodes)
         move.rules = _rule_changes(node_id, set(old_nodes) | set(new_nodes), old_nodes, new_nodes, changed_parts)
         move.years_differ = years_differ
@@ -234,6 +247,9 @@ def _moved(old: JSONObject | None, new: JSONObject | None) -> bool:
             or old.get("status") != new.get("status"):
         return True
     if old["score"] is not None and abs(old["score"] - new["score"]) > EPSILON:
+        return True
+    if (old.get("expected") is None) != (new.get("expected") is None) or (
+            old.get("expected") is not None and abs(old["expected"] - new["expected"]) > EPSILON):
         return True
     return bool(abs(old["coverage"] - new["coverage"]) > EPSILON)
 
@@ -259,6 +275,20 @@ def _fact_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) ->
     causes = [change for change in changed if (change.old or {}).get("value") != (change.new or {}).get("value")
               or change.old is None or change.new is None]
     return causes, [change for change in changed if change not in causes]
+
+
+def _prior_changes(node_id: str, before: JSONObject | None, after: JSONObject | None, old_nodes: JSONObject,
+                   new_nodes: JSONObject) -> list[str]:
+    """Facts unknown on both sides, read under the node, whose prior changed (its cohort, group or
+    declaration): what moves an estimate when no evidence about the country did."""
+    def priors(country: JSONObject | None) -> dict[str, JSONObject]:
+        return {prior["fact"]: prior for prior in ((country or {}).get("estimate") or {}).get("priors", [])}
+
+    read = {fact["fact"] for nodes in (old_nodes, new_nodes) for nid, node in nodes.items()
+            if node["kind"] == "rule" and _within(node_id, nid) for fact in node["facts"]}
+    old, new = priors(before), priors(after)
+    return [f"{fact}: {old[fact]['origin']} → {new[fact]['origin']}" for fact in sorted(read & set(old) & set(new))
+            if (old[fact]["distribution"], old[fact]["origin"]) != (new[fact]["distribution"], new[fact]["origin"])]
 
 
 def _applicability_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:

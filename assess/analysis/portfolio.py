@@ -19,14 +19,16 @@ the output says which, and gives costs and effects as ranges.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..engine.arrays import Estimator
 from ..engine.compile import Program, compile_ruleset
 from ..engine.conditions import Snapshot
 from ..engine.evaluate import GoalCache, rescore_numbers, snapshot
@@ -181,7 +183,8 @@ def planner_for(workspace: Workspace, assessment: Assessment, destination: str, 
     routes = routes_toward(workspace, assessment, destination, commodity)
     program = compile_ruleset(workspace.ruleset)
     year = assessment.stamp.year
-    planner = Planner(program, routes, year, fundable(workspace.ruleset.interventions))
+    estimator = assessment.estimates.estimator if assessment.estimates is not None else None
+    planner = Planner(program, routes, year, fundable(workspace.ruleset.interventions), estimator)
     countries = {}
     for code, candidate in routes.candidates.items():
         values, _ = snapshot(program, workspace.profiles[code], year)
@@ -193,8 +196,11 @@ def planner_for(workspace: Workspace, assessment: Assessment, destination: str, 
 class Planner:
     """Options valued against the flows now; the greedy portfolio; its exact comparison."""
 
-    def __init__(self, program: Program, routes: Routes, year: int, packages: dict[str, Intervention]) -> None:
+    def __init__(self, program: Program, routes: Routes, year: int, packages: dict[str, Intervention],
+                 estimator: Estimator | None = None) -> None:
+        """``estimator``: the assessment's, so a what-if is estimated on the draws the country had."""
         self.program, self.routes, self.year, self.packages = program, routes, year, packages
+        self.estimator = estimator
         self.weight = routes.config.portfolio.capacity_weight
         self.specs = program.ruleset.facts
         self.targets = {name: {fact: self.specs[fact].read(raw, allow_unknown=False)
@@ -224,8 +230,24 @@ class Planner:
                 values[fact], changes[fact] = after, (before, after)
         if not changes:
             return None
-        tree = rescore_numbers(self.program, Snapshot(values, self.year), country.tree, changes, self.goals)
+        tree = self.rescore(country.code, values, country.tree, changes)
         return Effect(name, values, changes, tree, self.scores(tree))
+
+    def rescore(self, code: str, values: dict[str, Any], before: NodeResult, changed: Collection[str]) -> NodeResult:
+        """The country's tree with ``changed`` facts, and its estimates on the same draws as before."""
+        tree = rescore_numbers(self.program, Snapshot(values, self.year), before, changed, self.goals)
+        if self.estimator is None:
+            return tree
+        estimated = self.estimator.evaluate([(code, values)]).nodes
+        # goals scored again may be shared with other countries (the goal cache): estimated on copies
+        tree.children = [child if child is old else dataclasses.replace(child)
+                         for child, old in zip(tree.children, before.children, strict=True)]
+        for node in (tree, *tree.children):
+            found = estimated.get(node.id)
+            if found is not None and node.applicable and not np.isnan(found.expected[0]):
+                node.expected = float(found.expected[0])
+                node.credible = (float(found.credible_low[0]), float(found.credible_high[0]))
+        return tree
 
     def value_now(self, country: CountryState, effect: Effect, point: FlowState) -> float:
         """An effect's value against the flows now (at the point capacities)."""
@@ -344,8 +366,7 @@ class Planner:
                 changed.setdefault(option.country, set()).add(fact)
         for code, facts in changed.items():
             country = countries[code]
-            country.tree = rescore_numbers(self.program, Snapshot(country.values, self.year), country.tree, facts,
-                                           self.goals)
+            country.tree = self.rescore(code, country.values, country.tree, facts)
             country.scores = self.scores(country.tree)
         flow = self.routes.model.state_of(self.capacities(countries)).total
         points = math.fsum(max(0.0, countries[code].scores.overall[1] - start[code]) for code in countries)
@@ -457,9 +478,11 @@ def _copy(state: CountryState) -> CountryState:
 
 
 def _range(node: NodeResult) -> tuple[float, float, float]:
+    """Low, point (the expected score where estimated) and high."""
     low = node.low if node.low is not None else 0.0
     high = node.high if node.high is not None else 100.0
-    return low, node.score if node.score is not None else high, high
+    point = node.estimate
+    return low, point if point is not None else high, high
 
 
 def _stopped(state: FlowState, country: str, before: float, after: float) -> float:

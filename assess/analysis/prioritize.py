@@ -4,12 +4,12 @@ For one destination market, the trafficking links active in the as-of year form 
 of ``network``: harm-weighted flows that every country on a route thins by its interdiction
 capacity. A country's **leverage** is the share of the harm-weighted flow reaching the
 destination that closing its capacity gap would stop. **Need** is its capacity gap
-(1 - overall score / 100); **feasibility** the weight of its ties with the destination.
+(1 - expected overall score / 100); **feasibility** the weight of its ties with the destination.
 
 Capacity is a range, from the goals' score bounds (the score if every unknown fact were at its
-worst, and at its best). The ranking uses the engine's score where a goal has one and the high
-bound where it is insufficient data, so not knowing a country never makes it look like a bigger
-gap to fill; the leverage over the whole range is reported beside it.
+worst, and at its best). The ranking uses the goals' expected scores under the priors of the
+unknown facts (the engine's estimate, the same for every analysis), never the most favourable
+bound; the leverage over the whole range is reported beside it.
 Countries with leverage come before countries without unless ``need_only`` asks otherwise, so a
 country with no route to the destination is never ranked above one that has one. A greedy
 selection picks the highest priority, closes that gap and recomputes the flows, so each pick
@@ -285,7 +285,10 @@ def interdiction_capacity(goals: Sequence[NodeResult], config: NetworkConfig) ->
 
 
 def _point(node: NodeResult) -> float:
-    """The score where the engine gives one, else the high bound: not knowing never looks like a gap."""
+    """The expected score under the priors of the unknown facts (what rankings use); without
+    estimates, the score where the engine gives one, else the high bound."""
+    if node.estimate is not None:
+        return node.estimate
     return node.score if node.score is not None else _or(node.high, 100.0)
 
 

@@ -12,7 +12,11 @@ in YAML a person can read and save. The properties:
 - unknown: a rule never scores a fact's unknown better than the fact's worst known value;
 - order: scores do not depend on the order of goals, criteria, rules or facts;
 - live rules: every rule both fires (scores above 0) and falls short for some profile;
-- caps and tiers: a binding cap bounds its score, and every tier is the one its low bound earns.
+- caps and tiers: a binding cap bounds its score, and every tier is the one its low bound earns;
+- expectation: the law of total expectation for each unknown fact (the expected score with the
+  fact unknown is the prior-weighted mean of the expected scores with it known: exact for rules,
+  within four Monte Carlo standard errors above), and learning a fact never moves an expected
+  score outside its old [low, high].
 """
 
 from __future__ import annotations
@@ -31,11 +35,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 from ..engine.aggregate import EPSILON, tier_of
+from ..engine.arrays import Estimator
 from ..engine.compile import CompiledRule, Program, compile_ruleset
 from ..engine.conditions import Snapshot
 from ..engine.evaluate import score_snapshot
 from ..engine.facttypes import FactSpecBase
 from ..engine.models import Criterion, Goal
+from ..engine.priors import Priors
 from ..engine.values import UNKNOWN, to_json
 from ..engine.workspace import Ruleset
 from ..testing import snapshots
@@ -69,6 +75,8 @@ def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = N
         "live rules": lambda: _live_rules(program, examples, seed),
         "caps and tiers": lambda: _for_all("caps and tiers", snapshots(ruleset.facts), lambda s: _caps_tiers(program, s),
                                            examples, seed),
+        "expectation": lambda: _for_all("expectation", _learnings(ruleset.facts), lambda x: _expectation(program, *x),
+                                        examples, seed),
     }
     failures: list[Failure] = []
     for done, run in enumerate(checks.values(), start=1):
@@ -276,3 +284,40 @@ def _reversed(group: Goal | Criterion) -> Any:
     """The group with its members (and theirs, to any depth) in reverse order."""
     return group.model_copy(update={"criteria": [_reversed(c) for c in reversed(group.criteria)],
                                     "rules": list(reversed(group.rules))})
+
+
+# --- expectations ------------------------------------------------------------------------------
+
+PROPERTY_DRAWS = 400  # draws per evaluation in the expectation property (common to every value compared)
+ENTITY = "XXX"  # the generated profile's code: its own stream of draws
+
+
+def _expectation(program: Program, before: Snapshot, name: str, _value: Any) -> str | None:
+    """The law of total expectation for one unknown fact: the expected score with ``name`` unknown
+    equals the prior-weighted mean of the expected scores with ``name`` at each of its values
+    (exact for rules, whose unknowns are enumerated; within four Monte Carlo standard errors above
+    them), and no value learnt moves an expected score outside the old [low, high]."""
+    ruleset = program.ruleset
+    if name not in program.facts_read or ruleset.estimate_of(name).method == "none":
+        return None
+    priors = Priors(ruleset.facts, {fact: ruleset.estimate_of(fact) for fact in program.facts_read}, {},
+                    {ENTITY: before}, {ENTITY: None})
+    distribution = priors.of(ENTITY, name).distribution
+    rows = [(ENTITY, dict(before)), *((ENTITY, {**before, name: value}) for value, _ in distribution)]
+    nodes = Estimator(program, before.year, {ENTITY: before}, priors, PROPERTY_DRAWS, 0).evaluate(rows).nodes
+    rules = {rule.path for rule in program.rules}
+    for node, found in nodes.items():
+        unknown, learnt = found.expected[0], found.expected[1:]
+        if math.isnan(unknown) or any(math.isnan(value) for value in learnt):
+            continue
+        mixed = math.fsum(p * value for (_, p), value in zip(distribution, learnt, strict=True))
+        spread = (found.credible_high[0] - found.credible_low[0]) / 3.29  # a normal's 5-95% width in deviations
+        tolerance = 1e-9 if node in rules else 1e-9 + 4 * spread / math.sqrt(PROPERTY_DRAWS)
+        if abs(unknown - mixed) > tolerance:
+            return (f"{node}: expected {unknown:.6g} with {name} unknown, but {mixed:.6g} averaged over its prior "
+                    f"(tolerance {tolerance:.2g})")
+        for (value, _), expected in zip(distribution, learnt, strict=True):
+            if not found.low[0] - EPSILON <= expected <= found.high[0] + EPSILON:
+                return (f"learning {name} = {to_json(value)} moves {node}'s expected score to {expected:.4g}, outside "
+                        f"its old bounds [{found.low[0]:.4g}, {found.high[0]:.4g}]")
+    return None

@@ -5,9 +5,10 @@ Monte Carlo over the rule set. In every sample:
 - every rule, criterion and goal weight is multiplied by a factor drawn uniformly from
   [1 - spread, 1 + spread] (means renormalise them), and where a level declares
   ``alternative_methods`` its method is drawn among them;
-- every rule whose facts are unknown takes a score drawn uniformly within its bounds (the
-  engine's ``low`` and ``high``: its score with the unknowns at their worst and best), so an
-  unknown is a range, never a default; draws are independent across rules;
+- every rule whose facts are unknown takes a score drawn from its distribution under the priors
+  of those facts (the engine's estimates; exact per rule), or, where the rule set declares an
+  unknown not to be estimated, uniformly within its bounds (its score with the unknowns at their
+  worst and best); draws are independent across rules;
 - a cap whose condition is unknown applies in half of the samples.
 
 Known rule scores do not depend on weights, so they come once from the engine; the roll-up
@@ -205,7 +206,7 @@ def sensitivity(program: Program, assessment: Assessment, snapshots: list[Snapsh
         correlations.add(factors[1], batch)
         if progress:
             progress(done + size, samples)
-    nominal = {c.country: rank for rank, c in enumerate(assessment.ranked(), start=1) if c.score is not None}
+    nominal = {c.country: rank for rank, c in enumerate(assessment.ranked(), start=1) if c.overall.estimate is not None}
     drivers = correlations.result()
     results = [_summary(code, nominal.get(code), ranks[:, c], drivers[:, c], model.names, result.overall.coverage)
                for c, (code, result) in enumerate(zip(countries, assessment.countries, strict=True))]
@@ -215,7 +216,7 @@ def sensitivity(program: Program, assessment: Assessment, snapshots: list[Snapsh
 
 class WeightModel:
     """Rule scores and bounds (from the engine) and the hierarchy above them, ready to roll up for
-    any weights and any draw of the unknown rules within their bounds."""
+    any weights and any draw of the unknown rules (from their priors, else within their bounds)."""
 
     def __init__(self, program: Program, assessment: Assessment, snapshots: list[Snapshot]) -> None:
         rules = [country.rules() for country in assessment.countries]
@@ -227,6 +228,7 @@ class WeightModel:
         self.unknown = np.isnan(self.point) & ~np.isnan(self.low)  # applicable rules with unknown facts
         self.unknown_low = self.low[self.unknown]
         self.unknown_span = (self.high - self.low)[self.unknown]
+        self.priors = _rule_priors(assessment, snapshots, [node.id for node in rules[0]] if rules else [], self.unknown)
         self.levels, nodes = _structure(program, assessment.stamp.year)
         self.holding_caps, self.possible_caps = _cap_bounds(nodes, snapshots)
         # weights are perturbed for the rules and every level but the root (whose own weight is moot)
@@ -235,11 +237,17 @@ class WeightModel:
         self.names = [node.id for node in nodes[0]]
 
     def draw_rules(self, uniform: np.ndarray) -> np.ndarray:
-        """Rule scores for a batch of samples: known ones as they are, unknown ones within bounds.
-        Written over ``uniform`` (samples x countries x rules, in [0, 1)), which is returned."""
+        """Rule scores for a batch of samples: known ones as they are, unknown ones drawn from their
+        scores' distribution under the priors of their facts (where none is estimated, uniformly
+        within their bounds). Written over ``uniform`` (samples x countries x rules, in [0, 1)),
+        which is returned."""
+        from_priors = [(rule, rows, cells[_inverse_cdf_rows(cumulative, uniform[:, rows, rule])])
+                       for rule, (rows, cells, cumulative) in self.priors.items()]
         drawn = self.unknown_low + uniform[:, self.unknown] * self.unknown_span
         uniform[...] = self.point
         uniform[:, self.unknown] = drawn
+        for rule, rows, values in from_priors:
+            uniform[:, rows, rule] = values
         return uniform
 
     def overall(self, factors: list[np.ndarray], pick: Pick, rules: np.ndarray, coins: list[np.ndarray]) -> np.ndarray:
@@ -254,6 +262,36 @@ class WeightModel:
             elif np.isfinite(sure).any():  # most levels have no cap at all: nothing to lower
                 values = np.minimum(values, sure[None])
         return values[..., 0]
+
+
+def _rule_priors(assessment: Assessment, snapshots: list[Snapshot], paths: list[str],
+                 unknown: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For each rule (by column), the countries whose unknown score has a distribution under the
+    priors, the rule's possible scores and their cumulative probabilities for those countries."""
+    estimates = assessment.estimates
+    if estimates is None or estimates.estimator is None or not paths:
+        return {}
+    rows = [(country.country, snapshot) for country, snapshot in zip(assessment.countries, snapshots, strict=True)]
+    distributions = estimates.estimator.rule_distributions(rows)
+    priors = {}
+    for rule, path in enumerate(paths):
+        if path not in distributions:
+            continue
+        cells, cumulative = distributions[path]
+        scored = ~np.isnan(cells)
+        estimated = unknown[:, rule] & (cumulative[:, scored.sum() - 1] > 1 - 1e-9 if scored.any() else False)
+        members = np.flatnonzero(estimated)
+        if len(members):
+            priors[rule] = (members, cells[scored], cumulative[members][:, scored])
+    return priors
+
+
+def _inverse_cdf_rows(cumulative: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """For uniforms (samples x rows) and each row's cumulative probabilities (rows x values), the
+    index of the value each draw falls on."""
+    thresholds = cumulative[None, :, :-1]
+    picked: np.ndarray = (uniform[:, :, None] >= thresholds).sum(axis=-1)
+    return picked
 
 
 def _level(values: np.ndarray, level: list[_Node], factors: np.ndarray, pick: Pick) -> np.ndarray:

@@ -6,14 +6,18 @@ it did), rolling each level up with ``aggregate`` as it goes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from ..version import __version__
 from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_weights, tier_of
+from .arrays import Estimates, evaluate_arrays
 from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
 from .conditions import Snapshot
 from .models import Applicability
+from .priors import INDEPENDENCE, Priors
 from .results import Assessment, CountryResult, FactRead, NodeResult, Publication, Stamp
 from .values import UNKNOWN
 from .workspace import CountryProfile, Workspace
@@ -65,6 +69,8 @@ def score_numbers(program: Program, facts: Snapshot) -> NodeResult:
     """The score tree of bare fact values, numbers only (no provenance, no explanations)."""
     return score_tree(program, facts, {}, trace=False)
 
+
+DEFAULT_DRAWS = 2000  # joint draws of the unknowns: standard error of a tier probability under 1.2 points
 
 GoalCache = dict[tuple[Any, ...], NodeResult]
 
@@ -193,12 +199,83 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     return node
 
 
-def assess(workspace: Workspace, year: int) -> Assessment:
-    """Score every country of the workspace as of ``year``."""
+def assess(workspace: Workspace, year: int, *, draws: int = DEFAULT_DRAWS, seed: int = 0) -> Assessment:
+    """Score every country of the workspace as of ``year``, with its estimate under the priors of its
+    unknown facts (``draws`` joint draws from ``seed``; 0 draws: no estimates)."""
     program = compile_ruleset(workspace.ruleset)
     ruleset = workspace.ruleset
     stamp = Stamp(ruleset.header.id, ruleset.header.version, ruleset.content_hash, ruleset.component_hashes,
                   {code: p.content_hash for code, p in workspace.profiles.items()}, year, __version__)
     rank_by = None if ruleset.header.overall else ruleset.goals[0].id  # no overall: the first goal ranks
-    return Assessment(stamp, [assess_country(program, profile, year) for profile in workspace.profiles.values()],
-                      rank_by, publication(program))
+    countries, known = [], {}
+    for profile in workspace.profiles.values():
+        facts, reads = snapshot(program, profile, year)
+        known[profile.country] = facts
+        countries.append(CountryResult(profile.country, profile.name, year, profile.content_hash,
+                                       score_tree(program, facts, reads), publication(program), profile.kind,
+                                       profile.parent))
+    assessment = Assessment(stamp, countries, rank_by, publication(program))
+    if draws:
+        estimates = estimate(program, workspace, year, known, draws, seed)
+        attach(assessment, program, estimates)
+    return assessment
+
+
+def explain_country(workspace: Workspace, code: str, year: int, *, draws: int = DEFAULT_DRAWS, seed: int = 0) -> CountryResult:
+    """One entity's full trace with its estimate: the priors come from the whole cohort, the draws
+    are the entity's own (the same numbers as in the assessment of every entity)."""
+    program = compile_ruleset(workspace.ruleset)
+    profile = workspace.profile(code)
+    result = assess_country(program, profile, year)
+    if draws:
+        known = {other: snapshot(program, p, year)[0] for other, p in workspace.profiles.items()}
+        alone = Assessment(Stamp("", "", "", {}, {}, year, __version__), [result])
+        attach(alone, program, estimate(program, workspace, year, known, draws, seed, [profile.country]))
+    return result
+
+
+def estimate(program: Program, workspace: Workspace, year: int, known: Mapping[str, Mapping[str, Any]],
+             draws: int, seed: int, entities: Sequence[str] | None = None) -> Estimates:
+    """Every entity's (or those of ``entities``) scores as arrays under ``draws`` draws of its unknown
+    facts from their priors; the priors' cohort is every entity of ``known``."""
+    ruleset = workspace.ruleset
+    by_facts = {e.by for e in (ruleset.estimate_of(n) for n in program.facts_read)
+                if e.by is not None and e.by in ruleset.facts and e.by not in program.facts_read}
+    grouping_facts = {code: {**values, **_known_readings(workspace.profiles[code], by_facts, year)}
+                      for code, values in known.items()} if by_facts else known
+    priors = Priors(ruleset.facts, {name: ruleset.estimate_of(name) for name in program.facts_read},
+                    {name: grouping.members for name, grouping in ruleset.groupings.items()}, grouping_facts,
+                    {code: profile.parent for code, profile in workspace.profiles.items()})
+    return evaluate_arrays(program, year, list(known) if entities is None else list(entities), known, priors, draws,
+                           seed)
+
+
+def _known_readings(profile: CountryProfile, facts: set[str], year: int) -> dict[str, Any]:
+    readings = {name: profile.reading(name, year) for name in facts}
+    return {name: r.value for name, r in readings.items() if r is not None and r.value is not UNKNOWN}
+
+
+def attach(assessment: Assessment, program: Program, estimates: Estimates) -> None:
+    """Give every node of every country its expected score, credible interval and tier probabilities,
+    every country the priors its unknowns were drawn from, and the assessment its rank intervals."""
+    scale = program.ruleset.header.scale
+    worse = {node.id: node.worse for node in program.root.aggregates()} | {rule.path: rule.worse for rule in program.rules}
+    position = {code: i for i, code in enumerate(estimates.codes)}
+    for country in assessment.countries:
+        i = position[country.country]
+        for node in country.overall.walk():
+            found = estimates.nodes.get(node.id)
+            if found is None or not node.applicable or np.isnan(found.expected[i]):
+                continue
+            node.expected = float(found.expected[i])
+            node.credible = (float(found.credible_low[i]), float(found.credible_high[i]))
+            if found.tier_probabilities is not None:
+                node.tier_probabilities = {tier: float(p) for tier, p in zip(found.tiers, found.tier_probabilities[i],
+                                                                               strict=True)}
+            if node.published_low is not None:
+                node.published_expected = scale.publish(node.expected, worse[node.id])
+                ends = (scale.publish(node.credible[0], worse[node.id]), scale.publish(node.credible[1], worse[node.id]))
+                node.published_credible = (min(ends), max(ends))
+        country.priors = estimates.priors[country.country]
+        country.estimate = {"draws": estimates.draws, "seed": estimates.seed, "independence": INDEPENDENCE}
+    assessment.estimates = estimates

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from .modelbase import Direction, GoalId, Identifier, RawScalar, Strict, Text
+from .modelbase import Direction, GoalId, Identifier, RawScalar, RawValue, Strict, Text
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ Predicate = Callable[[Any, int], bool]  # (a known value, the as-of year) -> doe
 EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2030, 12, 31)  # the dates property checks explore
 
 _ORDERED = {"is": operator.eq, "at_least": operator.ge, "at_most": operator.le}
+UNIFORM_SET_ITEMS = 12  # 4,096 subsets: beyond this a uniform prior over a set's values is not tabulated
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")  # a decimal literal, as people write numbers
 
 
@@ -37,6 +38,42 @@ class ClosedList(Strict):
 
     list: Text = Field(description="The list that settles the fact, and who publishes it.")
     absent: RawScalar = Field(description="The value of a country the list does not name.")
+
+
+class PriorPoint(Strict):
+    """One value of a declared prior and its probability."""
+
+    value: RawValue = Field(description="A value of the fact, written as in a profile.")
+    p: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(description="Its probability.")
+
+
+class Estimate(Strict):
+    """How an unknown value of a fact is estimated: the distribution it is drawn from.
+
+    ``cohort``: the fact's distribution among the assessed entities where it is known that year,
+    within the entity's group of ``by`` when at least ``min_group`` of its members are known,
+    else among all entities when at least ``min_cohort`` are, else the declared ``prior``; a cohort
+    showing fewer than ``min_distinct`` distinct values is not used.
+    ``prior``: the declared ``prior`` only. ``none``: the unknown is not estimated; the rules
+    that read it drop out of every estimate (and the output says so)."""
+
+    method: Literal["cohort", "prior", "none"]
+    by: Identifier | None = Field(
+        None, description="A grouping of groupings.yaml (region) or a boolean or level fact of the catalogue whose "
+                          "value groups the entities (cohort only).")
+    min_group: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        5, description="The least entities of a group whose value is known for the group's distribution to be used.")
+    min_cohort: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        10, description="The least entities whose value is known for the whole cohort's distribution to be used.")
+    min_distinct: Annotated[int, Field(ge=1, le=100)] = Field(
+        1, description="The least distinct values a cohort (or group) must show to be used: 2 refuses a cohort in which "
+                       "every known entity has the same value, which in evidence gathered as reports of what exists "
+                       "says how the evidence was found rather than how common the value is.")
+    prior: Annotated[list[PriorPoint], Field(min_length=1, max_length=500)] | Literal["uniform"] | None = Field(
+        None, description="The declared distribution (the fallback of a cohort): values with probabilities summing to "
+                          "1, or 'uniform' (every value of a boolean or level fact equally likely; every item of a set "
+                          "independently with probability one half).")
+    rationale: Text = Field(description="Why this treatment: what is known about the fact's distribution.")
 
 
 class FactSpecBase(Strict):
@@ -50,6 +87,8 @@ class FactSpecBase(Strict):
     context: Text | None = Field(
         None, description="Why the fact is recorded although no rule scores it (context for reviewers and reports); "
                           "such a fact is not reported as unused.")
+    estimate: Estimate | None = Field(
+        None, description="How an unknown value is estimated (default: the catalogue's estimate).")
     operators: ClassVar[tuple[str, ...]] = ()
 
     def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:
@@ -93,6 +132,14 @@ class FactSpecBase(Strict):
         """JSON Schema of a known value, for editors (``assess schema`` with a rule set)."""
         raise NotImplementedError
 
+    def uniform(self) -> list[tuple[Any, float]]:
+        """The uniform prior over the fact's values (types with finitely many values only)."""
+        raise ValueProblem(f"a {self.type} fact has no uniform prior: declare its values and their probabilities")
+
+    def order_key(self, value: Any) -> Any:
+        """A key that orders known values deterministically (for the value tables of estimates)."""
+        return self.rank(value)
+
     def best(self) -> Any:
         """The admissible value with the most capacity."""
         raise NotImplementedError
@@ -133,6 +180,9 @@ class BooleanFact(FactSpecBase):
 
     def samples(self) -> list[Any]:
         return [False, True]
+
+    def uniform(self) -> list[tuple[Any, float]]:
+        return [(False, 0.5), (True, 0.5)]
 
     def best(self) -> bool:
         return self.higher_is_better
@@ -183,6 +233,9 @@ class LevelFact(FactSpecBase):
 
     def samples(self) -> list[Any]:
         return list(self.levels)
+
+    def uniform(self) -> list[tuple[Any, float]]:
+        return [(level, 1 / len(self.levels)) for level in self.levels]
 
     def best(self) -> str:
         return self.levels[-1]
@@ -357,6 +410,18 @@ class SetFact(FactSpecBase):
 
     def samples(self) -> list[Any]:
         return [frozenset(), frozenset(self.items)]
+
+    def uniform(self) -> list[tuple[Any, float]]:
+        """Every item independently with probability one half: every subset equally likely."""
+        if len(self.items) > UNIFORM_SET_ITEMS:
+            raise ValueProblem(f"a set of {len(self.items)} items has too many subsets for a uniform prior "
+                               f"(at most {UNIFORM_SET_ITEMS} items): declare its values and their probabilities")
+        subsets = [frozenset(item for bit, item in enumerate(self.items) if mask >> bit & 1)
+                   for mask in range(2 ** len(self.items))]
+        return [(subset, 0.5 ** len(self.items)) for subset in subsets]
+
+    def order_key(self, value: frozenset[str]) -> Any:
+        return len(value), sorted(value)
 
     def best(self) -> frozenset[str]:
         return frozenset(self.items) if self.higher_is_better else frozenset()

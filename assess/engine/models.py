@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from .conditions import Condition, FactTest
-from .facttypes import FactSpec
+from .facttypes import Estimate, FactSpec
 from .modelbase import GoalId, Identifier, RawValue, Score, Strict, Text, Weight
 from .scorings import Scoring
 
@@ -31,6 +31,24 @@ class FactCatalogue(Strict):
     """``facts.yaml``: every fact a profile may state and a rule may read."""
 
     facts: Annotated[dict[Identifier, FactSpec], Field(min_length=1)]
+    estimate: Estimate | None = Field(
+        None, description="How an unknown value of a fact is estimated unless the fact declares its own "
+                          "(none declared: unknowns are not estimated and drop out).")
+
+
+class Grouping(Strict):
+    """A declared partition of the entities (a region, an income group), for cohort estimates."""
+
+    title: Text
+    source: Text = Field(description="Who publishes the grouping: publisher, document, URL.")
+    members: Annotated[dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Text], Field(min_length=1)] = Field(
+        description="ISO 3166-1 alpha-3 code -> group; an entity takes its parent country's group.")
+
+
+class GroupingsFile(Strict):
+    """``groupings.yaml``: groupings a rule set's estimates may name in ``by``."""
+
+    groupings: dict[Identifier, Grouping]
 
 
 # --- Citations and interventions ----------------------------------------------------------

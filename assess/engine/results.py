@@ -9,9 +9,12 @@ import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .values import UNKNOWN, to_json
+
+if TYPE_CHECKING:
+    from .arrays import Estimates
 
 JSONObject = dict[str, Any]  # a JSON object as plain data
 NodeKind = Literal["overall", "goal", "criterion", "rule"]
@@ -78,6 +81,13 @@ class NodeResult:
     falls_short: bool = False
     interventions: list[JSONObject] = field(default_factory=list)
     cites: list[JSONObject] = field(default_factory=list)
+    # the estimate under the priors of the unknown facts (``priors``): the expected score (what
+    # rankings use), a 90% credible interval, and for tiered levels the probability of each tier
+    expected: float | None = None
+    credible: tuple[float, float] | None = None
+    tier_probabilities: dict[str, float] | None = None
+    published_expected: float | None = None
+    published_credible: tuple[float, float] | None = None
 
     @property
     def applicable(self) -> bool:
@@ -108,7 +118,24 @@ class NodeResult:
             data["tier"] = self.tier
         if self.published is not None or self.published_low is not None:
             data.update(published=self.published, published_low=self.published_low, published_high=self.published_high)
+        if self.credible is not None:
+            data.update(expected=self.expected, credible_low=self.credible[0], credible_high=self.credible[1])
+        if self.tier_probabilities is not None:
+            data["tier_probabilities"] = self.tier_probabilities
+        if self.published_credible is not None:
+            data.update(published_expected=self.published_expected, published_credible_low=self.published_credible[0],
+                        published_credible_high=self.published_credible[1])
         return data
+
+    @property
+    def estimate(self) -> float | None:
+        """What the node is ranked on: its expected score where estimated, else its point score."""
+        return self.expected if self.credible is not None else self.score
+
+    @property
+    def rests_on_priors(self) -> bool:
+        """Less than half of the weight is known: the estimate says more about the priors than the evidence."""
+        return self.applicable and self.coverage < 0.5
 
 
 @dataclass(frozen=True)
@@ -139,6 +166,8 @@ class CountryResult:
     publication: Publication = field(default_factory=Publication, compare=False)
     kind: str = "country"  # or a declared entity's kind (state, port, scenario, ...)
     parent: str | None = None  # an entity's country
+    estimate: JSONObject | None = None  # how its unknowns were estimated: draws, seed, priors used
+    priors: list[Any] = field(default_factory=list)  # the PriorUsed of each unknown fact its rules read
 
     @property
     def score(self) -> float | None:
@@ -164,8 +193,10 @@ class CountryResult:
 
     def to_json(self) -> JSONObject:
         entity = {} if self.parent is None else {"kind": self.kind, "parent": self.parent}
+        estimate = {} if self.estimate is None else {
+            "estimate": {**self.estimate, "priors": [prior.to_json() for prior in self.priors]}}
         return {"country": self.country, "name": self.name, **entity, "year": self.year,
-                "profile_hash": self.profile_hash, "result": self.overall.to_json()}
+                "profile_hash": self.profile_hash, "result": self.overall.to_json(), **estimate}
 
 
 @dataclass
@@ -190,6 +221,9 @@ class Assessment:
     countries: list[CountryResult]
     rank_by: str | None = None  # the goal ranked on by default (a rule set that publishes no overall)
     publication: Publication = field(default_factory=Publication, compare=False)
+    # the estimates under the priors of the unknown facts, as arrays (None: not estimated): their
+    # joint draws give the rank intervals, and their estimator re-estimates what-ifs on the same draws
+    estimates: Estimates | None = field(default=None, compare=False, repr=False)
 
     def ranking_node(self, country: CountryResult, by: str | None = None) -> NodeResult:
         """What a country is ranked on: its overall score, or the goal ``by`` names."""
@@ -199,14 +233,22 @@ class Assessment:
         return next(node for node in country.goals if node.id == goal)
 
     def ranked(self, by: str | None = None) -> list[CountryResult]:
-        """Best score first (the overall, or goal ``by``); insufficient data last; ties by country code."""
+        """Best estimate first (the expected score where estimated, else the point score; the overall,
+        or goal ``by``); no estimate last; ties by country code."""
         def key(c: CountryResult) -> tuple[bool, float, str]:
-            score = self.ranking_node(c, by).score
+            score = self.ranking_node(c, by).estimate
             return score is None, -(score or 0.0), c.country
 
         return sorted(self.countries, key=key)
 
     def rank_intervals(self, by: str | None = None) -> dict[str, tuple[int, int]]:
+        """Each country's 90% rank interval from the joint draws of the estimates where there are
+        any, else the bounds' intervals (``bound_rank_intervals``)."""
+        if self.estimates is not None:
+            return self.estimates.rank_intervals(by or self.rank_by or self.estimates.root)
+        return self.bound_rank_intervals(by)
+
+    def bound_rank_intervals(self, by: str | None = None) -> dict[str, tuple[int, int]]:
         """The best and worst rank each scored country could hold whatever its unknown facts and
         the others' turn out to be: only countries whose whole interval lies above (or below) its
         own are sure to rank ahead (or behind)."""

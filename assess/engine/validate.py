@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import math
 import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,7 +25,7 @@ from pydantic_core import ErrorDetails
 
 from ..errors import SourceError, did_you_mean
 from .conditions import Condition, FactTest, iter_fact_tests
-from .facttypes import FactSpecBase, types_supporting
+from .facttypes import Estimate, FactSpecBase, types_supporting
 from .models import (
     Citation,
     Criterion,
@@ -46,6 +47,7 @@ from .reader import DataPath, Document
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
 M = TypeVar("M", bound=BaseModel)
+PRIOR_TOLERANCE = 1e-6  # a prior's probabilities, written as decimals, must sum to 1 within this
 # What each pattern of the models asks for, in words (pydantic would quote the regular expression)
 PATTERN_WORDS = {
     r"\S": "is blank: write something a reviewer can read",
@@ -187,15 +189,65 @@ class RulesetChecker:
         """Record one problem (``extra``: key, allowed, suggestion, as ``Document.error`` takes them)."""
         self.errors.append(doc.error(path, message, **extra))
 
-    def check_catalogue(self, doc: Document) -> None:
-        """A closed list's value for absent countries must be a value of its fact."""
+    def check_catalogue(self, doc: Document, default: Estimate | None = None, groupings: Collection[str] = ()) -> None:
+        """A closed list's value for absent countries must be a value of its fact; every estimate
+        must be one the engine can draw from (see ``check_estimate``)."""
+        if default is not None:
+            self.check_estimate(doc, ("estimate",), default, None, groupings)
         for name, spec in self.facts.items():
+            if spec.estimate is not None:
+                self.check_estimate(doc, ("facts", name, "estimate"), spec.estimate, spec, groupings)
+            elif default is not None and default.method != "none" and default.prior == "uniform":
+                try:
+                    spec.uniform()
+                except ValueProblem as problem:
+                    self.error(doc, ("facts", name), f"the catalogue's default estimate falls back to a uniform prior, "
+                               f"but {problem}", key=True)
             if spec.closed_list is not None:
                 try:
                     spec.read(spec.closed_list.absent, allow_unknown=False)
                 except ValueProblem as problem:
                     self.error(doc, ("facts", name, "closed_list", "absent"), str(problem), allowed=problem.allowed,
                                suggestion=did_you_mean(str(spec.closed_list.absent), problem.allowed))
+
+    def check_estimate(self, doc: Document, where: DataPath, estimate: Estimate, spec: FactSpecBase | None,
+                       groupings: Collection[str]) -> None:
+        """A prior's values are values of the fact, listed once, with probabilities summing to 1; a
+        cohort names a grouping or a boolean or level fact, and has a prior to fall back on."""
+        if estimate.method != "none" and estimate.prior is None:
+            self.error(doc, where, f"an estimate by {estimate.method} needs a prior"
+                       + (" to fall back on when too few entities are known" if estimate.method == "cohort" else ""),
+                       allowed=("prior",))
+        if estimate.by is not None:
+            by = self.facts.get(estimate.by)
+            if estimate.method != "cohort":
+                self.error(doc, (*where, "by"), "only a cohort estimate is grouped ('by')")
+            elif estimate.by not in groupings and (by is None or by.type not in ("boolean", "level")):
+                known = [*groupings, *(n for n, f in self.facts.items() if f.type in ("boolean", "level"))]
+                self.error(doc, (*where, "by"), f"'{estimate.by}' is neither a grouping of groupings.yaml nor a boolean "
+                           "or level fact", suggestion=did_you_mean(estimate.by, known))
+        if spec is None or estimate.prior is None:
+            return
+        if estimate.prior == "uniform":
+            try:
+                spec.uniform()
+            except ValueProblem as problem:
+                self.error(doc, (*where, "prior"), str(problem))
+            return
+        seen: list[Any] = []
+        for i, point in enumerate(estimate.prior):
+            try:
+                value = spec.read(point.value, allow_unknown=False)
+            except ValueProblem as problem:
+                self.error(doc, (*where, "prior", i, "value"), str(problem), allowed=problem.allowed,
+                           suggestion=did_you_mean(str(point.value), problem.allowed))
+                continue
+            if value in seen:
+                self.error(doc, (*where, "prior", i, "value"), f"the value '{point.value}' is listed twice in the prior")
+            seen.append(value)
+        total = math.fsum(point.p for point in estimate.prior)
+        if abs(total - 1) > PRIOR_TOLERANCE:
+            self.error(doc, (*where, "prior"), f"the probabilities of a prior must sum to 1 (they sum to {total:g})")
 
     def check_effects(self, doc: Document, name: str, intervention: Intervention) -> None:
         """A package's effects name declared facts and values of their types."""

@@ -18,11 +18,13 @@ from pydantic import ValidationError
 
 from ..errors import InputErrors, SourceError, UsageError, did_you_mean, location_of
 from .canonical import digest
-from .facttypes import FactSpecBase
+from .facttypes import Estimate, FactSpecBase
 from .models import (
     FactCatalogue,
     FactEntry,
     Goal,
+    Grouping,
+    GroupingsFile,
     Intervention,
     InterventionMenu,
     NetworkConfig,
@@ -63,6 +65,8 @@ def uses_shipped(rules: Path | None, profiles: Path | None) -> list[str]:
     return [name for name, given in (("rules", rules), ("country_profiles", profiles))
             if given is None and not Path(name).is_dir()]
 RULESET_FILE = "ruleset.yaml"
+NO_ESTIMATE = Estimate.model_construct(method="none", by=None, min_group=5, min_cohort=10, min_distinct=1, prior=None,
+                                       rationale="no treatment declared: an unknown is not estimated")
 NETWORK_DIR = "network"
 
 
@@ -75,6 +79,12 @@ class Ruleset:
     directory: Path
     network: NetworkConfig | None = None
     strategy: StrategyFile | None = None
+    estimate: Estimate | None = None  # the catalogue's default treatment of unknowns
+    groupings: dict[str, Grouping] = field(default_factory=dict)
+
+    def estimate_of(self, fact: str) -> Estimate:
+        """How an unknown value of ``fact`` is estimated: its own declaration, the catalogue's, or none."""
+        return self.facts[fact].estimate or self.estimate or NO_ESTIMATE
 
     @cached_property
     def content_hash(self) -> str:
@@ -88,6 +98,9 @@ class Ruleset:
             hashes["network"] = digest(self.network)
         if self.strategy is not None:
             hashes["strategy"] = digest(self.strategy)
+        if self.estimate is not None:
+            hashes["estimate"] = digest(self.estimate)
+        hashes.update({f"grouping:{name}": digest(grouping) for name, grouping in self.groupings.items()})
         hashes.update({f"fact:{name}": digest(spec) for name, spec in self.facts.items()})
         hashes.update({f"intervention:{name}": digest(item) for name, item in self.interventions.items()})
         for goal in self.goals:
@@ -285,7 +298,9 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
         return None
     (header_doc, header), (catalogue_doc, catalogue), (menu_doc, menu) = header_file, catalogue_file, menu_file
     checker = RulesetChecker(catalogue, set(menu.interventions), directory / "seeds", errors, header.policy)
-    checker.check_catalogue(catalogue_doc)
+    groupings_file = _optional_model_file(directory / "groupings.yaml", GroupingsFile, errors)
+    groupings = dict(groupings_file[1].groupings) if groupings_file else {}
+    checker.check_catalogue(catalogue_doc, catalogue.estimate, groupings)
     for i, cap in enumerate(header.caps):
         checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
     if menu_doc is not None:
@@ -297,7 +312,8 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     # references against the rest would report a second, spurious error
     network = _network_config(directory, goals if len(goal_docs) == len(goal_files) else None, checker, errors)
     strategy = _strategy(directory, valid_goals, set(menu.interventions), checker, errors)
-    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network, strategy)
+    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network, strategy,
+                   catalogue.estimate, groupings)
 
 
 def _strategy(directory: Path, goals: tuple[Goal, ...], interventions: set[str], checker: RulesetChecker,

@@ -10,6 +10,7 @@ from ..engine.facttypes import FactSpecBase
 from ..engine.models import (
     FactCatalogue,
     Goal,
+    GroupingsFile,
     InterventionMenu,
     NetworkConfig,
     PartnershipFile,
@@ -33,6 +34,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "partnerships": PartnershipFile,
     "scenario": Scenario,
     "strategy": StrategyFile,
+    "groupings": GroupingsFile,
 }
 
 

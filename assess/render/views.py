@@ -31,37 +31,109 @@ def stamp_note(stamp: Stamp) -> str:
 
 
 def scores_view(assessment: Assessment) -> View:
-    """One row per country: the score it is ranked on with its bounds, tier, coverage and each goal,
-    in the rule set's published units and rounding."""
+    """One row per country, ranked by its estimate: the expected score with its credible interval,
+    the score on known facts with its bounds, the tier (earned by the low bound) with the most
+    likely one, coverage (low confidence below the rule set's minimum) and each goal's estimate,
+    in the rule set's published units and rounding. Well-covered countries are listed first."""
     goal_ids = [goal.id for goal in assessment.countries[0].goals] if assessment.countries else []
-    columns = ["rank", "country", "name", "score", "tier", "coverage", *goal_ids]
+    columns = ["rank", "country", "name", "estimate (90%)", "score [bounds]", "tier", "coverage", *goal_ids]
     ranks = assessment.rank_intervals()
     publication = assessment.publication
+    ranked = assessment.ranked()
+    position = {country.country: rank for rank, country in enumerate(ranked, start=1)}
+    listed = sorted(ranked, key=lambda c: (not _well_covered(assessment.ranking_node(c)), position[c.country]))
+    tiers = list(dict.fromkeys(tier for country in ranked
+                               for tier in (assessment.ranking_node(country).tier_probabilities or {})))
     rows, records = [], []
-    for rank, country in enumerate(assessment.ranked(), start=1):
-        ranked_on, best_worst = assessment.ranking_node(country), ranks.get(country.country)
-        rows.append([rank_text(rank, best_worst), country.country, country.name, interval_text(ranked_on, publication),
-                     ranked_on.tier, _percent(ranked_on.coverage), *[interval_text(g, publication) for g in country.goals]])
-        record = {"rank": rank if best_worst else None, "rank_best": best_worst[0] if best_worst else None,
-                  "rank_worst": best_worst[1] if best_worst else None, "country": country.country,
-                  "name": country.name, "score": ranked_on.score, "low": ranked_on.low, "high": ranked_on.high,
-                  "tier": ranked_on.tier, "coverage": ranked_on.coverage,
-                  **{f"{g.id}{suffix}": value for g in country.goals
-                     for suffix, value in (("", g.score), ("_low", g.low), ("_high", g.high))}}
-        record.update({f"{node.id}_published{suffix}": value for node in [country.overall, *country.goals]
-                       if node.published_low is not None
-                       for suffix, value in (("", node.published), ("_low", node.published_low),
-                                             ("_high", node.published_high))})
-        records.append(record)
+    for country in listed:
+        rank, ranked_on, best_worst = position[country.country], assessment.ranking_node(country), ranks.get(country.country)
+        rows.append([rank_text(rank, best_worst), country.country, country.name, estimate_text(ranked_on, publication),
+                     interval_text(ranked_on, publication), tier_text(ranked_on), coverage_text(ranked_on),
+                     *[estimate_text(g, publication, interval=False) for g in country.goals]])
+        records.append(_score_record(country, ranked_on, rank, best_worst, tiers))
     def data() -> JSONObject:
         return {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
 
+    nodes = [assessment.ranking_node(c) for c in assessment.countries]
+    on_priors = sum(node.rests_on_priors for node in nodes)
     notes = [stamp_note(assessment.stamp),
-             "score [low-high]: the score if every unknown fact took its worst and its best value; tiers are earned "
-             "by the low bound; a rank a-b means the bounds overlap with other countries'"]
+             "estimate (a–b): the expected score under the priors of the unknown facts, with its 90% credible "
+             "interval (ranks use it); score [low–high]: on the known facts only, and what it would be if every "
+             "unknown fact took its worst and its best value; tiers are earned by the low bound, with the most likely "
+             "tier beside it; rank a–b: the 90% interval of the rank over the joint draws",
+             f"{on_priors} of {len(nodes)} estimates rest mostly on priors (under half of the weight known); "
+             "well-covered countries are listed first, low-confidence ones (coverage below the rule set's minimum) "
+             "after them",
+             *estimate_notes(assessment)]
     ranked_by = f", ranked by {assessment.rank_by}" if assessment.rank_by else ""
     return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}{ranked_by}", notes=notes,
                 records=records)
+
+
+def _well_covered(node: NodeResult) -> bool:
+    return node.status != "insufficient_data"
+
+
+def _score_record(country: CountryResult, ranked_on: NodeResult, rank: int, best_worst: tuple[int, int] | None,
+                  tiers: list[str]) -> JSONObject:
+    record = {"rank": rank if ranked_on.estimate is not None else None,
+              "rank_best": best_worst[0] if best_worst else None, "rank_worst": best_worst[1] if best_worst else None,
+              "country": country.country, "name": country.name, "expected": ranked_on.expected,
+              "credible_low": ranked_on.credible[0] if ranked_on.credible else None,
+              "credible_high": ranked_on.credible[1] if ranked_on.credible else None,
+              "score": ranked_on.score, "low": ranked_on.low, "high": ranked_on.high, "tier": ranked_on.tier,
+              "coverage": ranked_on.coverage, "confidence": "low" if not _well_covered(ranked_on) else "adequate",
+              **{f"p_{tier}": (ranked_on.tier_probabilities or {}).get(tier) for tier in tiers},
+              **{f"{g.id}{suffix}": value for g in country.goals
+                 for suffix, value in (("", g.score), ("_low", g.low), ("_high", g.high), ("_expected", g.expected))}}
+    record.update({f"{node.id}_published{suffix}": value for node in [country.overall, *country.goals]
+                   if node.published_low is not None
+                   for suffix, value in (("", node.published), ("_low", node.published_low),
+                                         ("_high", node.published_high), ("_expected", node.published_expected))})
+    return record
+
+
+def estimate_notes(assessment: Assessment) -> list[str]:
+    """How the estimates were made: draws, seed, independence; the treatments no estimate uses."""
+    first = next((c for c in assessment.countries if c.estimate is not None), None)
+    if first is None or first.estimate is None:
+        return ["no estimates: unknown facts drop out of the scores (0 draws)"]
+    unestimated = sorted({prior.fact for c in assessment.countries for prior in c.priors if not prior.estimated})
+    notes = [f"estimates: {first.estimate['draws']} joint draws from seed {first.estimate['seed']}; "
+             f"{first.estimate['independence']}"]
+    if unestimated:
+        notes.append("not estimated (declared 'none': the rules reading them drop out of every estimate): "
+                     + ", ".join(unestimated))
+    return notes
+
+
+def estimate_text(node: NodeResult, publication: Publication = PLAIN, interval: bool = True) -> str:
+    """``64.2 (55.0–73.1)``: the expected score and its 90% credible interval, in published units;
+    the point score where the node is not estimated."""
+    if not node.applicable:
+        return "n/a"
+    if node.credible is None or node.expected is None:
+        return score_text(node.score, publication)
+    expected, (low, high) = ((node.published_expected, node.published_credible) if node.published_credible is not None
+                             and node.published_expected is not None else (node.expected, node.credible))
+    text = publication.text(expected)
+    if not interval or publication.text(low) == publication.text(high):
+        return text
+    return f"{text} ({publication.text(low)}–{publication.text(high)})"
+
+
+def tier_text(node: NodeResult) -> str:
+    """``developing; 57% established``: the tier earned by the low bound, and the most likely tier
+    under the priors where it is another."""
+    earned = node.tier or "—"
+    if not node.tier_probabilities:
+        return earned
+    likely, p = max(node.tier_probabilities.items(), key=lambda item: (item[1], item[0]))
+    return earned if likely == earned else f"{earned}; {p:.0%} {likely}"
+
+
+def coverage_text(node: NodeResult) -> str:
+    return _percent(node.coverage) + ("" if _well_covered(node) else " (low confidence)")
 
 
 def explain_view(result: CountryResult) -> View:
@@ -81,25 +153,31 @@ def explain_view(result: CountryResult) -> View:
                                                                  (f" ({f.as_of})" if f.as_of else "")) for f in rule.facts)
             points = None if rule.contribution is None else rule.contribution / points_of
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
-                         _percent(rule.share / share_of, decimals=1),
+                         estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),
                          "—" if points is None else f"{points:.1f}", rule.why or "—", facts,
                          "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
             records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
-                            "low": rule.low, "high": rule.high, "weight_share": rule.share / share_of,
+                            "low": rule.low, "high": rule.high, "expected": rule.expected,
+                            "credible_low": rule.credible[0] if rule.credible else None,
+                            "credible_high": rule.credible[1] if rule.credible else None,
+                            "weight_share": rule.share / share_of,
                             "points": points, "why": rule.why, "facts": facts,
                             "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
-        heading = (f"{goal.id} {goal.title}: {interval_text(goal, publication)} ({goal.tier or '—'}, "
-                   f"coverage {_percent(goal.coverage)})"
+        heading = (f"{goal.id} {goal.title}: {interval_text(goal, publication)} ({goal.tier or '—'}, coverage "
+                   f"{coverage_text(goal)}); expected {estimate_text(goal, publication)}"
                    + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: "
                              f"{cap.rationale}" for cap in goal.caps_applied))
-        sections.append((heading, View(["rule", "score", "weight", "points", "why", "facts read", "recommends"], rows)))
-    scored = (f"{interval_text(result.overall, publication)} ({result.overall.tier or '—'}, "
-              f"coverage {_percent(result.overall.coverage)})" if overall else
+        sections.append((heading, View(["rule", "score", "estimate", "weight", "points", "why", "facts read",
+                                        "recommends"], rows)))
+    scored = (f"{interval_text(result.overall, publication)} ({result.overall.tier or '—'}, coverage "
+              f"{coverage_text(result.overall)}); expected {estimate_text(result.overall, publication)}" if overall else
               "no overall score (the rule set publishes its goals only)")
     title = f"{result.name} ({result.country}) as of {result.year}: {scored}"
     scope = "overall score" if overall else "goal's score"
-    notes = [f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now (0-100)",
-             *recommendations_text(result), *gaps_text(result)]
+    notes = [f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now (0-100); "
+             "estimate: the expected score under the priors of the unknown facts, with its 90% credible interval",
+             *tier_notes(result),
+             *recommendations_text(result), *gaps_text(result), *priors_text(result)]
     return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
 
 
@@ -129,6 +207,33 @@ def gaps_text(result: CountryResult) -> list[str]:
         return []
     settle = ", ".join(f"{fact} ({_percent(share, decimals=1)})" for fact, share in unknown)
     return [f"not assessed: {_percent(1 - result.overall.coverage)} of the weight; facts that would settle it: {settle}"]
+
+
+def tier_notes(result: CountryResult) -> list[str]:
+    """The tier is earned by the low bound; how likely each tier is under the priors."""
+    node = result.overall
+    if not node.applicable or not node.tier_probabilities:
+        return []
+    likely = ", ".join(f"{p:.0%} {tier}" for tier, p in node.tier_probabilities.items() if p >= 0.005)
+    return [f"tier {node.tier} (earned by the low bound: what holds whatever the unknowns are); under the priors: {likely}"]
+
+
+def priors_text(result: CountryResult) -> list[str]:
+    """The prior each unknown fact was estimated from, the assumption behind all of them, and the
+    unknowns declared not to be estimated (their rules drop out of the estimate)."""
+    if result.estimate is None or not result.priors:
+        return []
+    estimated = [prior for prior in result.priors if prior.estimated]
+    lines = []
+    if estimated:
+        lines.append(f"estimated from priors: {_percent(1 - result.overall.coverage)} of the weight"
+                     + (" (the estimate rests mostly on priors)" if result.overall.rests_on_priors else "")
+                     + f"; {result.estimate['independence']}; {result.estimate['draws']} draws, seed "
+                     f"{result.estimate['seed']}")
+        lines += [f"prior of {prior.text()}" for prior in estimated]
+    lines += [f"{prior.text()}: the rules reading it drop out of the estimate"
+              for prior in result.priors if not prior.estimated]
+    return lines
 
 
 def score_text(score: float | None, publication: Publication = PLAIN) -> str:
@@ -184,8 +289,8 @@ def priorities_view(result: Prioritization) -> View:
              "priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
              "countries with leverage come first{order}".format(
                  **vars(result.weights), order=" (not in need-only mode)" if result.need_only else ""),
-             "* capacity not fully known: ranked on the engine's score (the most its unknown facts allow where a goal "
-             "is insufficient data, so not knowing a country never raises its priority); leverage shows its range"]
+             "* capacity not fully known: ranked on its expected score under the priors of the unknown facts (see "
+             "explain); leverage shows its range over what the unknown facts allow"]
     if result.not_profiled:
         notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
     records = [{"rank": p.rank, "country": p.country, "priority": p.priority, "leverage": p.leverage,
@@ -345,16 +450,19 @@ def diff_view(result: Diff) -> View:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
         causes = sorted({cause for m in country.moves for cause in m.causes})
         rows.append([country.country, country.name, country.status, _score_pair(overall), _delta(overall) if overall else "—",
-                     f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}", ", ".join(causes) or "rank only"])
+                     _expected_pair(overall), f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}",
+                     ", ".join(causes) or "rank only"])
         sections.append((f"{country.country} {country.name}: {len(country.moves)} moves", _moves_view(country.moves)))
     notes = [f"old: {result.old.label} ({_side_text(result.old)}); new: {result.new.label} ({_side_text(result.new)})"]
     if result.rule_changes:
         notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
-    columns = ["country", "name", "status", "overall", "change", "rank", "cause"]
+    columns = ["country", "name", "status", "overall", "change", "expected", "rank", "cause"]
     records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_score,
-                "new_score": m.new_score, "delta": m.delta, "old_tier": m.old_tier, "new_tier": m.new_tier,
+                "new_score": m.new_score, "delta": m.delta, "old_expected": m.old_expected,
+                "new_expected": m.new_expected, "old_tier": m.old_tier, "new_tier": m.new_tier,
                 "old_coverage": m.old_coverage, "new_coverage": m.new_coverage, "cause": m.cause,
-                "facts_changed": ";".join(f.describe() for f in m.facts), "rules_changed": ";".join(m.rules)}
+                "facts_changed": ";".join(f.describe() for f in m.facts), "rules_changed": ";".join(m.rules),
+                "priors_changed": ";".join(m.priors)}
                for m in moves]
     return View(columns, rows, result.to_json, title=headline, notes=notes, sections=sections, records=records)
 
@@ -365,14 +473,15 @@ def _count(number: int, one: str, many: str) -> str:
 
 def _moves_view(moves: list[Move]) -> View:
     """Each move with its causes; evidence re-dated or re-sourced with the same value is listed apart."""
-    rows = [[m.node, _score_pair(m), _delta(m), f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
+    rows = [[m.node, _score_pair(m), _delta(m), _expected_pair(m), f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
              f"{_percent_or_dash(m.old_coverage)} → {_percent_or_dash(m.new_coverage)}", m.cause,
-             "; ".join([*(f.describe() for f in m.facts), *m.applicability]) or "—", ", ".join(m.rules) or "—"]
+             "; ".join([*(f.describe() for f in m.facts), *m.applicability, *(f"prior of {p}" for p in m.priors)])
+             or "—", ", ".join(m.rules) or "—"]
             for m in moves]
     evidence = sorted({f.describe() for m in moves for f in m.evidence})
     notes = [f"evidence updated (same value, new date or source; not a cause): {'; '.join(evidence)}"] if evidence else []
-    return View(["level", "score", "change", "tier", "coverage", "cause", "what changed", "rules changed"], rows,
-                notes=notes)
+    return View(["level", "score", "change", "expected", "tier", "coverage", "cause", "what changed", "rules changed"],
+                rows, notes=notes)
 
 
 def _side_text(scored: Scored) -> str:
@@ -384,6 +493,12 @@ def _score_pair(move: Move | None) -> str:
     if move is None:
         return "—"
     return f"{score_text(move.old_score)} → {score_text(move.new_score)}"
+
+
+def _expected_pair(move: Move | None) -> str:
+    if move is None or (move.old_expected is None and move.new_expected is None):
+        return "—"
+    return f"{score_text(move.old_expected)} → {score_text(move.new_expected)}"
 
 
 def _delta(move: Move) -> str:
@@ -438,7 +553,7 @@ def properties_view(report: PropertyReport) -> View:
 
 def sensitivity_view(result: Sensitivity) -> View:
     """Rank stability per country under perturbed weights, declared alternative methods and
-    unknown facts drawn within their bounds."""
+    unknown facts drawn from their priors."""
     rows = []
     for c in result.countries:
         interval = "—" if c.low_rank is None else f"{c.low_rank:.0f}–{c.high_rank:.0f}"
@@ -446,9 +561,10 @@ def sensitivity_view(result: Sensitivity) -> View:
         rows.append([_or_dash(c.nominal_rank), c.country, "—" if c.median_rank is None else f"{c.median_rank:g}",
                      interval, _percent(c.known_share), drivers])
     title = (f"Rank stability over {result.samples} samples (weights ±{result.spread * 100:.0f}%, unknown facts "
-             f"within their bounds, seed {result.seed})")
-    notes = ["nominal: the rank of the point score (insufficient data: —); the sampled ranks take every country, "
-             "its unknown rules drawn between their low and high bounds",
+             f"drawn from their priors, seed {result.seed})")
+    notes = ["nominal: the rank of the expected score (no estimate: —); the sampled ranks take every country, "
+             "its unknown rules drawn from their scores' distribution under the priors (within their bounds where "
+             "an unknown is declared not to be estimated)",
              "drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)"]
     records = [{"country": c.country, "nominal_rank": c.nominal_rank, "median_rank": c.median_rank,
                 "rank_5": c.low_rank, "rank_95": c.high_rank, "known_share": c.known_share,

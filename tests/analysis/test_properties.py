@@ -18,7 +18,7 @@ from assess.cli import main
 from assess.engine.values import UNKNOWN
 from helpers import FIXTURES, MINI
 
-PROPERTIES = ["range", "bounds", "monotonicity", "unknown", "order", "live rules", "caps and tiers"]
+PROPERTIES = ["range", "bounds", "monotonicity", "unknown", "order", "live rules", "caps and tiers", "expectation"]
 
 
 def broken(case: str, root: Path) -> Path:
@@ -53,7 +53,7 @@ def test_shipped_rules_hold_every_property(shipped_workspace, hypothesis_example
 def test_mini_rules_hold_every_property():
     result = run_check(MINI)
     assert result.exit_code == 0
-    assert "properties: 7 of 7 hold (60 examples each)" in result.output
+    assert "properties: 8 of 8 hold (60 examples each)" in result.output
     rows = {line.rsplit(None, 1)[0].strip(): line.split()[-1] for line in result.output.splitlines()
             if line.endswith(("holds", "fails"))}
     assert rows == dict.fromkeys(PROPERTIES, "holds")
@@ -75,13 +75,13 @@ def test_an_undeclared_non_monotone_rule_breaks_the_bounds_too(non_monotone_outp
 
 def test_derandomized_search_gives_the_same_report(non_monotone: Path, non_monotone_output: Result):
     assert run_check(non_monotone).output == non_monotone_output.output
-    assert "properties: 5 of 7 hold (60 examples each)" in non_monotone_output.output
+    assert "properties: 6 of 8 hold (60 examples each)" in non_monotone_output.output
 
 
 def test_same_seed_same_report(non_monotone: Path):
     first = run_check(non_monotone, "--seed", "7")
     assert first.output == run_check(non_monotone, "--seed", "7").output
-    assert re.search(r"^properties: [4-7] of 7 hold \(60 examples each\)$", first.output, re.M)
+    assert re.search(r"^properties: [4-8] of 8 hold \(60 examples each\)$", first.output, re.M)
 
 
 def test_counter_example_profile_loads_as_a_profile(non_monotone: Path, tmp_path: Path):
@@ -121,3 +121,43 @@ def test_weight_outside_its_range_is_refused_before_any_property(tmp_path: Path)
 def test_step_up_levels(value, expected):
     spec = assess.load_workspace(MINI / "rules", MINI / "profiles").ruleset.facts["lvl"]
     assert (None if value is UNKNOWN else spec.step_up(value)) == expected
+
+
+def test_the_expectation_property_catches_a_biased_estimate(shipped_workspace, monkeypatch):
+    """Raise every aggregate's expected score by a tenth of its bounds' width (the more unknown, the
+    more it is raised): the law of total expectation no longer holds, and the property says which
+    node and by how much."""
+    from assess.engine import arrays
+
+    unbiased = arrays._expected
+
+    def biased(method, level, children, before_caps):
+        return unbiased(method, level, children, before_caps) + 0.1 * (level.values[:, 2] - level.values[:, 1])
+
+    monkeypatch.setattr(arrays, "_expected", biased)
+    failure = _expectation_failure(shipped_workspace)
+    assert failure is not None
+    assert "averaged over its prior" in failure.message or "outside its old bounds" in failure.message
+
+
+def test_the_expectation_property_catches_a_rule_expectation_that_ignores_the_prior(shipped_workspace, monkeypatch):
+    from assess.engine import arrays
+
+    exact = arrays._exact
+
+    def halved(table, chunk):
+        expected, low, high = exact(table, chunk)
+        return expected * 0.5, low, high
+
+    monkeypatch.setattr(arrays, "_exact", halved)
+    assert _expectation_failure(shipped_workspace) is not None
+
+
+def _expectation_failure(workspace):
+    """The expectation property alone, on 20 examples."""
+    from assess.analysis import properties
+    from assess.engine.compile import compile_ruleset
+
+    program = compile_ruleset(workspace.ruleset)
+    return properties._for_all("expectation", properties._learnings(workspace.ruleset.facts),
+                               lambda case: properties._expectation(program, *case), 20, None)

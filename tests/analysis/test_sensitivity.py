@@ -84,5 +84,21 @@ def test_declared_alternative_methods_are_sampled(mini):
 def test_cli_prints_ranks_and_drivers():
     result = CliRunner().invoke(main, ["sensitivity", "--samples", "300", *shipped_args()])
     assert result.exit_code == 0
-    assert result.output.splitlines()[0] == ("Rank stability over 300 samples (weights ±25%, unknown facts within their "
-                                             "bounds, seed 0)")
+    assert result.output.splitlines()[0] == ("Rank stability over 300 samples (weights ±25%, unknown facts drawn from "
+                                             "their priors, seed 0)")
+
+
+def test_unknown_rules_are_drawn_from_their_priors(shipped_workspace):
+    """An unknown rule's draws average to the engine's expected score for it (the priors' mean)."""
+    program, assessment, snapshots = inputs(shipped_workspace, 2025)
+    model = WeightModel(program, assessment, snapshots)
+    assert model.priors, "the shipped rule set estimates its unknowns"
+    drawn = model.draw_rules(np.random.default_rng(0).random((4000, *model.point.shape)))
+    checked = 0
+    for rule, (rows, _, _) in list(model.priors.items())[:5]:
+        for row in rows[:5]:
+            node = assessment.countries[row].rules()[rule]
+            assert node.expected is not None
+            assert drawn[:, row, rule].mean() == pytest.approx(node.expected, abs=4 * 50 / np.sqrt(4000))
+            checked += 1
+    assert checked >= 10

@@ -1,0 +1,156 @@
+"""Priors: the distribution each unknown fact of an entity is estimated from, as of a year.
+
+A fact's declared ``Estimate`` (its own, else the catalogue's) says how: the cohort of assessed
+entities where the fact is known that year (within the entity's group when the group has enough
+known members, else all of them when enough are known, else the declared prior), the declared
+prior alone, or not at all. Facts are drawn independently of each other: the distributions are
+marginal, and every output that shows an estimate says so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .facttypes import Estimate, FactSpecBase
+from .values import UNKNOWN, to_json
+
+INDEPENDENCE = ("unknown facts are estimated independently of each other (no correlation between facts is declared); "
+                "each from its declared prior or cohort")
+
+
+@dataclass(frozen=True)
+class PriorUsed:
+    """The distribution one unknown fact of one entity was drawn from, and where it came from."""
+
+    fact: str
+    distribution: tuple[tuple[Any, float], ...]  # (value, probability), in the fact's order; empty: not estimated
+    method: str  # group, cohort, prior or none
+    origin: str  # in words: which cohort or group and how many entities, or the declared prior
+    known: int = 0  # entities the cohort counted (0 for a declared prior)
+    rationale: str = ""  # the declaration's reason for this treatment
+
+    @property
+    def estimated(self) -> bool:
+        return bool(self.distribution)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fact": self.fact, "method": self.method, "origin": self.origin, "known": self.known,
+                "rationale": self.rationale,
+                "distribution": [{"value": to_json(value), "p": p} for value, p in self.distribution]}
+
+    def text(self) -> str:
+        """``npp_anpp_controlled: P(true) = 0.62 (cohort: region Western Europe, 8 known)``."""
+        if not self.estimated:
+            return f"{self.fact}: not estimated ({self.rationale})"
+        values = dict(self.distribution)
+        if set(values) <= {True, False}:
+            shown = f"P(true) = {values.get(True, 0.0):.2f}"
+        else:
+            shown = ", ".join(f"{_display(value)} {p:.2f}" for value, p in self.distribution[:6])
+            shown += ", ..." if len(self.distribution) > 6 else ""
+        return f"{self.fact}: {shown} ({self.origin})"
+
+
+def _display(value: Any) -> str:
+    shown = to_json(value)
+    return "[" + ", ".join(shown) + "]" if isinstance(shown, list) else str(shown)
+
+
+_NOT_YET = object()  # a group not looked up yet (None is a group: "none")
+
+
+class Priors:
+    """Every entity's prior for every fact, built from the known values of all the entities assessed
+    as of one year (the cohort) and the rule set's declarations."""
+
+    def __init__(self, facts: Mapping[str, FactSpecBase], estimates: Mapping[str, Estimate],
+                 groupings: Mapping[str, Mapping[str, str]], known: Mapping[str, Mapping[str, Any]],
+                 parents: Mapping[str, str | None]) -> None:
+        """``known``: entity -> fact -> known value (unknown facts absent); ``parents``: an entity's
+        country (None for a country), whose group it takes; ``groupings``: name -> ISO3 -> group."""
+        self.facts, self.estimates, self.groupings = facts, estimates, groupings
+        self.known, self.parents = known, parents
+        self._counts: dict[tuple[str, str | None, Any], Counter[Any]] = {}
+        self._cache: dict[tuple[str, Any], PriorUsed] = {}
+        self._chosen: dict[tuple[str, Any], PriorUsed] = {}  # (fact, the entity's group) -> its prior
+        self._groups: dict[tuple[str, str], Any] = {}  # (entity, grouping or fact) -> its group
+
+    def of(self, entity: str, fact: str) -> PriorUsed:
+        """The prior ``entity``'s unknown ``fact`` is drawn from (the same object for every entity
+        that shares it, so callers may group draws by it)."""
+        estimate = self.estimates[fact]
+        group = None
+        if estimate.method == "cohort" and estimate.by is not None:
+            known = self._groups.get((entity, estimate.by), _NOT_YET)
+            group = self._groups[(entity, estimate.by)] = self._group(entity, estimate.by) if known is _NOT_YET else known
+        key = (fact, group)
+        found = self._chosen.get(key)
+        if found is None:
+            found = self._chosen[key] = self._choose(entity, fact)
+        return found
+
+    def _choose(self, entity: str, fact: str) -> PriorUsed:
+        estimate = self.estimates[fact]
+        if estimate.method == "none":
+            return self._cached(fact, "none", lambda: PriorUsed(fact, (), "none", "not estimated", 0, estimate.rationale))
+        if estimate.method == "cohort":
+            group = self._group(entity, estimate.by)
+            if group is not None:
+                counts = self._count(fact, estimate.by, group)
+                if sum(counts.values()) >= estimate.min_group and len(counts) >= estimate.min_distinct:
+                    return self._cached((fact, estimate.by, group), "group", lambda: self._from_counts(
+                        fact, counts, "group", f"cohort: {estimate.by} {_display(group)}, {sum(counts.values())} known",
+                        estimate.rationale))
+            counts = self._count(fact, None, None)
+            if sum(counts.values()) >= estimate.min_cohort and len(counts) >= estimate.min_distinct:
+                return self._cached(fact, "cohort", lambda: self._from_counts(
+                    fact, counts, "cohort", f"cohort: all assessed entities, {sum(counts.values())} known",
+                    estimate.rationale))
+        return self._cached(fact, "prior", lambda: self._declared(fact, estimate))
+
+    def _cached(self, key: Any, method: str, make: Any) -> PriorUsed:
+        found = self._cache.get((method, key))
+        if found is None:
+            found = self._cache[(method, key)] = make()
+        return found
+
+    def _group(self, entity: str, by: str | None) -> Any:
+        """The entity's group under ``by`` (a grouping, or a fact's known value), or None."""
+        if by is None:
+            return None
+        if by in self.groupings:
+            country = self.parents.get(entity) or entity
+            return self.groupings[by].get(country[:3])
+        value = self.known.get(entity, {}).get(by, UNKNOWN)
+        return None if value is UNKNOWN else value
+
+    def _count(self, fact: str, by: str | None, group: Any) -> Counter[Any]:
+        key = (fact, by, group)
+        counts = self._counts.get(key)
+        if counts is None:
+            counts = self._counts[key] = Counter(
+                values[fact] for entity, values in self.known.items()
+                if fact in values and (by is None or self._group(entity, by) == group))
+        return counts
+
+    def _from_counts(self, fact: str, counts: Counter[Any], method: str, origin: str, rationale: str) -> PriorUsed:
+        total = sum(counts.values())
+        order = sorted(counts, key=self.facts[fact].order_key)
+        return PriorUsed(fact, tuple((value, counts[value] / total) for value in order), method, origin, total,
+                         rationale)
+
+    def _declared(self, fact: str, estimate: Estimate) -> PriorUsed:
+        spec = self.facts[fact]
+        if estimate.prior == "uniform":
+            points = spec.uniform()
+            origin = "declared prior: uniform"
+        else:
+            assert estimate.prior is not None, "validation requires a prior for every estimate but none"
+            points = [(spec.read(point.value, allow_unknown=False), point.p) for point in estimate.prior]
+            origin = "declared prior"
+        total = sum(p for _, p in points)
+        ordered = sorted(points, key=lambda point: spec.order_key(point[0]))
+        return PriorUsed(fact, tuple((value, p / total) for value, p in ordered), "prior", origin, 0, estimate.rationale)

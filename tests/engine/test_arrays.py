@@ -1,0 +1,159 @@
+"""The array path: the same tree as the traced path, evaluated over entities x draws in NumPy."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import assess
+from assess.engine import arrays
+from assess.engine.compile import compile_ruleset
+from assess.engine.evaluate import assess as assess_all
+from assess.engine.evaluate import estimate, snapshot
+from assess.engine.results import NodeResult
+from helpers import REPO, SHIPPED_PROFILES, SHIPPED_RULES
+
+OC_INDEX = REPO / "examples/oc-index"
+
+
+def _estimates(workspace, year, draws=50, seed=0):
+    program = compile_ruleset(workspace.ruleset)
+    known = {code: snapshot(program, profile, year)[0] for code, profile in workspace.profiles.items()}
+    return estimate(program, workspace, year, known, draws, seed)
+
+
+@pytest.mark.parametrize(("rules", "profiles", "years"), [
+    (SHIPPED_RULES, SHIPPED_PROFILES, (2019, 2024, 2025)),
+    (OC_INDEX / "rules", OC_INDEX / "country_profiles", (2021, 2023, 2025)),
+])
+def test_the_array_path_agrees_with_the_traced_path_on_every_node(rules, profiles, years):
+    """Draw 0 (known facts, unknowns unknown) is the traced score; the bounds columns (unknowns at
+    their worst and best) are the traced bounds: every node, every profile, every year."""
+    workspace = assess.load_workspace(rules, profiles)
+    for year in years:
+        traced = assess_all(workspace, year, draws=0)
+        found = _estimates(workspace, year)
+        position = {code: i for i, code in enumerate(found.codes)}
+        compared = 0
+        for country in traced.countries:
+            i = position[country.country]
+            for node in country.overall.walk():
+                if not node.applicable:
+                    assert node.id not in found.nodes or np.isnan(found.nodes[node.id].low[i])
+                    continue
+                column = found.nodes[node.id]
+                for traced_value, array_value in ((node.score, column.point[i]), (node.low, column.low[i]),
+                                                  (node.high, column.high[i])):
+                    if traced_value is None:
+                        assert np.isnan(array_value), (country.country, node.id)
+                    else:
+                        assert array_value == pytest.approx(traced_value, abs=1e-9), (country.country, node.id)
+                compared += 1
+        assert compared > 100
+
+
+def test_expected_scores_and_credible_intervals_lie_within_the_bounds(shipped_workspace):
+    result = assess_all(shipped_workspace, 2025, draws=200)
+    nodes = [node for country in result.countries for node in country.overall.walk() if node.credible is not None]
+    assert len(nodes) > 5000
+    for node in nodes:
+        assert node.low is not None and node.high is not None and node.expected is not None
+        assert node.low - 1e-9 <= node.expected <= node.high + 1e-9, node.id
+        assert node.low - 1e-9 <= node.credible[0] <= node.credible[1] <= node.high + 1e-9, node.id
+
+
+def test_no_goal_drops_out_of_any_estimate(shipped_workspace):
+    result = assess_all(shipped_workspace, 2025, draws=100)
+    for country in result.countries:
+        assert country.overall.expected is not None, country.country
+        assert all(goal.expected is not None for goal in country.goals), country.country
+
+
+def test_the_same_seed_gives_the_same_numbers_whatever_the_order_of_the_entities(shipped_workspace):
+    program = compile_ruleset(shipped_workspace.ruleset)
+    known = {code: snapshot(program, profile, 2025)[0] for code, profile in shipped_workspace.profiles.items()}
+    forward = estimate(program, shipped_workspace, 2025, known, 100, 7)
+    backward = estimate(program, shipped_workspace, 2025, dict(reversed(known.items())), 100, 7)
+    root = program.root.id
+    by_code = dict(zip(backward.codes, backward.nodes[root].expected, strict=True))
+    assert [by_code[code] for code in forward.codes] == forward.nodes[root].expected.tolist()
+    other = estimate(program, shipped_workspace, 2025, known, 100, 8)
+    assert not np.array_equal(other.nodes[root].credible_low, forward.nodes[root].credible_low)
+
+
+def test_a_rule_whose_fact_has_a_prior_is_expected_exactly(tmp_path, mini_workspace):
+    """A boolean fact with P(true) = 0.3 read by a 0/100 rule: the rule expects 30 exactly, and a
+    linear level its weighted mean exactly (the control variate), whatever the draws."""
+    facts = mini_workspace.ruleset.facts
+    spec = facts["a"].model_copy(update={"estimate": arrays_prior(0.3)})
+    ruleset = _with_facts(mini_workspace, {**facts, "a": spec})
+    program = compile_ruleset(ruleset)
+    rule = next(rule for rule in program.rules if rule.scoring.facts == ("a",))
+    from assess.engine.priors import Priors
+
+    priors = Priors(ruleset.facts, {name: ruleset.estimate_of(name) for name in program.facts_read}, {}, {"FRA": {}},
+                    {"FRA": None})
+    found = arrays.Estimator(program, 2024, {"FRA": {}}, priors, 37, 0).evaluate([("FRA", {})]).nodes
+    assert found[rule.path].expected[0] == pytest.approx(30.0, abs=1e-12)
+
+
+def arrays_prior(p_true: float):
+    from assess.engine.facttypes import Estimate, PriorPoint
+
+    return Estimate(method="prior", prior=[PriorPoint(value=True, p=p_true), PriorPoint(value=False, p=1 - p_true)],
+                    rationale="test")
+
+
+def _with_facts(workspace, facts):
+    import dataclasses
+
+    return dataclasses.replace(workspace.ruleset, facts=facts)
+
+
+def test_a_fact_declared_not_estimated_drops_out_as_before(mini_workspace):
+    """The mini rule set declares no treatment: unknowns are not estimated, and a draw whose known
+    weight is below the minimum coverage has no score, as the point score has none."""
+    result = assess_all(mini_workspace, 2024, draws=20)
+    fra = next(c for c in result.countries if c.country == "FRA")
+    assert fra.overall.score is None and fra.overall.expected is None
+    assert all(not prior.estimated for prior in fra.priors)
+
+
+def test_rank_intervals_come_from_the_joint_draws(shipped_workspace):
+    result = assess_all(shipped_workspace, 2025, draws=300)
+    intervals = result.rank_intervals()
+    ranked = result.ranked()
+    assert len(intervals) == len(ranked)
+    for country in ranked:
+        best, worst = intervals[country.country]
+        assert 1 <= best <= worst <= len(ranked)
+    assert intervals[ranked[0].country][0] == 1
+    # the expected score orders the ranking
+    expected = [country.overall.expected for country in ranked]
+    assert expected == sorted(expected, reverse=True)
+
+
+def test_a_rule_reading_too_many_combinations_is_refused(monkeypatch, mini_workspace):
+    monkeypatch.setattr(arrays, "MAX_TABLE", 2)
+    with pytest.raises(arrays.TableTooLarge, match="combinations"):
+        _estimates(mini_workspace, 2024)
+
+
+def test_credible_interval_counts_bins_as_percentiles_do():
+    rng = np.random.default_rng(1)
+    draws = np.round(rng.random((20, 5000)) * 100, 2)
+    bounds = np.tile([0.0, 0.0, 100.0], (20, 1))  # point, low, high
+    values = np.concatenate([bounds, draws], axis=1)
+    low, high = arrays._credible(values)
+    exact_low, exact_high = np.percentile(draws, arrays.CREDIBLE, axis=1, method="inverted_cdf")
+    assert np.allclose(low, exact_low, atol=arrays.RESOLUTION) and np.allclose(high, exact_high, atol=arrays.RESOLUTION)
+
+
+def test_tier_probabilities_add_up_to_one(shipped_workspace):
+    result = assess_all(shipped_workspace, 2025, draws=100)
+    for country in result.countries:
+        node: NodeResult = country.overall
+        assert node.tier_probabilities is not None
+        assert math.fsum(node.tier_probabilities.values()) == pytest.approx(1.0)
