@@ -17,17 +17,15 @@ import argparse
 import gc
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import synthetic_workspace
 
-import assess  # noqa: E402
-from assess.engine.compile import compile_ruleset  # noqa: E402
-from assess.engine.evaluate import assess as assess_all  # noqa: E402
-from assess.engine.evaluate import estimate, snapshot  # noqa: E402
-from synthetic import synthetic_workspace  # noqa: E402
+import assess
+from assess.engine.compile import compile_ruleset
+from assess.engine.evaluate import assess as assess_all
+from assess.engine.evaluate import estimate, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 FIRST_RELEASE = "aec08ea"  # the commit that shipped the 48 priority profiles
