@@ -3,15 +3,20 @@
 Findings (exit 1): facts declared but read by no rule; strategy items nothing implements
 (``coverage``); sources a reviewer cannot open (an
 internal file path, or a mirror or proxy site instead of the publisher); with ``--stale-after
-N`` known values older than N years at the as-of year. Warnings (exit 0): sources that name
-no URL and no publisher. Coverage per country and the rules no profile has facts for (data
-gaps) are reported alongside.
+N`` known values older than N years at the as-of year. Warnings (exit 0), each naming the
+file and the fact: sources that name no URL and no publisher, that give a homepage only, a
+truncated URL or a news aggregator instead of the publisher (``_weak``); and placeholder-looking
+dates, one day used for many unrelated facts in many profiles (``placeholder_dates``).
+Coverage per country and the rules no profile has facts for (data gaps) are reported alongside.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from ..engine.compile import compile_ruleset
 from ..engine.results import Assessment, JSONObject
@@ -31,6 +36,15 @@ INTERNAL = re.compile(r"(^|[\s(])(shared/|reference/|seeds/)|\.(csv|tsv)\b|\bCSV
 MIRRORS = ("studylib", "dokumen.tips", "scribd.com", "xqexn.cn", "briefly.co", "slideshare", "docslib", "pdfslide",
            "vdocuments", "yumpu.com", "inview.nl", "wirenn", "nie-podam", "particle.news", "soukservices", "keybot")
 URL = re.compile(r"https?://\S+")
+# Sites that republish other publishers' news (a reviewer should be sent to the publisher, and the
+# copy named in the note): the one list of them, matched against a URL's host and its parents.
+AGGREGATORS = ("zazoom.it", "news.livedoor.com", "msn.com", "news.yahoo.com", "newsbreak.com", "ground.news",
+               "pressreader.com", "newsnow.co.uk", "flipboard.com", "deperu.com", "nproxy.org", "pypi.org")
+# A URL cut short: an ellipsis, or ending on a character no complete address ends with.
+ELLIPSIS = re.compile(r"\.\.\.|\u2026")
+TRUNCATED = re.compile(r"[-_%&=?+~]$|%[0-9A-Fa-f]$")
+# How many entries, of how many facts, in how many profiles, make one shared day look like a placeholder.
+PLACEHOLDER = {"entries": 20, "facts": 3, "profiles": 3}
 
 
 @dataclass
@@ -39,11 +53,13 @@ class CheckReport:
     findings: list[Finding]
     coverage: dict[str, float]  # country -> share of the weight whose facts are known
     data_gaps: list[str] = field(default_factory=list)  # rules no profile has facts for
-    weak_sources: list[str] = field(default_factory=list)  # file:fact of sources with no URL and no publisher
+    weak_sources: list[Finding] = field(default_factory=list)  # warnings: sources a reviewer cannot follow well
+    placeholder_dates: list[Finding] = field(default_factory=list)  # warnings: one day shared by unrelated facts
 
     def to_json(self) -> JSONObject:
         return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
-                "coverage": self.coverage, "weak_sources": self.weak_sources}
+                "coverage": self.coverage, "weak_sources": [vars(w) for w in self.weak_sources],
+                "placeholder_dates": [vars(p) for p in self.placeholder_dates]}
 
 
 def check(workspace: Workspace, assessment: Assessment, stale_after: int | None = None) -> CheckReport:
@@ -52,13 +68,13 @@ def check(workspace: Workspace, assessment: Assessment, stale_after: int | None 
     found = findings(workspace, year, stale_after)
     unopenable, weak = _sources(workspace)
     coverage = {c.country: c.overall.coverage for c in assessment.countries}
-    return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak)
+    return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak, placeholder_dates(workspace))
 
 
-def _sources(workspace: Workspace) -> tuple[list[Finding], list[str]]:
-    """Sources no reviewer can open (findings), and sources with neither a URL nor a publisher's
-    name before a comma ("Publisher, Document ..."): warnings."""
-    found, weak = [], []
+def _sources(workspace: Workspace) -> tuple[list[Finding], list[Finding]]:
+    """Sources no reviewer can open (findings), and sources a reviewer cannot follow well (warnings)."""
+    found: list[Finding] = []
+    weak: list[Finding] = []
     for profile in workspace.profiles.values():
         for name, entries in profile.history.items():
             for entry in entries:
@@ -69,9 +85,72 @@ def _sources(workspace: Workspace) -> tuple[list[Finding], list[str]]:
                     what = f"a copy at {mirror}" if mirror else "an internal file"
                     found.append(Finding("source-not-primary", where, f"the source points to {what}: cite the publisher "
                                          "and the document (a URL where one exists)"))
-                elif source and not URL.search(source) and "," not in source:
-                    weak.append(where)
+                else:
+                    weak += [Finding(kind, where, message) for kind, message in _weak(source)]
     return found, weak
+
+
+def _weak(source: str) -> list[tuple[str, str]]:
+    """What keeps a reviewer from the document a source names: no URL and no publisher's name before
+    a comma ("Publisher, Document ..."); a homepage for a URL; a URL cut short; a news aggregator."""
+    if not source:
+        return []
+    raw = URL.findall(source)
+    urls = [url.rstrip(".,;:)]}'\"") for url in raw]
+    if not urls and "," not in source:
+        return [("source-no-publisher", "no URL and no publisher")]
+    weak = []
+    for whole, url in zip(raw, urls, strict=True):
+        parts = urlsplit(url)
+        host = (parts.hostname or "").removeprefix("www.")
+        if ELLIPSIS.search(whole) or TRUNCATED.search(url) or not host or "." not in host:
+            weak.append(("source-truncated-url", f"the URL {url} is cut short: give it whole"))
+        elif parts.path.strip("/") == "" and not parts.query:
+            weak.append(("source-homepage", f"{url} is a homepage: link the document itself"))
+        aggregator = next((site for site in AGGREGATORS if host == site or host.endswith("." + site)), None)
+        if aggregator:
+            weak.append(("source-aggregator", f"{aggregator} republishes others' reports: cite the publisher "
+                                              "(and say in the note where it was read)"))
+    return weak
+
+
+def _document(source: str) -> str:
+    """The document an entry cites, for telling shared dates apart: its first URL (without scheme,
+    query or trailing slash), else its text up to the first parenthesis or semicolon."""
+    url = URL.search(source)
+    if url:
+        parts = urlsplit(url.group().rstrip(".,;:)]}'\""))
+        return f"{(parts.hostname or '').removeprefix('www.')}{parts.path.rstrip('/')}".lower()
+    return " ".join(re.split(r"[(;]", source, maxsplit=1)[0].lower().split())
+
+
+def placeholder_dates(workspace: Workspace) -> list[Finding]:
+    """Entries on a day that looks like a placeholder: one as-of day given to at least 20 entries of
+    at least 3 different facts in at least 3 profiles. Days that legitimately coincide are left out:
+    a closed list's editions (the fact's own entries), a month's or a year's end (what a date
+    given as YYYY-MM or YYYY means: a batch of reports of one month or year lands there), and a
+    day on which every entry cites the same document (a plenary, a treaty's or a regulation's
+    entry into force). A value left unknown without a source (a profile's scaffold) dates nothing."""
+    closed = {name for name, spec in workspace.ruleset.facts.items() if spec.closed_list is not None}
+    by_day: dict[dt.date, list[tuple[str, str, str]]] = defaultdict(list)  # day -> (file, fact, document)
+    for profile in workspace.profiles.values():
+        for name, history in profile.history.items():
+            for entry in history:
+                if name in closed or (entry.value is UNKNOWN and not entry.source):
+                    continue
+                if (entry.as_of + dt.timedelta(days=1)).day == 1:
+                    continue  # a month's or a year's end: what "2019-06" or "2019" means
+                by_day[entry.as_of].append((profile.file, name, _document(entry.source or "")))
+    found = []
+    for day, dated in sorted(by_day.items()):
+        files, facts, documents = ({item[i] for item in dated} for i in range(3))
+        if len(dated) < PLACEHOLDER["entries"] or len(facts) < PLACEHOLDER["facts"] \
+                or len(files) < PLACEHOLDER["profiles"] or len(documents) == 1:
+            continue
+        message = (f"{day} is the as-of of {len(dated)} entries of {len(facts)} facts in {len(files)} profiles: "
+                   "give the date the measure took effect or was observed")
+        found += [Finding("placeholder-date", f"{file}:{name} ({day})", message) for file, name, _ in sorted(dated)]
+    return found
 
 
 def findings(workspace: Workspace, year: int, stale_after: int | None = None) -> list[Finding]:

@@ -520,17 +520,19 @@ def check_view(report: CheckReport) -> View:
     notes = [f"coverage as of {report.year}: {shares}"]
     if report.data_gaps:
         notes.append(f"rules no profile has facts for as of {report.year} (data gaps): " + ", ".join(report.data_gaps))
-    if report.weak_sources:
-        notes.append(f"warning: {len(report.weak_sources)} source(s) name no URL and no publisher, e.g. "
-                     + "; ".join(report.weak_sources[:5]))
+    for warnings, what in ((report.weak_sources, "weak source(s): no URL and no publisher, a homepage, a truncated "
+                            "URL or a news aggregator"), (report.placeholder_dates, "placeholder date(s)")):
+        if warnings:
+            notes.append(f"warning: {len(warnings)} {what}, e.g. "
+                         + "; ".join(f"{w.where}: {w.message}" for w in warnings[:5]))
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
     records = ([{"kind": f.kind, "where": f.where, "value": None, "message": f.message} for f in report.findings]
                + [{"kind": "coverage", "where": code, "value": share, "message": f"as of {report.year}"}
                   for code, share in report.coverage.items()]
                + [{"kind": "data-gap", "where": rule, "value": None, "message": "no profile has facts for this rule"}
                   for rule in report.data_gaps]
-               + [{"kind": "weak-source", "where": where, "value": None, "message": "no URL and no publisher"}
-                  for where in report.weak_sources])
+               + [{"kind": w.kind, "where": w.where, "value": None, "message": w.message}
+                  for w in report.weak_sources + report.placeholder_dates])
     return View(["finding", "where", "message"], rows, report.to_json, title=status, notes=notes, records=records)
 
 
