@@ -91,13 +91,16 @@ def to_json(data: Any) -> str:
     return dumps(data)
 
 
-def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None) -> Workspace:
-    """Load and validate a rule set and its profiles; raises ``InputErrors`` listing every problem.
+def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None, *,
+                   scenarios: Path | None = None) -> Workspace:
+    """Load and validate a rule set and its profiles; raises ``InputErrors`` listing every problem,
+    one per cause (a file that fails validation causes no errors in the files that refer to it).
 
     Without paths, the working directory's ``rules/`` and ``country_profiles/`` are used, falling
-    back to the copy bundled with the package.
+    back to the copy bundled with the package. With ``scenarios`` (a folder), its scenarios are
+    validated in the same pass, so that their errors are reported with the workspace's.
     """
-    return _load_workspace(rules, profiles)
+    return _load_workspace(rules, profiles, scenarios=scenarios)
 
 
 def score(workspace: Workspace, year: int | None = None) -> Assessment:

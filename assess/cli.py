@@ -111,14 +111,15 @@ def _progress(label: str) -> Iterator[api.Progress | None]:
         yield advance
 
 
-def _load(paths: WorkspacePaths) -> api.Workspace:
-    """Load, saying with --verbose what was loaded and how long it took."""
+def _load(paths: WorkspacePaths, scenarios: Path | None = None) -> api.Workspace:
+    """Load (with the scenarios of the folder ``scenarios``, checked in the same pass), saying with
+    --verbose what was loaded and how long it took."""
     start = time.perf_counter()
     borrowed = api.uses_shipped(paths.rules, paths.profiles)
     if borrowed:
         _say(f"note: no {' or '.join(f'{name}/' for name in borrowed)} here: using the copy shipped with assess "
              "(give --rules/--profiles, or run inside a workspace: assess init DIR)")
-    workspace = api.load_workspace(paths.rules, paths.profiles)
+    workspace = api.load_workspace(paths.rules, paths.profiles, scenarios=scenarios)
     if _verbosity().get("verbose"):
         click.echo(f"loaded {workspace.summary()} in {time.perf_counter() - start:.2f} s", err=True)
     return workspace
@@ -393,16 +394,19 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
 def check(year: int | None, stale_after: int | None, properties: bool, examples: int, seed: int | None,
           scenarios: Path | None, coverage: bool, paths: WorkspacePaths, fmt: str) -> None:
     """Validate rules and profiles; report findings (exit 1 when there are any)."""
-    workspace = _load(paths)
+    # the workspace's own scenarios are checked with the workspace's own rules and profiles, in the
+    # same pass: an error in a rule or profile never hides one in a scenario
+    own = paths.rules is None and paths.profiles is None and Path("scenarios").is_dir()
+    folder = scenarios or (Path("scenarios") if own else None)
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"scenarios folder '{folder}' does not exist")
+    workspace = _load(paths, None if coverage else folder)
     if coverage:
         covered = api.strategy_coverage(workspace)
         _emit(api.render(covered, fmt))
         sys.exit(1 if covered.findings else 0)
     _check_year(workspace, year)
-    # the workspace's own scenarios are checked with the workspace's own rules and profiles
-    own = paths.rules is None and paths.profiles is None and Path("scenarios").is_dir()
-    folder = scenarios or (Path("scenarios") if own else None)
-    report = api.check(workspace, year, stale_after, folder)
+    report = api.check(workspace, year, stale_after)
     results: list[Any] = [report]
     failed = False
     if properties:

@@ -105,6 +105,20 @@ def test_bad_input_exits_2_and_writes_nothing(mini: Path, tmp_path: Path):
     assert not out.exists()
 
 
+def test_check_reports_one_error_per_cause_in_every_file(mini: Path, monkeypatch: pytest.MonkeyPatch):
+    """A goal that fails validation causes no errors elsewhere and hides none: the profile's and the
+    scenario's typos are reported with it, each once."""
+    case = FIXTURES / "bad/error_hides_no_other"
+    for source in case.rglob("*.yaml"):
+        (mini / source.relative_to(case)).write_text(source.read_text())
+    monkeypatch.chdir(mini)
+    (mini / "profiles").rename(mini / "country_profiles")  # a workspace's layout: its own scenarios are checked
+    result = invoke("check")
+    assert result.exit_code == 2
+    expected = (case / "expected.txt").read_text().replace("profiles/", "country_profiles/").splitlines()
+    assert result.stderr.splitlines() == expected and result.stdout == ""
+
+
 def test_unknown_command_option_is_usage_error():
     result = CliRunner().invoke(main, ["run", "--bogus"])
     assert result.exit_code == 2 and "No such option '--bogus'" in result.output
