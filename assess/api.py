@@ -373,20 +373,19 @@ def schemas(kinds: list[str] | None = None, rules: Path | str | None = None, gen
     return {kind: schema_of(kind, facts) for kind in (kinds or list(KINDS))}
 
 
-def render(result: Any, fmt: str) -> str:
-    """Any result of this API as ``table``, ``json``, ``csv`` or ``markdown`` text."""
-    from .render.formats import renderer
-    from .render.views import view_of
-
-    return renderer(fmt)(view_of(result))
+def render(result: Any, fmt: str, *, quiet: bool = False) -> str:
+    """Any result of this API as ``table``, ``json``, ``csv`` or ``markdown`` text; ``quiet`` leaves
+    out the remarks on how to read it (legends, stamps, summaries, warnings)."""
+    return render_many([result], fmt, quiet=quiet)
 
 
-def render_many(results: list[Any], fmt: str) -> str:
+def render_many(results: list[Any], fmt: str, *, quiet: bool = False) -> str:
     """Several results: one after the other for people, a single JSON document for tools."""
     from .render.formats import View, json_data, renderer
+    from .render.formats import quiet as without_remarks
     from .render.views import view_of
 
-    views = [view_of(result) for result in results]
+    views = [without_remarks(view_of(result)) if quiet else view_of(result) for result in results]
     if fmt == "json" and len(views) > 1:
         return renderer(fmt)(View([], [], data=[json_data(view) for view in views]))
     return "".join(renderer(fmt)(view) for view in views)

@@ -87,8 +87,13 @@ def _format_option(command: Command) -> Command:
 
 def _say(message: str) -> None:
     """Information for people on stderr; --quiet silences it."""
-    if not _verbosity().get("quiet"):
+    if not _quiet():
         click.echo(message, err=True)
+
+
+def _quiet() -> bool:
+    """-q: results and errors only (no progress, notes, legends or summaries)."""
+    return bool(_verbosity().get("quiet"))
 
 
 def _verbosity() -> dict[str, bool]:
@@ -100,7 +105,7 @@ def _verbosity() -> dict[str, bool]:
 @contextlib.contextmanager
 def _progress(label: str) -> Iterator[api.Progress | None]:
     """A progress callback: a bar on a terminal (stderr), silent otherwise or with --quiet."""
-    if not sys.stderr.isatty() or _verbosity().get("quiet"):
+    if not sys.stderr.isatty() or _quiet():
         yield None
         return
     with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
@@ -197,7 +202,7 @@ def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str |
         _say(f"wrote {api.write_outputs(assessment, out)}" + ("" if out.is_absolute() else f" (in {Path.cwd()})"))
     if rank_by is not None:
         assessments = [api.ranked_by(assessment, rank_by) for assessment in assessments]
-    _emit(api.render_many(assessments, fmt))
+    _emit(api.render_many(assessments, fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -210,7 +215,7 @@ def explain(country: str, year: int | None, paths: WorkspacePaths, fmt: str) -> 
     """Every rule for one country: facts read, points, why, interventions."""
     workspace = _load(paths)
     _check_year(workspace, year)
-    _emit(api.render(api.explain(workspace, country, year), fmt))
+    _emit(api.render(api.explain(workspace, country, year), fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -239,7 +244,7 @@ def prioritize(year: int | None, commodity: str | None, destination: str, budget
             result = api.portfolio(workspace, budget_usd, year, destination.upper(), commodity, progress)
         else:
             result = api.prioritize(workspace, year, destination.upper(), commodity, budget, progress, need_only)
-    _emit(api.render(result, fmt))
+    _emit(api.render(result, fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -255,7 +260,7 @@ def scenario(name: str, until: int | None, start: int | None, scenarios: Path | 
     """Project a scenario (fact changes, funded packages, route changes) year by year against the baseline."""
     workspace = _load(paths)
     _check_year(workspace, start)  # years after the evidence are what a projection is for
-    _emit(api.render(api.scenario(workspace, name, until, start, scenarios), fmt))
+    _emit(api.render(api.scenario(workspace, name, until, start, scenarios), fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -294,7 +299,7 @@ def diff_command(old: str | None, new: str | None, fmt: str, fail_above: float |
                  **sides: Any) -> None:
     """What changed between two scored outputs, and why."""
     result = _diff(old, new, **sides)
-    _emit(api.render(result, fmt))
+    _emit(api.render(result, fmt, quiet=_quiet()))
     if fail_above is not None and any(m.size > fail_above for m in result.moves(only_unexplained)):
         sys.exit(1)
 
@@ -376,7 +381,7 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
     _check_year(workspace, year)
     with _progress("sampling") as progress:
         result = api.sensitivity(workspace, year, samples, spread, seed, progress)
-    _emit(api.render(result, fmt))
+    _emit(api.render(result, fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -403,7 +408,7 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
     workspace = _load(paths, None if coverage else folder)
     if coverage:
         covered = api.strategy_coverage(workspace)
-        _emit(api.render(covered, fmt))
+        _emit(api.render(covered, fmt, quiet=_quiet()))
         sys.exit(1 if covered.findings else 0)
     _check_year(workspace, year)
     report = api.check(workspace, year, stale_after)
@@ -414,7 +419,7 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
             tested = api.check_properties(workspace, examples, seed, progress)
         results.append(tested)
         failed = bool(tested.failures)
-    _emit(api.render_many(results, fmt))
+    _emit(api.render_many(results, fmt, quiet=_quiet()))
     sys.exit(1 if report.findings or failed else 0)
 
 
@@ -429,7 +434,7 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
 def import_command(table: Path, dry_run: bool, closed_list: bool, paths: WorkspacePaths, fmt: str) -> None:
     """Merge a CSV or XLSX table of dated, sourced facts into the profiles."""
     plan = api.import_table(_load(paths), table, closed_list, dry_run)
-    _emit(api.render(plan, fmt))
+    _emit(api.render(plan, fmt, quiet=_quiet()))
     sys.exit(1 if plan.count("conflict") else 0)
 
 
@@ -452,7 +457,7 @@ def new(country: str, kind: str | None, name: str | None, paths: WorkspacePaths)
 @_fail_cleanly
 def facts(paths: WorkspacePaths, fmt: str) -> None:
     """The fact catalogue: types, values, which rules read each fact, how many profiles know it."""
-    _emit(api.render(api.facts(_load(paths)), fmt))
+    _emit(api.render(api.facts(_load(paths)), fmt, quiet=_quiet()))
 
 
 @main.command()

@@ -329,3 +329,43 @@ def test_check_properties_reports_progress():
     calls: list[tuple[int, int]] = []
     check_properties(load_workspace(MINI / "rules", MINI / "profiles"), examples=5, progress=lambda d, t: calls.append((d, t)))
     assert calls[-1] == (7, 7) and len(calls) == 7
+
+
+QUIET_COMMANDS = {  # every command, with what it would say besides its result
+    "run": (["run", "--year", "2024", "--out", "{tmp}/out"], ["wrote ", "score [low-high]"]),
+    "explain": (["explain", "NOR", "--year", "2024"], ["weight: the rule's share"]),
+    "prioritize": (["prioritize", "--destination", "NOR"], ["harm weights:", "priority = leverage"]),
+    "portfolio": (["prioritize", "--destination", "NOR", "--budget-usd", "1000000"], ["value = share", "greedy gets"]),
+    "scenario": (["scenario", "fund-fra", "--scenarios", str(MINI / "scenarios")], []),
+    "check": (["check", "--properties", "--examples", "5"], ["coverage as of"]),
+    "coverage": (["check", "--coverage"], []),
+    "sensitivity": (["sensitivity", "--samples", "20"], ["nominal: the rank", "drivers: correlation"]),
+    "diff": (["diff", "--from", "2019", "--to", "2024"], []),
+    "graph": (["graph", "--format", "json", "-o", "{tmp}/g.json"], ["wrote "]),
+    "report": (["report", "--year", "2024", "--destination", "NOR", "-o", "{tmp}/r.html"], ["wrote "]),
+    "facts": (["facts"], []),
+    "new": (["new", "SWE"], ["wrote "]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(QUIET_COMMANDS))
+def test_quiet_leaves_results_and_errors_only(name: str, mini: Path, tmp_path: Path):
+    args, remarks = QUIET_COMMANDS[name]
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    if name == "coverage":
+        (mini / "rules/strategy.yaml").write_text(
+            "items:\n  ONE:\n    seed: mini.txt\n    section: \"SECTION ONE: CONTROLS\"\n    quote: \"control things\"\n"
+            "    partner_facing: true\n    implemented_by: [A.c1.r1]\n")
+    loud = CliRunner().invoke(main, [*args, *workspace_args(mini)], catch_exceptions=False)
+    quiet = CliRunner().invoke(main, ["-q", *args, *workspace_args(mini)] if name != "new" else
+                               ["-q", "new", "DNK", *workspace_args(mini)], catch_exceptions=False)
+    assert quiet.exit_code == loud.exit_code and loud.exit_code in (0, 1), loud.output
+    assert quiet.stderr == ""
+    for remark in remarks:
+        assert remark in loud.output and remark not in quiet.output, remark
+    assert set(quiet.stdout.splitlines()) <= set(loud.stdout.splitlines())  # only left out, never reworded
+
+
+def test_check_quiet_on_a_clean_workspace_says_ok_and_nothing_else():
+    result = invoke("-q", "check", *workspace_args())
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "ok: rules and profiles are valid; no findings\n", "")

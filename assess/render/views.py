@@ -10,7 +10,7 @@ from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, Move, Scored
 from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Publication, Stamp
 from ..engine.values import display
-from .formats import View
+from .formats import Remark, View
 
 if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
     from ..analysis.coverage import StrategyCoverage
@@ -56,9 +56,10 @@ def scores_view(assessment: Assessment) -> View:
     def data() -> JSONObject:
         return {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
 
-    notes = [stamp_note(assessment.stamp),
-             "score [low-high]: the score if every unknown fact took its worst and its best value; tiers are earned "
-             "by the low bound; a rank a-b means the bounds overlap with other countries'"]
+    notes: list[str] = [Remark(stamp_note(assessment.stamp)),
+                        Remark("score [low-high]: the score if every unknown fact took its worst and its best value; "
+                               "tiers are earned by the low bound; a rank a-b means the bounds overlap with other "
+                               "countries'")]
     ranked_by = f", ranked by {assessment.rank_by}" if assessment.rank_by else ""
     return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}{ranked_by}", notes=notes,
                 records=records)
@@ -98,7 +99,8 @@ def explain_view(result: CountryResult) -> View:
               "no overall score (the rule set publishes its goals only)")
     title = f"{result.name} ({result.country}) as of {result.year}: {scored}"
     scope = "overall score" if overall else "goal's score"
-    notes = [f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now (0-100)",
+    notes = [Remark(f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now "
+                    "(0-100)"),
              *recommendations_text(result), *gaps_text(result)]
     return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
 
@@ -180,12 +182,14 @@ def priorities_view(result: Prioritization) -> View:
     title = (f"Where assistance buys the most, toward {result.destination} as of {result.year}"
              + (" (need only)" if result.need_only else "")
              + f": {_percent(result.baseline_flow, 1)} of the potential harm-weighted flow arrives")
-    notes = [flow_unit_note(result.harm),
-             "priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
-             "countries with leverage come first{order}".format(
-                 **vars(result.weights), order=" (not in need-only mode)" if result.need_only else ""),
-             "* capacity not fully known: ranked on the engine's score (the most its unknown facts allow where a goal "
-             "is insufficient data, so not knowing a country never raises its priority); leverage shows its range"]
+    notes: list[str] = [
+        Remark(flow_unit_note(result.harm)),
+        Remark("priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
+               "countries with leverage come first{order}".format(
+                   **vars(result.weights), order=" (not in need-only mode)" if result.need_only else "")),
+        Remark("* capacity not fully known: ranked on the engine's score (the most its unknown facts allow where a "
+               "goal is insufficient data, so not knowing a country never raises its priority); leverage shows its "
+               "range")]
     if result.not_profiled:
         notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
     records = [{"rank": p.rank, "country": p.country, "priority": p.priority, "leverage": p.leverage,
@@ -220,22 +224,24 @@ def portfolio_view(result: Portfolio) -> View:
              f"{len(result.picks)} package(s), ${result.spent_usd:,.0f} expected "
              f"({_dollars(*data['spent_range_usd'])}); harm-weighted flow reaching {result.destination} "
              f"{_percent(cut, 1)} lower")
-    notes = [f"value = share of today's harm-weighted flow stopped + {result.capacity_weight:g} x overall points "
-             "added / 100; chosen greedily by value per expected dollar, each pick re-scored and the flows recomputed",
-             "† cost is a planner's assumption (see interventions.yaml); every effect is a planner's assumption of "
-             "what the package achieves; flow stopped shows its range over the capacity's range"]
+    notes: list[str] = [
+        Remark(f"value = share of today's harm-weighted flow stopped + {result.capacity_weight:g} x overall points "
+               "added / 100; chosen greedily by value per expected dollar, each pick re-scored and the flows recomputed"),
+        Remark("† cost is a planner's assumption (see interventions.yaml); every effect is a planner's assumption of "
+               "what the package achieves; flow stopped shows its range over the capacity's range")]
     left = result.budget_usd - result.spent_usd
     if left > 0.5:
         notes.append(f"${left:,.0f} left: no {'other ' if result.picks else ''}package that fits adds value on "
                      "today's evidence")
     exact = result.exact
-    notes.append(f"greedy gets at least {_percent(1 - exact['gap_to_bound'])} of the optimum: its {exact['greedy_value']:.4f} "
-                 f"against an upper bound of {exact['upper_bound']:.4f} (the fractional knapsack over first-round values, "
-                 "valid while returns diminish; loose where options share a route)")
+    notes.append(Remark(f"greedy gets at least {_percent(1 - exact['gap_to_bound'])} of the optimum: its "
+                        f"{exact['greedy_value']:.4f} against an upper bound of {exact['upper_bound']:.4f} (the "
+                        "fractional knapsack over first-round values, valid while returns diminish; loose where "
+                        "options share a route)"))
     if exact["value"] is not None:
         proof = "" if exact["proven_optimal"] else f"; the best found in {exact['time_limit_s']} s, not proven optimal"
-        notes.append(f"exact check ({exact['solver']}{proof}): its selection is worth {exact['value']:.4f}, greedy's "
-                     f"{exact['greedy_value']:.4f} (greedy short by {_percent(exact['gap'], 1)})")
+        notes.append(Remark(f"exact check ({exact['solver']}{proof}): its selection is worth {exact['value']:.4f}, "
+                            f"greedy's {exact['greedy_value']:.4f} (greedy short by {_percent(exact['gap'], 1)})"))
     if result.verify_first:
         notes.append("verify first (worth nothing on today's evidence, but much if these unknown facts are bad): "
                      + "; ".join(f"{v['package']} in {v['country']} ({', '.join(v['verify'])})"
@@ -304,6 +310,7 @@ def coverage_view(result: StrategyCoverage) -> View:
     scored, _ = result.share(assessed)
     title = (f"Strategy coverage: {done} of {total} partner-facing items assessed or offered ({_percent(done / total)}), "
              f"{scored} assessed by a rule ({_percent(scored / total)}); " + ", ".join(parts))
+    # part of the table (COVERAGE.md is generated with -q), so not a remark
     notes = ["generated from strategy.yaml and the rules (assess check --coverage); partner-facing: the item asks "
              "something of or for partner countries; a reason beside a covered item says what it leaves out"]
     notes += [f"{f.kind} {f.where}: {f.message}" for f in result.findings]
@@ -399,15 +406,16 @@ def _percent_or_dash(share: float | None) -> str:
 
 
 def check_view(report: CheckReport) -> View:
-    """Findings first; coverage per country and the data gaps as notes."""
+    """Findings first; coverage per country, the data gaps and warnings as remarks (-q leaves them out)."""
     rows = [[f.kind, f.where, f.message] for f in report.findings]
     shares = ", ".join(f"{code} {share * 100:.0f}%" for code, share in report.coverage.items())
-    notes = [f"coverage as of {report.year}: {shares}"]
+    notes: list[str] = [Remark(f"coverage as of {report.year}: {shares}")]
     if report.data_gaps:
-        notes.append(f"rules no profile has facts for as of {report.year} (data gaps): " + ", ".join(report.data_gaps))
+        notes.append(Remark(f"rules no profile has facts for as of {report.year} (data gaps): "
+                            + ", ".join(report.data_gaps)))
     if report.weak_sources:
-        notes.append(f"warning: {len(report.weak_sources)} source(s) name no URL and no publisher, e.g. "
-                     + "; ".join(report.weak_sources[:5]))
+        notes.append(Remark(f"warning: {len(report.weak_sources)} source(s) name no URL and no publisher, e.g. "
+                            + "; ".join(report.weak_sources[:5])))
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
     records = ([{"kind": f.kind, "where": f.where, "value": None, "message": f.message} for f in report.findings]
                + [{"kind": "coverage", "where": code, "value": share, "message": f"as of {report.year}"}
@@ -425,7 +433,7 @@ def properties_view(report: PropertyReport) -> View:
     rows = [[name, "fails" if name in failed else "holds"] for name in report.checked]
     title = (f"properties: {len(report.checked) - len(failed)} of {len(report.checked)} hold "
              f"({report.examples} examples each)")
-    notes = [f"exempt from monotonicity: {line}" for line in report.exempt]
+    notes: list[str] = [Remark(f"exempt from monotonicity: {line}") for line in report.exempt]
     sections = [(f"{failure.property}: {failure.message}", View([], [], preformatted=failure.example))
                 for failure in report.failures]
     data = {"examples": report.examples, "checked": report.checked, "exempt": report.exempt,
@@ -447,9 +455,10 @@ def sensitivity_view(result: Sensitivity) -> View:
                      interval, _percent(c.known_share), drivers])
     title = (f"Rank stability over {result.samples} samples (weights ±{result.spread * 100:.0f}%, unknown facts "
              f"within their bounds, seed {result.seed})")
-    notes = ["nominal: the rank of the point score (insufficient data: —); the sampled ranks take every country, "
-             "its unknown rules drawn between their low and high bounds",
-             "drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)"]
+    notes: list[str] = [
+        Remark("nominal: the rank of the point score (insufficient data: —); the sampled ranks take every country, "
+               "its unknown rules drawn between their low and high bounds"),
+        Remark("drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)")]
     records = [{"country": c.country, "nominal_rank": c.nominal_rank, "median_rank": c.median_rank,
                 "rank_5": c.low_rank, "rank_95": c.high_rank, "known_share": c.known_share,
                 "drivers": ";".join(f"{name}={value}" for name, value in c.drivers)} for c in result.countries]
@@ -467,7 +476,7 @@ def import_view(plan: ImportPlan) -> View:
              f"recorded, {plan.count('conflict')} conflict(s); {done}")
     notes = [f"closed lists filled for every other country: {', '.join(plan.closed_lists)}"] if plan.closed_lists else []
     if plan.count("conflict"):
-        notes.append("! a different value is already recorded for that date: kept as it is; settle it by hand")
+        notes.append(Remark("! a different value is already recorded for that date: kept as it is; settle it by hand"))
     records = [{"change": change.kind, "country": change.observation.country, "fact": change.observation.fact,
                 "as_of": change.observation.as_of.isoformat(), "value": display(change.observation.value),
                 "recorded": None if change.kind != "conflict" else display(change.recorded),
