@@ -56,6 +56,15 @@ def test_explain_wraps_to_the_terminal_width(monkeypatch: pytest.MonkeyPatch):
     assert max(map(len, explain_in("table").splitlines())) > 100  # piped, unwrapped
 
 
+def test_columns_wraps_every_table_even_when_piped():
+    """The shipped Mexico, whose facts-read column holds URLs, through a pipe: COLUMNS still rules."""
+    env = {**os.environ, "COLUMNS": "100"}
+    done = subprocess.run([sys.executable, "-m", "assess", "explain", "MEX", "--year", "2024"], cwd=REPO, env=env,
+                          capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert max(map(len, lines)) <= 100 and any(line.startswith("rule ") and "facts read" in line for line in lines)
+
+
 def test_explain_as_json_is_the_trace():
     data = json.loads(explain_in("json"))
     assert (data["country"], data["year"], data["result"]["score"]) == ("NOR", 2019, pytest.approx(40.0))

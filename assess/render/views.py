@@ -62,7 +62,7 @@ def scores_view(assessment: Assessment) -> View:
                                "countries'")]
     ranked_by = f", ranked by {assessment.rank_by}" if assessment.rank_by else ""
     return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}{ranked_by}", notes=notes,
-                records=records)
+                records=records, keys=2)
 
 
 def explain_view(result: CountryResult) -> View:
@@ -199,7 +199,7 @@ def priorities_view(result: Prioritization) -> View:
                 "routes": ";".join(p.routes), "weakest": ";".join(str(w["id"]) for w in p.weakest),
                 "interventions": ";".join(str(i["id"]) for i in p.interventions),
                 "runner_up": p.runner_up["country"] if p.runner_up else None} for p in result.picks]
-    return View(columns, rows, result.to_json, title=title, notes=notes, records=records)
+    return View(columns, rows, result.to_json, title=title, notes=notes, records=records, keys=2)
 
 
 def portfolio_view(result: Portfolio) -> View:
@@ -463,7 +463,7 @@ def sensitivity_view(result: Sensitivity) -> View:
                 "rank_5": c.low_rank, "rank_95": c.high_rank, "known_share": c.known_share,
                 "drivers": ";".join(f"{name}={value}" for name, value in c.drivers)} for c in result.countries]
     return View(["nominal", "country", "median", "5–95%", "known", "drivers"], rows, result.to_json, title=title,
-                notes=notes, records=records)
+                notes=notes, records=records, keys=2)
 
 
 def import_view(plan: ImportPlan) -> View:

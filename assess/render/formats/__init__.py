@@ -31,6 +31,7 @@ class View:
     sections: list[tuple[str, View]] = field(default_factory=list)  # detail, collapsible in Markdown
     preformatted: str = ""  # text shown as is (a YAML counter-example), fenced in Markdown
     records: list[dict[str, Any]] | None = None  # the rows as data (numbers at full precision), for CSV
+    keys: int = 1  # the leading columns that name a row (repeated when a table is laid out in blocks)
 
 
 def quiet(view: View) -> View:
