@@ -309,6 +309,22 @@ def test_csv_carries_data_not_display_strings():
     assert not any(row["delta"].startswith("'") for row in moves)
 
 
+def test_diff_csv_has_a_row_per_changed_fact(mini: Path):
+    """Each changed fact of a move in its own row: fact, old value and date, new value and date."""
+    profile = mini / "profiles/NOR.yaml"
+    profile.write_text(profile.read_text().replace(
+        '    - {value: 5, as_of: 2019-05-01, source: "test"}\n',
+        '    - {value: 5, as_of: 2019-05-01, source: "test"}\n    - {value: 9, as_of: 2024-02-01, source: "test"}\n'))
+    result = invoke("-q", "diff", "--from", "2019", "--to", "2024", *workspace_args(mini), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    overall = [row for row in rows if row["country"] == "NOR" and row["level"] == "overall"]
+    assert {(row["fact"], row["old_value"], row["old_as_of"], row["new_value"], row["new_as_of"]) for row in overall} == {
+        ("a", "false", "2018-01-01", "true", "2024-12-31"), ("n", "5.0", "2019-05-01", "9.0", "2024-02-01"),
+        ("d", "unknown", "", "2021-06-01", "2021-06-01")}
+    assert len({(row["old_score"], row["new_score"], row["cause"]) for row in overall}) == 1  # one move, two rows
+    assert "facts_changed" not in rows[0] and "→" not in result.stdout
+
+
 def test_diff_takes_years_and_output_folders_at_any_level(tmp_path: Path):
     assert invoke("-q", "diff", "2019", "2024", *workspace_args()).output.startswith("1 country changed")
     out = tmp_path / "out"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
-from ..analysis.diff import Diff, Move, Scored
+from ..analysis.diff import Diff, FactChange, Move, Scored
 from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Publication, Stamp
 from ..engine.values import display
 from .formats import Remark, View
@@ -358,12 +358,31 @@ def diff_view(result: Diff) -> View:
     if result.rule_changes:
         notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
     columns = ["country", "name", "status", "overall", "change", "rank", "cause"]
+    # one row per changed fact of a move (a move no fact explains: one row, its fact columns empty)
     records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_score,
                 "new_score": m.new_score, "delta": m.delta, "old_tier": m.old_tier, "new_tier": m.new_tier,
                 "old_coverage": m.old_coverage, "new_coverage": m.new_coverage, "cause": m.cause,
-                "facts_changed": ";".join(f.describe() for f in m.facts), "rules_changed": ";".join(m.rules)}
-               for m in moves]
+                **_fact_columns(change), "rules_changed": ";".join(m.rules)}
+               for m in moves for change in _changes_or_none(m)]
     return View(columns, rows, result.to_json, title=headline, notes=notes, sections=sections, records=records)
+
+
+def _changes_or_none(move: Move) -> list[FactChange | None]:
+    return [*move.facts] if move.facts else [None]
+
+
+def _fact_columns(change: FactChange | None) -> JSONObject:
+    """A changed fact as data: its name, and each side's value and date (empty where not read)."""
+    def value(reading: JSONObject | None) -> Any:
+        if reading is None:
+            return None
+        raw = reading["value"]
+        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else display(raw)
+
+    old = change.old if change else None
+    new = change.new if change else None
+    return {"fact": change.fact if change else None, "old_value": value(old), "old_as_of": old.get("as_of") if old else None,
+            "new_value": value(new), "new_as_of": new.get("as_of") if new else None}
 
 
 def _count(number: int, one: str, many: str) -> str:
