@@ -214,6 +214,14 @@ def diff_sides(old: str | Path, new: str | Path, workspace: Workspace | None = N
     return diff(side(old), side(new))
 
 
+def moves_above(result: Diff, points: float, only_unexplained: bool = False) -> list[str]:
+    """The moves larger than ``points`` (with ``only_unexplained``, of those no fact change explains),
+    one line each: what ``diff --fail-above`` fails on."""
+    from .render.views import move_line
+
+    return [move_line(move) for move in result.moves(only_unexplained) if move.size > points]
+
+
 def diff_years(workspace: Workspace, old_year: int, new_year: int) -> Diff:
     """What moved between two years of one workspace, attributed to the facts that changed."""
     from .analysis.diff import diff, from_assessment

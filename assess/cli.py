@@ -300,7 +300,13 @@ def diff_command(old: str | None, new: str | None, fmt: str, fail_above: float |
     """What changed between two scored outputs, and why."""
     result = _diff(old, new, **sides)
     _emit(api.render(result, fmt, quiet=_quiet()))
-    if fail_above is not None and any(m.size > fail_above for m in result.moves(only_unexplained)):
+    above = api.moves_above(result, fail_above, only_unexplained) if fail_above is not None else []
+    if above:
+        # why the run fails, so said even with --quiet; on stderr, so the result on stdout stays whole
+        which = "unexplained move(s)" if only_unexplained else "move(s)"
+        click.echo(f"{len(above)} {which} above {fail_above:g} points:", err=True)
+        for line in above:
+            click.echo(f"  {line}", err=True)
         sys.exit(1)
 
 

@@ -406,6 +406,13 @@ def _side_text(scored: Scored) -> str:
     return f"{stamp.get('ruleset_id')} {stamp.get('ruleset_version')} {stamp.get('ruleset_hash')}, {stamp.get('year')}"
 
 
+def move_line(move: Move) -> str:
+    """One move in one line: where, from what score to what, by how much, and why."""
+    change = (f"{move.delta:+.1f}" if move.delta is not None else "appeared" if move.old_score is None
+              else "disappeared")
+    return f"{move.country} {move.node}: {_score_pair(move)} ({change}; {move.cause})"
+
+
 def _score_pair(move: Move | None) -> str:
     if move is None:
         return "—"
