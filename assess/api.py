@@ -54,6 +54,7 @@ __all__ = [
     "UsageError",
     "Workspace",
     "check",
+    "check_destination",
     "check_properties",
     "diff_outputs",
     "diff_rules",
@@ -66,6 +67,7 @@ __all__ = [
     "import_table",
     "init_workspace",
     "load_workspace",
+    "moves_above",
     "new_profile",
     "portfolio",
     "prioritize",
@@ -326,10 +328,17 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
 
 
 def write_file(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically."""
+    """Replace ``path`` with ``text`` atomically; OutputError if its folder does not exist."""
     from .render.outputs import write_file as write
 
     write(path, text)
+
+
+def check_destination(path: Path) -> None:
+    """OutputError unless ``write_file`` could write ``path`` (checked before a long computation)."""
+    from .render.outputs import check_destination as check
+
+    check(path)
 
 
 def init_workspace(directory: Path) -> list[Path]:

@@ -272,6 +272,8 @@ def scenario(name: str, until: int | None, start: int | None, scenarios: Path | 
 @_fail_cleanly
 def graph(fmt: str, year: int | None, output: Path, paths: WorkspacePaths) -> None:
     """Export the network for Gephi, Graphviz or D3."""
+    if output != STDOUT:
+        api.check_destination(output)
     workspace = _load(paths)
     _check_year(workspace, year)
     _write(output, api.graph(workspace, fmt, year))
@@ -355,6 +357,8 @@ def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int 
 def report(year: int | None, compare: int | None, destination: str, budget_usd: float, output: Path,
            paths: WorkspacePaths) -> None:
     """A self-contained HTML briefing with charts."""
+    if output != STDOUT:
+        api.check_destination(output)  # before the work, not after it
     workspace = _load(paths)
     _check_year(workspace, year)
     with _progress("building the report") as progress:
@@ -479,6 +483,7 @@ def schema(kind: str, out: Path | None, rules: Path | None, generic: bool) -> No
     if out is None:
         _emit(api.to_json(found[kind] if kind != "all" else found))
         return
+    out.mkdir(parents=True, exist_ok=True)  # a folder to write into, as run --out
     for name, document in found.items():
         api.write_file(out / f"{name}.schema.json", api.to_json(document))
     _say(f"wrote {len(found)} schema file(s) to {out}")

@@ -89,6 +89,7 @@ def init_workspace(target: Path) -> list[Path]:
         shutil.copytree(profiles.parent / "scenarios", target / "scenarios")
     errors: list[SourceError] = []
     ruleset = load_ruleset(resolve_rules(target / "rules"), errors)
+    (target / "schemas").mkdir()
     for kind in KINDS:  # the profile schema names this rule set's facts
         write_file(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind, ruleset.facts if ruleset else None)))
     for path in sorted(target.rglob("*.yaml")):

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pycountry
 import pytest
+from click.testing import CliRunner
 
 import assess
+from assess.cli import main
 from assess.render import outputs
 from assess.render.outputs import read_scored, write_file, write_outputs
 from helpers import MINI, REPO, invoke, workspace_args
@@ -227,3 +229,18 @@ def test_read_scored_reads_only_regular_files(tmp_path: Path):
     os.mkfifo(folder / "countries/NOR.json")  # reading it would block forever
     with pytest.raises(assess.InputErrors, match="not a regular file"):
         read_scored(folder)
+
+
+@pytest.mark.parametrize("command", [["report", "--year", "2024", "--destination", "NOR"], ["graph", "--format", "json"]])
+def test_output_into_a_missing_folder_is_one_line_and_creates_nothing(command: list[str], tmp_path: Path):
+    target = tmp_path / "no/such/dir/out.file"
+    result = CliRunner().invoke(main, [*command, *workspace_args(), "-o", str(target)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"cannot write {target}: {target.parent} does not exist (create it first)"]
+    assert not (tmp_path / "no").exists()
+
+
+def test_write_file_into_a_missing_folder_creates_no_folder(tmp_path: Path):
+    with pytest.raises(assess.OutputError, match="does not exist"):
+        write_file(tmp_path / "missing/file.txt", "text")
+    assert list(tmp_path.iterdir()) == []
