@@ -61,7 +61,7 @@ def _verbosity_options(command: Command) -> Command:
             settings["verbose"] = settings.get("verbose", False) and not settings.get("quiet", False)
 
     quiet = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=remember,
-                         help="No progress bars or notes on stderr.")
+                         help="Results and errors only: no progress, notes or legends.")
     verbose = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=remember,
                            help="Also say what was loaded and how long it took.")
     return quiet(verbose(command))
@@ -442,7 +442,33 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
 @_format_option
 @_fail_cleanly
 def import_command(table: Path, dry_run: bool, closed_list: bool, paths: WorkspacePaths, fmt: str) -> None:
-    """Merge a CSV or XLSX table of dated, sourced facts into the profiles."""
+    """Merge a CSV or XLSX table of dated, sourced facts into the profiles.
+
+    The header row tells the form. A country is an ISO3 code or a common name; a date is
+    YYYY-MM-DD, or YYYY-MM or YYYY for the end of that month or year; a known value needs a
+    source; note is optional. Importing twice changes nothing; a different value already
+    recorded for the same date is a conflict (exit 1), reported and never overwritten.
+
+    \b
+    Long form, one value a row:
+      country,fact,value,as_of,source,note
+      MEX,budapest_status,invited,2007-02-01,"Council of Europe, ETS 185 chart",
+    \b
+    Wide by fact, one column per fact, one date a row:
+      country,as_of,source,g7_24_7_network,cybercrime_unit
+      Mexico,2024-12-31,"G7 24/7 Network, list of points of contact",true,true
+    \b
+    Wide by year, one column per year (read as 31 December of it):
+      country,fact,source,2019,2024
+      KEN,fatf_standing,"FATF public statements",not_listed,increased_monitoring
+    \b
+    Closed list (--closed-list), for a fact the catalogue declares closed_list:
+    the table, in any form, is the whole list on each date (one source a date);
+    every country it does not name gets the catalogue's value for absence, with
+    the same date and source:
+      country,fact,value,as_of,source
+      KEN,fatf_standing,increased_monitoring,2024-02-23,"FATF, Public Statement"
+    """
     plan = api.import_table(_load(paths), table, closed_list, dry_run)
     _emit(api.render(plan, fmt, quiet=_quiet()))
     sys.exit(1 if plan.count("conflict") else 0)

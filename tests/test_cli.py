@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import assess
 from assess.cli import main
-from helpers import FIXTURES, MINI, REPO, invoke, workspace_args
+from helpers import FIXTURES, MINI, REPO, invoke, shipped_args, workspace_args
 
 
 def test_run_writes_outputs_and_prints_table(tmp_path: Path):
@@ -394,3 +394,28 @@ def test_quiet_leaves_results_and_errors_only(name: str, mini: Path, tmp_path: P
 def test_check_quiet_on_a_clean_workspace_says_ok_and_nothing_else():
     result = invoke("-q", "check", *workspace_args())
     assert (result.exit_code, result.stdout, result.stderr) == (0, "ok: rules and profiles are valid; no findings\n", "")
+
+
+def test_import_help_shows_every_form_with_an_example_that_imports(tmp_path: Path):
+    """Each example of the help is a table `import --dry-run` reads in the form the help names."""
+    text = invoke("import", "--help").stdout
+    forms = {"Long form": ("long", []), "Wide by fact": ("facts", []), "Wide by year": ("years", []),
+             "Closed list": ("long", ["--closed-list"])}
+    lines = text.splitlines()
+    for title, (form, extra) in forms.items():
+        start = next(i for i, line in enumerate(lines) if line.strip().startswith(title))
+        example = []
+        for line in lines[start + 1:]:
+            if line.startswith("    ") and "," in line:
+                example.append(line.strip())
+            elif example:
+                break
+        assert len(example) == 2, (title, example)  # a header and a row
+        table = tmp_path / f"{form}{len(extra)}.csv"
+        table.write_text("\n".join(example) + "\n")
+        result = invoke("import", str(table), "--dry-run", "--format", "json", *extra, *shipped_args())
+        assert result.exit_code in (0, 1), (title, result.output)  # 1: a conflict with what is recorded
+        plan = json.loads(result.stdout)
+        read = plan["added"] + plan["unchanged"] + plan["conflicts"]
+        assert plan["form"] == form and read >= (2 if form in ("facts", "years") else 1), title
+        assert not extra or plan["closed_lists"], title
