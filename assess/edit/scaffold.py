@@ -8,6 +8,7 @@ pointed at them, so editors validate and complete rule and profile files out of 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -100,6 +101,22 @@ def init_workspace(target: Path) -> list[Path]:
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
+PROFILE_SCHEMA = "profile.schema.json"
+
+
+def profile_schema_for(folder: Path) -> str:
+    """The profile schema a file written in ``folder`` points its editor at, relative to it: the
+    nearest ``schemas/`` (a workspace made by ``assess init``) or ``assess/schemas/`` (this
+    repository) in the folder or above it, else the schema installed with assess."""
+    start = Path(os.path.abspath(folder))
+    for base in (start, *start.parents):
+        for schemas in (base / "schemas", base / "assess" / "schemas"):
+            if (schemas / PROFILE_SCHEMA).is_file():
+                return Path(os.path.relpath(schemas / PROFILE_SCHEMA, start)).as_posix()
+    installed = Path(__file__).resolve().parent.parent / "schemas" / PROFILE_SCHEMA
+    return Path(os.path.relpath(installed, start)).as_posix()
+
+
 def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: str | None = None) -> Path:
     """A profile for ``code`` with every fact of the catalogue unknown, each with a comment saying what
     it means and which values it takes; refuses to replace an existing profile. An entity's id (its
@@ -117,7 +134,7 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
     path = workspace.profiles_dir / f"{country}.yaml"
     if path.exists() or path.is_symlink():
         raise UsageError(f"{location_of(path)} exists already: edit it, or import a table into it")
-    lines = ["# yaml-language-server: $schema=../assess/schemas/profile.schema.json",
+    lines = [f"# yaml-language-server: $schema={profile_schema_for(path.parent)}",
              f"# {f'{name} ({known})' if local else known}: every fact starts unknown (it holds from 1900 until a",
              "# dated, sourced value follows). Add values below each, or import a table: assess import FILE.",
              f"country: {country}"]
