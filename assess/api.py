@@ -159,12 +159,15 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
 def check(workspace: Workspace, year: int | None = None, stale_after: int | None = None,
           scenarios: Path | None = None) -> CheckReport:
     """Findings about a valid workspace (unused facts, stale values), coverage and data gaps; the
-    scenarios in ``scenarios`` are validated too (InputErrors if any is bad)."""
+    scenarios in ``scenarios`` are validated too (InputErrors if any is bad), with a warning for
+    each fact change or funded package of theirs that changes nothing when it takes effect."""
     from .analysis.check import check as inspect
+    from .errors import location_of
 
-    if scenarios is not None:
-        load_scenarios(workspace, scenarios)
-    return inspect(workspace, score(workspace, year), stale_after)
+    loaded = load_scenarios(workspace, scenarios) if scenarios is not None else {}
+    named = {location_of(scenarios / f"{name}.yaml"): scenario
+             for name, scenario in loaded.items()} if scenarios is not None else {}
+    return inspect(workspace, score(workspace, year), stale_after, named)
 
 
 def strategy_coverage(workspace: Workspace) -> StrategyCoverage:

@@ -421,7 +421,7 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
         _emit(api.render(covered, fmt, quiet=_quiet()))
         sys.exit(1 if covered.findings else 0)
     _check_year(workspace, year)
-    report = api.check(workspace, year, stale_after)
+    report = api.check(workspace, year, stale_after, folder)
     results: list[Any] = [report]
     failed = False
     if properties:

@@ -11,9 +11,13 @@ gaps) are reported alongside.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..engine.compile import compile_ruleset
+from ..engine.models import Scenario
+from ..engine.reader import read_yaml
 from ..engine.results import Assessment, JSONObject
 from ..engine.values import UNKNOWN
 from ..engine.workspace import Workspace
@@ -40,19 +44,37 @@ class CheckReport:
     coverage: dict[str, float]  # country -> share of the weight whose facts are known
     data_gaps: list[str] = field(default_factory=list)  # rules no profile has facts for
     weak_sources: list[str] = field(default_factory=list)  # file:fact of sources with no URL and no publisher
+    idle_scenario_changes: list[Finding] = field(default_factory=list)  # warnings: changes that change nothing
 
     def to_json(self) -> JSONObject:
         return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
-                "coverage": self.coverage, "weak_sources": self.weak_sources}
+                "coverage": self.coverage, "weak_sources": self.weak_sources,
+                "idle_scenario_changes": [vars(f) for f in self.idle_scenario_changes]}
 
 
-def check(workspace: Workspace, assessment: Assessment, stale_after: int | None = None) -> CheckReport:
-    """Findings about the workspace as of the assessment's year, with coverage and data gaps."""
+def check(workspace: Workspace, assessment: Assessment, stale_after: int | None = None,
+          scenarios: Mapping[str, Scenario] | None = None) -> CheckReport:
+    """Findings about the workspace as of the assessment's year, with coverage and data gaps; with
+    ``scenarios`` (file name -> scenario), warnings about their changes that change nothing."""
     year = assessment.stamp.year
     found = findings(workspace, year, stale_after)
     unopenable, weak = _sources(workspace)
     coverage = {c.country: c.overall.coverage for c in assessment.countries}
-    return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak)
+    idle = _idle_scenario_changes(workspace, scenarios) if scenarios else []
+    return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak, idle)
+
+
+def _idle_scenario_changes(workspace: Workspace, scenarios: Mapping[str, Scenario]) -> list[Finding]:
+    from .scenario import idle_changes
+
+    found = []
+    for file, scenario in scenarios.items():
+        idle = idle_changes(workspace, scenario)
+        doc = read_yaml(Path(file)) if idle else None
+        for where, why in idle:
+            line, col = doc.position(where) if doc is not None else (1, 1)
+            found.append(Finding("idle-scenario-change", f"{file}:{line}:{col}", why))
+    return found
 
 
 def _sources(workspace: Workspace) -> tuple[list[Finding], list[str]]:

@@ -442,6 +442,7 @@ def check_view(report: CheckReport) -> View:
     if report.weak_sources:
         notes.append(Remark(f"warning: {len(report.weak_sources)} source(s) name no URL and no publisher, e.g. "
                             + "; ".join(report.weak_sources[:5])))
+    notes += [Remark(f"warning: {f.where}: {f.message}") for f in report.idle_scenario_changes]
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
     records = ([{"kind": f.kind, "where": f.where, "value": None, "message": f.message} for f in report.findings]
                + [{"kind": "coverage", "where": code, "value": share, "message": f"as of {report.year}"}
@@ -449,7 +450,9 @@ def check_view(report: CheckReport) -> View:
                + [{"kind": "data-gap", "where": rule, "value": None, "message": "no profile has facts for this rule"}
                   for rule in report.data_gaps]
                + [{"kind": "weak-source", "where": where, "value": None, "message": "no URL and no publisher"}
-                  for where in report.weak_sources])
+                  for where in report.weak_sources]
+               + [{"kind": f.kind, "where": f.where, "value": None, "message": f.message}
+                  for f in report.idle_scenario_changes])
     return View(["finding", "where", "message"], rows, report.to_json, title=status, notes=notes, records=records)
 
 
