@@ -206,3 +206,12 @@ def test_the_uk_report_lists_its_unknowns_as_gaps(shipped):
     assert "None recorded" not in gaps and "Not known:" in gaps
     first_fact, first_share = uk.unknown_facts()[0]
     assert f"{first_fact} ({first_share * 100:.1f}%)" in gaps
+
+
+def test_the_readme_opens_with_the_set_up_as_a_code_block_and_ci_runs_its_test_command():
+    """The two set-up lines render as lines (a fenced block), and .ci/run runs the README's tests."""
+    lines = (REPO / "README.md").read_text().splitlines()
+    assert lines[:4] == ["```sh", "pip install . && assess run", 'pip install ".[test]" && python -m pytest', "```"]
+    test_command = lines[2].split("&& ")[-1]
+    ci = [line.strip() for line in (REPO / ".ci/run").read_text().splitlines()]
+    assert test_command == "python -m pytest" and ci[-1] == test_command
