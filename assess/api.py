@@ -56,6 +56,7 @@ __all__ = [
     "UsageError",
     "Workspace",
     "check",
+    "check_destination",
     "check_properties",
     "diff_outputs",
     "diff_rules",
@@ -68,6 +69,7 @@ __all__ = [
     "import_table",
     "init_workspace",
     "load_workspace",
+    "moves_above",
     "new_profile",
     "portfolio",
     "prioritize",
@@ -93,13 +95,16 @@ def to_json(data: Any) -> str:
     return dumps(data)
 
 
-def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None) -> Workspace:
-    """Load and validate a rule set and its profiles; raises ``InputErrors`` listing every problem.
+def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None, *,
+                   scenarios: Path | None = None) -> Workspace:
+    """Load and validate a rule set and its profiles; raises ``InputErrors`` listing every problem,
+    one per cause (a file that fails validation causes no errors in the files that refer to it).
 
     Without paths, the working directory's ``rules/`` and ``country_profiles/`` are used, falling
-    back to the copy bundled with the package.
+    back to the copy bundled with the package. With ``scenarios`` (a folder), its scenarios are
+    validated in the same pass, so that their errors are reported with the workspace's.
     """
-    return _load_workspace(rules, profiles)
+    return _load_workspace(rules, profiles, scenarios=scenarios)
 
 
 def score(workspace: Workspace, year: int | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0) -> Assessment:
@@ -169,12 +174,15 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
 def check(workspace: Workspace, year: int | None = None, stale_after: int | None = None,
           scenarios: Path | None = None) -> CheckReport:
     """Findings about a valid workspace (unused facts, stale values), coverage and data gaps; the
-    scenarios in ``scenarios`` are validated too (InputErrors if any is bad)."""
+    scenarios in ``scenarios`` are validated too (InputErrors if any is bad), with a warning for
+    each fact change or funded package of theirs that changes nothing when it takes effect."""
     from .analysis.check import check as inspect
+    from .errors import location_of
 
-    if scenarios is not None:
-        load_scenarios(workspace, scenarios)
-    return inspect(workspace, score(workspace, year), stale_after)
+    loaded = load_scenarios(workspace, scenarios) if scenarios is not None else {}
+    named = {location_of(scenarios / f"{name}.yaml"): scenario
+             for name, scenario in loaded.items()} if scenarios is not None else {}
+    return inspect(workspace, score(workspace, year), stale_after, named)
 
 
 def strategy_coverage(workspace: Workspace) -> StrategyCoverage:
@@ -224,6 +232,14 @@ def diff_sides(old: str | Path, new: str | Path, workspace: Workspace | None = N
         return from_assessment(score(workspace, year), str(year))
 
     return diff(side(old), side(new))
+
+
+def moves_above(result: Diff, points: float, only_unexplained: bool = False) -> list[str]:
+    """The moves larger than ``points`` (with ``only_unexplained``, of those no fact change explains),
+    one line each: what ``diff --fail-above`` fails on."""
+    from .render.views import move_line
+
+    return [move_line(move) for move in result.moves(only_unexplained) if move.size > points]
 
 
 def diff_years(workspace: Workspace, old_year: int, new_year: int) -> Diff:
@@ -330,10 +346,17 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
 
 
 def write_file(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically."""
+    """Replace ``path`` with ``text`` atomically; OutputError if its folder does not exist."""
     from .render.outputs import write_file as write
 
     write(path, text)
+
+
+def check_destination(path: Path) -> None:
+    """OutputError unless ``write_file`` could write ``path`` (checked before a long computation)."""
+    from .render.outputs import check_destination as check
+
+    check(path)
 
 
 def init_workspace(directory: Path) -> list[Path]:
@@ -385,20 +408,19 @@ def schemas(kinds: list[str] | None = None, rules: Path | str | None = None, gen
     return {kind: schema_of(kind, facts) for kind in (kinds or list(KINDS))}
 
 
-def render(result: Any, fmt: str) -> str:
-    """Any result of this API as ``table``, ``json``, ``csv`` or ``markdown`` text."""
-    from .render.formats import renderer
-    from .render.views import view_of
-
-    return renderer(fmt)(view_of(result))
+def render(result: Any, fmt: str, *, quiet: bool = False) -> str:
+    """Any result of this API as ``table``, ``json``, ``csv`` or ``markdown`` text; ``quiet`` leaves
+    out the remarks on how to read it (legends, stamps, summaries, warnings)."""
+    return render_many([result], fmt, quiet=quiet)
 
 
-def render_many(results: list[Any], fmt: str) -> str:
+def render_many(results: list[Any], fmt: str, *, quiet: bool = False) -> str:
     """Several results: one after the other for people, a single JSON document for tools."""
     from .render.formats import View, json_data, renderer
+    from .render.formats import quiet as without_remarks
     from .render.views import view_of
 
-    views = [view_of(result) for result in results]
+    views = [without_remarks(view_of(result)) if quiet else view_of(result) for result in results]
     if fmt == "json" and len(views) > 1:
         return renderer(fmt)(View([], [], data=[json_data(view) for view in views]))
     return "".join(renderer(fmt)(view) for view in views)

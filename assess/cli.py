@@ -61,7 +61,7 @@ def _verbosity_options(command: Command) -> Command:
             settings["verbose"] = settings.get("verbose", False) and not settings.get("quiet", False)
 
     quiet = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=remember,
-                         help="No progress bars or notes on stderr.")
+                         help="Results and errors only: no progress, notes or legends.")
     verbose = click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=remember,
                            help="Also say what was loaded and how long it took.")
     return quiet(verbose(command))
@@ -96,8 +96,13 @@ def _format_option(command: Command) -> Command:
 
 def _say(message: str) -> None:
     """Information for people on stderr; --quiet silences it."""
-    if not _verbosity().get("quiet"):
+    if not _quiet():
         click.echo(message, err=True)
+
+
+def _quiet() -> bool:
+    """-q: results and errors only (no progress, notes, legends or summaries)."""
+    return bool(_verbosity().get("quiet"))
 
 
 def _verbosity() -> dict[str, bool]:
@@ -109,7 +114,7 @@ def _verbosity() -> dict[str, bool]:
 @contextlib.contextmanager
 def _progress(label: str) -> Iterator[api.Progress | None]:
     """A progress callback: a bar on a terminal (stderr), silent otherwise or with --quiet."""
-    if not sys.stderr.isatty() or _verbosity().get("quiet"):
+    if not sys.stderr.isatty() or _quiet():
         yield None
         return
     with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
@@ -120,14 +125,15 @@ def _progress(label: str) -> Iterator[api.Progress | None]:
         yield advance
 
 
-def _load(paths: WorkspacePaths) -> api.Workspace:
-    """Load, saying with --verbose what was loaded and how long it took."""
+def _load(paths: WorkspacePaths, scenarios: Path | None = None) -> api.Workspace:
+    """Load (with the scenarios of the folder ``scenarios``, checked in the same pass), saying with
+    --verbose what was loaded and how long it took."""
     start = time.perf_counter()
     borrowed = api.uses_shipped(paths.rules, paths.profiles)
     if borrowed:
         _say(f"note: no {' or '.join(f'{name}/' for name in borrowed)} here: using the copy shipped with assess "
              "(give --rules/--profiles, or run inside a workspace: assess init DIR)")
-    workspace = api.load_workspace(paths.rules, paths.profiles)
+    workspace = api.load_workspace(paths.rules, paths.profiles, scenarios=scenarios)
     if _verbosity().get("verbose"):
         click.echo(f"loaded {workspace.summary()} in {time.perf_counter() - start:.2f} s", err=True)
     return workspace
@@ -207,7 +213,7 @@ def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str |
         _say(f"wrote {api.write_outputs(assessment, out)}" + ("" if out.is_absolute() else f" (in {Path.cwd()})"))
     if rank_by is not None:
         assessments = [api.ranked_by(assessment, rank_by) for assessment in assessments]
-    _emit(api.render_many(assessments, fmt))
+    _emit(api.render_many(assessments, fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -221,7 +227,7 @@ def explain(country: str, year: int | None, paths: WorkspacePaths, draws: int, s
     """Every rule for one country: facts read, points, why, interventions, and the priors behind its estimate."""
     workspace = _load(paths)
     _check_year(workspace, year)
-    _emit(api.render(api.explain(workspace, country, year, draws, seed), fmt))
+    _emit(api.render(api.explain(workspace, country, year, draws, seed), fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -250,7 +256,7 @@ def prioritize(year: int | None, commodity: str | None, destination: str, budget
             result = api.portfolio(workspace, budget_usd, year, destination.upper(), commodity, progress)
         else:
             result = api.prioritize(workspace, year, destination.upper(), commodity, budget, progress, need_only)
-    _emit(api.render(result, fmt))
+    _emit(api.render(result, fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -266,7 +272,7 @@ def scenario(name: str, until: int | None, start: int | None, scenarios: Path | 
     """Project a scenario (fact changes, funded packages, route changes) year by year against the baseline."""
     workspace = _load(paths)
     _check_year(workspace, start)  # years after the evidence are what a projection is for
-    _emit(api.render(api.scenario(workspace, name, until, start, scenarios), fmt))
+    _emit(api.render(api.scenario(workspace, name, until, start, scenarios), fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -278,6 +284,8 @@ def scenario(name: str, until: int | None, start: int | None, scenarios: Path | 
 @_fail_cleanly
 def graph(fmt: str, year: int | None, output: Path, paths: WorkspacePaths) -> None:
     """Export the network for Gephi, Graphviz or D3."""
+    if output != STDOUT:
+        api.check_destination(output)
     workspace = _load(paths)
     _check_year(workspace, year)
     _write(output, api.graph(workspace, fmt, year))
@@ -305,8 +313,14 @@ def diff_command(old: str | None, new: str | None, fmt: str, fail_above: float |
                  **sides: Any) -> None:
     """What changed between two scored outputs, and why."""
     result = _diff(old, new, **sides)
-    _emit(api.render(result, fmt))
-    if fail_above is not None and any(m.size > fail_above for m in result.moves(only_unexplained)):
+    _emit(api.render(result, fmt, quiet=_quiet()))
+    above = api.moves_above(result, fail_above, only_unexplained) if fail_above is not None else []
+    if above:
+        # why the run fails, so said even with --quiet; on stderr, so the result on stdout stays whole
+        which = "unexplained move(s)" if only_unexplained else "move(s)"
+        click.echo(f"{len(above)} {which} above {fail_above:g} points:", err=True)
+        for line in above:
+            click.echo(f"  {line}", err=True)
         sys.exit(1)
 
 
@@ -355,6 +369,8 @@ def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int 
 def report(year: int | None, compare: int | None, destination: str, budget_usd: float, output: Path,
            paths: WorkspacePaths) -> None:
     """A self-contained HTML briefing with charts."""
+    if output != STDOUT:
+        api.check_destination(output)  # before the work, not after it
     workspace = _load(paths)
     _check_year(workspace, year)
     with _progress("building the report") as progress:
@@ -387,7 +403,7 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
     _check_year(workspace, year)
     with _progress("sampling") as progress:
         result = api.sensitivity(workspace, year, samples, spread, seed, progress)
-    _emit(api.render(result, fmt))
+    _emit(api.render(result, fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -405,15 +421,18 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
 def check(year: int | None, stale_after: int | None, properties: bool, examples: int, seed: int | None,
           scenarios: Path | None, coverage: bool, paths: WorkspacePaths, fmt: str) -> None:
     """Validate rules and profiles; report findings (exit 1 when there are any)."""
-    workspace = _load(paths)
-    if coverage:
-        covered = api.strategy_coverage(workspace)
-        _emit(api.render(covered, fmt))
-        sys.exit(1 if covered.findings else 0)
-    _check_year(workspace, year)
-    # the workspace's own scenarios are checked with the workspace's own rules and profiles
+    # the workspace's own scenarios are checked with the workspace's own rules and profiles, in the
+    # same pass: an error in a rule or profile never hides one in a scenario
     own = paths.rules is None and paths.profiles is None and Path("scenarios").is_dir()
     folder = scenarios or (Path("scenarios") if own else None)
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"scenarios folder '{folder}' does not exist")
+    workspace = _load(paths, None if coverage else folder)
+    if coverage:
+        covered = api.strategy_coverage(workspace)
+        _emit(api.render(covered, fmt, quiet=_quiet()))
+        sys.exit(1 if covered.findings else 0)
+    _check_year(workspace, year)
     report = api.check(workspace, year, stale_after, folder)
     results: list[Any] = [report]
     failed = False
@@ -422,7 +441,7 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
             tested = api.check_properties(workspace, examples, seed, progress)
         results.append(tested)
         failed = bool(tested.failures)
-    _emit(api.render_many(results, fmt))
+    _emit(api.render_many(results, fmt, quiet=_quiet()))
     sys.exit(1 if report.findings or failed else 0)
 
 
@@ -435,9 +454,35 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
 @_format_option
 @_fail_cleanly
 def import_command(table: Path, dry_run: bool, closed_list: bool, paths: WorkspacePaths, fmt: str) -> None:
-    """Merge a CSV or XLSX table of dated, sourced facts into the profiles."""
+    """Merge a CSV or XLSX table of dated, sourced facts into the profiles.
+
+    The header row tells the form. A country is an ISO3 code or a common name; a date is
+    YYYY-MM-DD, or YYYY-MM or YYYY for the end of that month or year; a known value needs a
+    source; note is optional. Importing twice changes nothing; a different value already
+    recorded for the same date is a conflict (exit 1), reported and never overwritten.
+
+    \b
+    Long form, one value a row:
+      country,fact,value,as_of,source,note
+      MEX,budapest_status,invited,2007-02-01,"Council of Europe, ETS 185 chart",
+    \b
+    Wide by fact, one column per fact, one date a row:
+      country,as_of,source,g7_24_7_network,cybercrime_unit
+      Mexico,2024-12-31,"G7 24/7 Network, list of points of contact",true,true
+    \b
+    Wide by year, one column per year (read as 31 December of it):
+      country,fact,source,2019,2024
+      KEN,fatf_standing,"FATF public statements",not_listed,increased_monitoring
+    \b
+    Closed list (--closed-list), for a fact the catalogue declares closed_list:
+    the table, in any form, is the whole list on each date (one source a date);
+    every country it does not name gets the catalogue's value for absence, with
+    the same date and source:
+      country,fact,value,as_of,source
+      KEN,fatf_standing,increased_monitoring,2024-02-23,"FATF, Public Statement"
+    """
     plan = api.import_table(_load(paths), table, closed_list, dry_run)
-    _emit(api.render(plan, fmt))
+    _emit(api.render(plan, fmt, quiet=_quiet()))
     sys.exit(1 if plan.count("conflict") else 0)
 
 
@@ -460,7 +505,7 @@ def new(country: str, kind: str | None, name: str | None, paths: WorkspacePaths)
 @_fail_cleanly
 def facts(paths: WorkspacePaths, fmt: str) -> None:
     """The fact catalogue: types, values, which rules read each fact, how many profiles know it."""
-    _emit(api.render(api.facts(_load(paths)), fmt))
+    _emit(api.render(api.facts(_load(paths)), fmt, quiet=_quiet()))
 
 
 @main.command()
@@ -476,6 +521,7 @@ def schema(kind: str, out: Path | None, rules: Path | None, generic: bool) -> No
     if out is None:
         _emit(api.to_json(found[kind] if kind != "all" else found))
         return
+    out.mkdir(parents=True, exist_ok=True)  # a folder to write into, as run --out
     for name, document in found.items():
         api.write_file(out / f"{name}.schema.json", api.to_json(document))
     _say(f"wrote {len(found)} schema file(s) to {out}")

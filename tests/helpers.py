@@ -24,10 +24,10 @@ SHIPPED_RULES = REPO / "rules/synthetic-drugs-2019"
 SHIPPED_PROFILES = REPO / "country_profiles"
 
 
-def errors_of(rules: Path, profiles: Path) -> list[str]:
-    """The rendered error lines of loading a workspace that must fail."""
+def errors_of(rules: Path, profiles: Path, scenarios: Path | None = None) -> list[str]:
+    """The rendered error lines of loading a workspace (with the scenarios of ``scenarios``) that must fail."""
     with pytest.raises(assess.InputErrors) as caught:
-        assess.load_workspace(rules, profiles)
+        assess.load_workspace(rules, profiles, scenarios=scenarios)
     return caught.value.render().splitlines()
 
 

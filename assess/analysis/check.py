@@ -15,10 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..engine.compile import compile_ruleset
+from ..engine.models import Scenario
+from ..engine.reader import read_yaml
 from ..engine.results import Assessment, JSONObject
 from ..engine.values import UNKNOWN
 from ..engine.workspace import Workspace
@@ -55,20 +59,39 @@ class CheckReport:
     data_gaps: list[str] = field(default_factory=list)  # rules no profile has facts for
     weak_sources: list[Finding] = field(default_factory=list)  # warnings: sources a reviewer cannot follow well
     placeholder_dates: list[Finding] = field(default_factory=list)  # warnings: one day shared by unrelated facts
+    idle_scenario_changes: list[Finding] = field(default_factory=list)  # warnings: changes that change nothing
 
     def to_json(self) -> JSONObject:
         return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
                 "coverage": self.coverage, "weak_sources": [vars(w) for w in self.weak_sources],
-                "placeholder_dates": [vars(p) for p in self.placeholder_dates]}
+                "placeholder_dates": [vars(p) for p in self.placeholder_dates],
+                "idle_scenario_changes": [vars(f) for f in self.idle_scenario_changes]}
 
 
-def check(workspace: Workspace, assessment: Assessment, stale_after: int | None = None) -> CheckReport:
-    """Findings about the workspace as of the assessment's year, with coverage and data gaps."""
+def check(workspace: Workspace, assessment: Assessment, stale_after: int | None = None,
+          scenarios: Mapping[str, Scenario] | None = None) -> CheckReport:
+    """Findings about the workspace as of the assessment's year, with coverage and data gaps; with
+    ``scenarios`` (file name -> scenario), warnings about their changes that change nothing."""
     year = assessment.stamp.year
     found = findings(workspace, year, stale_after)
     unopenable, weak = _sources(workspace)
     coverage = {c.country: c.overall.coverage for c in assessment.countries}
-    return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak, placeholder_dates(workspace))
+    idle = _idle_scenario_changes(workspace, scenarios) if scenarios else []
+    return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak, placeholder_dates(workspace),
+                       idle)
+
+
+def _idle_scenario_changes(workspace: Workspace, scenarios: Mapping[str, Scenario]) -> list[Finding]:
+    from .scenario import idle_changes
+
+    found = []
+    for file, scenario in scenarios.items():
+        idle = idle_changes(workspace, scenario)
+        doc = read_yaml(Path(file)) if idle else None
+        for where, why in idle:
+            line, col = doc.position(where) if doc is not None else (1, 1)
+            found.append(Finding("idle-scenario-change", f"{file}:{line}:{col}", why))
+    return found
 
 
 def _sources(workspace: Workspace) -> tuple[list[Finding], list[Finding]]:

@@ -34,6 +34,38 @@ LEVERAGE_SHOWN = 5e-4  # leverage moves smaller than 0.05 points of the flow are
 
 def apply_scenario(workspace: Workspace, scenario: Scenario) -> Workspace:
     """The workspace as the scenario would have it: its facts, package effects and routes added."""
+    return _applied(workspace, scenario)[0]
+
+
+def idle_changes(workspace: Workspace, scenario: Scenario) -> list[tuple[tuple[str, int], str]]:
+    """The fact changes and funded packages of a scenario that change nothing on the date they take
+    effect (the fact already has that value, or a package's every effect already holds), as
+    (where in the file, why): a planner's assumption that cannot move anything is likely a mistake."""
+    idle: list[tuple[tuple[str, int], str]] = []
+    for i, change in enumerate(scenario.facts):
+        spec = workspace.ruleset.facts[change.fact]
+        value = spec.read(change.value, allow_unknown=False)
+        # the baseline, and the scenario's own earlier changes of the same fact
+        earlier = [(c.as_of, j, spec.read(c.value, allow_unknown=False)) for j, c in enumerate(scenario.facts)
+                   if (c.country, c.fact) == (change.country, change.fact) and (c.as_of, j) < (change.as_of, i)]
+        profile = workspace.profiles[change.country]
+        readings = [(entry.as_of, -1, entry.value) for entry in profile.history.get(change.fact, ())
+                    if entry.as_of <= change.as_of]
+        before = max([*readings, *earlier], key=lambda item: (item[0], item[1]), default=None)
+        if before is not None and before[2] is not UNKNOWN and before[2] == value:
+            idle.append((("facts", i), f"{change.country} {change.fact} is already {display(change.value)} on "
+                         f"{change.as_of}: the change changes nothing"))
+    for i, when, befores in _applied(workspace, scenario)[1]:
+        funded = scenario.packages[i]
+        held = "; ".join(f"{fact} is already {display(before)}" for fact, before in befores)
+        idle.append((("packages", i), f"{funded.package} in {funded.country}, funded from {funded.start}, changes "
+                     f"nothing when its effects hold on {when}: {held}"))
+    return idle
+
+
+def _applied(workspace: Workspace, scenario: Scenario) -> tuple[Workspace, list[tuple[int, dt.date, list[tuple[str, Any]]]]]:
+    """The scenario's workspace, and the funded packages that change nothing there (index, date
+    their effects hold, each effect's fact and the value it already has)."""
     added: dict[str, list[Reading]] = {}
     for change in scenario.facts:
         spec = workspace.ruleset.facts[change.fact]
@@ -41,21 +73,28 @@ def apply_scenario(workspace: Workspace, scenario: Scenario) -> Workspace:
             Reading(change.fact, spec.read(change.value, allow_unknown=False), change.as_of,
                     f"scenario: {scenario.title}", change.note))
     profiles = {code: _with_readings(profile, added.get(code, [])) for code, profile in workspace.profiles.items()}
-    for funded in sorted(scenario.packages, key=lambda p: (effective_date(workspace, p.package, p.start), p.country)):
+    idle = []
+    for index, funded in sorted(enumerate(scenario.packages),
+                                key=lambda item: (effective_date(workspace, item[1].package, item[1].start),
+                                                  item[1].country)):
         package = workspace.ruleset.interventions[funded.package]
         when = effective_date(workspace, funded.package, funded.start)
         profile = profiles[funded.country]
         readings = []
+        befores = []
         for fact, raw in package.effects.items():
             spec = workspace.ruleset.facts[fact]
             before = _value_on(profile, fact, when)
             after = spec.raise_to(before, spec.read(raw, allow_unknown=False))
+            befores.append((fact, before))
             if after != before:
                 readings.append(Reading(fact, after, when, f"scenario: {funded.package} funded from {funded.start}",
                                         funded.note or package.text))
+        if not readings:
+            idle.append((index, when, befores))
         profiles[funded.country] = _with_readings(profile, readings)
     network = _with_routes(workspace.network, scenario) if workspace.network is not None else None
-    return dataclasses.replace(workspace, profiles=profiles, network=network)
+    return dataclasses.replace(workspace, profiles=profiles, network=network), sorted(idle, key=lambda item: item[0])
 
 
 def effective_date(workspace: Workspace, package: str, start: dt.date) -> dt.date:

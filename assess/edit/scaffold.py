@@ -8,6 +8,7 @@ pointed at them, so editors validate and complete rule and profile files out of 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -89,6 +90,7 @@ def init_workspace(target: Path) -> list[Path]:
         shutil.copytree(profiles.parent / "scenarios", target / "scenarios")
     errors: list[SourceError] = []
     ruleset = load_ruleset(resolve_rules(target / "rules"), errors)
+    (target / "schemas").mkdir()
     for kind in KINDS:  # the profile schema names this rule set's facts
         write_file(target / "schemas" / f"{kind}.schema.json", dumps(schema_of(kind, ruleset.facts if ruleset else None)))
     for path in sorted(target.rglob("*.yaml")):
@@ -97,6 +99,22 @@ def init_workspace(target: Path) -> list[Path]:
             path.write_text(text.replace("assess/schemas/", "schemas/", 1), "utf-8")
     write_file(target / "README.md", README)
     return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+PROFILE_SCHEMA = "profile.schema.json"
+
+
+def profile_schema_for(folder: Path) -> str:
+    """The profile schema a file written in ``folder`` points its editor at, relative to it: the
+    nearest ``schemas/`` (a workspace made by ``assess init``) or ``assess/schemas/`` (this
+    repository) in the folder or above it, else the schema installed with assess."""
+    start = Path(os.path.abspath(folder))
+    for base in (start, *start.parents):
+        for schemas in (base / "schemas", base / "assess" / "schemas"):
+            if (schemas / PROFILE_SCHEMA).is_file():
+                return Path(os.path.relpath(schemas / PROFILE_SCHEMA, start)).as_posix()
+    installed = Path(__file__).resolve().parent.parent / "schemas" / PROFILE_SCHEMA
+    return Path(os.path.relpath(installed, start)).as_posix()
 
 
 def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: str | None = None) -> Path:
@@ -116,7 +134,7 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
     path = workspace.profiles_dir / f"{country}.yaml"
     if path.exists() or path.is_symlink():
         raise UsageError(f"{location_of(path)} exists already: edit it, or import a table into it")
-    lines = ["# yaml-language-server: $schema=../assess/schemas/profile.schema.json",
+    lines = [f"# yaml-language-server: $schema={profile_schema_for(path.parent)}",
              f"# {f'{name} ({known})' if local else known}: every fact starts unknown (it holds from 1900 until a",
              "# dated, sourced value follows). Add values below each, or import a table: assess import FILE.",
              f"country: {country}"]

@@ -510,8 +510,8 @@ def _credible(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cumulative = np.cumsum(np.bincount(flat, minlength=rows * bins).reshape(rows, bins), axis=1)
     counted = cumulative[:, -1]
     ends = []
-    for percentile in CREDIBLE:
-        needed = np.maximum(1, np.ceil(percentile / 100 * counted - 1e-9))
+    for share in CREDIBLE:
+        needed = np.maximum(1, np.ceil(share / 100 * counted - 1e-9))
         found = np.argmax(cumulative >= needed[:, None], axis=1) * RESOLUTION
         ends.append(np.where(counted > 0, np.clip(found, values[:, LOW], values[:, HIGH]), np.nan))
     return ends[0], ends[1]

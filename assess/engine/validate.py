@@ -174,13 +174,22 @@ def _union_member(union: Any, tag: Any) -> Any:
 
 
 class RulesetChecker:
-    """Checks goals against the fact catalogue, the intervention menu and the seeds."""
+    """Checks goals against the fact catalogue, the intervention menu and the seeds.
 
-    def __init__(self, catalogue: FactCatalogue, interventions: set[str], seeds_dir: Path,
-                 errors: list[SourceError], policy: Policy | None = None) -> None:
-        self.facts = catalogue.facts
+    A part that failed validation itself is given as None (``catalogue``, ``interventions``,
+    ``policy``) and the checks that need it are skipped: its own errors are the ones to read, and
+    names checked against a part that could not be read would only give follow-on errors.
+    ``goals_complete`` is False when a goal file failed validation: a reference to a goal that
+    did not validate, or to anything in it, is then not reported as unknown.
+    """
+
+    def __init__(self, catalogue: FactCatalogue | None, interventions: set[str] | None, seeds_dir: Path,
+                 errors: list[SourceError], policy: Policy | None = None, goals_complete: bool = True) -> None:
+        self.facts = catalogue.facts if catalogue is not None else None
         self.interventions = interventions
-        self.policy = policy or Policy()
+        # without a valid header the policy is unknown: require nothing rather than guess
+        self.policy = policy or Policy(require_citations=False, require_interventions=False)
+        self.goals_complete = goals_complete
         self.seeds_dir = seeds_dir
         self.errors = errors
         self._seed_text: dict[str, str | None] = {}
@@ -194,7 +203,7 @@ class RulesetChecker:
         must be one the engine can draw from (see ``check_estimate``)."""
         if default is not None:
             self.check_estimate(doc, ("estimate",), default, None, groupings)
-        for name, spec in self.facts.items():
+        for name, spec in (self.facts or {}).items():
             if spec.estimate is not None:
                 self.check_estimate(doc, ("facts", name, "estimate"), spec.estimate, spec, groupings)
             elif default is not None and default.method != "none" and default.prior == "uniform":
@@ -219,11 +228,11 @@ class RulesetChecker:
                        + (" to fall back on when too few entities are known" if estimate.method == "cohort" else ""),
                        allowed=("prior",))
         if estimate.by is not None:
-            by = self.facts.get(estimate.by)
+            by = (self.facts or {}).get(estimate.by)
             if estimate.method != "cohort":
                 self.error(doc, (*where, "by"), "only a cohort estimate is grouped ('by')")
             elif estimate.by not in groupings and (by is None or by.type not in ("boolean", "level")):
-                known = [*groupings, *(n for n, f in self.facts.items() if f.type in ("boolean", "level"))]
+                known = [*groupings, *(n for n, f in (self.facts or {}).items() if f.type in ("boolean", "level"))]
                 self.error(doc, (*where, "by"), f"'{estimate.by}' is neither a grouping of groupings.yaml nor a boolean "
                            "or level fact", suggestion=did_you_mean(estimate.by, known))
         if spec is None or estimate.prior is None:
@@ -251,6 +260,8 @@ class RulesetChecker:
 
     def check_effects(self, doc: Document, name: str, intervention: Intervention) -> None:
         """A package's effects name declared facts and values of their types."""
+        if self.facts is None:
+            return
         for fact, raw in intervention.effects.items():
             spec = self.facts.get(fact)
             if spec is None:
@@ -290,7 +301,7 @@ class RulesetChecker:
         self.check_citations(doc, where, rule.cites)
         rule.score.check(self, doc, (*where, "score"))
         for i, name in enumerate(rule.interventions):
-            if name not in self.interventions:
+            if self.interventions is not None and name not in self.interventions:
                 self.error(doc, (*where, "interventions", i), f"unknown intervention '{name}'",
                            suggestion=did_you_mean(name, self.interventions))
 
@@ -308,7 +319,10 @@ class RulesetChecker:
                 self._check_test(doc, where, spec, test)
 
     def fact(self, doc: Document, where: DataPath, name: str) -> FactSpecBase | None:
-        """The declared fact, or None with an "undeclared fact" error at ``where.fact``."""
+        """The declared fact, or None with an "undeclared fact" error at ``where.fact`` (None without
+        one when the catalogue itself failed validation)."""
+        if self.facts is None:
+            return None
         if name in self.facts:
             return self.facts[name]
         self.error(doc, (*where, "fact"), f"undeclared fact '{name}'", suggestion=did_you_mean(name, self.facts))
@@ -329,14 +343,23 @@ class RulesetChecker:
         for i, cite in enumerate(cites):
             self._check_words(doc, (*base, "cites", i), cite.seed, {"section": cite.section, "quote": cite.quote})
 
-    def check_item(self, doc: Document, name: str, item: StrategyItem, rules: set[str], interventions: set[str]) -> None:
+    def check_item(self, doc: Document, name: str, item: StrategyItem, rules: set[str]) -> None:
         """A strategy item quotes its seed, and names rules and interventions that exist."""
         self._check_words(doc, ("items", name), item.seed, {"section": item.section, "quote": item.quote})
         for i, implementer in enumerate(item.implemented_by):
-            if implementer not in rules and implementer not in interventions:
-                self.error(doc, ("items", name, "implemented_by", i), f"'{implementer}' is neither a goal, criterion or "
-                           "rule (G1, G1.criterion, G1.criterion.rule) nor an intervention",
-                           suggestion=did_you_mean(implementer, rules | interventions))
+            interventions = self.interventions or set()
+            if implementer in rules or implementer in interventions or self._unverifiable(implementer, rules):
+                continue
+            self.error(doc, ("items", name, "implemented_by", i), f"'{implementer}' is neither a goal, criterion or "
+                       "rule (G1, G1.criterion, G1.criterion.rule) nor an intervention",
+                       suggestion=did_you_mean(implementer, rules | interventions))
+
+    def _unverifiable(self, implementer: str, rules: set[str]) -> bool:
+        """A name that may belong to a part that failed validation (its own error says what is wrong):
+        an intervention when the menu failed, a goal (or a part of one) when a goal file failed."""
+        if self.interventions is None and "." not in implementer:
+            return True
+        return not self.goals_complete and implementer.split(".")[0] not in rules
 
     def _check_words(self, doc: Document, where: DataPath, seed: str, words: dict[str, str | None]) -> None:
         """The seed exists and every given text appears in it (case, spacing and typographic quotes aside)."""
@@ -531,20 +554,23 @@ def _in_vocabulary(doc: Document, where: DataPath, value: str, allowed: list[str
 
 @dataclass(frozen=True)
 class ScenarioContext:
-    """What a scenario may name: the workspace's facts, packages, countries and network."""
+    """What a scenario may name: the workspace's facts, packages, countries and network. A part
+    that failed validation is None, and the scenario is not checked against it (no follow-on errors)."""
 
-    facts: Mapping[str, FactSpecBase]
-    packages: Mapping[str, Intervention]
+    facts: Mapping[str, FactSpecBase] | None
+    packages: Mapping[str, Intervention] | None
     profiled: set[str]
-    nodes: set[str]  # countries and regions of the trafficking network
-    commodities: list[str]
-    links: set[tuple[str, str, str]]  # (from, to, commodity) of the documented links
+    nodes: set[str] | None  # countries and regions of the trafficking network
+    commodities: list[str] | None
+    links: set[tuple[str, str, str]] | None  # (from, to, commodity) of the documented links
 
 
 def check_scenario(doc: Document, scenario: Scenario, context: ScenarioContext, errors: list[SourceError]) -> None:
     """Every name a scenario uses exists, every value has its fact's type, every package can be funded."""
     for i, change in enumerate(scenario.facts):
         _profiled(doc, ("facts", i, "country"), change.country, context.profiled, errors)
+        if context.facts is None:
+            continue
         spec = context.facts.get(change.fact)
         if spec is None:
             errors.append(doc.error(("facts", i, "fact"), f"undeclared fact '{change.fact}'",
@@ -557,23 +583,26 @@ def check_scenario(doc: Document, scenario: Scenario, context: ScenarioContext, 
                                     suggestion=did_you_mean(str(change.value), problem.allowed)))
     for i, funded in enumerate(scenario.packages):
         _profiled(doc, ("packages", i, "country"), funded.country, context.profiled, errors)
+        if context.packages is None:
+            continue
         package = context.packages.get(funded.package)
         if package is None:
             errors.append(doc.error(("packages", i, "package"), f"unknown package '{funded.package}'",
                                     suggestion=did_you_mean(funded.package, context.packages)))
         elif package.kind == "us_internal" or not package.effects:
-            why = "a US-internal measure" if package.kind == "us_internal" else "declares no effects"
+            why = "is a US-internal measure" if package.kind == "us_internal" else "declares no effects"
             errors.append(doc.error(("packages", i, "package"), f"package '{funded.package}' cannot be funded in a "
-                                    f"partner country: it is {why}"))
+                                    f"partner country: it {why}"))
     for i, opened in enumerate(scenario.routes.opened):
         where = ("routes", "opened", i)
         for key, node in (("from", opened.from_), ("to", opened.to)):
-            if node not in context.nodes and not is_country(node):
+            if context.nodes is not None and node not in context.nodes and not is_country(node):
                 errors.append(doc.error((*where, key), f"'{node}' is neither a country code nor a region of the network",
                                         suggestion=did_you_mean(node, context.nodes)))
-        _in_vocabulary(doc, (*where, "commodity"), opened.commodity, context.commodities, "commodity", errors)
+        if context.commodities is not None:
+            _in_vocabulary(doc, (*where, "commodity"), opened.commodity, context.commodities, "commodity", errors)
     for i, closed in enumerate(scenario.routes.closed):
-        if (closed.from_, closed.to, closed.commodity) not in context.links:
+        if context.links is not None and (closed.from_, closed.to, closed.commodity) not in context.links:
             documented = sorted(f"{a}->{b} {c}" for a, b, c in context.links if a == closed.from_)
             errors.append(doc.error(("routes", "closed", i), f"no documented {closed.commodity} link from "
                                     f"{closed.from_} to {closed.to} to close",

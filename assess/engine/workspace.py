@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -239,25 +240,36 @@ def load_scenarios(workspace: Workspace, folder: Path, names: list[str] | None =
     """Every scenario of ``folder`` (or the ones named), validated; raises InputErrors listing every
     problem of every file."""
     errors: list[SourceError] = []
-    scenarios = {}
-    context = _scenario_context(workspace)
-    for name in names if names is not None else sorted(path.stem for path in folder.glob("*.yaml")):
-        loaded = _model_file(folder / f"{name}.yaml", Scenario, errors)
-        if loaded is not None:
-            check_scenario(*loaded, context, errors)
-            scenarios[name] = loaded[1]
+    network = workspace.network
+    context = _scenario_context(workspace.ruleset.facts, workspace.ruleset.interventions, set(workspace.profiles),
+                                workspace.ruleset.network.commodities if workspace.ruleset.network else [],
+                                network.links if network else (),
+                                set(network.regions) if network else set())
+    scenarios = _checked_scenarios(folder, names, context, errors)
     if errors:
         raise InputErrors(errors)
     return scenarios
 
 
-def _scenario_context(workspace: Workspace) -> ScenarioContext:
-    network = workspace.network
-    links = {(link.from_, link.to, link.commodity) for link in network.links} if network else set()
-    nodes = {node for link in links for node in link[:2]} | (set(network.regions) if network else set())
-    commodities = workspace.ruleset.network.commodities if workspace.ruleset.network else []
-    return ScenarioContext(workspace.ruleset.facts, workspace.ruleset.interventions, set(workspace.profiles), nodes,
-                           commodities, links)
+def _checked_scenarios(folder: Path, names: list[str] | None, context: ScenarioContext,
+                       errors: list[SourceError]) -> dict[str, Scenario]:
+    scenarios = {}
+    for name in names if names is not None else sorted(path.stem for path in folder.glob("*.yaml")):
+        loaded = _model_file(folder / f"{name}.yaml", Scenario, errors)
+        if loaded is not None:
+            check_scenario(*loaded, context, errors)
+            scenarios[name] = loaded[1]
+    return scenarios
+
+
+def _scenario_context(facts: Mapping[str, FactSpecBase] | None, packages: Mapping[str, Intervention] | None,
+                      profiled: set[str], commodities: list[str] | None,
+                      links: tuple[TraffickingLink, ...] | None, regions: set[str] | None) -> ScenarioContext:
+    """What a scenario may name; None for a part that failed validation (links and regions when the
+    trafficking file did, commodities when network.yaml did)."""
+    ends = {(link.from_, link.to, link.commodity) for link in links} if links is not None else None
+    nodes = {node for end in ends for node in end[:2]} | regions if ends is not None and regions is not None else None
+    return ScenarioContext(facts, packages, profiled, nodes, commodities, ends)
 
 
 def resolve_profiles(path: Path | None) -> Path:
@@ -268,22 +280,51 @@ def resolve_profiles(path: Path | None) -> Path:
 
 
 def load_workspace(rules: Path | str | None = None, profiles: Path | str | None = None, *,
-                   undeclared_ok: bool = False) -> Workspace:
-    """Load and validate a rule set and its profiles; raises InputErrors listing every problem.
-    ``undeclared_ok``: profile facts the rule set does not declare are left out (for an older rule
-    set scored on today's profiles), not refused."""
+                   undeclared_ok: bool = False, scenarios: Path | None = None) -> Workspace:
+    """Load and validate a rule set and its profiles (and the scenarios of the folder ``scenarios``);
+    raises InputErrors listing every problem. A file that fails validation is reported once: the
+    others are still checked against every part that validated, never against the part that did
+    not. ``undeclared_ok``: profile facts the rule set does not declare are left out (for an older
+    rule set scored on today's profiles), not refused."""
     errors: list[SourceError] = []
-    ruleset = load_ruleset(resolve_rules(Path(rules) if rules else None), errors)
+    directory = resolve_rules(Path(rules) if rules else None)
+    ruleset, parts = _read_ruleset(directory, errors)
     profiles_dir = resolve_profiles(Path(profiles) if profiles else None)
-    loaded = _load_profiles(profiles_dir, ruleset, errors, undeclared_ok)
-    network = _load_network(profiles_dir, ruleset, set(loaded), errors) if ruleset is not None else None
+    loaded = _load_profiles(profiles_dir, parts.facts, errors, undeclared_ok)
+    network_declared = (directory / "network.yaml").is_file()
+    network, links_valid = _load_network(profiles_dir, parts.network, network_declared, set(loaded), errors)
+    if scenarios is not None:
+        # a profile that failed validation still exists: a scenario naming it is not wrong
+        profiled = set(loaded) | {path.stem for path in profiles_dir.glob("*.yaml")}
+        commodities = parts.network.commodities if parts.network is not None else None if network_declared else []
+        context = _scenario_context(parts.facts, parts.interventions, profiled, commodities,
+                                    (network.links if network else ()) if links_valid else None,
+                                    (set(network.regions) if network else set()) if links_valid else None)
+        _checked_scenarios(scenarios, None, context, errors)
     if errors or ruleset is None:
         raise InputErrors(errors)
     return Workspace(ruleset, loaded, network, profiles_dir)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """The parts of a rule set that validated (None for one that did not), so that the rest of a
+    workspace is checked against them even when the rule set as a whole failed."""
+
+    facts: dict[str, FactSpecBase] | None
+    interventions: dict[str, Intervention] | None
+    network: NetworkConfig | None
+
+
 def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
     """Load ``ruleset.yaml``, ``facts.yaml``, ``interventions.yaml`` and ``goals/*.yaml``."""
+    return _read_ruleset(directory, errors)[0]
+
+
+def _read_ruleset(directory: Path, errors: list[SourceError]) -> tuple[Ruleset | None, _Parts]:
+    """The rule set (None if any file failed) and the parts of it that validated. Every file is
+    checked against the parts that validated; a reference into a part that did not is not
+    checked (that part's own errors say what is wrong with it)."""
     header_file = _model_file(directory / RULESET_FILE, RulesetHeader, errors)
     catalogue_file = _model_file(directory / "facts.yaml", FactCatalogue, errors)
     # a rule set that recommends nothing (a published index) needs no intervention menu
@@ -294,29 +335,37 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
         errors.append(SourceError(location_of(directory / "goals"), 1, 1, "no goal files (goals/*.yaml) in the rule set"))
     goal_docs = _documents(goal_files, errors)
     goals = [(doc, validate_model(doc, Goal, errors)) for doc in goal_docs]
-    if header_file is None or catalogue_file is None or menu_file is None:
-        return None
-    (header_doc, header), (catalogue_doc, catalogue), (menu_doc, menu) = header_file, catalogue_file, menu_file
-    checker = RulesetChecker(catalogue, set(menu.interventions), directory / "seeds", errors, header.policy)
+    header = header_file[1] if header_file is not None else None
+    catalogue = catalogue_file[1] if catalogue_file is not None else None
+    menu = menu_file[1] if menu_file is not None else None
+    checker = RulesetChecker(catalogue, set(menu.interventions) if menu is not None else None, directory / "seeds",
+                             errors, header.policy if header is not None else None,
+                             goals_complete=len(goal_docs) == len(goal_files) and all(goal for _, goal in goals))
     groupings_file = _optional_model_file(directory / "groupings.yaml", GroupingsFile, errors)
     groupings = dict(groupings_file[1].groupings) if groupings_file else {}
-    checker.check_catalogue(catalogue_doc, catalogue.estimate, groupings)
-    for i, cap in enumerate(header.caps):
-        checker.check_condition(header_doc, ("caps", i, "when"), cap.when)
-    if menu_doc is not None:
-        for name, intervention in menu.interventions.items():
-            checker.check_citations(menu_doc, ("interventions", name), intervention.cites)
-            checker.check_effects(menu_doc, name, intervention)
+    if catalogue_file is not None:
+        checker.check_catalogue(catalogue_file[0], catalogue_file[1].estimate, groupings)
+    if header_file is not None:
+        for i, cap in enumerate(header_file[1].caps):
+            checker.check_condition(header_file[0], ("caps", i, "when"), cap.when)
+    if menu_file is not None and menu_file[0] is not None:
+        for name, intervention in menu_file[1].interventions.items():
+            checker.check_citations(menu_file[0], ("interventions", name), intervention.cites)
+            checker.check_effects(menu_file[0], name, intervention)
     valid_goals = _checked_goals(goals, checker, errors)
     # a goal file that could not even be read has an id nobody knows: checking network.yaml's goal
     # references against the rest would report a second, spurious error
     network = _network_config(directory, goals if len(goal_docs) == len(goal_files) else None, checker, errors)
-    strategy = _strategy(directory, valid_goals, set(menu.interventions), checker, errors)
-    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network, strategy,
-                   catalogue.estimate, groupings)
+    strategy = _strategy(directory, valid_goals, checker, errors)
+    parts = _Parts(dict(catalogue.facts) if catalogue is not None else None,
+                   dict(menu.interventions) if menu is not None else None, network)
+    if header is None or catalogue is None or menu is None:
+        return None, parts
+    return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network,
+                   strategy, catalogue.estimate, groupings), parts
 
 
-def _strategy(directory: Path, goals: tuple[Goal, ...], interventions: set[str], checker: RulesetChecker,
+def _strategy(directory: Path, goals: tuple[Goal, ...], checker: RulesetChecker,
               errors: list[SourceError]) -> StrategyFile | None:
     """``strategy.yaml``, when the rule set has one: the seed items it answers for."""
     loaded = _optional_model_file(directory / "strategy.yaml", StrategyFile, errors)
@@ -327,7 +376,7 @@ def _strategy(directory: Path, goals: tuple[Goal, ...], interventions: set[str],
     rules = {goal.id for goal in goals} | {path for goal in goals for path, _ in goal.group_paths(goal.id)}
     rules |= {path for goal in goals for path, _ in goal.rule_paths(goal.id)}
     for name, item in strategy.items.items():
-        checker.check_item(doc, name, item, rules, interventions)
+        checker.check_item(doc, name, item, rules)
     return strategy
 
 
@@ -383,29 +432,32 @@ def _optional_model_file(path: Path, model: type[M], errors: list[SourceError]) 
     return _model_file(path, model, errors) if path.is_file() else None
 
 
-def _load_network(profiles_dir: Path, ruleset: Ruleset, profiled: set[str], errors: list[SourceError]) -> Network | None:
-    """The trafficking and partnership links, when the workspace has them and the rule set can read them."""
+def _load_network(profiles_dir: Path, config: NetworkConfig | None, declared: bool, profiled: set[str],
+                  errors: list[SourceError]) -> tuple[Network | None, bool]:
+    """The trafficking and partnership links, when the workspace has them and the rule set can read
+    them; and whether the links are known (False when a file of them could not be read or checked)."""
     trafficking_path = profiles_dir / NETWORK_DIR / "trafficking.yaml"
     partnerships_path = profiles_dir / NETWORK_DIR / "partnerships.yaml"
     if not trafficking_path.is_file():
-        return None
-    if ruleset.network is None:
-        errors.append(SourceError(location_of(trafficking_path), 1, 1,
-                                  "the rule set has no network.yaml declaring commodities and modalities"))
-        return None
+        return None, True
+    if config is None:
+        if not declared:
+            errors.append(SourceError(location_of(trafficking_path), 1, 1,
+                                      "the rule set has no network.yaml declaring commodities and modalities"))
+        return None, False  # with a network.yaml that failed validation, its own errors say why
     trafficking_file = _model_file(trafficking_path, TraffickingFile, errors)
     if trafficking_file is not None:
-        check_trafficking(*trafficking_file, ruleset.network, profiled, errors)
+        check_trafficking(*trafficking_file, config, profiled, errors)
     partnerships: tuple[Partnership, ...] = ()
     partnership_file = _model_file(partnerships_path, PartnershipFile, errors) if partnerships_path.is_file() else None
     if partnership_file is not None:
-        check_partnerships(*partnership_file, ruleset.network, errors)
+        check_partnerships(*partnership_file, config, errors)
         partnerships = tuple(partnership_file[1].partnerships)
     if trafficking_file is None:
-        return None
+        return None, False
     trafficking = trafficking_file[1]
     regions = {key: region.name for key, region in trafficking.regions.items()}
-    return Network(regions, tuple(trafficking.links), partnerships)
+    return Network(regions, tuple(trafficking.links), partnerships), True
 
 
 def _well_formed_part(doc: Document) -> Profile | None:
@@ -428,22 +480,24 @@ def _well_formed_part(doc: Document) -> Profile | None:
         return None
 
 
-def _load_profiles(directory: Path, ruleset: Ruleset | None, errors: list[SourceError],
+def _load_profiles(directory: Path, facts: Mapping[str, FactSpecBase] | None, errors: list[SourceError],
                    undeclared_ok: bool = False) -> dict[str, CountryProfile]:
+    """The profiles, checked against the fact catalogue (only read, not checked, when the catalogue
+    failed validation: its own errors come first)."""
     profiles: dict[str, CountryProfile] = {}
     for misnamed in sorted(directory.glob("*.yml")):  # would otherwise be ignored without a word
         errors.append(SourceError(location_of(misnamed), 1, 1, f"profiles end in .yaml: rename it {misnamed.stem}.yaml"))
     for doc in _documents(sorted(directory.glob("*.yaml")), errors):
         profile = validate_model(doc, Profile, errors)
-        if profile is None and ruleset is not None:
+        if profile is None and facts is not None:
             # the entries that are well formed still get every other check: one bad date must not
             # hide the undeclared fact or the misspelt level three lines further down
             partial = _well_formed_part(doc)
             if partial is not None:
-                check_profile(doc, partial, ruleset.facts, Path(doc.file).stem, errors, undeclared_ok)
-        if profile is None or ruleset is None:
+                check_profile(doc, partial, facts, Path(doc.file).stem, errors, undeclared_ok)
+        if profile is None or facts is None:
             continue
-        typed = check_profile(doc, profile, ruleset.facts, Path(doc.file).stem, errors, undeclared_ok)
+        typed = check_profile(doc, profile, facts, Path(doc.file).stem, errors, undeclared_ok)
         history = {
             name: tuple(Reading(name, value, as_of, entry.source, entry.note) for as_of, value, entry in entries)
             for name, entries in sorted(typed.items())

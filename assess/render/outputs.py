@@ -287,14 +287,23 @@ def _read_model(path: Path, model: type[_Lenient]) -> Any:
         raise InputErrors([SourceError(where, 1, 1, f"damaged scored output: {first['msg']}", field=dotted)]) from None
 
 
-def write_file(path: Path, text: str) -> None:
-    """Replace one regular file with ``text`` in one rename; never a device, FIFO, folder or link."""
+def check_destination(path: Path) -> None:
+    """Raise OutputError unless ``path`` names a file that ``write_file`` may write: a regular file
+    or none, in a folder that exists."""
     if not str(path) or path.name in ("", ".", ".."):
         raise OutputError(f"'{path}' is not a file name")
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise OutputError(f"{location_of(path)} is not a regular file: refusing to replace it")
+    if not path.parent.is_dir():
+        why = "is not a folder" if path.parent.exists() else "does not exist (create it first)"
+        raise OutputError(f"cannot write {location_of(path)}: {location_of(path.parent)} {why}")
+
+
+def write_file(path: Path, text: str) -> None:
+    """Replace one regular file with ``text`` in one rename; never a device, FIFO, folder or link,
+    and never in a folder that does not exist (a typo in ``-o`` must not create a tree of folders)."""
+    check_destination(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(f"cannot write {location_of(path)}: {exc.strerror or exc}") from None

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
-from ..analysis.diff import Diff, Move, Scored
+from ..analysis.diff import Diff, FactChange, Move, Scored
 from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Publication, Stamp
 from ..engine.values import display
-from .formats import View
+from .formats import Remark, View
 
 if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
     from ..analysis.coverage import StrategyCoverage
@@ -56,18 +56,19 @@ def scores_view(assessment: Assessment) -> View:
 
     nodes = [assessment.ranking_node(c) for c in assessment.countries]
     on_priors = sum(node.rests_on_priors for node in nodes)
-    notes = [stamp_note(assessment.stamp),
-             "estimate (a–b): the expected score under the priors of the unknown facts, with its 90% credible "
-             "interval (ranks use it); score [low–high]: on the known facts only, and what it would be if every "
-             "unknown fact took its worst and its best value; tiers are earned by the low bound, with the most likely "
-             "tier beside it; rank a–b: the 90% interval of the rank over the joint draws",
-             f"{on_priors} of {len(nodes)} estimates rest mostly on priors (under half of the weight known); "
-             "well-covered countries are listed first, low-confidence ones (coverage below the rule set's minimum) "
-             "after them",
-             *estimate_notes(assessment)]
+    notes: list[str] = [
+        Remark(stamp_note(assessment.stamp)),
+        Remark("estimate (a–b): the expected score under the priors of the unknown facts, with its 90% credible "
+               "interval (ranks use it); score [low–high]: on the known facts only, and what it would be if every "
+               "unknown fact took its worst and its best value; tiers are earned by the low bound, with the most "
+               "likely tier beside it; rank a–b: the 90% interval of the rank over the joint draws"),
+        Remark(f"{on_priors} of {len(nodes)} estimates rest mostly on priors (under half of the weight known); "
+               "well-covered countries are listed first, low-confidence ones (coverage below the rule set's minimum) "
+               "after them"),
+        *(Remark(note) for note in estimate_notes(assessment))]
     ranked_by = f", ranked by {assessment.rank_by}" if assessment.rank_by else ""
     return View(columns, rows, data, title=f"Scores as of {assessment.stamp.year}{ranked_by}", notes=notes,
-                records=records)
+                records=records, keys=2)
 
 
 def _well_covered(node: NodeResult) -> bool:
@@ -174,10 +175,10 @@ def explain_view(result: CountryResult) -> View:
               "no overall score (the rule set publishes its goals only)")
     title = f"{result.name} ({result.country}) as of {result.year}: {scored}"
     scope = "overall score" if overall else "goal's score"
-    notes = [f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now (0-100); "
-             "estimate: the expected score under the priors of the unknown facts, with its 90% credible interval",
-             *tier_notes(result),
-             *recommendations_text(result), *gaps_text(result), *priors_text(result)]
+    notes = [Remark(f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now "
+                    "(0-100); estimate: the expected score under the priors of the unknown facts, with its 90% "
+                    "credible interval"),
+             *tier_notes(result), *recommendations_text(result), *gaps_text(result), *priors_text(result)]
     return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
 
 
@@ -285,12 +286,13 @@ def priorities_view(result: Prioritization) -> View:
     title = (f"Where assistance buys the most, toward {result.destination} as of {result.year}"
              + (" (need only)" if result.need_only else "")
              + f": {_percent(result.baseline_flow, 1)} of the potential harm-weighted flow arrives")
-    notes = [flow_unit_note(result.harm),
-             "priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
-             "countries with leverage come first{order}".format(
-                 **vars(result.weights), order=" (not in need-only mode)" if result.need_only else ""),
-             "* capacity not fully known: ranked on its expected score under the priors of the unknown facts (see "
-             "explain); leverage shows its range over what the unknown facts allow"]
+    notes: list[str] = [
+        Remark(flow_unit_note(result.harm)),
+        Remark("priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
+               "countries with leverage come first{order}".format(
+                   **vars(result.weights), order=" (not in need-only mode)" if result.need_only else "")),
+        Remark("* capacity not fully known: ranked on its expected score under the priors of the unknown facts (see "
+               "explain); leverage shows its range over what the unknown facts allow")]
     if result.not_profiled:
         notes.append(f"on routes but without a profile (no scores): {', '.join(result.not_profiled)}")
     records = [{"rank": p.rank, "country": p.country, "priority": p.priority, "leverage": p.leverage,
@@ -300,7 +302,7 @@ def priorities_view(result: Prioritization) -> View:
                 "routes": ";".join(p.routes), "weakest": ";".join(str(w["id"]) for w in p.weakest),
                 "interventions": ";".join(str(i["id"]) for i in p.interventions),
                 "runner_up": p.runner_up["country"] if p.runner_up else None} for p in result.picks]
-    return View(columns, rows, result.to_json, title=title, notes=notes, records=records)
+    return View(columns, rows, result.to_json, title=title, notes=notes, records=records, keys=2)
 
 
 def portfolio_view(result: Portfolio) -> View:
@@ -325,22 +327,24 @@ def portfolio_view(result: Portfolio) -> View:
              f"{len(result.picks)} package(s), ${result.spent_usd:,.0f} expected "
              f"({_dollars(*data['spent_range_usd'])}); harm-weighted flow reaching {result.destination} "
              f"{_percent(cut, 1)} lower")
-    notes = [f"value = share of today's harm-weighted flow stopped + {result.capacity_weight:g} x overall points "
-             "added / 100; chosen greedily by value per expected dollar, each pick re-scored and the flows recomputed",
-             "† cost is a planner's assumption (see interventions.yaml); every effect is a planner's assumption of "
-             "what the package achieves; flow stopped shows its range over the capacity's range"]
+    notes: list[str] = [
+        Remark(f"value = share of today's harm-weighted flow stopped + {result.capacity_weight:g} x overall points "
+               "added / 100; chosen greedily by value per expected dollar, each pick re-scored and the flows recomputed"),
+        Remark("† cost is a planner's assumption (see interventions.yaml); every effect is a planner's assumption of "
+               "what the package achieves; flow stopped shows its range over the capacity's range")]
     left = result.budget_usd - result.spent_usd
     if left > 0.5:
         notes.append(f"${left:,.0f} left: no {'other ' if result.picks else ''}package that fits adds value on "
                      "today's evidence")
     exact = result.exact
-    notes.append(f"greedy gets at least {_percent(1 - exact['gap_to_bound'])} of the optimum: its {exact['greedy_value']:.4f} "
-                 f"against an upper bound of {exact['upper_bound']:.4f} (the fractional knapsack over first-round values, "
-                 "valid while returns diminish; loose where options share a route)")
+    notes.append(Remark(f"greedy gets at least {_percent(1 - exact['gap_to_bound'])} of the optimum: its "
+                        f"{exact['greedy_value']:.4f} against an upper bound of {exact['upper_bound']:.4f} (the "
+                        "fractional knapsack over first-round values, valid while returns diminish; loose where "
+                        "options share a route)"))
     if exact["value"] is not None:
         proof = "" if exact["proven_optimal"] else f"; the best found in {exact['time_limit_s']} s, not proven optimal"
-        notes.append(f"exact check ({exact['solver']}{proof}): its selection is worth {exact['value']:.4f}, greedy's "
-                     f"{exact['greedy_value']:.4f} (greedy short by {_percent(exact['gap'], 1)})")
+        notes.append(Remark(f"exact check ({exact['solver']}{proof}): its selection is worth {exact['value']:.4f}, "
+                            f"greedy's {exact['greedy_value']:.4f} (greedy short by {_percent(exact['gap'], 1)})"))
     if result.verify_first:
         notes.append("verify first (worth nothing on today's evidence, but much if these unknown facts are bad): "
                      + "; ".join(f"{v['package']} in {v['country']} ({', '.join(v['verify'])})"
@@ -409,6 +413,7 @@ def coverage_view(result: StrategyCoverage) -> View:
     scored, _ = result.share(assessed)
     title = (f"Strategy coverage: {done} of {total} partner-facing items assessed or offered ({_percent(done / total)}), "
              f"{scored} assessed by a rule ({_percent(scored / total)}); " + ", ".join(parts))
+    # part of the table (COVERAGE.md is generated with -q), so not a remark
     notes = ["generated from strategy.yaml and the rules (assess check --coverage); partner-facing: the item asks "
              "something of or for partner countries; a reason beside a covered item says what it leaves out"]
     notes += [f"{f.kind} {f.where}: {f.message}" for f in result.findings]
@@ -457,14 +462,32 @@ def diff_view(result: Diff) -> View:
     if result.rule_changes:
         notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
     columns = ["country", "name", "status", "overall", "change", "expected", "rank", "cause"]
+    # one row per changed fact of a move (a move no fact explains: one row, its fact columns empty)
     records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_score,
                 "new_score": m.new_score, "delta": m.delta, "old_expected": m.old_expected,
                 "new_expected": m.new_expected, "old_tier": m.old_tier, "new_tier": m.new_tier,
                 "old_coverage": m.old_coverage, "new_coverage": m.new_coverage, "cause": m.cause,
-                "facts_changed": ";".join(f.describe() for f in m.facts), "rules_changed": ";".join(m.rules),
-                "priors_changed": ";".join(m.priors)}
-               for m in moves]
+                **_fact_columns(change), "rules_changed": ";".join(m.rules), "priors_changed": ";".join(m.priors)}
+               for m in moves for change in _changes_or_none(m)]
     return View(columns, rows, result.to_json, title=headline, notes=notes, sections=sections, records=records)
+
+
+def _changes_or_none(move: Move) -> list[FactChange | None]:
+    return [*move.facts] if move.facts else [None]
+
+
+def _fact_columns(change: FactChange | None) -> JSONObject:
+    """A changed fact as data: its name, and each side's value and date (empty where not read)."""
+    def value(reading: JSONObject | None) -> Any:
+        if reading is None:
+            return None
+        raw = reading["value"]
+        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else display(raw)
+
+    old = change.old if change else None
+    new = change.new if change else None
+    return {"fact": change.fact if change else None, "old_value": value(old), "old_as_of": old.get("as_of") if old else None,
+            "new_value": value(new), "new_as_of": new.get("as_of") if new else None}
 
 
 def _count(number: int, one: str, many: str) -> str:
@@ -487,6 +510,13 @@ def _moves_view(moves: list[Move]) -> View:
 def _side_text(scored: Scored) -> str:
     stamp = scored.stamp
     return f"{stamp.get('ruleset_id')} {stamp.get('ruleset_version')} {stamp.get('ruleset_hash')}, {stamp.get('year')}"
+
+
+def move_line(move: Move) -> str:
+    """One move in one line: where, from what score to what, by how much, and why."""
+    change = (f"{move.delta:+.1f}" if move.delta is not None else "appeared" if move.old_score is None
+              else "disappeared")
+    return f"{move.country} {move.node}: {_score_pair(move)} ({change}; {move.cause})"
 
 
 def _score_pair(move: Move | None) -> str:
@@ -514,17 +544,19 @@ def _percent_or_dash(share: float | None) -> str:
 
 
 def check_view(report: CheckReport) -> View:
-    """Findings first; coverage per country and the data gaps as notes."""
+    """Findings first; coverage per country, the data gaps and warnings as remarks (-q leaves them out)."""
     rows = [[f.kind, f.where, f.message] for f in report.findings]
     shares = ", ".join(f"{code} {share * 100:.0f}%" for code, share in report.coverage.items())
-    notes = [f"coverage as of {report.year}: {shares}"]
+    notes: list[str] = [Remark(f"coverage as of {report.year}: {shares}")]
     if report.data_gaps:
-        notes.append(f"rules no profile has facts for as of {report.year} (data gaps): " + ", ".join(report.data_gaps))
+        notes.append(Remark(f"rules no profile has facts for as of {report.year} (data gaps): "
+                            + ", ".join(report.data_gaps)))
     for warnings, what in ((report.weak_sources, "weak source(s): no URL and no publisher, a homepage, a truncated "
                             "URL or a news aggregator"), (report.placeholder_dates, "placeholder date(s)")):
         if warnings:
-            notes.append(f"warning: {len(warnings)} {what}, e.g. "
-                         + "; ".join(f"{w.where}: {w.message}" for w in warnings[:5]))
+            notes.append(Remark(f"warning: {len(warnings)} {what}, e.g. "
+                                + "; ".join(f"{w.where}: {w.message}" for w in warnings[:5])))
+    notes += [Remark(f"warning: {f.where}: {f.message}") for f in report.idle_scenario_changes]
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
     records = ([{"kind": f.kind, "where": f.where, "value": None, "message": f.message} for f in report.findings]
                + [{"kind": "coverage", "where": code, "value": share, "message": f"as of {report.year}"}
@@ -532,7 +564,7 @@ def check_view(report: CheckReport) -> View:
                + [{"kind": "data-gap", "where": rule, "value": None, "message": "no profile has facts for this rule"}
                   for rule in report.data_gaps]
                + [{"kind": w.kind, "where": w.where, "value": None, "message": w.message}
-                  for w in report.weak_sources + report.placeholder_dates])
+                  for w in report.weak_sources + report.placeholder_dates + report.idle_scenario_changes])
     return View(["finding", "where", "message"], rows, report.to_json, title=status, notes=notes, records=records)
 
 
@@ -542,7 +574,7 @@ def properties_view(report: PropertyReport) -> View:
     rows = [[name, "fails" if name in failed else "holds"] for name in report.checked]
     title = (f"properties: {len(report.checked) - len(failed)} of {len(report.checked)} hold "
              f"({report.examples} examples each)")
-    notes = [f"exempt from monotonicity: {line}" for line in report.exempt]
+    notes: list[str] = [Remark(f"exempt from monotonicity: {line}") for line in report.exempt]
     sections = [(f"{failure.property}: {failure.message}", View([], [], preformatted=failure.example))
                 for failure in report.failures]
     data = {"examples": report.examples, "checked": report.checked, "exempt": report.exempt,
@@ -564,15 +596,16 @@ def sensitivity_view(result: Sensitivity) -> View:
                      interval, _percent(c.known_share), drivers])
     title = (f"Rank stability over {result.samples} samples (weights ±{result.spread * 100:.0f}%, unknown facts "
              f"drawn from their priors, seed {result.seed})")
-    notes = ["nominal: the rank of the expected score (no estimate: —); the sampled ranks take every country, "
-             "its unknown rules drawn from their scores' distribution under the priors (within their bounds where "
-             "an unknown is declared not to be estimated)",
-             "drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)"]
+    notes: list[str] = [
+        Remark("nominal: the rank of the expected score (no estimate: —); the sampled ranks take every country, "
+               "its unknown rules drawn from their scores' distribution under the priors (within their bounds where "
+               "an unknown is declared not to be estimated)"),
+        Remark("drivers: correlation of a criterion's weight with the rank (negative: more weight, better rank)")]
     records = [{"country": c.country, "nominal_rank": c.nominal_rank, "median_rank": c.median_rank,
                 "rank_5": c.low_rank, "rank_95": c.high_rank, "known_share": c.known_share,
                 "drivers": ";".join(f"{name}={value}" for name, value in c.drivers)} for c in result.countries]
     return View(["nominal", "country", "median", "5–95%", "known", "drivers"], rows, result.to_json, title=title,
-                notes=notes, records=records)
+                notes=notes, records=records, keys=2)
 
 
 def import_view(plan: ImportPlan) -> View:
@@ -585,7 +618,7 @@ def import_view(plan: ImportPlan) -> View:
              f"recorded, {plan.count('conflict')} conflict(s); {done}")
     notes = [f"closed lists filled for every other country: {', '.join(plan.closed_lists)}"] if plan.closed_lists else []
     if plan.count("conflict"):
-        notes.append("! a different value is already recorded for that date: kept as it is; settle it by hand")
+        notes.append(Remark("! a different value is already recorded for that date: kept as it is; settle it by hand"))
     records = [{"change": change.kind, "country": change.observation.country, "fact": change.observation.fact,
                 "as_of": change.observation.as_of.isoformat(), "value": display(change.observation.value),
                 "recorded": None if change.kind != "conflict" else display(change.recorded),

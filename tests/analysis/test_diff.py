@@ -114,9 +114,19 @@ def test_fail_above_gates_ci(pair, tmp_path: Path):
     old, new = pair
     edit(new / "rules/goals/a.yaml", "scores: {low: 0, mid: 50, high: 100}", "scores: {low: 0, mid: 70, high: 100}")
     args = ["diff", "--rules-old", str(old / "rules"), "--rules-new", str(new / "rules"), "--profiles", str(new / "profiles")]
-    assert CliRunner().invoke(main, [*args, "--fail-above", "50"]).exit_code == 0
-    assert CliRunner().invoke(main, [*args, "--fail-above", "5"]).exit_code == 1
-    assert CliRunner().invoke(main, [*args, "--fail-above", "5", "--only-unexplained"]).exit_code == 1  # rules, no facts
+    passed = CliRunner().invoke(main, [*args, "--fail-above", "50"])
+    assert passed.exit_code == 0 and passed.stderr == ""
+    failed = CliRunner().invoke(main, ["-q", *args, "--fail-above", "5"])
+    assert failed.exit_code == 1
+    # which moves crossed the threshold, one line each on stderr, even with -q; the diff itself on stdout
+    moved = [m for m in assess.diff_rules(old / "rules", new / "rules", new / "profiles", None).moves() if m.size > 5]
+    lines = failed.stderr.splitlines()
+    assert moved and lines[0] == f"{len(moved)} move(s) above 5 points:" and len(lines) == len(moved) + 1
+    assert all(line.startswith(f"  {m.country} {m.node}: ") and line.endswith(f"({m.delta:+.1f}; rules)")
+               for line, m in zip(lines[1:], moved, strict=True))
+    assert "  NOR A.c1: 62.5 → 77.5 (+15.0; rules)" in lines and "above 5 points" not in failed.stdout
+    unexplained = CliRunner().invoke(main, [*args, "--fail-above", "5", "--only-unexplained"])
+    assert unexplained.exit_code == 1 and "unexplained move(s) above 5 points:" in unexplained.stderr  # rules, no facts
 
 
 def test_years_of_one_workspace():

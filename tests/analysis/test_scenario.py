@@ -1,6 +1,7 @@
 """Scenarios: applied as dated evidence, projected against the baseline, validated like every file."""
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,25 @@ def test_the_cli_projects_a_scenario_and_diffs_it_against_the_baseline():
                   "--profiles", str(MINI / "profiles"), "--scenarios", str(SCENARIOS), "--format", "json")
     assert diff.exit_code == 0
     assert '"2025 with scenario fund-fra"' in diff.output and "scenario: fix_a funded" in diff.output
+
+
+def test_check_warns_of_scenario_changes_that_change_nothing():
+    """A fact change to the value the fact already has on that date, or a package whose every effect
+    already holds when it has run, is a warning of check (exit 0); the changes that do change
+    something are not named."""
+    folder = Path(__file__).parent.parent / "fixtures/idle_scenario"
+    result = invoke("check", *workspace_args(), "--scenarios", str(folder), "--format", "json")
+    assert result.exit_code == 0, result.output
+    warnings = [(f["where"].rsplit("/", 1)[-1], f["message"]) for f in json.loads(result.stdout)["idle_scenario_changes"]]
+    assert warnings == [
+        ("idle.yaml:3:5", "NOR a is already true on 2025-06-01: the change changes nothing"),
+        ("idle.yaml:6:5", "NOR n is already 9 on 2024-01-01: the change changes nothing"),
+        ("idle.yaml:7:5", "FRA lvl is already high on 2020-01-01: the change changes nothing"),
+        ("idle.yaml:10:5", "fix_a in NOR, funded from 2023-01-01, changes nothing when its effects hold on 2025-01-01: "
+                           "a is already true; lvl is already high")]
+    table = invoke("check", *workspace_args(), "--scenarios", str(folder)).stdout
+    assert sum(line.startswith("warning: ") and "idle.yaml:" in line for line in table.splitlines()) == 4
+    assert "idle.yaml:10:5: fix_a in NOR" in table
+    assert invoke("check", *workspace_args(), "--scenarios", str(SCENARIOS), "--format", "json").exit_code == 0
+    assert json.loads(invoke("check", *workspace_args(), "--scenarios", str(SCENARIOS),
+                             "--format", "json").stdout)["idle_scenario_changes"] == []

@@ -20,7 +20,9 @@ def test_bad_input_fixture(case: str, tmp_path: Path, monkeypatch: pytest.Monkey
             shutil.copy(source, workspace / source.relative_to(BAD / case))
     monkeypatch.chdir(workspace)
     expected = (BAD / case / "expected.txt").read_text().splitlines()
-    assert errors_of(Path("rules"), Path("profiles")) == expected
+    # a case with scenarios of its own has them checked in the same pass as the rules and profiles
+    scenarios = Path("scenarios") if (BAD / case / "scenarios").is_dir() else None
+    assert errors_of(Path("rules"), Path("profiles"), scenarios) == expected
 
 
 def test_every_error_of_a_run_is_reported_at_once(mini: Path, monkeypatch: pytest.MonkeyPatch):

@@ -44,3 +44,37 @@ def test_markdown_cells_are_literal_text(text: str, shown: str):
                                            ("-3", "-3"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), (16.7, 16.7)])
 def test_csv_guards_formulas_but_not_signed_numbers(value: object, written: object):
     assert cell(value) == written
+
+
+URL = "https://treaties.un.org/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no=VI-19&chapter=6"
+
+
+@pytest.mark.parametrize("width", [40, 60, 140])
+def test_a_table_wraps_to_columns_with_every_column(width: int, monkeypatch: pytest.MonkeyPatch):
+    """Columns too many to sit side by side are laid out in blocks, each repeating the row's name:
+    nothing is wider than COLUMNS, and no column or value is lost."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    columns = ["rule", *(f"goal{i}" for i in range(8))]
+    rows = [[f"rule_{n}", *(f"{n}{i}.0 [1.0–99.0]" for i in range(8))] for n in range(3)]
+    text = renderer("table")(View(columns, rows, title="A title " * 20, notes=["a note " * 30]))
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= width
+    headers = [line.split() for line in lines if line.startswith("rule ")]
+    assert [column for header in headers for column in header if column != "rule"] == columns[1:]
+    assert (len(headers) > 1) == (width < 120)  # 8 intervals of 12 characters, the name and the gaps
+    assert all(f"{n}{i}.0" in text for n in range(3) for i in range(8))
+
+
+@pytest.mark.parametrize("width", [30, 60])
+def test_a_long_word_is_broken_to_fit(width: int, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = renderer("table")(View(["rule", "facts read"], [["a.b", f"source ({URL})"]])).splitlines()
+    assert max(map(len, lines)) <= width
+    start = lines[0].index("facts read")
+    assert "".join(line[start:] for line in lines[2:]).replace(" ", "") == f"source({URL})"
+
+
+def test_a_table_is_left_whole_without_columns_when_piped(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    text = renderer("table")(View(["rule", "source"], [["r1", URL]]))
+    assert URL in text.splitlines()[-1]

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pycountry
 import pytest
+from click.testing import CliRunner
 
 import assess
+from assess.cli import main
 from assess.render import outputs
 from assess.render.outputs import read_scored, write_file, write_outputs
 from helpers import MINI, REPO, invoke, workspace_args
@@ -77,7 +79,7 @@ def test_a_symlink_in_place_of_the_output_folder_is_refused(tmp_path: Path):
 def test_out_that_is_a_file_is_a_clean_error(tmp_path: Path):
     (tmp_path / "out").write_text("not a folder")
     result = invoke("run", *workspace_args(), "--out", str(tmp_path / "out"))
-    assert result.exit_code == 2 and "out is not a folder" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit) and "out is not a folder" in result.output
 
 
 @pytest.mark.parametrize("target", ["device", "fifo", "symlink", "folder"])
@@ -103,7 +105,8 @@ def test_write_file_never_replaces_a_special_file(tmp_path: Path, target: str):
 def test_report_to_a_non_file_is_a_usage_error(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     result = invoke("report", *workspace_args(), "--destination", "NOR", "-o", name)
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.exit_code == 2 and result.stderr == f"'{Path(name)}' is not a file name\n" and result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_dash_means_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -227,3 +230,18 @@ def test_read_scored_reads_only_regular_files(tmp_path: Path):
     os.mkfifo(folder / "countries/NOR.json")  # reading it would block forever
     with pytest.raises(assess.InputErrors, match="not a regular file"):
         read_scored(folder)
+
+
+@pytest.mark.parametrize("command", [["report", "--year", "2024", "--destination", "NOR"], ["graph", "--format", "json"]])
+def test_output_into_a_missing_folder_is_one_line_and_creates_nothing(command: list[str], tmp_path: Path):
+    target = tmp_path / "no/such/dir/out.file"
+    result = CliRunner().invoke(main, [*command, *workspace_args(), "-o", str(target)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"cannot write {target}: {target.parent} does not exist (create it first)"]
+    assert not (tmp_path / "no").exists()
+
+
+def test_write_file_into_a_missing_folder_creates_no_folder(tmp_path: Path):
+    with pytest.raises(assess.OutputError, match="does not exist"):
+        write_file(tmp_path / "missing/file.txt", "text")
+    assert list(tmp_path.iterdir()) == []

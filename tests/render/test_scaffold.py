@@ -1,6 +1,7 @@
 """assess init, editor schema wiring, pre-commit hooks, --quiet and --verbose."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,31 @@ def test_quiet_and_verbose(tmp_path: Path):
     assert "loaded rule set mini 1.10" in loud.stderr and "wrote " in loud.stderr
     quiet = CliRunner().invoke(main, ["--quiet", *args])
     assert quiet.exit_code == 0 and quiet.stderr == "" and "NOR" in quiet.stdout
+
+
+@pytest.mark.parametrize("layout", ["init", "repository", "bare"])
+def test_new_points_its_profile_at_the_workspace_schema(layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Inside an `assess init` workspace, this repository, or a folder with no schemas of its own,
+    a new profile's $schema line names a schema that exists, relative to the new file."""
+    if layout == "init":
+        root = tmp_path / "ws"
+        assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+        args: list[str] = []
+        expected = root / "schemas/profile.schema.json"
+    else:
+        root = tmp_path / "bare"
+        shutil.copytree(MINI, root)
+        args = ["--rules", str(root / "rules"), "--profiles", str(root / "profiles")]
+        if layout == "repository":
+            (root / "assess/schemas").mkdir(parents=True)
+            (root / "assess/schemas/profile.schema.json").write_text("{}")
+            expected = root / "assess/schemas/profile.schema.json"
+        else:
+            expected = (REPO / "assess/schemas/profile.schema.json").resolve()
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["new", "MEX-SON", "--kind", "state", "--name", "Sonora", *args])
+    assert result.exit_code == 0, result.output
+    written = next(root.glob("*/MEX-SON.yaml"))
+    match = MODELINE.match(written.read_text().splitlines()[0])
+    assert match and (written.parent / match.group(1)).resolve() == expected.resolve()
+    assert layout == "bare" or not match.group(1).startswith("/")

@@ -8,12 +8,17 @@ decimal; ``json`` and ``csv`` keep full precision.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...errors import visible
 
 FORMATS = ("table", "json", "csv", "markdown")
+
+
+class Remark(str):
+    """A note on how to read a result (a legend, the rule set's stamp, a summary, a warning), not
+    part of the result itself: ``--quiet`` leaves it out."""
 
 
 @dataclass
@@ -26,6 +31,15 @@ class View:
     sections: list[tuple[str, View]] = field(default_factory=list)  # detail, collapsible in Markdown
     preformatted: str = ""  # text shown as is (a YAML counter-example), fenced in Markdown
     records: list[dict[str, Any]] | None = None  # the rows as data (numbers at full precision), for CSV
+    keys: int = 1  # the leading columns that name a row (repeated when a table is laid out in blocks)
+
+
+def quiet(view: View) -> View:
+    """The view with its remarks left out, at every level (for ``--quiet``); a table of no rows
+    goes too, so that what is left is the result."""
+    return replace(view, columns=view.columns if view.rows else [],
+                   notes=[note for note in view.notes if not isinstance(note, Remark)],
+                   sections=[(heading, quiet(section)) for heading, section in view.sections])
 
 
 def json_data(view: View) -> Any:
