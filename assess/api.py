@@ -342,7 +342,7 @@ def import_table(workspace: Workspace, table: Path, closed_list: bool = False, d
     from .edit.importer import apply_import
 
     plan = plan_import(workspace, table, closed_list)
-    return plan if dry_run else apply_import(workspace, plan)
+    return apply_import(workspace, plan, dry_run=dry_run)
 
 
 def new_profile(workspace: Workspace, country: str, kind: str | None = None, name: str | None = None) -> Path:

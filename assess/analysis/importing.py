@@ -105,6 +105,16 @@ def plan_import(workspace: Workspace, table: Path, closed_list: bool = False) ->
     return plan
 
 
+def replan(plan: ImportPlan, workspace: Workspace) -> ImportPlan:
+    """The same observations compared again with the profiles as they are now (another import may
+    have written since the plan was made)."""
+    missing = sorted({c.observation.country for c in plan.changes} - set(workspace.profiles))
+    if missing:
+        raise UsageError(f"no profile for {', '.join(missing)}: create them first with 'assess new CODE'")
+    changes = [_compare(change.observation, workspace) for change in plan.changes]
+    return ImportPlan(plan.table, plan.form, changes, plan.closed_lists, plan.written, plan.dry_run)
+
+
 # --- Reading rows ------------------------------------------------------------------------------
 
 
