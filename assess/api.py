@@ -20,7 +20,14 @@ from .engine.canonical import dumps
 from .engine.compile import compile_ruleset
 from .engine.evaluate import assess, assess_country, snapshot
 from .engine.results import Assessment, CountryResult, JSONObject
-from .engine.workspace import Workspace, load_scenario, load_scenarios, resolve_rules, uses_shipped
+from .engine.workspace import (
+    Workspace,
+    load_scenario,
+    load_scenarios,
+    resolve_rules,
+    resolve_scenarios,
+    uses_shipped,
+)
 from .engine.workspace import load_workspace as _load_workspace
 from .errors import OutputError, UsageError
 from .render.formats import FORMATS
@@ -158,7 +165,7 @@ def check(workspace: Workspace, year: int | None = None, stale_after: int | None
     from .analysis.check import check as inspect
 
     if scenarios is not None:
-        load_scenarios(workspace, scenarios)
+        load_scenarios(workspace, resolve_scenarios(scenarios))
     return inspect(workspace, score(workspace, year), stale_after)
 
 
