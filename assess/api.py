@@ -11,6 +11,7 @@ so ``score`` and ``explain`` start fast.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from .engine.canonical import dumps
 from .engine.compile import compile_ruleset
 from .engine.evaluate import assess, assess_country, snapshot
 from .engine.results import Assessment, CountryResult, JSONObject
+from .engine.values import FIRST_YEAR, LAST_YEAR
 from .engine.workspace import (
     Workspace,
     load_scenario,
@@ -29,7 +31,7 @@ from .engine.workspace import (
     uses_shipped,
 )
 from .engine.workspace import load_workspace as _load_workspace
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, did_you_mean, visible
 from .render.formats import FORMATS
 from .render.schema import KINDS
 
@@ -50,7 +52,75 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (done, total), for progress bars
 GRAPH_FORMATS = ("graphml", "gexf", "json", "dot")
 
+
+# --- Arguments: checked here, for the library and the command line alike --------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Bound:
+    """What a numeric argument takes: a whole number or any finite number, from ``low`` to ``high``."""
+
+    low: float
+    high: float | None = None
+    whole: bool = False
+    high_open: bool = False
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not allowed (the message the API raises and the CLI prints), or None."""
+        shown = _number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else \
+            visible(repr(value), newlines=False)[:60]
+        if isinstance(value, bool) or not isinstance(value, int if self.whole else (int, float)):
+            return f"{shown} is not {'a whole number' if self.whole else 'a number'}"
+        if not math.isfinite(value):
+            return f"{shown} is not a finite number"
+        top = "" if self.high is None else f"{'<' if self.high_open else '<='}{_number_text(self.high)}"
+        if value < self.low or (self.high is not None and (value >= self.high if self.high_open else value > self.high)):
+            return f"{shown} is not in the range {_number_text(self.low)}<=x{top}"
+        return None
+
+
+def _number_text(value: float) -> str:
+    """A number as people write it: 5 for 5.0, 100000000000 for 1e11, nan, 0.25."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return repr(value)[:60]
+
+
+ARGUMENTS = {
+    "year": Bound(FIRST_YEAR, LAST_YEAR, whole=True),
+    "budget": Bound(1, whole=True),
+    "budget_usd": Bound(1, 1e11),
+    "samples": Bound(1, whole=True),
+    "spread": Bound(0, 1, high_open=True),
+    "seed": Bound(0, 2**63 - 1, whole=True),
+    "examples": Bound(1, 100_000, whole=True),
+    "stale_after": Bound(0, whole=True),
+    "fail_above": Bound(0),
+}
+
+
+def argument_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` is not allowed for the argument ``name`` (see ``ARGUMENTS``), or None; the CLI
+    checks its options with this too, so both say the same."""
+    return ARGUMENTS[name].problem(value)
+
+
+def _check(name: str, value: Any, option: str | None = None) -> None:
+    """Raise UsageError when an argument (None means "the default") is not allowed."""
+    problem = None if value is None else argument_problem(name, value)
+    if problem is not None:
+        raise UsageError(f"invalid {name} (--{option or name.replace('_', '-')}): {problem}")
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        shown = visible(repr(value), newlines=False)[:60]
+        suggestion = did_you_mean(str(value), allowed)
+        raise UsageError(f"invalid {name} (--format): {shown} is not one of {', '.join(allowed)}"
+                         + (f"; did you mean '{suggestion}'?" if suggestion else ""))
+
 __all__ = [
+    "ARGUMENTS",
     "FORMATS",
     "GRAPH_FORMATS",
     "SCHEMA_KINDS",
@@ -60,6 +130,7 @@ __all__ = [
     "Progress",
     "UsageError",
     "Workspace",
+    "argument_problem",
     "check",
     "check_properties",
     "diff_outputs",
@@ -109,6 +180,7 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
 
 def score(workspace: Workspace, year: int | None = None) -> Assessment:
     """Every country scored as of ``year``, with full traces."""
+    _check("year", year)
     return assess(workspace, workspace.as_of(year))
 
 
@@ -127,6 +199,7 @@ def ranked_by(assessment: Assessment, goal: str) -> Assessment:
 
 def explain(workspace: Workspace, country: str, year: int | None = None) -> CountryResult:
     """One country's full trace as of ``year``."""
+    _check("year", year)
     profile = workspace.profile(country)
     return assess_country(compile_ruleset(workspace.ruleset), profile, workspace.as_of(year))
 
@@ -136,6 +209,7 @@ def prioritize(workspace: Workspace, year: int | None = None, destination: str =
     """The ranked assistance list toward ``destination`` (see ``assess.analysis.prioritize``)."""
     from .analysis.prioritize import prioritize as rank
 
+    _check("budget", budget)
     return rank(workspace, score(workspace, year), destination, commodity, budget, need_only, progress)
 
 
@@ -144,6 +218,9 @@ def portfolio(workspace: Workspace, budget_usd: float, year: int | None = None, 
     """The costed packages to fund with ``budget_usd`` a year (see ``assess.analysis.portfolio``)."""
     from .analysis.portfolio import portfolio as plan
 
+    _check("budget_usd", budget_usd)
+    if budget_usd is None:
+        raise UsageError("invalid budget_usd (--budget-usd): a portfolio needs a budget in dollars")
     return plan(workspace, score(workspace, year), budget_usd, destination, commodity, progress)
 
 
@@ -152,6 +229,8 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
     """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
     from .analysis.sensitivity import sensitivity as sample
 
+    for name, value in (("year", year), ("samples", samples), ("spread", spread), ("seed", seed)):
+        _check(name, value)
     year = workspace.as_of(year)
     program = compile_ruleset(workspace.ruleset)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
@@ -164,6 +243,8 @@ def check(workspace: Workspace, year: int | None = None, stale_after: int | None
     scenarios in ``scenarios`` are validated too (InputErrors if any is bad)."""
     from .analysis.check import check as inspect
 
+    _check("year", year)
+    _check("stale_after", stale_after)
     if scenarios is not None:
         load_scenarios(workspace, resolve_scenarios(scenarios))
     return inspect(workspace, score(workspace, year), stale_after)
@@ -184,6 +265,7 @@ def check_properties(workspace: Workspace, examples: int = 100, seed: int | None
     """Property-test the rule set with generated profiles (see ``assess.analysis.properties``)."""
     from .analysis.properties import check_properties as run
 
+    _check("examples", examples)
     return run(workspace.ruleset, examples, seed, progress)
 
 
@@ -222,6 +304,8 @@ def diff_years(workspace: Workspace, old_year: int, new_year: int) -> Diff:
     """What moved between two years of one workspace, attributed to the facts that changed."""
     from .analysis.diff import diff, from_assessment
 
+    _check("year", old_year, "from")
+    _check("year", new_year, "to")
     return diff(from_assessment(score(workspace, old_year), str(old_year)),
                 from_assessment(score(workspace, new_year), str(new_year)))
 
@@ -233,6 +317,7 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
     from .analysis.diff import diff, from_assessment
     from .analysis.gitrules import checkout_rules as checkout_rules
 
+    _check("year", year)
     new_dir = resolve_rules(rules_new)
     new_workspace = load_workspace(new_dir, profiles)
     year = new_workspace.as_of(year)
@@ -249,6 +334,8 @@ def scenario(workspace: Workspace, name: str, until: int | None = None, start: i
     ``start`` (default: the latest dated year) to ``until`` (default: the scenario's last date)."""
     from .analysis.scenario import effective_date, project
 
+    _check("year", until, "until")
+    _check("year", start, "from")
     plan = load_scenario(workspace, name, directory)
     start = workspace.as_of(start)
     if until is None:
@@ -266,6 +353,8 @@ def diff_scenario(workspace: Workspace, old_year: int, new_year: int, old_scenar
     from .analysis.diff import diff, from_assessment
     from .analysis.scenario import apply_scenario
 
+    _check("year", old_year, "from")
+    _check("year", new_year, "to")
     sides = []
     for year, name in ((old_year, old_scenario), (new_year, new_scenario)):
         changed = workspace if name is None else apply_scenario(workspace, load_scenario(workspace, name, directory))
@@ -278,6 +367,8 @@ def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:
     GEXF, node-link JSON or DOT."""
     from .render.export import network_graph, render_graph
 
+    _choice("fmt", fmt, GRAPH_FORMATS)
+    _check("year", year)
     if workspace.network is None:
         raise UsageError("no network: add country_profiles/network/trafficking.yaml")
     return render_graph(network_graph(workspace.network, score(workspace, year)), fmt)
@@ -292,6 +383,9 @@ def report(workspace: Workspace, year: int | None = None, compare: int | None = 
     from .analysis.prioritize import prioritize as rank
     from .render.report import build_report
 
+    _check("year", year)
+    _check("year", compare, "compare")
+    _check("budget_usd", budget_usd)
     steps = 5
     assessment = score(workspace, year)
     if progress:
@@ -382,6 +476,7 @@ def render(result: Any, fmt: str) -> str:
     from .render.formats import renderer
     from .render.views import view_of
 
+    _choice("fmt", fmt, FORMATS)
     return renderer(fmt)(view_of(result))
 
 
@@ -390,6 +485,7 @@ def render_many(results: list[Any], fmt: str) -> str:
     from .render.formats import View, json_data, renderer
     from .render.views import view_of
 
+    _choice("fmt", fmt, FORMATS)
     views = [view_of(result) for result in results]
     if fmt == "json" and len(views) > 1:
         return renderer(fmt)(View([], [], data=[json_data(view) for view in views]))
