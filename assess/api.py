@@ -105,9 +105,10 @@ def argument_problem(name: str, value: Any) -> str | None:
     return ARGUMENTS[name].problem(value)
 
 
-def _check(name: str, value: Any, option: str | None = None) -> None:
-    """Raise UsageError when an argument (None means "the default") is not allowed."""
-    problem = None if value is None else argument_problem(name, value)
+def _check(name: str, value: Any, option: str | None = None, *, required: bool = False) -> None:
+    """Raise UsageError when an argument is not allowed (None, where allowed, means "the default")."""
+    problem = (f"None is not {'a whole number' if ARGUMENTS[name].whole else 'a number'}" if required else None) \
+        if value is None else argument_problem(name, value)
     if problem is not None:
         raise UsageError(f"invalid {name} (--{option or name.replace('_', '-')}): {problem}")
 
@@ -218,9 +219,7 @@ def portfolio(workspace: Workspace, budget_usd: float, year: int | None = None, 
     """The costed packages to fund with ``budget_usd`` a year (see ``assess.analysis.portfolio``)."""
     from .analysis.portfolio import portfolio as plan
 
-    _check("budget_usd", budget_usd)
-    if budget_usd is None:
-        raise UsageError("invalid budget_usd (--budget-usd): a portfolio needs a budget in dollars")
+    _check("budget_usd", budget_usd, required=True)
     return plan(workspace, score(workspace, year), budget_usd, destination, commodity, progress)
 
 
@@ -229,8 +228,9 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
     """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
     from .analysis.sensitivity import sensitivity as sample
 
-    for name, value in (("year", year), ("samples", samples), ("spread", spread), ("seed", seed)):
-        _check(name, value)
+    _check("year", year)
+    for name, value in (("samples", samples), ("spread", spread), ("seed", seed)):
+        _check(name, value, required=True)
     year = workspace.as_of(year)
     program = compile_ruleset(workspace.ruleset)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
@@ -265,7 +265,7 @@ def check_properties(workspace: Workspace, examples: int = 100, seed: int | None
     """Property-test the rule set with generated profiles (see ``assess.analysis.properties``)."""
     from .analysis.properties import check_properties as run
 
-    _check("examples", examples)
+    _check("examples", examples, required=True)
     return run(workspace.ruleset, examples, seed, progress)
 
 
