@@ -70,7 +70,7 @@ def _fail_cleanly(command: Command) -> Command:
         try:
             return command(*args, **kwargs)
         except AssessError as error:
-            click.echo(str(error), err=True)
+            click.echo(visible(str(error)), err=True)  # a file name's escape sequence is shown, never run
             sys.exit(error.exit_code)
 
     return _verbosity_options(wrapper)
@@ -112,7 +112,7 @@ def _format_option(command: Command) -> Command:
 def _say(message: str) -> None:
     """Information for people on stderr; --quiet silences it."""
     if not _verbosity().get("quiet"):
-        click.echo(message, err=True)
+        click.echo(visible(message), err=True)
 
 
 def _verbosity() -> dict[str, bool]:
