@@ -28,6 +28,7 @@ MAX_COLUMNS = 1_000
 MAX_CELL_CHARS = 10_000
 MAX_XLSX_UNCOMPRESSED = 64 * 1024 * 1024  # everything the workbook's parts inflate to, as the zip declares
 MAX_XLSX_MEMBERS = 10_000
+MAX_XLSX_CELLS = 2_000_000  # cells a sheet stores (empty ones included)
 
 
 @dataclass(frozen=True)
@@ -139,31 +140,47 @@ def _csv_lines(raw: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_lines(raw: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
-    """The first sheet's rows; formulas are refused (their cached value may be stale or absent)."""
+    """The first sheet's rows, as stored (never padded to a declared size, never past the bounds);
+    formulas are refused (their cached value may be stale or absent)."""
     _check_workbook(raw, name)
     import openpyxl  # only the import command reads spreadsheets
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    def refuse(line: int, message: str) -> InputErrors:
+        return InputErrors([SourceError(name, line, 1, message)])
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False, keep_links=False)
         sheet = book.worksheets[0]
         declared_rows, declared_columns = sheet.max_row, sheet.max_column
         if (declared_rows or 0) > MAX_ROWS or (declared_columns or 0) > MAX_COLUMNS:
-            raise InputErrors([SourceError(name, 1, 1, f"the first sheet declares {declared_rows} rows and "
-                                           f"{declared_columns} columns: at most {MAX_ROWS} rows and {MAX_COLUMNS} "
-                                           "columns are read")])
-        sheet.reset_dimensions()  # rows as they are stored, never padded to a declared size
-        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
-            cells = []
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
-                    raise InputErrors([SourceError(name, number, 1, "a formula in a cell: import values, not formulas")])
-                cells.append(_text(cell.value))
-            yield getattr(row[0], "row", number) if row else number, cells
+            raise refuse(1, f"the first sheet declares {declared_rows} rows and {declared_columns} columns: at most "
+                         f"{MAX_ROWS} rows and {MAX_COLUMNS} columns are read")
+        cells_read = 0
+        with sheet._get_source() as source:  # the cells as stored: what ReadOnlyWorksheet reads, without its padding
+            parser = WorkSheetParser(source, sheet._shared_strings, data_only=False, epoch=book.epoch,
+                                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+            for number, stored in parser.parse():
+                if number > MAX_ROWS:
+                    raise refuse(number, f"the table has more than {MAX_ROWS} lines")
+                cells_read += len(stored)
+                if cells_read > MAX_XLSX_CELLS:
+                    raise refuse(number, f"the sheet stores more than {MAX_XLSX_CELLS} cells")
+                width = max((cell["column"] for cell in stored), default=0)
+                if width > MAX_COLUMNS:
+                    raise refuse(number, f"a cell in column {width}: at most {MAX_COLUMNS} columns are read")
+                cells = [""] * width
+                for cell in stored:
+                    value = cell["value"]
+                    if cell.get("data_type") == "f" or (isinstance(value, str) and value.startswith("=")):
+                        raise refuse(number, "a formula in a cell: import values, not formulas")
+                    cells[cell["column"] - 1] = _text(value)
+                yield number, cells
     except InputErrors:
         raise
     except Exception as exc:  # a hostile workbook can fail anywhere inside openpyxl: never a traceback
         detail = visible(str(exc), newlines=False)[:200] or type(exc).__name__
-        raise InputErrors([SourceError(name, 1, 1, f"not a readable XLSX workbook: {detail}")]) from None
+        raise refuse(1, f"not a readable XLSX workbook: {detail}") from None
 
 
 def _check_workbook(raw: bytes, name: str) -> None:
