@@ -33,7 +33,7 @@ from typing import Any
 from ..analysis.importing import ImportPlan, Observation, replan
 from ..engine.reader import MAX_FILE_BYTES, Document, parse_yaml, read_bounded
 from ..engine.values import UNKNOWN
-from ..engine.workspace import Workspace, load_workspace
+from ..engine.workspace import Workspace, load_workspace, reload_profiles
 from ..errors import InputErrors, OutputError, SourceError, location_of
 from ..render.outputs import _exchange, _locked, _remove_tree
 
@@ -54,7 +54,7 @@ def apply_import(workspace: Workspace, plan: ImportPlan, *, dry_run: bool = Fals
         with _locked(parent / f".{name}.lock"):
             _repair(parent, name)
             if plan.count("add"):  # another import may have written since this one planned
-                workspace = load_workspace(workspace.ruleset.directory, workspace.profiles_dir)
+                workspace = reload_profiles(workspace, sorted({c.observation.country for c in plan.changes}))
                 plan = replan(plan, workspace)
             written: list[str] = []
             if plan.count("add"):

@@ -141,3 +141,12 @@ def test_concurrent_imports_into_one_profile_keep_every_entry(tmp_path: Path):
     history = assess.load_workspace(root / "rules", root / "profiles").profiles["NOR"].history["lvl"]
     assert {(r.value, r.source) for r in history} >= {("high", "first"), ("low", "second")}
     assert leftovers(root) == [".profiles.lock"]
+
+
+def test_concurrent_imports_of_the_same_entry_both_succeed_and_record_it_once(tmp_path: Path):
+    root = _big_workspace(tmp_path)
+    same = csv(tmp_path, "country,fact,value,as_of,source\nNOR,lvl,high,2023-01-01,same\n")
+    one, two = _import(root, same), _import(root, same)
+    assert (one.wait(), two.wait()) == (0, 0)  # the second plans again under the lock: already recorded
+    history = assess.load_workspace(root / "rules", root / "profiles").profiles["NOR"].history["lvl"]
+    assert [(r.value, r.source) for r in history].count(("high", "same")) == 1
