@@ -1,14 +1,17 @@
 """``assess new``: what it writes always loads; what would not load is refused before writing."""
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import assess
 from helpers import MINI, invoke, workspace_args
+
+OUTCOMES: Counter[str] = Counter()
 
 
 @pytest.mark.parametrize("code,kind,name,message", [
@@ -30,21 +33,39 @@ def test_new_refuses_what_would_not_load(mini: Path, code: str, kind: str | None
     assert sorted(p.name for p in (mini / "profiles").glob("*.yaml")) == ["FRA.yaml", "NOR.yaml"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(code=st.from_regex(r"[A-Za-z]{3}(-[A-Za-z0-9 -]{0,30})?", fullmatch=True) | st.text(max_size=12),
-       kind=st.none() | st.text(max_size=20), name=st.none() | st.text(max_size=300))
-def test_whatever_new_writes_loads(tmp_path_factory: pytest.TempPathFactory, code: str, kind: str | None,
-                                   name: str | None):
-    root = tmp_path_factory.mktemp("ws")
-    shutil.copytree(MINI, root, dirs_exist_ok=True)
-    workspace = assess.load_workspace(root / "rules", root / "profiles")
-    try:
-        path = assess.api.new_profile(workspace, code, kind, name)
-    except assess.UsageError as error:
-        assert "\x1b" not in str(error) and "Traceback" not in str(error)
-        return
-    loaded = assess.load_workspace(root / "rules", root / "profiles")
-    assert path.stem in loaded.profiles
+def test_whatever_new_writes_loads(tmp_path_factory: pytest.TempPathFactory, hypothesis_examples: int):
+    """Any id, kind and name: a usage error, or a profile the workspace loads (60 in CI, 1,000 with --slow)."""
+    names = st.sampled_from(["Sonora", "Île-de-France", "O'Hare \"x\" #1: {a}", "  padded  "]) | st.text(max_size=300)
+    kinds = st.sampled_from(["state", "city", "port_2"]) | st.text(max_size=20)
+    countries = st.tuples(st.sampled_from(["SWE", "mex", "DEU", "XYZ", "MEX-"]) | st.text(max_size=12),
+                          st.just(None), st.just(None))
+    entities = st.tuples(st.sampled_from(["MEX-SON", "NOR-OSL", "fra-75", "DEU-BY", "MEX-S N", "MEX-" + "S" * 25])
+                         | st.from_regex(r"[A-Za-z]{3}-[A-Za-z0-9 -]{0,30}", fullmatch=True), kinds, names)
+    anything = st.tuples(st.text(max_size=12), st.none() | st.text(max_size=20), st.none() | st.text(max_size=300))
+    plausible = st.tuples(st.sampled_from(["MEX-SON", "NOR-OSL", "fra-75", "DEU-BY", "SWE-1"]),
+                          st.sampled_from(["state", "city", "port_2"]),
+                          st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60))
+
+    @settings(max_examples=hypothesis_examples if hypothesis_examples > 100 else 60, deadline=None, database=None,
+              derandomize=hypothesis_examples <= 100)
+    @given(case=st.one_of(countries, entities, anything, plausible, plausible))
+    def loads(case: tuple[str, str | None, str | None]) -> None:
+        code, kind, name = case
+        root = tmp_path_factory.mktemp("ws")
+        shutil.copytree(MINI, root, dirs_exist_ok=True)
+        workspace = assess.load_workspace(root / "rules", root / "profiles")
+        try:
+            path = assess.api.new_profile(workspace, code, kind, name)
+        except assess.UsageError as error:
+            assert "\x1b" not in str(error)
+            OUTCOMES["refused"] += 1
+            return
+        loaded = assess.load_workspace(root / "rules", root / "profiles")
+        assert path.stem in loaded.profiles
+        OUTCOMES["written and loaded"] += 1
+
+    loads()
+    print(f"new fuzz: {dict(OUTCOMES)}")
 
 
 def test_init_onto_a_file_or_a_link_is_a_clean_error(tmp_path: Path):
