@@ -11,6 +11,7 @@ so ``score`` and ``explain`` start fast.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +21,16 @@ from .engine.canonical import dumps
 from .engine.compile import compile_ruleset
 from .engine.evaluate import DEFAULT_DRAWS, assess, explain_country, snapshot
 from .engine.results import Assessment, CountryResult, JSONObject
-from .engine.workspace import Workspace, load_scenario, load_scenarios, resolve_rules, uses_shipped
+from .engine.values import FIRST_YEAR, LAST_YEAR
+from .engine.workspace import (
+    Workspace,
+    load_scenario,
+    load_scenarios,
+    resolve_rules,
+    uses_shipped,
+)
 from .engine.workspace import load_workspace as _load_workspace
-from .errors import OutputError, UsageError
+from .errors import OutputError, UsageError, did_you_mean, visible
 from .render.formats import FORMATS
 from .render.schema import KINDS
 
@@ -43,7 +51,76 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (done, total), for progress bars
 GRAPH_FORMATS = ("graphml", "gexf", "json", "dot")
 
+
+# --- Arguments: checked here, for the library and the command line alike --------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Bound:
+    """What a numeric argument takes: a whole number or any finite number, from ``low`` to ``high``."""
+
+    low: float
+    high: float | None = None
+    whole: bool = False
+    high_open: bool = False
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not allowed (the message the API raises and the CLI prints), or None."""
+        shown = _number_text(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else \
+            visible(repr(value), newlines=False)[:60]
+        if isinstance(value, bool) or not isinstance(value, int if self.whole else (int, float)):
+            return f"{shown} is not {'a whole number' if self.whole else 'a number'}"
+        if not math.isfinite(value):
+            return f"{shown} is not a finite number"
+        top = "" if self.high is None else f"{'<' if self.high_open else '<='}{_number_text(self.high)}"
+        if value < self.low or (self.high is not None and (value >= self.high if self.high_open else value > self.high)):
+            return f"{shown} is not in the range {_number_text(self.low)}<=x{top}"
+        return None
+
+
+def _number_text(value: float) -> str:
+    """A number as people write it: 5 for 5.0, 100000000000 for 1e11, nan, 0.25."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return repr(value)[:60]
+
+
+ARGUMENTS = {
+    "year": Bound(FIRST_YEAR, LAST_YEAR, whole=True),
+    "budget": Bound(1, whole=True),
+    "budget_usd": Bound(1, 1e11),
+    "samples": Bound(1, whole=True),
+    "spread": Bound(0, 1, high_open=True),
+    "seed": Bound(0, 2**63 - 1, whole=True),
+    "examples": Bound(1, 100_000, whole=True),
+    "stale_after": Bound(0, whole=True),
+    "fail_above": Bound(0),
+}
+
+
+def argument_problem(name: str, value: Any) -> str | None:
+    """Why ``value`` is not allowed for the argument ``name`` (see ``ARGUMENTS``), or None; the CLI
+    checks its options with this too, so both say the same."""
+    return ARGUMENTS[name].problem(value)
+
+
+def _check(name: str, value: Any, option: str | None = None, *, required: bool = False) -> None:
+    """Raise UsageError when an argument is not allowed (None, where allowed, means "the default")."""
+    problem = (f"None is not {'a whole number' if ARGUMENTS[name].whole else 'a number'}" if required else None) \
+        if value is None else argument_problem(name, value)
+    if problem is not None:
+        raise UsageError(f"invalid {name} (--{option or name.replace('_', '-')}): {problem}")
+
+
+def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        shown = visible(repr(value), newlines=False)[:60]
+        suggestion = did_you_mean(str(value), allowed)
+        raise UsageError(f"invalid {name} (--format): {shown} is not one of {', '.join(allowed)}"
+                         + (f"; did you mean '{suggestion}'?" if suggestion else ""))
+
 __all__ = [
+    "ARGUMENTS",
     "DEFAULT_DRAWS",
     "FORMATS",
     "GRAPH_FORMATS",
@@ -55,6 +132,7 @@ __all__ = [
     "Progress",
     "UsageError",
     "Workspace",
+    "argument_problem",
     "check",
     "check_destination",
     "check_properties",
@@ -110,6 +188,7 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
 def score(workspace: Workspace, year: int | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0) -> Assessment:
     """Every country scored as of ``year``, with full traces and its estimate under the priors of
     its unknown facts (``draws`` joint draws from ``seed``; 0: no estimates)."""
+    _check("year", year)
     _check_draws(draws, seed)
     return assess(workspace, workspace.as_of(year), draws=draws, seed=seed)
 
@@ -140,6 +219,7 @@ def ranked_by(assessment: Assessment, goal: str) -> Assessment:
 def explain(workspace: Workspace, country: str, year: int | None = None, draws: int = DEFAULT_DRAWS,
             seed: int = 0) -> CountryResult:
     """One country's full trace as of ``year``, with its estimate and the priors behind it."""
+    _check("year", year)
     _check_draws(draws, seed)
     return explain_country(workspace, country, workspace.as_of(year), draws=draws, seed=seed)
 
@@ -149,6 +229,7 @@ def prioritize(workspace: Workspace, year: int | None = None, destination: str =
     """The ranked assistance list toward ``destination`` (see ``assess.analysis.prioritize``)."""
     from .analysis.prioritize import prioritize as rank
 
+    _check("budget", budget)
     return rank(workspace, score(workspace, year), destination, commodity, budget, need_only, progress)
 
 
@@ -157,6 +238,7 @@ def portfolio(workspace: Workspace, budget_usd: float, year: int | None = None, 
     """The costed packages to fund with ``budget_usd`` a year (see ``assess.analysis.portfolio``)."""
     from .analysis.portfolio import portfolio as plan
 
+    _check("budget_usd", budget_usd, required=True)
     return plan(workspace, score(workspace, year), budget_usd, destination, commodity, progress)
 
 
@@ -165,6 +247,9 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
     """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
     from .analysis.sensitivity import sensitivity as sample
 
+    _check("year", year)
+    for name, value in (("samples", samples), ("spread", spread), ("seed", seed)):
+        _check(name, value, required=True)
     year = workspace.as_of(year)
     program = compile_ruleset(workspace.ruleset)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
@@ -179,6 +264,8 @@ def check(workspace: Workspace, year: int | None = None, stale_after: int | None
     from .analysis.check import check as inspect
     from .errors import location_of
 
+    _check("year", year)
+    _check("stale_after", stale_after)
     loaded = load_scenarios(workspace, scenarios) if scenarios is not None else {}
     named = {location_of(scenarios / f"{name}.yaml"): scenario
              for name, scenario in loaded.items()} if scenarios is not None else {}
@@ -200,6 +287,7 @@ def check_properties(workspace: Workspace, examples: int = 100, seed: int | None
     """Property-test the rule set with generated profiles (see ``assess.analysis.properties``)."""
     from .analysis.properties import check_properties as run
 
+    _check("examples", examples, required=True)
     return run(workspace.ruleset, examples, seed, progress)
 
 
@@ -246,6 +334,8 @@ def diff_years(workspace: Workspace, old_year: int, new_year: int) -> Diff:
     """What moved between two years of one workspace, attributed to the facts that changed."""
     from .analysis.diff import diff, from_assessment
 
+    _check("year", old_year, "from")
+    _check("year", new_year, "to")
     return diff(from_assessment(score(workspace, old_year), str(old_year)),
                 from_assessment(score(workspace, new_year), str(new_year)))
 
@@ -257,6 +347,7 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
     from .analysis.diff import diff, from_assessment
     from .analysis.gitrules import checkout_rules as checkout_rules
 
+    _check("year", year)
     new_dir = resolve_rules(rules_new)
     new_workspace = load_workspace(new_dir, profiles)
     year = new_workspace.as_of(year)
@@ -273,6 +364,8 @@ def scenario(workspace: Workspace, name: str, until: int | None = None, start: i
     ``start`` (default: the latest dated year) to ``until`` (default: the scenario's last date)."""
     from .analysis.scenario import effective_date, project
 
+    _check("year", until, "until")
+    _check("year", start, "from")
     plan = load_scenario(workspace, name, directory)
     start = workspace.as_of(start)
     if until is None:
@@ -290,6 +383,8 @@ def diff_scenario(workspace: Workspace, old_year: int, new_year: int, old_scenar
     from .analysis.diff import diff, from_assessment
     from .analysis.scenario import apply_scenario
 
+    _check("year", old_year, "from")
+    _check("year", new_year, "to")
     sides = []
     for year, name in ((old_year, old_scenario), (new_year, new_scenario)):
         changed = workspace if name is None else apply_scenario(workspace, load_scenario(workspace, name, directory))
@@ -302,6 +397,8 @@ def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:
     GEXF, node-link JSON or DOT."""
     from .render.export import network_graph, render_graph
 
+    _choice("fmt", fmt, GRAPH_FORMATS)
+    _check("year", year)
     if workspace.network is None:
         raise UsageError("no network: add country_profiles/network/trafficking.yaml")
     return render_graph(network_graph(workspace.network, score(workspace, year)), fmt)
@@ -316,6 +413,9 @@ def report(workspace: Workspace, year: int | None = None, compare: int | None = 
     from .analysis.prioritize import prioritize as rank
     from .render.report import build_report
 
+    _check("year", year)
+    _check("year", compare, "compare")
+    _check("budget_usd", budget_usd)
     steps = 5
     assessment = score(workspace, year)
     if progress:
@@ -380,7 +480,7 @@ def import_table(workspace: Workspace, table: Path, closed_list: bool = False, d
     from .edit.importer import apply_import
 
     plan = plan_import(workspace, table, closed_list)
-    return plan if dry_run else apply_import(workspace, plan)
+    return apply_import(workspace, plan, dry_run=dry_run)
 
 
 def new_profile(workspace: Workspace, country: str, kind: str | None = None, name: str | None = None) -> Path:
@@ -420,6 +520,7 @@ def render_many(results: list[Any], fmt: str, *, quiet: bool = False) -> str:
     from .render.formats import quiet as without_remarks
     from .render.views import view_of
 
+    _choice("fmt", fmt, FORMATS)
     views = [without_remarks(view_of(result)) if quiet else view_of(result) for result in results]
     if fmt == "json" and len(views) > 1:
         return renderer(fmt)(View([], [], data=[json_data(view) for view in views]))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import math
 import os
 import sys
 import time
@@ -21,12 +20,37 @@ from typing import Any, NamedTuple
 import click
 
 from . import api
-from .errors import AssessError, UsageError
+from .errors import AssessError, UsageError, visible
 from .version import __version__
 
 PathOption = click.Path(path_type=Path)
+
+
+class Checked(click.ParamType[Any]):
+    """A number checked by the API's own rule for that argument (``api.ARGUMENTS``), so the command
+    line and the library refuse the same values with the same words."""
+
+    def __init__(self, argument: str) -> None:
+        self.argument = argument
+        self.whole = api.ARGUMENTS[argument].whole
+        self.name = "integer" if self.whole else "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = value
+        if isinstance(value, str):
+            try:
+                number = int(value) if self.whole else float(value)
+            except ValueError:
+                self.fail(f"{visible(repr(value), newlines=False)[:60]} is not "
+                          f"{'a whole number' if self.whole else 'a number'}", param, ctx)
+        problem = api.argument_problem(self.argument, number)
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return number
+
+
 # Years the engine can assess: a typo (0, -1, 20244) is a usage error, not a silent default.
-Year = click.IntRange(1900, 2100)
+Year = Checked("year")
 STDOUT = Path("-")
 
 
@@ -46,7 +70,7 @@ def _fail_cleanly(command: Command) -> Command:
         try:
             return command(*args, **kwargs)
         except AssessError as error:
-            click.echo(str(error), err=True)
+            click.echo(visible(str(error)), err=True)  # a file name's escape sequence is shown, never run
             sys.exit(error.exit_code)
 
     return _verbosity_options(wrapper)
@@ -97,7 +121,7 @@ def _format_option(command: Command) -> Command:
 def _say(message: str) -> None:
     """Information for people on stderr; --quiet silences it."""
     if not _quiet():
-        click.echo(message, err=True)
+        click.echo(visible(message), err=True)
 
 
 def _quiet() -> bool:
@@ -158,12 +182,6 @@ def _write(output: Path, text: str) -> None:
     else:
         api.write_file(output, text)
         _say(f"wrote {output}")
-
-
-def _finite(value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter("must be a finite number of points")
-    return value
 
 
 def _check_year(workspace: api.Workspace, year: int | None) -> None:
@@ -234,8 +252,8 @@ def explain(country: str, year: int | None, paths: WorkspacePaths, draws: int, s
 @click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @click.option("--commodity", help="Only this commodity's routes (and its precursors'; default: all).")
 @click.option("--destination", default="USA", show_default=True, help="Destination market (ISO3).")
-@click.option("--budget", type=click.IntRange(min=1), help="How many countries to rank (default: every candidate).")
-@click.option("--budget-usd", type=click.FloatRange(min=1, max=1e11),
+@click.option("--budget", type=Checked("budget"), help="How many countries to rank (default: every candidate).")
+@click.option("--budget-usd", type=Checked("budget_usd"),
               help="Dollars a year to spend: a costed portfolio of (country, package) picks instead of a ranking.")
 @click.option("--need-only", is_flag=True, help="Rank on need and ties too where a country has no leverage on routes.")
 @_workspace_options
@@ -301,7 +319,7 @@ def graph(fmt: str, year: int | None, output: Path, paths: WorkspacePaths) -> No
 @click.option("--year", type=Year, help="As-of year when comparing rule sets (default: latest dated year).")
 @click.option("--profiles", type=PathOption, help="Country profiles folder (default: ./country_profiles, else bundled).")
 @click.option("--rules", type=PathOption, help="Rule-set folder for --from/--to (default: ./rules, else bundled).")
-@click.option("--fail-above", type=click.FloatRange(min=0), callback=lambda _c, _p, value: _finite(value),
+@click.option("--fail-above", type=Checked("fail_above"),
               help="Exit 1 when any score moves by more than this many points.")
 @click.option("--only-unexplained", is_flag=True, help="With --fail-above: only count moves no fact change explains.")
 @click.option("--scenario", help="The new side with this scenario applied (scenarios/NAME.yaml).")
@@ -360,7 +378,7 @@ def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int 
 @click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @click.option("--compare", type=Year, help="Also show the changes since this year.")
 @click.option("--destination", default="USA", show_default=True, help="Destination market for the assistance list.")
-@click.option("--budget-usd", type=click.FloatRange(min=1, max=1e11), default=25_000_000, show_default=True,
+@click.option("--budget-usd", type=Checked("budget_usd"), default=25_000_000, show_default=True,
               help="Dollars a year for the costed portfolio in the summary.")
 @click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True,
               help="The HTML file to write (atomically); - prints it.")
@@ -388,11 +406,10 @@ def init(directory: Path) -> None:
 
 
 @main.command(name="sensitivity")
-@click.option("--samples", type=click.IntRange(min=1), default=10_000, show_default=True)
-@click.option("--spread", type=click.FloatRange(min=0, max=1, max_open=True), default=0.25, show_default=True,
-              callback=lambda _c, _p, value: _finite(value),
+@click.option("--samples", type=Checked("samples"), default=10_000, show_default=True)
+@click.option("--spread", type=Checked("spread"), default=0.25, show_default=True,
               help="Each weight is multiplied by a factor drawn from [1 - spread, 1 + spread].")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=Checked("seed"), default=0, show_default=True)
 @click.option("--year", type=Year, help="As-of year (default: latest dated year).")
 @_workspace_options
 @_format_option
@@ -408,9 +425,9 @@ def sensitivity_command(samples: int, spread: float, seed: int, year: int | None
 
 @main.command()
 @click.option("--year", type=Year, help="As-of year for staleness and coverage (default: latest dated year).")
-@click.option("--stale-after", type=click.IntRange(min=0), help="Report known values older than this many years.")
+@click.option("--stale-after", type=Checked("stale_after"), help="Report known values older than this many years.")
 @click.option("--properties", is_flag=True, help="Also property-test the rule set with generated profiles.")
-@click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True, help="Examples per property.")
+@click.option("--examples", type=Checked("examples"), default=100, show_default=True, help="Examples per property.")
 @click.option("--seed", type=int, help="Random seed for the properties (default: derandomized, same every run).")
 @click.option("--scenarios", type=PathOption,
               help="Also validate these scenarios (default: ./scenarios, with the workspace's own rules and profiles).")

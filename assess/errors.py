@@ -42,6 +42,12 @@ def visible(text: str, *, newlines: bool = True) -> str:
     return "".join(shown(ch) for ch in text) if _SHOWN_RE.search(text) else text
 
 
+def json_visible(text: str) -> str:
+    """JSON text with every hidden character written as its ``\\uXXXX`` escape: the same data for a
+    parser, nothing live for a terminal (in JSON such characters can only stand inside strings)."""
+    return _HIDDEN_RE.sub(lambda found: f"\\u{ord(found.group()):04x}", text) if _HIDDEN_RE.search(text) else text
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, or None when nothing is close."""
     matches = difflib.get_close_matches(str(word), sorted(set(candidates)), n=1, cutoff=0.6)

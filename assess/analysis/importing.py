@@ -1,7 +1,8 @@
 """``assess import``, the reading half: what a table of dated, sourced facts would change in the profiles.
 
-A table is read (``tables``), each row checked against the fact catalogue with the same readers
-profiles use (country names in any common spelling, did-you-mean for facts), and compared with
+A table is read (``tables``, strictly), each row checked against the fact catalogue with the same
+readers profiles use (a country named by its code or exactly by a known name, ``countrynames``;
+did-you-mean for facts and countries), and compared with
 what the profiles already record:
 
 - a value already recorded for the same country, fact and date is left alone (importing twice
@@ -33,6 +34,7 @@ from ..engine.results import JSONObject
 from ..engine.values import UNKNOWN, ValueProblem, to_json
 from ..engine.workspace import Workspace
 from ..errors import InputErrors, SourceError, UsageError, did_you_mean, location_of
+from .countrynames import ambiguous, country_names, resolve_country
 from .tables import Row, read_table
 
 Form = Literal["long", "facts", "years"]
@@ -105,6 +107,16 @@ def plan_import(workspace: Workspace, table: Path, closed_list: bool = False) ->
     return plan
 
 
+def replan(plan: ImportPlan, workspace: Workspace) -> ImportPlan:
+    """The same observations compared again with the profiles as they are now (another import may
+    have written since the plan was made)."""
+    missing = sorted({c.observation.country for c in plan.changes} - set(workspace.profiles))
+    if missing:
+        raise UsageError(f"no profile for {', '.join(missing)}: create them first with 'assess new CODE'")
+    changes = [_compare(change.observation, workspace) for change in plan.changes]
+    return ImportPlan(plan.table, plan.form, changes, plan.closed_lists, plan.written, plan.dry_run)
+
+
 # --- Reading rows ------------------------------------------------------------------------------
 
 
@@ -164,8 +176,13 @@ def _country(row: Row, workspace: Workspace, errors: list[SourceError]) -> str |
     # a declared entity (MEX-SON) is named by its id: its profile must exist to say what it is
     code = text.strip() if text.strip() in workspace.profiles else resolve_country(text)
     if code is None:
-        names = sorted({*_country_names(), *workspace.profiles})
-        errors.append(row.error(f"'{text}' is not a country code or name" + _suggest(text, names), "country"))
+        several = ambiguous(text)
+        if several:
+            errors.append(row.error(f"'{text}' could name {' or '.join(several)}: write the code", "country"))
+        else:
+            names = sorted({*country_names(), *workspace.profiles})
+            errors.append(row.error(f"'{text}' is not a country code or name"
+                                    + _suggest(text, names), "country"))
     return code
 
 
@@ -201,31 +218,6 @@ def _date(row: Row, text: str, errors: list[SourceError]) -> dt.date | None:
 def _suggest(word: str, candidates: Any) -> str:
     suggestion = did_you_mean(word, candidates)
     return f"; did you mean '{suggestion}'?" if suggestion else ""
-
-
-def resolve_country(text: str) -> str | None:
-    """An ISO 3166-1 alpha-3 code from a code or a name in any common spelling (country_converter)."""
-    import pycountry
-
-    text = text.strip()
-    if re.fullmatch(r"[A-Z]{3}", text) and pycountry.countries.get(alpha_3=text) is not None:
-        return text
-    if not text:
-        return None
-    import logging
-
-    import country_converter  # heavy (pandas): only names that are not codes need it
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    code = country_converter.CountryConverter().convert(text, to="ISO3", not_found=None)
-    return code if isinstance(code, str) and code != text and pycountry.countries.get(alpha_3=code) else None
-
-
-def _country_names() -> list[str]:
-    import pycountry
-
-    return [name for country in pycountry.countries
-            for name in (country.name, getattr(country, "common_name", None)) if name]
 
 
 # --- Closed lists ---------------------------------------------------------------------------------

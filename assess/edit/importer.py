@@ -2,40 +2,152 @@
 
 Profiles are edited in place, not rewritten: each new entry is rendered by ruamel.yaml (which
 does the quoting) and inserted at its line, found from the positions the strict reader keeps,
-so comments, order and formatting of everything else stay byte for byte. The result is
-validated as a whole workspace before any file is written.
+so comments, order and formatting of everything else stay byte for byte.
+
+An import is one transaction over the profiles folder:
+
+- one lock per profiles folder (``flock`` on ``.<folder>.lock`` beside it): a concurrent import
+  waits its turn, then plans again against what the first one wrote, so no entry is lost;
+- the whole folder is staged beside itself (unchanged files hard-linked, changed ones written),
+  the staged folder is loaded and validated as a workspace, and only then swapped in with one
+  atomic exchange of the two folders (``renameat2``; two renames where the system has none,
+  which the next import repairs): a bad row, a full disk or a kill changes nothing;
+- nothing is followed: a changed profile that is a symbolic link is refused, the lock is opened
+  without following links, and links elsewhere in the folder are carried over as links;
+- ``--dry-run`` stages and validates the same way (in a scratch folder) and only skips the swap,
+  so it refuses exactly what the import refuses.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
+import stat
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ..analysis.importing import ImportPlan, Observation
-from ..engine.reader import Document, parse_yaml
+from ..analysis.importing import ImportPlan, Observation, replan
+from ..engine.reader import MAX_FILE_BYTES, Document, parse_yaml, read_bounded
 from ..engine.values import UNKNOWN
-from ..engine.workspace import Workspace, load_workspace
-from ..errors import InputErrors, SourceError, location_of
-from ..render.outputs import write_file
+from ..engine.workspace import Workspace, load_workspace, reload_profiles
+from ..errors import InputErrors, OutputError, SourceError, location_of
+from ..render.outputs import _exchange, _locked, _remove_tree
 
 
-def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportPlan:
-    """Insert the plan's new entries into the profiles; the whole workspace is validated first."""
+def apply_import(workspace: Workspace, plan: ImportPlan, *, dry_run: bool = False) -> ImportPlan:
+    """Insert the plan's new entries into the profiles as one transaction (see the module's notes);
+    with ``dry_run``, everything but the swap."""
+    profiles = Path(os.path.abspath(workspace.profiles_dir))
+    if profiles.is_symlink():
+        raise OutputError(f"{location_of(profiles)} is a symbolic link: refusing to import through it")
+    if dry_run:
+        with tempfile.TemporaryDirectory() as scratch:
+            _stage(workspace, plan, profiles, Path(scratch) / profiles.name)
+        plan.dry_run = True
+        return plan
+    parent, name = profiles.parent, profiles.name
+    try:
+        with _locked(parent / f".{name}.lock"):
+            _repair(parent, name)
+            if plan.count("add"):  # another import may have written since this one planned
+                workspace = reload_profiles(workspace, sorted({c.observation.country for c in plan.changes}))
+                plan = replan(plan, workspace)
+            written: list[str] = []
+            if plan.count("add"):
+                staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.import-"))
+                try:
+                    os.chmod(staging, stat.S_IMODE(os.stat(profiles).st_mode))
+                    written = _stage(workspace, plan, profiles, staging)
+                    os.sync()  # every staged file is on disk before the folder becomes the profiles
+                    _swap(staging, profiles)
+                finally:
+                    _remove_tree(staging)
+    except OSError as exc:
+        raise OutputError(f"cannot import into {location_of(profiles)}: {exc.strerror or exc}; no profile was "
+                          "changed") from None
+    plan.written, plan.dry_run = written, False
+    return plan
+
+
+# --- The transaction: stage, validate, swap -----------------------------------------------------------
+
+
+def _stage(workspace: Workspace, plan: ImportPlan, profiles: Path, staging: Path) -> list[str]:
+    """The profiles folder as it would be after the import, built in ``staging`` and validated as a
+    whole workspace; returns the names of the profiles changed."""
     adds = defaultdict(list)
     for change in plan.changes:
         if change.kind == "add":
             adds[change.observation.country].append(change.observation)
-    texts = {code: _insert(workspace.profiles_dir / f"{code}.yaml", observations) for code, observations in adds.items()}
-    _validate(workspace, texts)
-    for code, text in sorted(texts.items()):
-        write_file(workspace.profiles_dir / f"{code}.yaml", text)
-    plan.written, plan.dry_run = sorted(f"{code}.yaml" for code in texts), False
-    return plan
+    texts = {f"{code}.yaml": _insert(profiles / f"{code}.yaml", observations) for code, observations in adds.items()}
+    _copy_tree(profiles, staging, set(texts))
+    for file_name, text in sorted(texts.items()):
+        with open(staging / file_name, "x", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+    _validate(workspace, profiles, staging)
+    return sorted(texts)
+
+
+def _copy_tree(source: Path, target: Path, skip: set[str]) -> None:
+    """``source`` rebuilt in ``target`` without following anything: files hard-linked (copied across
+    file systems), links carried over as links, folders recreated; ``skip`` (top level) left out."""
+    target.mkdir(exist_ok=True)
+    for entry in sorted(os.scandir(source), key=lambda item: item.name):
+        here, there = Path(entry.path), target / entry.name
+        if entry.name in skip:
+            continue
+        if entry.is_symlink():
+            os.symlink(os.readlink(here), there)
+        elif entry.is_dir(follow_symlinks=False):
+            _copy_tree(here, there, set())
+            shutil.copystat(here, there, follow_symlinks=False)
+        elif entry.is_file(follow_symlinks=False):
+            try:
+                os.link(here, there, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(here, there, follow_symlinks=False)
+        else:
+            raise OutputError(f"{location_of(here)} is not a regular file, folder or link: refusing to import "
+                              "into a folder that holds it")
+
+
+def _validate(workspace: Workspace, profiles: Path, staging: Path) -> None:
+    """Load the workspace as it would be after the import; nothing is swapped in if it does not load."""
+    try:
+        load_workspace(workspace.ruleset.directory, staging)
+    except InputErrors as exc:
+        staged, real = location_of(staging), location_of(profiles)
+        raise InputErrors([SourceError(error.path.replace(staged, real, 1), error.line, error.col,
+                                       f"after the import: {error.message}", field=error.field)
+                           for error in exc.errors]) from None
+
+
+def _swap(staging: Path, profiles: Path) -> None:
+    """Make the staged folder the profiles folder in one step; the old one ends up in ``staging``."""
+    if profiles.is_symlink() or not profiles.is_dir():
+        raise OutputError(f"{location_of(profiles)} is not a real folder: refusing to replace it")
+    if _exchange(staging, profiles):
+        return
+    aside = Path(tempfile.mkdtemp(dir=profiles.parent, prefix=f".{profiles.name}.old-"))
+    os.rmdir(aside)
+    os.rename(profiles, aside)  # a kill from here to the next rename is repaired by _repair
+    os.rename(staging, profiles)
+    os.rename(aside, staging)
+
+
+def _repair(parent: Path, name: str) -> None:
+    """Undo what a killed import left: restore a folder moved aside, drop unfinished staging folders."""
+    folder = parent / name
+    aside = sorted(parent.glob(f".{name}.old-*"))
+    if not folder.exists() and aside:
+        os.rename(aside[-1], folder)
+        aside = aside[:-1]
+    for leftover in [*aside, *parent.glob(f".{name}.import-*")]:
+        _remove_tree(leftover)
 
 
 # --- Writing: new entries inserted at their lines ---------------------------------------------------
@@ -43,7 +155,10 @@ def apply_import(workspace: Workspace, plan: ImportPlan) -> ImportPlan:
 
 def _insert(path: Path, observations: list[Observation]) -> str:
     """The profile's text with each observation inserted in date order; everything else untouched."""
-    text = path.read_text("utf-8")
+    if path.is_symlink():
+        raise InputErrors([SourceError(location_of(path), 1, 1, "the profile is a symbolic link: an import never "
+                                       "writes through a link (replace it with the file it points to)")])
+    text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8")
     for o in sorted(observations, key=lambda item: (item.fact, item.as_of)):
         text = _insert_one(text, _parse(text, path), o)  # positions are read again after every insertion
     return text
@@ -131,21 +246,3 @@ def _render(entries: list[dict[str, Any]], indent: int) -> str:
     out = io.StringIO()
     yaml.dump(entries, out)
     return "".join(" " * indent + line if line.strip() else line for line in out.getvalue().splitlines(keepends=True))
-
-
-def _validate(workspace: Workspace, texts: dict[str, str]) -> None:
-    """Load the workspace as it would be after the import; nothing is written if it does not load."""
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "profiles"
-        shutil.copytree(workspace.profiles_dir, copy, symlinks=True)
-        for code, text in texts.items():
-            (copy / f"{code}.yaml").write_text(text, "utf-8")
-        try:
-            load_workspace(workspace.ruleset.directory, copy)
-        except InputErrors as exc:
-            real = location_of(workspace.profiles_dir)
-            raise InputErrors([SourceError(error.path.replace(location_of(copy), real), error.line, error.col,
-                                           f"after the import: {error.message}", field=error.field)
-                               for error in exc.errors]) from None
-
-

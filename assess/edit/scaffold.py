@@ -11,13 +11,17 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from ..engine.canonical import dumps
 from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
+from ..engine.models import Profile
+from ..engine.reader import parse_yaml
+from ..engine.validate import check_profile, validate_model
 from ..engine.workspace import Workspace, load_ruleset, resolve_rules, shipped
-from ..errors import SourceError, UsageError, did_you_mean, first_hidden, location_of
-from ..render.outputs import write_file
+from ..errors import InputErrors, OutputError, SourceError, UsageError, did_you_mean, first_hidden, location_of, visible
+from ..render.outputs import _umask, write_file
 from ..render.schema import KINDS, schema_of
 
 README = """# An assess workspace
@@ -80,10 +84,33 @@ def _content() -> tuple[Path, Path]:
 
 
 def init_workspace(target: Path) -> list[Path]:
-    """Create the workspace; refuses a folder that already has files in it."""
-    if target.exists() and any(target.iterdir()):
-        raise UsageError(f"'{target}' is not empty; choose a new folder")
-    rules, profiles = _content()
+    """Create the workspace, all or nothing: built in a folder beside ``target`` and renamed into
+    place; refuses a file, a link or a folder that already has files in it."""
+    shown = visible(str(target), newlines=False)
+    if target.is_symlink():
+        raise OutputError(f"'{shown}' is a symbolic link: refusing to write through it")
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"'{shown}' exists and is not a folder; choose a new folder")
+    try:
+        if target.is_dir() and any(target.iterdir()):
+            raise UsageError(f"'{shown}' is not empty; choose a new folder")
+        rules, profiles = _content()
+        parent = Path(os.path.abspath(target)).parent
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.init-"))
+        try:
+            _fill(staging, rules, profiles)
+            os.chmod(staging, 0o777 & ~_umask())
+            os.rename(staging, target)  # onto nothing, or onto an empty folder
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot create '{shown}': {exc.strerror or exc}; nothing was written") from None
+    return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def _fill(target: Path, rules: Path, profiles: Path) -> None:
     shutil.copytree(rules, target / "rules", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(profiles, target / "country_profiles")
     if (profiles.parent / "scenarios").is_dir():
@@ -98,7 +125,6 @@ def init_workspace(target: Path) -> list[Path]:
         if "assess/schemas/" in text:
             path.write_text(text.replace("assess/schemas/", "schemas/", 1), "utf-8")
     write_file(target / "README.md", README)
-    return sorted(p for p in target.rglob("*") if p.is_file())
 
 
 PROFILE_SCHEMA = "profile.schema.json"
@@ -122,13 +148,17 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
     it means and which values it takes; refuses to replace an existing profile. An entity's id (its
     country's code, a hyphen and a local code) needs its ``kind`` and ``name``."""
     country = code.upper()
+    if not re.fullmatch(r"[A-Z]{3}(-[A-Z0-9]{1,24})?", country):
+        shown = visible(code, newlines=False)
+        raise UsageError(f"'{shown}' is not a profile id: an ISO 3166-1 alpha-3 code (MEX), or an entity's id, "
+                         "its country's code, a hyphen and a local code of 1-24 letters and digits (MEX-SON)")
     parent, _, local = country.partition("-")
     known = _country_name(parent, code, "does not start with" if local else "is not")
     if local:
-        if (not re.fullmatch(r"[A-Z0-9]{1,24}", local) or not kind or not name or first_hidden(name)
-                or not re.fullmatch(r"[a-z][a-z0-9_]*", kind)):
+        if (not kind or not name or first_hidden(name) or not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", kind)
+                or not name.strip() or len(name) > 200 or any(ch in name for ch in LINE_BREAKS)):
             raise UsageError(f"'{code}' names an entity: give its local code in letters and digits, --kind (a lowercase "
-                             "identifier: state, port, scenario) and --name (printable text)")
+                             "identifier: state, port, scenario) and --name (printable text on one line, 1-200 characters)")
     elif kind or name:
         raise UsageError(f"'{code}' is a country: --kind and --name are for entities (such as {country}-ABC)")
     path = workspace.profiles_dir / f"{country}.yaml"
@@ -144,8 +174,30 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
     for fact, spec in workspace.ruleset.facts.items():
         lines += [f"  # {spec.description} {_values_of(spec)}", f"  {fact}:",
                   f"    - {{value: unknown, as_of: {UNKNOWN_SINCE}}}"]
-    write_file(path, "\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    _must_load(text, path, workspace)
+    write_file(path, text)
     return path
+
+
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every character str.splitlines breaks a line at
+
+
+def _must_load(text: str, path: Path, workspace: Workspace) -> None:
+    """What ``new`` writes is read back by the same reader and models as every profile first: a file
+    that would not load is never written."""
+    errors: list[SourceError] = []
+    try:
+        doc = parse_yaml(text.encode("utf-8"), location_of(path))
+    except InputErrors as exc:
+        errors = list(exc.errors)
+    else:
+        profile = validate_model(doc, Profile, errors)
+        if profile is not None:
+            check_profile(doc, profile, workspace.ruleset.facts, path.stem, errors)
+    if errors:
+        raise UsageError("the profile would not load, so it was not written: "
+                         + "; ".join(error.message for error in errors[:3]))
 
 
 def _country_name(parent: str, code: str, relation: str) -> str:

@@ -44,7 +44,7 @@ from .models import (
     TraffickingFile,
 )
 from .reader import DataPath, Document
-from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
+from .values import FIRST_YEAR, LAST_YEAR, UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
 M = TypeVar("M", bound=BaseModel)
 PRIOR_TOLERANCE = 1e-6  # a prior's probabilities, written as decimals, must sum to 1 within this
@@ -421,6 +421,9 @@ def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list[F
             continue
         if value is not UNKNOWN and not entry.source:
             errors.append(doc.error(where, f"a known value needs a source (or write value: {UNKNOWN_TEXT})"))
+        if entry.as_of.year < FIRST_YEAR:
+            errors.append(doc.error((*where, "as_of"), f"{entry.as_of} is before {FIRST_YEAR}, the first year the "
+                                    "engine assesses"))
         if entry.as_of > dt.date.today() + dt.timedelta(days=366):
             errors.append(doc.error((*where, "as_of"), f"{entry.as_of} is more than a year in the future: date a "
                                     "value from when it holds"))
@@ -566,7 +569,9 @@ class ScenarioContext:
 
 
 def check_scenario(doc: Document, scenario: Scenario, context: ScenarioContext, errors: list[SourceError]) -> None:
-    """Every name a scenario uses exists, every value has its fact's type, every package can be funded."""
+    """Every name a scenario uses exists, every value has its fact's type, every package can be funded,
+    every date (and every package's end) lies in the years the engine assesses."""
+    _scenario_dates(doc, scenario, context, errors)
     for i, change in enumerate(scenario.facts):
         _profiled(doc, ("facts", i, "country"), change.country, context.profiled, errors)
         if context.facts is None:
@@ -607,6 +612,25 @@ def check_scenario(doc: Document, scenario: Scenario, context: ScenarioContext, 
             errors.append(doc.error(("routes", "closed", i), f"no documented {closed.commodity} link from "
                                     f"{closed.from_} to {closed.to} to close",
                                     allowed=tuple(documented[:20])))
+
+
+def _scenario_dates(doc: Document, scenario: Scenario, context: ScenarioContext, errors: list[SourceError]) -> None:
+    """A scenario's dates bounded like a profile's: from FIRST_YEAR, and to LAST_YEAR (a projection's
+    last year), so that projecting it ends and its packages' ends are dates."""
+    dated: list[tuple[DataPath, dt.date]] = [(("facts", i, "as_of"), c.as_of) for i, c in enumerate(scenario.facts)]
+    dated += [(("packages", i, "start"), p.start) for i, p in enumerate(scenario.packages)]
+    dated += [(("routes", "opened", i, "since"), route.since) for i, route in enumerate(scenario.routes.opened)]
+    dated += [(("routes", "closed", i, "on"), c.on) for i, c in enumerate(scenario.routes.closed)]
+    for where, day in dated:
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            errors.append(doc.error(where, f"{day} is outside the years the engine assesses ({FIRST_YEAR}-{LAST_YEAR})"))
+    for i, funded in enumerate(scenario.packages):
+        package = (context.packages or {}).get(funded.package)
+        years = math.ceil(package.duration_years or 0) if package is not None else 0
+        if FIRST_YEAR <= funded.start.year <= LAST_YEAR < funded.start.year + years:
+            errors.append(doc.error(("packages", i, "start"), f"funded from {funded.start}, '{funded.package}' runs "
+                                    f"{package.duration_years if package else 0:g} years, past {LAST_YEAR}, the last "
+                                    "year the engine assesses"))
 
 
 def _profiled(doc: Document, where: DataPath, code: str, profiled: set[str], errors: list[SourceError]) -> None:

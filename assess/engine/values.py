@@ -28,6 +28,8 @@ class _Unknown:
 
 UNKNOWN = _Unknown()
 UNKNOWN_TEXT = "unknown"
+# The years the engine assesses: every date a profile or a scenario holds, every --year asked.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class ValueProblem(ValueError):

@@ -7,6 +7,7 @@ before failing, so a user sees all problems of a run at once.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -480,14 +481,25 @@ def _well_formed_part(doc: Document) -> Profile | None:
         return None
 
 
+def reload_profiles(workspace: Workspace, codes: list[str]) -> Workspace:
+    """The workspace with the profiles of ``codes`` read again from disk (another process may have
+    changed them since it was loaded); raises InputErrors if one no longer loads."""
+    errors: list[SourceError] = []
+    paths = [workspace.profiles_dir / f"{code}.yaml" for code in sorted(set(codes))]
+    fresh = _load_profiles(workspace.profiles_dir, workspace.ruleset.facts, errors, paths=paths)
+    if errors:
+        raise InputErrors(errors)
+    return dataclasses.replace(workspace, profiles=dict(sorted({**workspace.profiles, **fresh}.items())))
+
+
 def _load_profiles(directory: Path, facts: Mapping[str, FactSpecBase] | None, errors: list[SourceError],
-                   undeclared_ok: bool = False) -> dict[str, CountryProfile]:
-    """The profiles, checked against the fact catalogue (only read, not checked, when the catalogue
-    failed validation: its own errors come first)."""
+                   undeclared_ok: bool = False, paths: list[Path] | None = None) -> dict[str, CountryProfile]:
+    """The profiles (all of the folder, or those of ``paths``), checked against the fact catalogue
+    (only read, not checked, when the catalogue failed validation: its own errors come first)."""
     profiles: dict[str, CountryProfile] = {}
-    for misnamed in sorted(directory.glob("*.yml")):  # would otherwise be ignored without a word
+    for misnamed in sorted(directory.glob("*.yml")) if paths is None else []:  # would otherwise be ignored
         errors.append(SourceError(location_of(misnamed), 1, 1, f"profiles end in .yaml: rename it {misnamed.stem}.yaml"))
-    for doc in _documents(sorted(directory.glob("*.yaml")), errors):
+    for doc in _documents(sorted(directory.glob("*.yaml")) if paths is None else paths, errors):
         profile = validate_model(doc, Profile, errors)
         if profile is None and facts is not None:
             # the entries that are well formed still get every other check: one bad date must not

@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import math
 import os
 import re
 import shutil
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..analysis.diff import Scored, from_traces
 from ..engine.canonical import dump_bytes
@@ -224,7 +225,7 @@ class _NodeOut(_Lenient):
     kind: Literal["overall", "goal", "criterion", "rule"]
     id: str
     title: str
-    score: Score = Field(allow_inf_nan=False)
+    score: Score = Field(allow_inf_nan=False, ge=0, le=100)  # capacity, 0-100 whatever the published scale
     coverage: float = Field(allow_inf_nan=False, ge=0, le=1)
     status: str
     tier: str | None = None
@@ -232,6 +233,19 @@ class _NodeOut(_Lenient):
     goals: list[_NodeOut] = []
     criteria: list[_NodeOut] = []
     rules: list[_NodeOut] = []
+
+    @model_validator(mode="after")
+    def _bounds_in_range(self) -> _NodeOut:
+        """``low`` and ``high`` (read by diff through the trace) are scores too: 0-100, low <= high."""
+        extra = self.model_extra or {}
+        bounds = [extra.get(key) for key in ("low", "high")]
+        for key, value in zip(("low", "high"), bounds, strict=True):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not math.isfinite(value) or not 0 <= value <= 100):
+                raise ValueError(f"'{key}' must be a score from 0 to 100")
+        if None not in bounds and bounds[0] > bounds[1]:  # type: ignore[operator]
+            raise ValueError("'low' is above 'high'")
+        return self
 
 
 class _CountryOut(_Lenient):
@@ -245,13 +259,23 @@ def read_scored(path: Path) -> Scored:
     """Scored outputs: an ``outputs/<ruleset>/<year>/`` folder, its manifest.json, or a folder above
     it holding exactly one rule set and year (``outputs`` after one run); checked as they are read."""
     folder = output_folder(path)
-    manifest = _read_model(folder / MANIFEST, _ManifestOut)
+    manifest = _read_model(_within(folder, folder / MANIFEST, path), _ManifestOut)
     countries = {}
     for name in manifest.files:
         if COUNTRY_FILE.match(name):
-            data = _read_model(folder / name, _CountryOut)
+            data = _read_model(_within(folder, folder / name, path), _CountryOut)
             countries[data.country] = data.model_dump(mode="json")
     return from_traces(str(folder), manifest.stamp.model_dump(mode="json"), countries)
+
+
+def _within(folder: Path, path: Path, given: Path) -> Path:
+    """``path``, unless a link takes it (or ``folder``) out of the folder the user gave: refused, located."""
+    base = os.path.realpath(given.parent if given.name == MANIFEST else given)
+    real = os.path.realpath(path)
+    if os.path.commonpath([base, real]) != base:
+        raise InputErrors([SourceError(location_of(path), 1, 1, f"a link out of '{location_of(given)}' (to "
+                                       f"{real}): a diff reads only what is inside the folders it is given")])
+    return path
 
 
 def output_folder(path: Path) -> Path:

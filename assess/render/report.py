@@ -42,7 +42,9 @@ from ..engine.workspace import Workspace
 from ..version import __version__
 from .views import KIND_LABELS, flow_unit_note, interval_text, leverage_text, recommendations
 
-plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8})
+# every text reaching a chart is plain: a title with "$\\foo$" is dollars and a backslash, never mathtext
+plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8, "text.parse_math": False,
+                     "text.usetex": False})
 TIER_COLOURS = ["#d73027", "#fc8d59", "#91bfdb", "#4575b4"]  # lowest tier first
 INSUFFICIENT_COLOUR = "#bdbdbd"
 # Beyond this many countries (states, provinces, scenario variants) the page summarises, so that it

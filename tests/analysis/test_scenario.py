@@ -115,3 +115,20 @@ def test_check_warns_of_scenario_changes_that_change_nothing():
     assert invoke("check", *workspace_args(), "--scenarios", str(SCENARIOS), "--format", "json").exit_code == 0
     assert json.loads(invoke("check", *workspace_args(), "--scenarios", str(SCENARIOS),
                              "--format", "json").stdout)["idle_scenario_changes"] == []
+
+
+@pytest.mark.parametrize("entry,message", [
+    ("facts: [{country: NOR, fact: a, value: true, as_of: 9999-12-31}]",
+     "9999-12-31 is outside the years the engine assesses (1900-2100) at 'facts.0.as_of'"),
+    ("facts: [{country: NOR, fact: a, value: true, as_of: 1066-10-14}]", "1066-10-14 is outside the years"),
+    ("packages: [{country: NOR, package: fix_a, start: 9999-06-01}]", "9999-06-01 is outside the years"),
+    ("packages: [{country: NOR, package: fix_a, start: 2100-06-01}]", "'fix_a' runs 2 years, past 2100"),
+    ("routes: {closed: [{from: FRA, to: NOR, commodity: cocaine, on: 9999-01-01}]}", "9999-01-01 is outside"),
+])
+def test_scenario_dates_are_bounded_like_profiles(mini: Path, tmp_path: Path, entry: str, message: str):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "far.yaml").write_text(f"title: far\n{entry}\n")
+    for command in (["scenario", "far"], ["check"]):
+        result = invoke(*command, "--scenarios", str(folder), *workspace_args(mini))
+        assert result.exit_code == 2 and "far.yaml:2:" in result.output and message in result.output, result.output

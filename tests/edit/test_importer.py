@@ -60,13 +60,16 @@ def test_conflicts_are_reported_never_overwritten_and_exit_1(mini: Path, tmp_pat
 
 def test_bad_rows_exit_2_and_write_nothing(mini: Path, tmp_path: Path):
     snapshot = {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
-    result = run_import(mini, tmp_path, text=TABLE + "NOR,lvl,hihg,2024-01-01,x\n")
+    result = run_import(mini, tmp_path, text=TABLE + "NOR,lvl,hihg,2024-01-01,x,\n")
     assert result.exit_code == 2 and "t.csv:6:1: error: 'hihg' is not a level of this fact" in result.output
     assert snapshot == {p.name: p.read_bytes() for p in (mini / "profiles").glob("*.yaml")}
 
 
-def test_a_row_that_would_break_a_profile_is_caught_before_writing(mini: Path, tmp_path: Path):
-    result = run_import(mini, tmp_path, text=f'country,fact,value,as_of,source\nNOR,lvl,high,2023-01-01,"{"x" * 2500}"\n')
+@pytest.mark.parametrize("extra", [[], ["--dry-run"]])
+def test_a_row_that_would_break_a_profile_is_caught_before_writing(mini: Path, tmp_path: Path, extra: list[str]):
+    """--dry-run validates what the import would write, as the import does: they never disagree."""
+    result = run_import(mini, tmp_path, *extra,
+                        text=f'country,fact,value,as_of,source\nNOR,lvl,high,2023-01-01,"{"x" * 2500}"\n')
     assert result.exit_code == 2 and "after the import:" in result.output and "at most 2000 characters" in result.output
     assert "x" * 100 not in (mini / "profiles/NOR.yaml").read_text()
 

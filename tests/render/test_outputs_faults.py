@@ -245,3 +245,56 @@ def test_write_file_into_a_missing_folder_creates_no_folder(tmp_path: Path):
     with pytest.raises(assess.OutputError, match="does not exist"):
         write_file(tmp_path / "missing/file.txt", "text")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["country file", "countries folder", "manifest"])
+def test_diff_never_reads_through_a_link_out_of_the_folders_given(tmp_path: Path, where: str):
+    folder = write_outputs(score(), tmp_path / "a")
+    other = write_outputs(score(MINI, 2019), tmp_path / "b")
+    outside = write_outputs(score(MINI, 2019), tmp_path / "outside")
+    if where == "country file":
+        (folder / "countries/NOR.json").unlink()
+        (folder / "countries/NOR.json").symlink_to(outside / "countries/NOR.json")
+    elif where == "countries folder":
+        shutil.rmtree(folder / "countries")
+        (folder / "countries").symlink_to(outside / "countries")
+    else:
+        (folder / "manifest.json").unlink()
+        (folder / "manifest.json").symlink_to(outside / "manifest.json")
+    result = invoke("diff", str(folder), str(other))
+    assert result.exit_code == 2 and "a link out of" in result.output, result.output
+    assert all(line.split(": error: ")[0].count(":") == 2 for line in result.output.splitlines()), result.output
+
+
+@pytest.mark.parametrize("field,value", [("score", -50), ("score", 150), ("low", -1), ("high", 1e9), ("low", "x")])
+def test_diff_refuses_scores_out_of_range_in_a_scored_output(tmp_path: Path, field: str, value: object):
+    folder = write_outputs(score(), tmp_path / "a")
+    other = write_outputs(score(MINI, 2019), tmp_path / "b")
+    data = json.loads((folder / "countries/NOR.json").read_text())
+    data["result"][field] = value
+    (folder / "countries/NOR.json").write_text(json.dumps(data))
+    result = invoke("diff", str(folder), str(other))
+    assert result.exit_code == 2 and "damaged scored output" in result.output, result.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_diff_shows_control_characters_of_a_damaged_output_escaped(tmp_path: Path, fmt: str):
+    folder = write_outputs(score(), tmp_path / "a")
+    other = write_outputs(score(MINI, 2019), tmp_path / "b")
+    data = json.loads((folder / "countries/NOR.json").read_text())
+    data["name"], data["result"]["title"] = "Nor\u202eway\u0085x\u009by\x1b[2J", "Over\u202eall"
+    (folder / "countries/NOR.json").write_text(json.dumps(data))
+    result = invoke("diff", str(other), str(folder), "--format", fmt)
+    assert result.exit_code == 0
+    assert not any(ch in result.output for ch in "\u202e\u0085\u009b\x1b"), result.output
+    if fmt == "json":
+        json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("command", [["diff", "{name}", "{name}"], ["scenario", "x", "--scenarios", "{name}"],
+                                     ["check", "--scenarios", "{name}"]])
+def test_file_names_with_escape_sequences_are_shown_escaped(tmp_path: Path, command: list[str]):
+    name = str(tmp_path / "evil\x1b[2J\u202e")
+    result = invoke(*[part.format(name=name) for part in command], *workspace_args())
+    assert result.exit_code == 2 and "\\x1b[2J\\u202e" in result.output, result.output
+    assert not any(ch in result.output for ch in "\u202e\x1b"), result.output

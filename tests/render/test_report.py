@@ -144,3 +144,19 @@ def test_at_scale_the_page_summarises_and_details_the_countries_it_names(hostile
     assert text.count('<article class="country"') == 1 and 'id="country-FRA"' in text  # FRA is a pick: named above
     assert re.search(r"<a>[^<]*\(NOR\): ", text) and 'href="#country-NOR"' not in text  # listed, no dead link
     assert "Details are written for the 0 best-ranked countries and every country named above" in text
+
+
+def test_titles_and_names_reach_charts_as_plain_text(mini: Path):
+    r"""A goal title or an entity name with ``$\foo$`` is dollars and a backslash, never mathtext."""
+    for goal in (mini / "rules/goals").glob("*.yaml"):
+        text = goal.read_text()
+        goal.write_text(re.sub(r"^title: (.*)$", r"title: 'Costs in $\\foo$'", text, count=1, flags=re.M))
+    assert invoke_new(mini) == 0
+    page = report_of(mini, destination="DEU")
+    assert "$\\foo$" in page and "Oslo $\\foo$ ^{" in page
+
+
+def invoke_new(root: Path) -> int:
+    result = CliRunner().invoke(main, ["new", "NOR-OSL", "--kind", "city", "--name", r"Oslo $\foo$ ^{", "--rules",
+                                       str(root / "rules"), "--profiles", str(root / "profiles")])
+    return result.exit_code

@@ -1,0 +1,152 @@
+"""Imports as one transaction over the profiles folder: kills, concurrent imports, full disks and
+symbolic links. Each case is one the previous importer got wrong (lost entries, a file outside
+the workspace rewritten, some profiles changed although the import failed)."""
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pycountry
+import pytest
+
+import assess
+from assess.edit import importer
+from helpers import REPO, invoke, workspace_args
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "profiles").rglob("*")) if p.is_file()}
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".profiles"))
+
+
+def csv(tmp_path: Path, text: str, name: str = "t.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_symlinked_profile_is_refused_and_nothing_changes(mini: Path, tmp_path: Path):
+    outside = tmp_path / "outside.yaml"
+    shutil.move(mini / "profiles/NOR.yaml", outside)
+    (mini / "profiles/NOR.yaml").symlink_to(outside)
+    before, outside_before = snapshot(mini), outside.read_bytes()
+    table = csv(tmp_path, "country,fact,value,as_of,source\nFRA,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
+    for extra in ([], ["--dry-run"]):
+        result = invoke("import", str(table), *workspace_args(mini), *extra)
+        assert result.exit_code == 2, result.output
+        assert "profiles/NOR.yaml:1:1: error: the profile is a symbolic link" in result.output
+        assert "Traceback" not in result.output
+    assert snapshot(mini) == before and outside.read_bytes() == outside_before
+    assert (mini / "profiles/NOR.yaml").is_symlink()
+
+
+def test_a_symlinked_profile_the_import_does_not_touch_is_carried_over_as_a_link(mini: Path, tmp_path: Path):
+    outside = tmp_path / "outside.yaml"
+    shutil.move(mini / "profiles/NOR.yaml", outside)
+    (mini / "profiles/NOR.yaml").symlink_to(outside)
+    table = csv(tmp_path, "country,fact,value,as_of,source\nFRA,lvl,high,2023-01-01,r\n")
+    assert invoke("import", str(table), *workspace_args(mini)).exit_code == 0
+    assert (mini / "profiles/NOR.yaml").is_symlink() and "high" in (mini / "profiles/FRA.yaml").read_text()
+
+
+def test_a_full_disk_changes_no_profile(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    before = snapshot(mini)
+    real = importer._copy_tree
+
+    def fill_up(source: Path, target: Path, skip: set[str]) -> None:
+        real(source, target, skip)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(importer, "_copy_tree", fill_up)
+    table = csv(tmp_path, "country,fact,value,as_of,source\nFRA,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
+    result = invoke("import", str(table), *workspace_args(mini))
+    assert result.exit_code == 2 and "No space left on device; no profile was changed" in result.output
+    assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
+
+
+def test_a_failed_swap_changes_no_profile(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    before = snapshot(mini)
+
+    def refuse(*args: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(importer, "_swap", refuse)
+    table = csv(tmp_path, "country,fact,value,as_of,source\nFRA,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
+    result = invoke("import", str(table), *workspace_args(mini))
+    assert result.exit_code == 2 and "Permission denied; no profile was changed" in result.output
+    assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
+
+
+def test_a_kill_between_the_fallback_renames_is_repaired_by_the_next_import(mini: Path, tmp_path: Path):
+    before = snapshot(mini)
+    os.rename(mini / "profiles", mini / ".profiles.old-crashed")  # what a kill between the two renames leaves
+    (mini / ".profiles.import-crashed").mkdir()
+    importer._repair(mini, "profiles")
+    assert snapshot(mini) == before and leftovers(mini) == []
+
+
+def _big_workspace(tmp_path: Path) -> Path:
+    """The mini workspace with enough profiles that a kill lands in loading, staging and swapping."""
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "tests/fixtures/mini", root)
+    norway = (root / "profiles/NOR.yaml").read_text()
+    for country in list(pycountry.countries)[:150]:
+        if country.alpha_3 not in ("NOR", "FRA"):
+            (root / f"profiles/{country.alpha_3}.yaml").write_text(norway.replace("NOR", country.alpha_3))
+    return root
+
+
+def _import(root: Path, table: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "assess", "-q", "import", str(table), *workspace_args(root)],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+CODES = ("NOR", "FRA", "AFG", "ALB", "DZA")
+
+
+def test_kill_9_at_any_moment_leaves_every_profile_or_none_changed(tmp_path: Path):
+    root = _big_workspace(tmp_path)
+    outcomes = []
+    for attempt in range(8):  # an import takes about 0.6 s: kills land in loading, staging and swapping
+        before = snapshot(root)
+        table = csv(tmp_path, "country,fact,value,as_of,source\n" + "".join(
+            f"{code},lvl,high,{2000 + attempt}-01-01,r\n" for code in CODES), f"t{attempt}.csv")
+        process = _import(root, table)
+        time.sleep(0.2 + 0.07 * attempt)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        importer._repair(root, "profiles")  # what the next import does first
+        changed = {name for name, content in snapshot(root).items() if before.get(name) != content}
+        assert changed in (set(), {f"profiles/{code}.yaml" for code in CODES}), changed
+        outcomes.append(bool(changed))
+    assess.load_workspace(root / "rules", root / "profiles")  # whatever the moments, the workspace loads
+    assert _import(root, csv(tmp_path, "country,fact,value,as_of,source\nNOR,lvl,low,1999-01-01,r\n")).wait() == 0
+    assert leftovers(root) == [".profiles.lock"]
+
+
+def test_concurrent_imports_into_one_profile_keep_every_entry(tmp_path: Path):
+    root = _big_workspace(tmp_path)
+    first = csv(tmp_path, "country,fact,value,as_of,source\nNOR,lvl,high,2023-01-01,first\n", "a.csv")
+    second = csv(tmp_path, "country,fact,value,as_of,source\nNOR,lvl,low,2022-01-01,second\n", "b.csv")
+    one, two = _import(root, first), _import(root, second)
+    assert (one.wait(), two.wait()) == (0, 0)
+    history = assess.load_workspace(root / "rules", root / "profiles").profiles["NOR"].history["lvl"]
+    assert {(r.value, r.source) for r in history} >= {("high", "first"), ("low", "second")}
+    assert leftovers(root) == [".profiles.lock"]
+
+
+def test_concurrent_imports_of_the_same_entry_both_succeed_and_record_it_once(tmp_path: Path):
+    root = _big_workspace(tmp_path)
+    same = csv(tmp_path, "country,fact,value,as_of,source\nNOR,lvl,high,2023-01-01,same\n")
+    one, two = _import(root, same), _import(root, same)
+    assert (one.wait(), two.wait()) == (0, 0)  # the second plans again under the lock: already recorded
+    history = assess.load_workspace(root / "rules", root / "profiles").profiles["NOR"].history["lvl"]
+    assert [(r.value, r.source) for r in history].count(("high", "same")) == 1
