@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -234,12 +234,16 @@ def prioritize(workspace: Workspace, year: int | None = None, destination: str =
 
 
 def portfolio(workspace: Workspace, budget_usd: float, year: int | None = None, destination: str = "USA",
-              commodity: str | None = None, progress: Progress | None = None) -> Portfolio:
-    """The costed packages to fund with ``budget_usd`` a year (see ``assess.analysis.portfolio``)."""
+              commodity: str | None = None, progress: Progress | None = None, waive: Sequence[str] = ()) -> Portfolio:
+    """The costed packages to fund with ``budget_usd`` a year (see ``assess.analysis.portfolio``); the
+    rule set's declared limits on assistance hold except in the countries of ``waive`` (ISO3)."""
     from .analysis.portfolio import portfolio as plan
 
     _check("budget_usd", budget_usd, required=True)
-    return plan(workspace, score(workspace, year), budget_usd, destination, commodity, progress)
+    unknown = sorted(set(waive) - set(workspace.profiles))
+    if unknown:
+        raise UsageError(f"cannot waive limits for {', '.join(unknown)}: no such profile")
+    return plan(workspace, score(workspace, year), budget_usd, destination, commodity, progress, set(waive))
 
 
 def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10_000, spread: float = 0.25,

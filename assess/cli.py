@@ -254,24 +254,31 @@ def explain(country: str, year: int | None, paths: WorkspacePaths, draws: int, s
 @click.option("--destination", default="USA", show_default=True, help="Destination market (ISO3).")
 @click.option("--budget", type=Checked("budget"), help="How many countries to rank (default: every candidate).")
 @click.option("--budget-usd", type=Checked("budget_usd"),
-              help="Dollars a year to spend: a costed portfolio of (country, package) picks instead of a ranking.")
+              help="Dollars to commit this year: a costed portfolio of (country, package) picks instead of a ranking "
+                   "(each package charged its yearly cost for every year it runs).")
 @click.option("--need-only", is_flag=True, help="Rank on need and ties too where a country has no leverage on routes.")
+@click.option("--waive", multiple=True, metavar="ISO3",
+              help="With --budget-usd: offer assistance to this country although a declared limit rules it out "
+                   "(a planner's waiver; repeatable). The output names every limit and every waiver.")
 @_workspace_options
 @_format_option
 @_fail_cleanly
 def prioritize(year: int | None, commodity: str | None, destination: str, budget: int | None, budget_usd: float | None,
-               need_only: bool, paths: WorkspacePaths, fmt: str) -> None:
+               need_only: bool, waive: tuple[str, ...], paths: WorkspacePaths, fmt: str) -> None:
     """Ranked assistance list with reasons and interventions; with --budget-usd, what to fund."""
     if budget is not None and budget_usd is not None:
         raise UsageError("--budget counts countries and --budget-usd counts dollars: give one of them")
     if need_only and budget_usd is not None:
         raise UsageError("--need-only ranks countries; a portfolio (--budget-usd) is valued on flow and capacity")
+    if waive and budget_usd is None:
+        raise UsageError("--waive lifts a limit on funding packages: it goes with --budget-usd")
     workspace = _load(paths)
     _check_year(workspace, year)
     result: Any
     with _progress("prioritizing") as progress:
         if budget_usd is not None:
-            result = api.portfolio(workspace, budget_usd, year, destination.upper(), commodity, progress)
+            result = api.portfolio(workspace, budget_usd, year, destination.upper(), commodity, progress,
+                                   [code.upper() for code in waive])
         else:
             result = api.prioritize(workspace, year, destination.upper(), commodity, budget, progress, need_only)
     _emit(api.render(result, fmt, quiet=_quiet()))
@@ -379,7 +386,8 @@ def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int 
 @click.option("--compare", type=Year, help="Also show the changes since this year.")
 @click.option("--destination", default="USA", show_default=True, help="Destination market for the assistance list.")
 @click.option("--budget-usd", type=Checked("budget_usd"), default=25_000_000, show_default=True,
-              help="Dollars a year for the costed portfolio in the summary.")
+              help="Dollars to commit this year for the costed portfolio in the summary (each package charged its "
+                   "yearly cost for every year it runs).")
 @click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True,
               help="The HTML file to write (atomically); - prints it.")
 @_workspace_options

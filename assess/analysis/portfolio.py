@@ -19,7 +19,7 @@ the output says which, and gives costs and effects as ranges.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import heapq
 import math
 from collections.abc import Callable, Collection, Sequence
@@ -30,9 +30,9 @@ import numpy as np
 
 from ..engine.arrays import Estimator
 from ..engine.compile import Program, compile_ruleset
-from ..engine.conditions import Snapshot
+from ..engine.conditions import Snapshot, compile_condition, iter_fact_tests
 from ..engine.evaluate import GoalCache, rescore_numbers, snapshot
-from ..engine.models import Intervention
+from ..engine.models import Constraint, Intervention
 from ..engine.results import Assessment, JSONObject, NodeResult
 from ..engine.values import UNKNOWN, display
 from ..engine.workspace import Workspace
@@ -105,7 +105,7 @@ class FundedPick:
     kind: str
     lead: str
     channel: str | None
-    cost_low_usd: float
+    cost_low_usd: float  # what funding it commits: its yearly cost for every year it runs, undiscounted
     cost_high_usd: float
     cost_usd: float  # expected (the middle of the range): what the budget is charged
     cost_basis: str
@@ -140,6 +140,7 @@ class Portfolio:
     exact: JSONObject  # greedy's value against the exact knapsack's selection and an upper bound
     not_profiled: list[str]
     verify_first: list[JSONObject]  # options worth nothing on today's evidence but much if unknown facts are bad
+    limits: list[Limit] = field(default_factory=list)  # declared limits on assistance that held (or were waived)
 
     @property
     def spent_usd(self) -> float:
@@ -157,7 +158,7 @@ class Portfolio:
                 "value": self.value, "capacity_weight": self.capacity_weight, "baseline_flow": self.baseline_flow,
                 "flow_after": self.picks[-1].flow_after if self.picks else self.baseline_flow,
                 "options": self.options, "exact": self.exact, "not_profiled": self.not_profiled,
-                "verify_first": self.verify_first,
+                "verify_first": self.verify_first, "limits": [limit.to_json() for limit in self.limits],
                 "picks": [pick.to_json() for pick in self.picks]}
 
 
@@ -168,17 +169,19 @@ def fundable(menu: dict[str, Intervention]) -> dict[str, Intervention]:
 
 
 def portfolio(workspace: Workspace, assessment: Assessment, budget_usd: float, destination: str = "USA",
-              commodity: str | None = None, progress: Callable[[int, int], None] | None = None) -> Portfolio:
-    """The packages to fund toward ``destination`` with ``budget_usd`` a year, as of the assessment's year."""
-    planner, countries = planner_for(workspace, assessment, destination, commodity)
+              commodity: str | None = None, progress: Callable[[int, int], None] | None = None,
+              waived: Collection[str] = ()) -> Portfolio:
+    """The packages to fund toward ``destination`` with ``budget_usd`` a year, as of the assessment's year;
+    the declared limits on assistance hold except in the ``waived`` countries."""
+    planner, countries = planner_for(workspace, assessment, destination, commodity, waived)
     picks, options = planner.greedy(countries, budget_usd, progress)
     exact = planner.compare_with_exact(countries, options, budget_usd, math.fsum(p.value for p in picks))
     return Portfolio(destination, assessment.stamp.year, budget_usd, planner.weight, planner.baseline, picks,
-                     len(options), exact, planner.routes.not_profiled, _verify_first(options, picks))
+                     len(options), exact, planner.routes.not_profiled, _verify_first(options, picks), planner.limits)
 
 
-def planner_for(workspace: Workspace, assessment: Assessment, destination: str, commodity: str | None = None
-                ) -> tuple[Planner, dict[str, CountryState]]:
+def planner_for(workspace: Workspace, assessment: Assessment, destination: str, commodity: str | None = None,
+                waived: Collection[str] = ()) -> tuple[Planner, dict[str, CountryState]]:
     """The planner toward ``destination``, and the countries on its routes as the evidence has them."""
     routes = routes_toward(workspace, assessment, destination, commodity)
     program = compile_ruleset(workspace.ruleset)
@@ -190,7 +193,45 @@ def planner_for(workspace: Workspace, assessment: Assessment, destination: str, 
         values, _ = snapshot(program, workspace.profiles[code], year)
         tree = candidate.result.overall  # scored on these very values: what-ifs re-score only the goals they touch
         countries[code] = CountryState(code, candidate.name, dict(values), tree, planner.scores(tree))
+    planner.limits = limits_on(workspace, routes.config.constraints, year, sorted(routes.candidates), waived)
     return planner, countries
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A declared limit on assistance that holds for a country this year, or was waived."""
+
+    country: str
+    excludes: tuple[str, ...]  # the kinds of package not offered there
+    reason: str
+    source: str
+    waived: bool = False
+
+    def to_json(self) -> JSONObject:
+        return {"country": self.country, "excludes": list(self.excludes), "reason": self.reason, "source": self.source,
+                "waived": self.waived}
+
+
+def limits_on(workspace: Workspace, constraints: Sequence[Constraint], year: int, countries: Sequence[str],
+              waived: Collection[str] = ()) -> list[Limit]:
+    """The declared constraints that hold for each country as of ``year`` (by its facts then)."""
+    if not constraints:
+        return []
+    facts = workspace.ruleset.facts
+    found = []
+    for code in countries:
+        for constraint in constraints:
+            values = {name: reading.value for name in _facts_of(constraint)
+                      if (reading := workspace.profiles[code].reading(name, year)) is not None
+                      and reading.value is not UNKNOWN}
+            if compile_condition(constraint.when, facts).test(Snapshot(values, year)):
+                found.append(Limit(code, tuple(constraint.excludes), constraint.reason, constraint.source,
+                                   code in waived))
+    return found
+
+
+def _facts_of(constraint: Constraint) -> list[str]:
+    return [test.fact for _, test in iter_fact_tests(constraint.when)]
 
 
 class Planner:
@@ -201,6 +242,7 @@ class Planner:
         """``estimator``: the assessment's, so a what-if is estimated on the draws the country had."""
         self.program, self.routes, self.year, self.packages = program, routes, year, packages
         self.estimator = estimator
+        self.limits: list[Limit] = []  # declared limits on assistance that hold this year
         self.weight = routes.config.portfolio.capacity_weight
         self.specs = program.ruleset.facts
         self.targets = {name: {fact: self.specs[fact].read(raw, allow_unknown=False)
@@ -214,8 +256,12 @@ class Planner:
         return Scores(_range(tree), goals, interdiction_capacity(tree.children, self.routes.config))
 
     def effects(self, country: CountryState) -> dict[str, Effect]:
-        """Every package not yet funded in the country that changes one of its facts, applied."""
-        found = {name: self.effect(country, name) for name in self.packages if name not in country.funded}
+        """Every package not yet funded in the country that changes one of its facts, applied; none of
+        a kind a declared limit rules out there (unless waived)."""
+        barred = {kind for limit in self.limits if limit.country == country.code and not limit.waived
+                  for kind in limit.excludes}
+        found = {name: self.effect(country, name) for name in self.packages
+                 if name not in country.funded and self.packages[name].kind not in barred}
         return {name: effect for name, effect in found.items() if effect is not None}
 
     def effect(self, country: CountryState, name: str) -> Effect | None:
@@ -240,9 +286,10 @@ class Planner:
             return tree
         estimated = self.estimator.evaluate([(code, values)]).nodes
         # goals scored again may be shared with other countries (the goal cache): estimated on copies
-        tree.children = [child if child is old else dataclasses.replace(child)
+        tree.children = [child if child is old else copy.deepcopy(child)
                          for child, old in zip(tree.children, before.children, strict=True)]
-        for node in (tree, *tree.children):
+        changed_goals = [child for child, old in zip(tree.children, before.children, strict=True) if child is not old]
+        for node in (tree, *(node for goal in changed_goals for node in goal.walk())):
             found = estimated.get(node.id)
             if found is not None and node.applicable and not np.isnan(found.expected[0]):
                 node.expected = float(found.expected[0])
@@ -262,9 +309,8 @@ class Planner:
         flow_low = _stopped(state, country.code, before.high, after.high)
         flow_high = _stopped(state, country.code, before.low, after.low)
         points = effect.scores.overall[1] - country.scores.overall[1]
-        cost = self.packages[effect.package].cost
-        assert cost is not None  # fundable() keeps costed packages only
-        return Option(country.code, effect.package, effect.values, effect.changes, effect.scores, cost.expected_usd, flow,
+        _, cost, _ = self.packages[effect.package].commitment_usd()
+        return Option(country.code, effect.package, effect.values, effect.changes, effect.scores, cost, flow,
                       flow_low, flow_high, points, self._value(flow, points),
                       self._value(flow_high, effect.scores.overall[0] - country.scores.overall[0]))
 
@@ -300,7 +346,7 @@ class Planner:
         state = model.state_of(capacity)
         first_round = [self.option(countries[code], effect, state) for code in sorted(effects)
                        for effect in effects[code].values() if effect is not None]
-        costs = {name: item.cost.expected_usd for name, item in self.packages.items() if item.cost is not None}
+        costs = {name: item.commitment_usd()[1] for name, item in self.packages.items() if item.cost is not None}
         queue = _Queue(costs)
         for option in first_round:
             if option.value > VALUE_FLOOR:
@@ -401,12 +447,13 @@ class Planner:
         item = self.packages[option.package]
         cost = item.cost
         assert cost is not None
+        low, expected, high = item.commitment_usd()
         total = state.total
         goals = {goal: {"before": list(before.goals[goal]), "after": list(after_range)}
                  for goal, after_range in option.scores.goals.items() if before.goals.get(goal) != after_range}
         pick = FundedPick(
             rank, option.country, country.name, option.package, item.text, item.kind, item.lead, item.channel,
-            cost.low_usd, cost.high_usd, cost.expected_usd, cost.basis, item.duration_years,
+            low, high, expected, cost.basis, item.duration_years,
             {fact: f"{display(old)} -> {display(new)}" for fact, (old, new) in option.changes.items()},
             option.flow / total if total > 0 else 0.0, option.flow_low / total if total > 0 else 0.0,
             option.flow_high / total if total > 0 else 0.0, list(before.overall), list(option.scores.overall),
@@ -485,10 +532,13 @@ def _range(node: NodeResult) -> tuple[float, float, float]:
     return low, point if point is not None else high, high
 
 
+CAPACITY_NOISE = 1e-12  # capacities estimated again on the same draws agree to this: below it, nothing moved
+
+
 def _stopped(state: FlowState, country: str, before: float, after: float) -> float:
     """Harm-weighted flow (share of the potential) no longer arriving when the country's capacity
     goes from ``before`` to ``after``, the others as ``state`` holds them."""
-    if after <= before:
+    if after <= before + CAPACITY_NOISE:
         return 0.0
     return max(0.0, state.averted(country, after) - state.averted(country, before))
 
@@ -512,7 +562,8 @@ def _why(pick: FundedPick, destination: str) -> list[str]:
                if pick.flow_stopped > 0 else f"stops no flow to {destination} at the capacity its evidence shows",
                f"overall {pick.overall_before[1]:.0f} -> {pick.overall_after[1]:.0f}" + (f" ({moved})" if moved else "")]
     basis = "a sourced cost" if pick.cost_basis == "sourced" else "a planner's assumed cost"
-    reasons.append(f"${pick.cost_low_usd:,.0f}-${pick.cost_high_usd:,.0f} a year ({basis})"
-                   + (f" for {pick.duration_years:g} year{'s' if pick.duration_years != 1 else ''}"
-                      if pick.duration_years else ""))
+    years = pick.duration_years or 1.0
+    reasons.append(f"${pick.cost_low_usd:,.0f}-${pick.cost_high_usd:,.0f} committed ({basis}: "
+                   f"${pick.cost_low_usd / years:,.0f}-${pick.cost_high_usd / years:,.0f} a year for {years:g} "
+                   f"year{'s' if years != 1 else ''}, undiscounted)")
     return reasons

@@ -271,15 +271,26 @@ def _candidate(result: CountryResult, config: NetworkConfig, ties: set[str]) -> 
 
 
 def interdiction_capacity(goals: Sequence[NodeResult], config: NetworkConfig) -> Capacity:
-    """Weighted mean of the declared goals' scores / 100, with the range their bounds allow."""
-    by_id = {goal.id: goal for goal in goals if goal.applicable}
-    weighted = [(weight, by_id[goal]) for goal, weight in config.interdiction.goals.items() if goal in by_id]
+    """A country's interdiction capacity (0-1) with the range its bounds allow: the weighted mean,
+    over the declared mechanisms, of the scores of the rules that declare each (a rule weighted as
+    in its level); or, in a rule set that declares no mechanisms, of the declared goals' scores."""
+    interdiction = config.interdiction
+    if interdiction.mechanisms is not None:
+        rules = [node for goal in goals for node in goal.walk() if node.kind == "rule" and node.applicable]
+        weighted = [(weight, [(rule.weight, rule) for rule in rules if rule.mechanism == mechanism])
+                    for mechanism, weight in interdiction.mechanisms.items()]
+    else:
+        by_id = {goal.id: goal for goal in goals if goal.applicable}
+        weighted = [(weight, [(1.0, by_id[goal])]) for goal, weight in (interdiction.goals or {}).items()
+                    if goal in by_id]
+    weighted = [(weight, members) for weight, members in weighted if members]
     total = math.fsum(weight for weight, _ in weighted)
     if total == 0:
         return Capacity(0.0, 1.0, 1.0)
 
     def mean(score: Callable[[NodeResult], float]) -> float:
-        return math.fsum(weight * score(goal) for weight, goal in weighted) / total / 100
+        return math.fsum(weight * math.fsum(w * score(node) for w, node in members) / math.fsum(w for w, _ in members)
+                         for weight, members in weighted) / total / 100
 
     return Capacity(mean(lambda g: _or(g.low, 0.0)), mean(_point), mean(lambda g: _or(g.high, 100.0)))
 

@@ -174,7 +174,7 @@ def _not_applicable(window: Applicability, year: int) -> str:
 def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     rule = compiled.rule
     score, low, high = next(context.scores), next(context.lows), next(context.highs)
-    node = NodeResult("rule", compiled.path, rule.title, rule.weight)
+    node = NodeResult("rule", compiled.path, rule.title, rule.weight, mechanism=rule.mechanism)
     if context.trace:
         node.facts = [context.reads[name] for name in compiled.scoring.facts]
         node.cites = compiled.cites

@@ -25,6 +25,9 @@ from .modelbase import GoalId, Identifier, RawValue, Score, Strict, Text, Weight
 from .scorings import Scoring
 
 Method = Literal["weighted_mean", "geometric_mean", "minimum"]
+# how a capacity acts on drug flows (a rule's ``mechanism``; weighted in network.yaml's ``interdiction``)
+Mechanism = Literal["border_interdiction", "mail_interdiction", "diversion_control", "laboratory_dismantling",
+                    "financial_disruption"]
 
 
 class FactCatalogue(Strict):
@@ -100,6 +103,14 @@ class Intervention(Strict):
     effects: dict[Identifier, RawValue] = Field(
         {}, description="The facts a funded package changes, and to what (a planner's assumption of its result).")
 
+    def commitment_usd(self) -> tuple[float, float, float]:
+        """What funding the package commits (low, expected, high): its yearly cost for every year it
+        runs (a year where no duration is declared), undiscounted, since the effect it buys lasts
+        as long as it runs."""
+        assert self.cost is not None, "only costed packages are funded"
+        years = self.duration_years or 1.0
+        return self.cost.low_usd * years, self.cost.expected_usd * years, self.cost.high_usd * years
+
 
 class InterventionMenu(Strict):
     """``interventions.yaml``: the strategy's opportunities for interventions."""
@@ -151,6 +162,11 @@ class Rule(Applicability):
         None, description="Why this rule may score lower when a fact it reads improves: exempts it from the "
                           "monotonicity property (and is listed by check --properties)."
     )
+    mechanism: Mechanism | None = Field(
+        None, description="How the capacity the rule measures stops drugs on their way (interdiction at borders or in "
+                          "the mail, control of precursor diversion, dismantling laboratories, disrupting finance); "
+                          "only such rules count in a country's interdiction capacity. None: the rule scores "
+                          "capacity but stops no flow itself (laws, memberships, pledges, information sharing).")
 
 
 class Cap(Strict):
@@ -411,8 +427,22 @@ class PartnershipFile(Strict):
 
 
 class Interdiction(Strict):
-    goals: Annotated[dict[GoalId, Weight], Field(min_length=1)]
+    """How a country's scores become the share of a flow it stops: from the rules that declare a
+    mechanism that acts on flows (``mechanisms``), or, in a rule set that declares none, from
+    whole goals (``goals``, a proxy that counts laws, memberships and pledges as seizures)."""
+
+    mechanisms: Annotated[dict[Mechanism, Weight], Field(min_length=1)] | None = Field(
+        None, description="Mechanism -> weight: capacity is the weighted mean, over mechanisms, of the scores of the "
+                          "rules declaring each (rules with no mechanism stop no flow).")
+    goals: Annotated[dict[GoalId, Weight], Field(min_length=1)] | None = Field(
+        None, description="Goal -> weight: capacity is the weighted mean of these goals' scores (the older proxy).")
     effectiveness: Share
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> Interdiction:
+        if (self.mechanisms is None) == (self.goals is None):
+            raise ValueError("interdiction takes exactly one of 'mechanisms' (rules that act on flows) or 'goals'")
+        return self
 
 
 class Harm(Strict):
@@ -450,6 +480,17 @@ class Priority(Strict):
     partnership_weights: dict[Identifier, Share]
 
 
+class Constraint(Strict):
+    """A legal or policy limit on assistance to a government, by its facts as of the year: packages of
+    the kinds it names are not offered there unless a planner waives it (the output says why)."""
+
+    when: Condition = Field(description="Holds for a country whose facts as of the year meet it (unknown: not held).")
+    excludes: Annotated[list[Literal["assistance", "diplomacy"]], Field(min_length=1)] = Field(
+        description="The kinds of package it rules out (diplomacy usually remains).")
+    reason: Text = Field(description="What the limit is, in one line a planner can quote.")
+    source: Text = Field(description="The law or determination: publisher, document, URL.")
+
+
 class NetworkConfig(Strict):
     """``network.yaml`` in a rule set: the network's vocabulary and prioritization parameters."""
 
@@ -465,6 +506,7 @@ class NetworkConfig(Strict):
     priority: Priority
     portfolio: Portfolio
     memberships: dict[Identifier, FactTest] = {}
+    constraints: list[Constraint] = Field([], description="Limits on assistance the portfolio honours.")
 
 
 # --- Scenarios: what-ifs projected against the baseline (assess scenario) -----------------------

@@ -88,6 +88,7 @@ class NodeResult:
     tier_probabilities: dict[str, float] | None = None
     published_expected: float | None = None
     published_credible: tuple[float, float] | None = None
+    mechanism: str | None = None  # rules only: how the capacity it scores stops flows (None: it stops none itself)
 
     @property
     def applicable(self) -> bool:
@@ -109,6 +110,8 @@ class NodeResult:
                         falls_short=self.falls_short, interventions=self.interventions, cites=self.cites)
             if not self.exact_bounds:
                 data["bounds"] = "conservative"
+            if self.mechanism is not None:
+                data["mechanism"] = self.mechanism
         else:
             data.update(method=self.method, caps_applied=[c.to_json() for c in self.caps_applied])
             groups = any(child.kind != "rule" for child in self.children)

@@ -481,7 +481,9 @@ def check_network_config(doc: Document, config: NetworkConfig, goal_ids: set[str
     if config.unknown_volume not in config.volumes:
         checker.error(doc, ("unknown_volume",), f"'{config.unknown_volume}' is not a declared volume",
                       allowed=tuple(config.volumes), suggestion=did_you_mean(config.unknown_volume, config.volumes))
-    for goal in config.interdiction.goals:
+    for i, constraint in enumerate(config.constraints):
+        checker.check_condition(doc, ("constraints", i, "when"), constraint.when)
+    for goal in config.interdiction.goals or {}:
         if goal_ids is not None and goal not in goal_ids:
             checker.error(doc, ("interdiction", "goals", goal), f"unknown goal '{goal}'", key=True,
                           allowed=tuple(sorted(goal_ids)), suggestion=did_you_mean(goal, goal_ids))

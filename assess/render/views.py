@@ -307,7 +307,7 @@ def priorities_view(result: Prioritization) -> View:
 
 def portfolio_view(result: Portfolio) -> View:
     """The costed portfolio: what to fund, where, through whom, at what cost, and what it buys."""
-    columns = ["rank", "fund", "in", "lead (channel)", "cost a year", "flow stopped", "scores", "value per $1M", "beat",
+    columns = ["rank", "fund", "in", "lead (channel)", "cost committed", "flow stopped", "scores", "value per $1M", "beat",
                "why"]
     rows = []
     for pick in result.picks:
@@ -323,7 +323,7 @@ def portfolio_view(result: Portfolio) -> View:
     data = result.to_json()
     flow_after = data["flow_after"]
     cut = 1 - flow_after / result.baseline_flow if result.baseline_flow > 0 else 0.0
-    title = (f"${result.budget_usd:,.0f} a year toward {result.destination} as of {result.year}: "
+    title = (f"${result.budget_usd:,.0f} committed toward {result.destination} as of {result.year}: "
              f"{len(result.picks)} package(s), ${result.spent_usd:,.0f} expected "
              f"({_dollars(*data['spent_range_usd'])}); harm-weighted flow reaching {result.destination} "
              f"{_percent(cut, 1)} lower")
@@ -351,6 +351,8 @@ def portfolio_view(result: Portfolio) -> View:
                                  for v in result.verify_first[:5]))
     if result.not_profiled:
         notes.append(f"on routes but without a profile (not considered): {', '.join(result.not_profiled)}")
+    notes += [f"{'waived' if limit.waived else 'not offered'}: {' and '.join(limit.excludes)} in {limit.country}: "
+              f"{limit.reason} ({limit.source})" for limit in result.limits]
     records = [{"rank": p.rank, "package": p.package, "country": p.country, "kind": p.kind, "lead": p.lead,
                 "channel": p.channel, "cost_usd": p.cost_usd, "cost_low_usd": p.cost_low_usd,
                 "cost_high_usd": p.cost_high_usd, "cost_basis": p.cost_basis, "flow_stopped": p.flow_stopped,

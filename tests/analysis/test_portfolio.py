@@ -23,7 +23,8 @@ def test_funds_the_package_that_stops_most_flow_per_dollar(mini_workspace):
     first = result.picks[0]
     assert (first.country, first.package) == ("AAA", "fix_a")
     assert first.effects == {"lvl": "low -> high"}  # a is already true: the package never lowers or repeats a fact
-    assert first.cost_usd == 200_000 and (first.cost_low_usd, first.cost_high_usd) == (100_000, 300_000)
+    # $100,000-$300,000 a year for the 2 years it runs: its whole commitment is charged
+    assert first.cost_usd == 400_000 and (first.cost_low_usd, first.cost_high_usd) == (200_000, 600_000)
     assert first.flow_stopped > 0 and first.overall_after[1] > first.overall_before[1]
     assert first.flow_after < result.baseline_flow
     assert any("a planner's assumed cost" in reason for reason in first.why)
@@ -94,3 +95,64 @@ def test_greedy_is_close_to_the_exact_optimum_on_small_cases(mini_workspace):
         assert optimum <= bound + 1e-9  # returns diminish here, so the fractional knapsack bounds every selection
         gaps.append((optimum - greedy) / optimum if optimum > 0 else 0.0)
     assert sum(gaps) / len(gaps) < 0.05 and max(gaps) < 0.3, gaps
+
+
+# --- Mechanisms, limits on assistance, commitments (shipped rule set) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_planner(shipped_workspace):
+    assessment = assess(shipped_workspace, 2025, draws=200)
+    return planner_for(shipped_workspace, assessment, "USA")
+
+
+def test_only_packages_acting_through_a_flow_mechanism_stop_any_flow(shipped_workspace, shipped_planner):
+    """Information sharing, memberships, pledges and laws score capacity but stop no flow: every
+    shipped package whose effects reach no rule declaring a mechanism stops none, in every country."""
+    planner, countries = shipped_planner
+    program = planner.program
+    acting = {name for rule in program.rules if rule.rule.mechanism for name in rule.scoring.facts}
+    state = planner.routes.state()
+    stopping, checked = set(), 0
+    for country in countries.values():
+        for name, effect in planner.effects(country).items():
+            option = planner.option(country, effect, state)
+            checked += 1
+            if not set(effect.changes) & acting:
+                assert option.flow == 0 and option.flow_low == 0 and option.flow_high == 0, (country.code, name)
+            elif option.flow > 0:
+                stopping.add(name)
+    assert checked > 100
+    passive = {name for name, item in planner.packages.items() if not set(item.effects) & acting}
+    assert {"global_coalition_engagement", "g7_network_membership", "early_warning_participation"} <= passive
+    assert stopping, "packages that act on flows stop some"
+
+
+def test_a_declared_limit_bars_assistance_but_not_diplomacy_unless_waived(shipped_workspace):
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    barred = {limit.country for limit in result.limits if not limit.waived}
+    assert {"VEN", "MMR"} <= barred
+    assert all(pick.kind != "assistance" for pick in result.picks if pick.country in barred)
+    assert any(pick.country in barred and pick.kind == "diplomacy" for pick in result.picks)
+    waived = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA",
+                       waived={"VEN"})
+    assert [limit.waived for limit in waived.limits if limit.country == "VEN"] == [True]
+    assert "not offered: assistance in MMR" in _render(result) and "waived: assistance in VEN" in _render(waived)
+
+
+def _render(result) -> str:
+    from assess import api
+
+    return api.render(result, "table")
+
+
+def test_a_package_is_charged_its_whole_commitment(shipped_workspace):
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    menu = shipped_workspace.ruleset.interventions
+    for pick in result.picks:
+        item = menu[pick.package]
+        years = item.duration_years or 1.0
+        assert pick.cost_usd == pytest.approx(item.cost.expected_usd * years)
+        assert pick.cost_low_usd <= pick.cost_usd <= pick.cost_high_usd
+    assert result.spent_usd <= 25_000_000
+    assert any((menu[p.package].duration_years or 1) > 1 for p in result.picks)
