@@ -33,6 +33,7 @@ is kept as a second view.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,6 +62,9 @@ class Route:
 
     def text(self) -> str:
         return f"{self.tail} -> {self.head} ({self.commodity}, {self.harm:.1%})"
+
+
+CALIBRATION_STEPS = 40  # bisection steps: the effectiveness to 1e-12
 
 
 class FlowModel:
@@ -204,6 +208,26 @@ class FlowModel:
     def state_of(self, capacity: np.ndarray) -> FlowState:
         """The same for capacities given in the order of ``nodes``."""
         return FlowState(self, np.where(self.interdicts, 1.0 - self.effectiveness * np.clip(capacity, 0.0, 1.0), 1.0))
+
+    def at_effectiveness(self, effectiveness: float) -> FlowModel:
+        """The same model with full capacity stopping ``effectiveness`` of what passes (a view: the
+        structure is shared, never changed)."""
+        other = copy.copy(self)
+        other.effectiveness = effectiveness
+        return other
+
+    def calibrate(self, capacity: np.ndarray, removal: float) -> float:
+        """The effectiveness at which the flows remove ``removal`` of the harm-weighted potential
+        before it reaches the destination, with the nodes at ``capacity`` (bisection: removal only
+        grows with effectiveness); the nearest end of [0, 1] where none does."""
+        low, high = 0.0, 1.0
+        for _ in range(CALIBRATION_STEPS):
+            middle = (low + high) / 2
+            if 1 - self.at_effectiveness(middle).state_of(capacity).total < removal:
+                low = middle
+            else:
+                high = middle
+        return (low + high) / 2
 
     def interdicting(self, nodes: Sequence[str]) -> np.ndarray:
         """Each node's position, or -1 for one that interdicts nothing (off the network, a region, the destination)."""

@@ -141,6 +141,7 @@ class Portfolio:
     not_profiled: list[str]
     verify_first: list[JSONObject]  # options worth nothing on today's evidence but much if unknown facts are bad
     limits: list[Limit] = field(default_factory=list)  # declared limits on assistance that held (or were waived)
+    drivers: list[JSONObject] = field(default_factory=list)  # what moves the headline flow cut, and how far
 
     @property
     def spent_usd(self) -> float:
@@ -159,6 +160,7 @@ class Portfolio:
                 "flow_after": self.picks[-1].flow_after if self.picks else self.baseline_flow,
                 "options": self.options, "exact": self.exact, "not_profiled": self.not_profiled,
                 "verify_first": self.verify_first, "limits": [limit.to_json() for limit in self.limits],
+                "drivers": self.drivers,
                 "picks": [pick.to_json() for pick in self.picks]}
 
 
@@ -177,7 +179,8 @@ def portfolio(workspace: Workspace, assessment: Assessment, budget_usd: float, d
     picks, options = planner.greedy(countries, budget_usd, progress)
     exact = planner.compare_with_exact(countries, options, budget_usd, math.fsum(p.value for p in picks))
     return Portfolio(destination, assessment.stamp.year, budget_usd, planner.weight, planner.baseline, picks,
-                     len(options), exact, planner.routes.not_profiled, _verify_first(options, picks), planner.limits)
+                     len(options), exact, planner.routes.not_profiled, _verify_first(options, picks), planner.limits,
+                     planner.drivers())
 
 
 def planner_for(workspace: Workspace, assessment: Assessment, destination: str, commodity: str | None = None,
@@ -243,6 +246,7 @@ class Planner:
         self.program, self.routes, self.year, self.packages = program, routes, year, packages
         self.estimator = estimator
         self.limits: list[Limit] = []  # declared limits on assistance that hold this year
+        self.funded_capacity = np.zeros(0)  # capacities with the greedy portfolio funded (set by greedy)
         self.weight = routes.config.portfolio.capacity_weight
         self.specs = program.ruleset.facts
         self.targets = {name: {fact: self.specs[fact].read(raw, allow_unknown=False)
@@ -396,7 +400,28 @@ class Planner:
             queue.new_round()
             if progress:
                 progress(round(budget - left), round(budget))
+        self.funded_capacity = capacity
         return picks, first_round
+
+    def drivers(self) -> list[JSONObject]:
+        """What moves the headline (the share of the harm-weighted flow the portfolio keeps from the
+        destination) most: each uncertain assumption at its low and its high end, the others as
+        they are, largest swing first. Needs ``greedy`` to have run."""
+        calibration = self.routes.config.interdiction.calibration
+        if calibration is None:
+            return []
+        model, before = self.routes.model, self.capacities({})
+
+        def cut(effectiveness: float) -> float:
+            varied = model.at_effectiveness(effectiveness)
+            arriving = varied.state_of(before).total
+            return (arriving - varied.state_of(self.funded_capacity).total) / arriving if arriving > 0 else 0.0
+
+        low, high = cut(calibration.effectiveness_low), cut(calibration.effectiveness_high)
+        return [{"assumption": "effectiveness of full capacity (calibrated to published interception rates: "
+                               f"{calibration.removal_low:.0%}-{calibration.removal_high:.0%} of the flow removed)",
+                 "values": [calibration.effectiveness_low, calibration.effectiveness_high],
+                 "headline": [min(low, high), max(low, high)]}]
 
     def value_of(self, countries: dict[str, CountryState], selection: Sequence[Option]) -> float:
         """The value of funding all of ``selection`` at once: flow stopped and points added, every effect applied."""

@@ -97,10 +97,13 @@ class Prioritization:
     weights: PriorityWeights
     harm: dict[str, float]
     need_only: bool = False
+    # the baseline at the calibrated effectiveness's high and low end (None: no calibration declared)
+    baseline_range: tuple[float, float] | None = None
 
     def to_json(self) -> JSONObject:
         return {"destination": self.destination, "year": self.year, "commodities": self.commodities,
                 "harm": self.harm, "need_only": self.need_only, "baseline_flow": self.baseline_flow,
+                "baseline_flow_range": None if self.baseline_range is None else list(self.baseline_range),
                 "picks": [p.to_json() for p in self.picks],
                 "curve": [{"picks": 0, "flow": self.baseline_flow}]
                 + [{"picks": p.rank, "flow": p.flow_after} for p in self.picks],
@@ -118,14 +121,14 @@ class Routes:
 
     def state(self, capacity: dict[str, float] | None = None) -> FlowState:
         """The flows with every candidate at its ranked capacity, or as given."""
-        capacities = self._ranked_capacities.copy()
+        capacities = self.ranked_capacities.copy()
         for node, value in (capacity or {}).items():
             if node in self.model.index:
                 capacities[self.model.index[node]] = value
         return self.model.state_of(capacities)
 
     @functools.cached_property
-    def _ranked_capacities(self) -> np.ndarray:
+    def ranked_capacities(self) -> np.ndarray:
         """Every node's ranked capacity, in the model's node order (0 for nodes without a profile)."""
         return np.array([self.candidates[node].capacity.point if node in self.candidates else 0.0
                          for node in self.model.nodes])
@@ -159,7 +162,19 @@ def prioritize(workspace: Workspace, assessment: Assessment, destination: str = 
     baseline, picks = select(routes, budget, need_only, progress)
     harm = {c: routes.model.harm[c] for c in routes.model.commodities}
     return Prioritization(destination, assessment.stamp.year, routes.model.commodities, baseline, picks,
-                          routes.not_profiled, routes.config.priority.weights, harm, need_only)
+                          routes.not_profiled, routes.config.priority.weights, harm, need_only, baseline_range(routes))
+
+
+def baseline_range(routes: Routes) -> tuple[float, float] | None:
+    """The harm-weighted share arriving with every candidate at its capacity, at the calibrated
+    effectiveness's high end and at its low end."""
+    calibration = routes.config.interdiction.calibration
+    if calibration is None:
+        return None
+    capacity = routes.ranked_capacities
+    ends = [routes.model.at_effectiveness(effectiveness).state_of(capacity).total
+            for effectiveness in (calibration.effectiveness_high, calibration.effectiveness_low)]
+    return ends[0], ends[1]
 
 
 def select(routes: Routes, budget: int | None = None, need_only: bool = False,

@@ -426,6 +426,28 @@ class PartnershipFile(Strict):
     partnerships: list[Partnership]
 
 
+class Calibration(Strict):
+    """How the effectiveness of full capacity was set: the effectiveness at which the model, as of a
+    reference year, removes the share of the flow that published interception rates report."""
+
+    year: Annotated[int, Field(ge=1900, le=2100)] = Field(description="The reference year it was solved for.")
+    destination: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    removal_low: Share = Field(description="The lowest published share of the flow removed before it arrives.")
+    removal_central: Share
+    removal_high: Share
+    effectiveness_low: Share = Field(description="The effectiveness that removes removal_low (solved).")
+    effectiveness_high: Share = Field(description="The effectiveness that removes removal_high (solved).")
+    source: Text = Field(description="The published interception rates: publishers, documents, URLs.")
+    rationale: Text
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Calibration:
+        if not self.removal_low <= self.removal_central <= self.removal_high or \
+                self.effectiveness_low > self.effectiveness_high:
+            raise ValueError("a calibration's low, central and high values must be in order")
+        return self
+
+
 class Interdiction(Strict):
     """How a country's scores become the share of a flow it stops: from the rules that declare a
     mechanism that acts on flows (``mechanisms``), or, in a rule set that declares none, from
@@ -437,6 +459,8 @@ class Interdiction(Strict):
     goals: Annotated[dict[GoalId, Weight], Field(min_length=1)] | None = Field(
         None, description="Goal -> weight: capacity is the weighted mean of these goals' scores (the older proxy).")
     effectiveness: Share
+    calibration: Calibration | None = Field(
+        None, description="How effectiveness was solved from published interception rates, with its range.")
 
     @model_validator(mode="after")
     def _one_basis(self) -> Interdiction:

@@ -285,7 +285,10 @@ def priorities_view(result: Prioritization) -> View:
                      "; ".join(pick.why)])
     title = (f"Where assistance buys the most, toward {result.destination} as of {result.year}"
              + (" (need only)" if result.need_only else "")
-             + f": {_percent(result.baseline_flow, 1)} of the potential harm-weighted flow arrives")
+             + f": {_percent(result.baseline_flow, 1)} of the potential harm-weighted flow arrives"
+             + ("" if result.baseline_range is None else
+                f" ({_percent(result.baseline_range[0], 1)}-{_percent(result.baseline_range[1], 1)} over the calibrated "
+                "effectiveness)"))
     notes: list[str] = [
         Remark(flow_unit_note(result.harm)),
         Remark("priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
@@ -353,6 +356,8 @@ def portfolio_view(result: Portfolio) -> View:
         notes.append(f"on routes but without a profile (not considered): {', '.join(result.not_profiled)}")
     notes += [f"{'waived' if limit.waived else 'not offered'}: {' and '.join(limit.excludes)} in {limit.country}: "
               f"{limit.reason} ({limit.source})" for limit in result.limits]
+    notes += [f"the flow cut ranges {driver['headline'][0]:.1%}-{driver['headline'][1]:.1%} over the {driver['assumption']} "
+              f"({driver['values'][0]:.2f}-{driver['values'][1]:.2f})" for driver in result.drivers]
     records = [{"rank": p.rank, "package": p.package, "country": p.country, "kind": p.kind, "lead": p.lead,
                 "channel": p.channel, "cost_usd": p.cost_usd, "cost_low_usd": p.cost_low_usd,
                 "cost_high_usd": p.cost_high_usd, "cost_basis": p.cost_basis, "flow_stopped": p.flow_stopped,

@@ -132,3 +132,31 @@ def test_the_routes_of_a_country_are_its_links_among_all_in_the_same_order():
     every = state.links()
     for node in ("CHN", "MEX", "USA", "IND"):
         assert state.routes(node, count=10) == [r for r in every if node in (r.tail, r.head)]
+
+
+def test_the_shipped_effectiveness_is_the_calibration_solved_again(shipped_workspace):
+    """network.yaml's effectiveness values are what bisection on the reference year's flows gives
+    for the published removal rates it cites (so they cannot drift from their anchors)."""
+    from assess.analysis.prioritize import routes_toward
+    from assess.engine.evaluate import assess as assess_all
+
+    config = shipped_workspace.ruleset.network
+    calibration = config.interdiction.calibration
+    routes = routes_toward(shipped_workspace, assess_all(shipped_workspace, calibration.year), calibration.destination)
+    capacity = routes.ranked_capacities
+    solved = [routes.model.calibrate(capacity, removal) for removal in
+              (calibration.removal_low, calibration.removal_central, calibration.removal_high)]
+    declared = [calibration.effectiveness_low, config.interdiction.effectiveness, calibration.effectiveness_high]
+    assert solved == pytest.approx(declared, abs=5e-4)
+
+
+def test_calibration_inverts_the_removal(shipped_workspace):
+    from assess.analysis.prioritize import routes_toward
+    from assess.engine.evaluate import assess as assess_all
+
+    routes = routes_toward(shipped_workspace, assess_all(shipped_workspace, 2024, draws=100), "USA")
+    capacity = routes.ranked_capacities
+    for removal in (0.1, 0.3, 0.6):
+        effectiveness = routes.model.calibrate(capacity, removal)
+        assert 1 - routes.model.at_effectiveness(effectiveness).state_of(capacity).total == pytest.approx(removal, abs=1e-9)
+    assert routes.model.calibrate(capacity, 0.999) == pytest.approx(1.0, abs=1e-9)  # out of reach: the nearest end

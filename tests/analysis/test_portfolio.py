@@ -156,3 +156,12 @@ def test_a_package_is_charged_its_whole_commitment(shipped_workspace):
         assert pick.cost_low_usd <= pick.cost_usd <= pick.cost_high_usd
     assert result.spent_usd <= 25_000_000
     assert any((menu[p.package].duration_years or 1) > 1 for p in result.picks)
+
+
+def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness(shipped_workspace):
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    (driver,) = result.drivers
+    low, high = driver["headline"]
+    cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
+    assert 0 < low < cut < high
+    assert "calibrated to published interception rates" in driver["assumption"]
