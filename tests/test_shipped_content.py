@@ -215,3 +215,11 @@ def test_the_readme_opens_with_the_set_up_as_a_code_block_and_ci_runs_its_test_c
     test_command = lines[2].split("&& ")[-1]
     ci = [line.strip() for line in (REPO / ".ci/run").read_text().splitlines()]
     assert test_command == "python -m pytest" and ci[-1] == test_command
+
+
+def test_every_assumption_of_the_bundled_scenarios_changes_something(shipped):
+    """check warns of a scenario change that changes nothing; the bundled scenarios have none."""
+    from assess.api import check
+
+    report = check(shipped, scenarios=REPO / "scenarios")
+    assert report.idle_scenario_changes == []
