@@ -247,7 +247,10 @@ class Estimator:
         tabled = self._tables(rows)
         chunk = _encode(tabled, rows, self.priors, 0, self.seed)
         distributions = {}
+        estimated = {rule.path for rule in self.program.rules if rule.rule.estimate is None}
         for path, table in tabled.rule_tables.items():
+            if path not in estimated:
+                continue
             order = np.argsort(np.where(np.isnan(table.cells), np.inf, table.cells), kind="stable")
             distributions[path] = (table.cells[order], np.cumsum(_joint(table, chunk)[:, order], axis=1))
         return distributions
@@ -363,7 +366,11 @@ def _evaluate_rule(rule: CompiledRule, tabled: ArrayProgram, chunk: _Chunk,
         unknown = np.isnan(values[:, POINT])
         values[unknown, LOW], values[unknown, HIGH] = rule.score_range
     coverage = np.where(np.isnan(values[:, POINT]), 0.0, 1.0)
-    expected, low, high = _exact(table, chunk)
+    if rule.rule.estimate is not None:  # declared not to estimate its unknowns: every draw is its point score
+        values[:, FIRST_DRAW:] = values[:, POINT, None]
+        expected, low, high = values[:, POINT].copy(), values[:, POINT].copy(), values[:, POINT].copy()
+    else:
+        expected, low, high = _exact(table, chunk)
     drawn = values[:, FIRST_DRAW:]
     level = _Level(values, coverage, expected, None, (~np.isnan(drawn)).astype(float) if np.isnan(drawn).any() else None)
     _collect(rule.path, level, collected, (low, high))

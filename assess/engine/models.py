@@ -149,6 +149,14 @@ class Applicability(Strict):
         return " ".join(parts)
 
 
+class RuleEstimate(Strict):
+    """A rule's own treatment of its unknown facts: ``none`` leaves them unestimated in this rule (it
+    drops out of every estimate where one is unknown), whatever their estimates elsewhere."""
+
+    method: Literal["none"]
+    rationale: Text
+
+
 class Rule(Applicability):
     id: Identifier
     title: Text
@@ -162,6 +170,8 @@ class Rule(Applicability):
         None, description="Why this rule may score lower when a fact it reads improves: exempts it from the "
                           "monotonicity property (and is listed by check --properties)."
     )
+    estimate: RuleEstimate | None = Field(
+        None, description="Overrides the estimates of the facts this rule reads, for this rule only.")
     mechanism: Mechanism | None = Field(
         None, description="How the capacity the rule measures stops drugs on their way (interdiction at borders or in "
                           "the mail, control of precursor diversion, dismantling laboratories, disrupting finance); "

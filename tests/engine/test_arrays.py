@@ -157,3 +157,33 @@ def test_tier_probabilities_add_up_to_one(shipped_workspace):
         node: NodeResult = country.overall
         assert node.tier_probabilities is not None
         assert math.fsum(node.tier_probabilities.values()) == pytest.approx(1.0)
+
+
+def test_a_rule_may_leave_its_unknowns_unestimated(mini_workspace):
+    """A rule declaring ``estimate: {method: none}`` drops out of the estimate where its fact is
+    unknown, though the fact is estimated (here by a prior) in every other rule."""
+    import dataclasses
+
+    from assess.engine.models import RuleEstimate
+
+    facts = mini_workspace.ruleset.facts
+    ruleset = _with_facts(mini_workspace, {**facts, "a": facts["a"].model_copy(update={"estimate": arrays_prior(0.3)})})
+    goal = ruleset.goals[0]
+    criterion = goal.criteria[0]
+    opted = criterion.rules[0].model_copy(update={"estimate": RuleEstimate(method="none", rationale="test")})
+    goal = goal.model_copy(update={"criteria": [criterion.model_copy(update={"rules": [opted, *criterion.rules[1:]]}),
+                                                *goal.criteria[1:]]})
+    ruleset = dataclasses.replace(ruleset, goals=(goal, *ruleset.goals[1:]))
+    program = compile_ruleset(ruleset)
+    from assess.engine.priors import Priors
+
+    priors = Priors(ruleset.facts, {name: ruleset.estimate_of(name) for name in program.facts_read}, {}, {"FRA": {}},
+                    {"FRA": None})
+    found = arrays.Estimator(program, 2024, {"FRA": {}}, priors, 50, 0).evaluate([("FRA", {})]).nodes
+    opted_path = next(rule.path for rule in program.rules if rule.rule.estimate is not None)
+    assert "a" in next(rule for rule in program.rules if rule.path == opted_path).scoring.facts
+    assert np.isnan(found[opted_path].expected[0])
+    # the same rule without the declaration expects 30: the fact itself is still estimated
+    plain = compile_ruleset(_with_facts(mini_workspace, ruleset.facts))
+    again = arrays.Estimator(plain, 2024, {"FRA": {}}, priors, 50, 0).evaluate([("FRA", {})]).nodes
+    assert again[opted_path].expected[0] == pytest.approx(30.0)
