@@ -19,16 +19,16 @@ the output says which, and gives costs and effects as ranges.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import heapq
 import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..engine.arrays import Estimator
+from ..engine.arrays import Estimator, NodeEstimate
 from ..engine.compile import Program, compile_ruleset
 from ..engine.conditions import Snapshot, compile_condition, iter_fact_tests
 from ..engine.evaluate import GoalCache, rescore_numbers, snapshot
@@ -142,6 +142,7 @@ class Portfolio:
     verify_first: list[JSONObject]  # options worth nothing on today's evidence but much if unknown facts are bad
     limits: list[Limit] = field(default_factory=list)  # declared limits on assistance that held (or were waived)
     drivers: list[JSONObject] = field(default_factory=list)  # what moves the headline flow cut, and how far
+    over_draws: JSONObject | None = None  # the headline over joint draws of the unknown facts (P10, P50, P90)
 
     @property
     def spent_usd(self) -> float:
@@ -160,7 +161,7 @@ class Portfolio:
                 "flow_after": self.picks[-1].flow_after if self.picks else self.baseline_flow,
                 "options": self.options, "exact": self.exact, "not_profiled": self.not_profiled,
                 "verify_first": self.verify_first, "limits": [limit.to_json() for limit in self.limits],
-                "drivers": self.drivers,
+                "drivers": self.drivers, "over_draws": self.over_draws,
                 "picks": [pick.to_json() for pick in self.picks]}
 
 
@@ -180,7 +181,7 @@ def portfolio(workspace: Workspace, assessment: Assessment, budget_usd: float, d
     exact = planner.compare_with_exact(countries, options, budget_usd, math.fsum(p.value for p in picks))
     return Portfolio(destination, assessment.stamp.year, budget_usd, planner.weight, planner.baseline, picks,
                      len(options), exact, planner.routes.not_profiled, _verify_first(options, picks), planner.limits,
-                     planner.drivers())
+                     planner.drivers(), planner.cut_over_draws(countries))
 
 
 def planner_for(workspace: Workspace, assessment: Assessment, destination: str, commodity: str | None = None,
@@ -190,12 +191,22 @@ def planner_for(workspace: Workspace, assessment: Assessment, destination: str, 
     program = compile_ruleset(workspace.ruleset)
     year = assessment.stamp.year
     estimator = assessment.estimates.estimator if assessment.estimates is not None else None
+    if estimator is not None:  # what-ifs need expectations (exact for rules), not intervals: fewer draws
+        estimator = Estimator(estimator.program, estimator.year, estimator.known, estimator.priors,
+                              min(WHAT_IF_DRAWS, estimator.draws), estimator.seed)
     planner = Planner(program, routes, year, fundable(workspace.ruleset.interventions), estimator)
-    countries = {}
-    for code, candidate in routes.candidates.items():
-        values, _ = snapshot(program, workspace.profiles[code], year)
-        tree = candidate.result.overall  # scored on these very values: what-ifs re-score only the goals they touch
-        countries[code] = CountryState(code, candidate.name, dict(values), tree, planner.scores(tree))
+    codes = sorted(routes.candidates)
+    values = {code: dict(snapshot(program, workspace.profiles[code], year)[0]) for code in codes}
+    # scored on these very values: what-ifs re-score only the goals they touch; estimated on the
+    # planner's draws (on copies: the assessment's trees are the assessment's)
+    trees = {code: _fresh(routes.candidates[code].result.overall) if estimator else
+             routes.candidates[code].result.overall for code in codes}
+    if estimator is not None and codes:
+        estimated = estimator.evaluate([(code, values[code]) for code in codes]).nodes
+        for row, code in enumerate(codes):
+            _set_estimates(trees[code].walk(), estimated, row)
+    countries = {code: CountryState(code, routes.candidates[code].name, values[code], trees[code],
+                                    planner.scores(trees[code])) for code in codes}
     planner.limits = limits_on(workspace, routes.config.constraints, year, sorted(routes.candidates), waived)
     return planner, countries
 
@@ -237,6 +248,10 @@ def _facts_of(constraint: Constraint) -> list[str]:
     return [test.fact for _, test in iter_fact_tests(constraint.when)]
 
 
+UNCERTAINTY_DRAWS = 200  # joint draws the headline's distribution is read from (two flow solves each)
+WHAT_IF_DRAWS = 200  # draws behind a what-if's expected goal and overall scores (rules' are exact at any number)
+
+
 class Planner:
     """Options valued against the flows now; the greedy portfolio; its exact comparison."""
 
@@ -247,6 +262,7 @@ class Planner:
         self.estimator = estimator
         self.limits: list[Limit] = []  # declared limits on assistance that hold this year
         self.funded_capacity = np.zeros(0)  # capacities with the greedy portfolio funded (set by greedy)
+        self.funded: dict[str, CountryState] = {}  # the countries with the greedy portfolio funded (set by greedy)
         self.weight = routes.config.portfolio.capacity_weight
         self.specs = program.ruleset.facts
         self.targets = {name: {fact: self.specs[fact].read(raw, allow_unknown=False)
@@ -264,13 +280,25 @@ class Planner:
         a kind a declared limit rules out there (unless waived)."""
         barred = {kind for limit in self.limits if limit.country == country.code and not limit.waived
                   for kind in limit.excludes}
-        found = {name: self.effect(country, name) for name in self.packages
+        found = {name: self._applied(country, name) for name in self.packages
                  if name not in country.funded and self.packages[name].kind not in barred}
-        return {name: effect for name, effect in found.items() if effect is not None}
+        applied = {name: change for name, change in found.items() if change is not None}
+        trees = self._estimated([(country.code, values, country.tree, changes) for values, changes in applied.values()])
+        return {name: Effect(name, values, changes, tree, self.scores(tree))
+                for (name, (values, changes)), tree in zip(applied.items(), trees, strict=True)}
 
     def effect(self, country: CountryState, name: str) -> Effect | None:
         """One package applied to the country's facts as they are now (None if it changes none of
         them); independent of the flows, so only funding the country makes it stale."""
+        applied = self._applied(country, name)
+        if applied is None:
+            return None
+        values, changes = applied
+        tree = self.rescore(country.code, values, country.tree, changes)
+        return Effect(name, values, changes, tree, self.scores(tree))
+
+    def _applied(self, country: CountryState, name: str) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]] | None:
+        """The country's facts with the package's effects, and what changed (None: nothing would)."""
         values = dict(country.values)
         changes = {}
         for fact, target in self.targets[name].items():
@@ -278,27 +306,27 @@ class Planner:
             after = self.specs[fact].raise_to(before, target)
             if after != before:
                 values[fact], changes[fact] = after, (before, after)
-        if not changes:
-            return None
-        tree = self.rescore(country.code, values, country.tree, changes)
-        return Effect(name, values, changes, tree, self.scores(tree))
+        return (values, changes) if changes else None
 
     def rescore(self, code: str, values: dict[str, Any], before: NodeResult, changed: Collection[str]) -> NodeResult:
         """The country's tree with ``changed`` facts, and its estimates on the same draws as before."""
-        tree = rescore_numbers(self.program, Snapshot(values, self.year), before, changed, self.goals)
-        if self.estimator is None:
-            return tree
-        estimated = self.estimator.evaluate([(code, values)]).nodes
-        # goals scored again may be shared with other countries (the goal cache): estimated on copies
-        tree.children = [child if child is old else copy.deepcopy(child)
-                         for child, old in zip(tree.children, before.children, strict=True)]
-        changed_goals = [child for child, old in zip(tree.children, before.children, strict=True) if child is not old]
-        for node in (tree, *(node for goal in changed_goals for node in goal.walk())):
-            found = estimated.get(node.id)
-            if found is not None and node.applicable and not np.isnan(found.expected[0]):
-                node.expected = float(found.expected[0])
-                node.credible = (float(found.credible_low[0]), float(found.credible_high[0]))
-        return tree
+        return self._estimated([(code, values, before, changed)])[0]
+
+    def _estimated(self, items: Sequence[tuple[str, dict[str, Any], NodeResult, Collection[str]]]) -> list[NodeResult]:
+        """Each (country, facts, tree before, changed facts) scored again, its estimates made in one
+        evaluation of them all on each country's own draws."""
+        trees = [rescore_numbers(self.program, Snapshot(values, self.year), before, changed, self.goals)
+                 for _, values, before, changed in items]
+        if self.estimator is None or not items:
+            return trees
+        estimated = self.estimator.evaluate([(code, values) for code, values, _, _ in items], intervals=False).nodes
+        for row, (tree, (_, _, before, _)) in enumerate(zip(trees, items, strict=True)):
+            # goals scored again may be shared with other countries (the goal cache): estimated on copies
+            tree.children = [child if child is old else _fresh(child)
+                             for child, old in zip(tree.children, before.children, strict=True)]
+            changed_goals = [child for child, old in zip(tree.children, before.children, strict=True) if child is not old]
+            _set_estimates((tree, *(node for goal in changed_goals for node in goal.walk())), estimated, row)
+        return trees
 
     def value_now(self, country: CountryState, effect: Effect, point: FlowState) -> float:
         """An effect's value against the flows now (at the point capacities)."""
@@ -400,8 +428,48 @@ class Planner:
             queue.new_round()
             if progress:
                 progress(round(budget - left), round(budget))
-        self.funded_capacity = capacity
+        self.funded_capacity, self.funded = capacity, countries
         return picks, first_round
+
+    def cut_over_draws(self, before: dict[str, CountryState], draws: int = UNCERTAINTY_DRAWS) -> JSONObject | None:
+        """The headline (share of the harm-weighted flow the greedy portfolio keeps from the
+        destination) over joint draws of the unknown facts: every country on the routes at the
+        capacity each draw gives it, before and after the funded packages. Needs ``greedy``."""
+        interdiction = self.routes.config.interdiction
+        estimator = self.estimator
+        if estimator is None or interdiction.mechanisms is None or not before:
+            return None
+        rules = {rule.path: (rule.rule.mechanism, rule.rule.weight) for rule in self.program.rules
+                 if rule.rule.mechanism is not None and rule.rule.applies(self.year)}
+        codes = sorted(before)
+        model = self.routes.model
+
+        def capacities(states: dict[str, CountryState]) -> np.ndarray:
+            """(model nodes, draws) capacities: the mechanism-weighted mean of each country's drawn rule scores."""
+            samples = estimator.evaluate([(code, states[code].values) for code in codes], keep_samples=True,
+                                         rule_draws=rules).samples
+            capacity = np.zeros((len(model.nodes), min(draws, estimator.draws)))
+            total = np.zeros(capacity.shape[1])
+            mechanisms = np.zeros((len(codes), capacity.shape[1]))
+            for mechanism, weight in (interdiction.mechanisms or {}).items():
+                members = [(w, samples[path][:, :capacity.shape[1]]) for path, (m, w) in rules.items()
+                           if m == mechanism and path in samples]
+                if members:
+                    mean = sum(w * np.nan_to_num(drawn, nan=100.0) for w, drawn in members) / sum(w for w, _ in members)
+                    mechanisms += weight * mean / 100
+                    total += weight
+            for row, code in enumerate(codes):
+                if code in model.index:
+                    capacity[model.index[code]] = mechanisms[row] / np.where(total > 0, total, 1.0)
+            return capacity
+
+        start, end = capacities(before), capacities(self.funded)
+        cuts = []
+        for d in range(start.shape[1]):
+            arriving = model.state_of(start[:, d]).total
+            cuts.append((arriving - model.state_of(end[:, d]).total) / arriving if arriving > 0 else 0.0)
+        p10, p50, p90 = np.percentile(cuts, [10, 50, 90])
+        return {"draws": len(cuts), "p10": float(p10), "p50": float(p50), "p90": float(p90), "mean": float(np.mean(cuts))}
 
     def drivers(self) -> list[JSONObject]:
         """What moves the headline (the share of the harm-weighted flow the portfolio keeps from the
@@ -543,6 +611,19 @@ def exact_knapsack(values: Sequence[float], costs: Sequence[float], budget: floa
     if result.x is None:
         return None
     return [i for i, x in enumerate(result.x) if x > 0.5], bool(result.status == 0)
+
+
+def _fresh(node: NodeResult) -> NodeResult:
+    """A copy of a score tree whose nodes can be given estimates (what they share is never changed)."""
+    return dataclasses.replace(node, children=[_fresh(child) for child in node.children])
+
+
+def _set_estimates(nodes: Iterable[NodeResult], estimated: dict[str, NodeEstimate], row: int) -> None:
+    for node in nodes:
+        found = estimated.get(node.id)
+        if found is not None and node.applicable and not np.isnan(found.expected[row]):
+            node.expected = float(found.expected[row])
+            node.credible = (float(found.credible_low[row]), float(found.credible_high[row]))
 
 
 def _copy(state: CountryState) -> CountryState:

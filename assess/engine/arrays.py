@@ -23,7 +23,7 @@ import itertools
 import math
 import warnings
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,8 +219,11 @@ class Estimator:
         self._extra: list[tuple[str, Any]] = []
         self._tabled: ArrayProgram | None = None
 
-    def evaluate(self, rows: Sequence[tuple[str, Mapping[str, Any]]], keep_samples: bool = False) -> Estimates:
-        """Each row: an entity's code (its priors and its stream of draws) and its known facts."""
+    def evaluate(self, rows: Sequence[tuple[str, Mapping[str, Any]]], keep_samples: bool = False,
+                 rule_draws: Collection[str] = (), intervals: bool = True) -> Estimates:
+        """Each row: an entity's code (its priors and its stream of draws) and its known facts. With
+        ``keep_samples`` the draws of the overall and the goals are kept, and of ``rule_draws``'s rules;
+        without ``intervals`` the credible intervals are left as the bounds (what-ifs need expectations)."""
         program, draws = self.program, self.draws
         read = program.facts_read
         used = [(code, [self.priors.of(code, name) for name in read if name not in values]) for code, values in rows]
@@ -230,7 +233,7 @@ class Estimator:
         samples: dict[str, list[np.ndarray]] = {}
         for start in range(0, len(rows), per_chunk):
             chunk = _encode(tabled, rows[start:start + per_chunk], self.priors, draws, self.seed)
-            _evaluate_node(program.root, tabled, chunk, collected, samples, draws)
+            _evaluate_node(program.root, tabled, chunk, collected, samples, draws, frozenset(rule_draws), intervals)
         nodes = {node: _joined(parts) for node, parts in collected.items()}
         for node in program.root.aggregates():
             if node.tiered and node.id in nodes:
@@ -328,15 +331,17 @@ def _inverse_cdf(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
 
 def _evaluate_node(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
                    collected: dict[str, list[tuple[np.ndarray, ...]]], samples: dict[str, list[np.ndarray]] | None,
-                   draws: int) -> _Level | None:
+                   draws: int, rule_draws: frozenset[str] = frozenset(), intervals: bool = True) -> _Level | None:
     """Roll one level up from its children, as the traced path does (``aggregate.roll_up``,
     ``apply_cap``), in every column at once; record its summary; None if it does not apply."""
     if node.window is not None and not node.window.applies(tabled.year):
         return None
     children: list[tuple[float, _Level]] = []
     for child in node.children:
-        level = (_evaluate_node(child, tabled, chunk, collected, samples, draws) if isinstance(child, CompiledNode)
-                 else _evaluate_rule(child, tabled, chunk, collected))
+        level = (_evaluate_node(child, tabled, chunk, collected, samples, draws, rule_draws, intervals)
+                 if isinstance(child, CompiledNode) else _evaluate_rule(child, tabled, chunk, collected))
+        if level is not None and samples is not None and not isinstance(child, CompiledNode) and child.path in rule_draws:
+            samples.setdefault(child.path, []).append(level.values[:, FIRST_DRAW:].copy())
         if level is not None:
             children.append((child.weight if isinstance(child, CompiledNode) else child.rule.weight, level))
     if not children:
@@ -350,7 +355,7 @@ def _evaluate_node(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
     if node.kind == "overall" and not tabled.overall_published:
         level.values[:] = np.nan
         level.expected[:] = np.nan
-    _collect(node.id, level, collected)
+    _collect(node.id, level, collected, None if intervals else (level.values[:, LOW], level.values[:, HIGH]))
     if samples is not None and node.kind in ("overall", "goal"):
         samples.setdefault(node.id, []).append(level.values[:, FIRST_DRAW:].copy())
     return level

@@ -358,6 +358,11 @@ def portfolio_view(result: Portfolio) -> View:
               f"{limit.reason} ({limit.source})" for limit in result.limits]
     notes += [f"the flow cut ranges {driver['headline'][0]:.1%}-{driver['headline'][1]:.1%} over the {driver['assumption']} "
               f"({driver['values'][0]:.2f}-{driver['values'][1]:.2f})" for driver in result.drivers]
+    if result.over_draws is not None:
+        spread = result.over_draws
+        notes.append(f"over {spread['draws']} joint draws of the unknown facts (every country's capacity drawn from "
+                     f"its priors, before and after the picks): the flow cut is {spread['p10']:.1%}-{spread['p90']:.1%} "
+                     f"(P10-P90), median {spread['p50']:.1%}")
     records = [{"rank": p.rank, "package": p.package, "country": p.country, "kind": p.kind, "lead": p.lead,
                 "channel": p.channel, "cost_usd": p.cost_usd, "cost_low_usd": p.cost_low_usd,
                 "cost_high_usd": p.cost_high_usd, "cost_basis": p.cost_basis, "flow_stopped": p.flow_stopped,

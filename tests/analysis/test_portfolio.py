@@ -165,3 +165,14 @@ def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness
     cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
     assert 0 < low < cut < high
     assert "calibrated to published interception rates" in driver["assumption"]
+
+
+def test_the_headline_is_read_over_joint_draws_of_the_unknown_facts(shipped_workspace):
+    """Every country's capacity drawn from its priors, before and after the picks: the flow cut's
+    P10-P90, with the cut at the expected capacities inside it."""
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=300), 25_000_000, "USA")
+    spread = result.over_draws
+    assert spread is not None and spread["draws"] == 200
+    cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
+    assert 0 < spread["p10"] < cut < spread["p90"]
+    assert spread["p10"] <= spread["p50"] <= spread["p90"]
