@@ -35,7 +35,7 @@ from ..engine.reader import MAX_FILE_BYTES, Document, parse_yaml, read_bounded
 from ..engine.values import UNKNOWN
 from ..engine.workspace import Workspace, load_workspace, reload_profiles
 from ..errors import InputErrors, OutputError, SourceError, location_of
-from ..render.outputs import _exchange, _locked, _remove_tree
+from ..render.outputs import locked, repair, replacing
 
 
 def apply_import(workspace: Workspace, plan: ImportPlan, *, dry_run: bool = False) -> ImportPlan:
@@ -51,21 +51,15 @@ def apply_import(workspace: Workspace, plan: ImportPlan, *, dry_run: bool = Fals
         return plan
     parent, name = profiles.parent, profiles.name
     try:
-        with _locked(parent / f".{name}.lock"):
-            _repair(parent, name)
+        with locked(parent / f".{name}.lock"):
+            repair(parent, name, staged="import")
             if plan.count("add"):  # another import may have written since this one planned
                 workspace = reload_profiles(workspace, sorted({c.observation.country for c in plan.changes}))
                 plan = replan(plan, workspace)
             written: list[str] = []
             if plan.count("add"):
-                staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.import-"))
-                try:
-                    os.chmod(staging, stat.S_IMODE(os.stat(profiles).st_mode))
+                with replacing(profiles, "import", stat.S_IMODE(os.stat(profiles).st_mode)) as staging:
                     written = _stage(workspace, plan, profiles, staging)
-                    os.sync()  # every staged file is on disk before the folder becomes the profiles
-                    _swap(staging, profiles)
-                finally:
-                    _remove_tree(staging)
     except OSError as exc:
         raise OutputError(f"cannot import into {location_of(profiles)}: {exc.strerror or exc}; no profile was "
                           "changed") from None
@@ -124,30 +118,6 @@ def _validate(workspace: Workspace, profiles: Path, staging: Path) -> None:
         raise InputErrors([SourceError(error.path.replace(staged, real, 1), error.line, error.col,
                                        f"after the import: {error.message}", field=error.field)
                            for error in exc.errors]) from None
-
-
-def _swap(staging: Path, profiles: Path) -> None:
-    """Make the staged folder the profiles folder in one step; the old one ends up in ``staging``."""
-    if profiles.is_symlink() or not profiles.is_dir():
-        raise OutputError(f"{location_of(profiles)} is not a real folder: refusing to replace it")
-    if _exchange(staging, profiles):
-        return
-    aside = Path(tempfile.mkdtemp(dir=profiles.parent, prefix=f".{profiles.name}.old-"))
-    os.rmdir(aside)
-    os.rename(profiles, aside)  # a kill from here to the next rename is repaired by _repair
-    os.rename(staging, profiles)
-    os.rename(aside, staging)
-
-
-def _repair(parent: Path, name: str) -> None:
-    """Undo what a killed import left: restore a folder moved aside, drop unfinished staging folders."""
-    folder = parent / name
-    aside = sorted(parent.glob(f".{name}.old-*"))
-    if not folder.exists() and aside:
-        os.rename(aside[-1], folder)
-        aside = aside[:-1]
-    for leftover in [*aside, *parent.glob(f".{name}.import-*")]:
-        _remove_tree(leftover)
 
 
 # --- Writing: new entries inserted at their lines ---------------------------------------------------

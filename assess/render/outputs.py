@@ -55,17 +55,12 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
     year = str(assessment.stamp.year)
     folder = parent / year
     try:
-        with _locked(parent / f".{year}.lock"):
-            _repair(parent, year)
-            staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{year}.new-"))
-            os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; the folder should read like any other
-            try:
+        with locked(parent / f".{year}.lock"):
+            repair(parent, year)
+            # mkdtemp makes 0700; the folder should read like any other
+            with replacing(folder, "new", 0o777 & ~_umask()) as staging:
                 written = _write_set(staging, each_output(assessment))
                 _carry_over(folder, staging, written)
-                os.sync()  # once per set: every file of the set is on disk before it becomes visible
-                _swap(staging, folder)
-            finally:
-                _remove_tree(staging)
     except OSError as exc:
         raise OutputError(f"cannot write {location_of(folder)}: {exc.strerror or exc}; the previous output is "
                           "unchanged") from None
@@ -105,7 +100,7 @@ def _own_folder(path: Path, *, create: bool = False) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(lock: Path) -> Iterator[None]:
+def locked(lock: Path) -> Iterator[None]:
     """Hold an exclusive lock for one year's output set: a concurrent run waits until it is free."""
     handle = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
@@ -115,15 +110,16 @@ def _locked(lock: Path) -> Iterator[None]:
         os.close(handle)
 
 
-def _repair(parent: Path, year: str) -> None:
-    """Undo what a crashed run left: restore a set moved aside, drop unfinished staging folders."""
-    folder = parent / year
-    aside = sorted(parent.glob(f".{year}.old-*"))
+def repair(parent: Path, name: str, staged: str = "new") -> None:
+    """Undo what a crashed swap of ``parent/name`` left (see ``swap_folder``): restore the folder
+    moved aside, drop unfinished staging folders (``.{name}.{staged}-*``)."""
+    folder = parent / name
+    aside = sorted(parent.glob(f".{name}.old-*"))
     if not folder.exists() and aside:
         os.rename(aside[-1], folder)
         aside = aside[:-1]
-    for leftover in [*aside, *parent.glob(f".{year}.new-*")]:
-        _remove_tree(leftover)
+    for leftover in [*aside, *parent.glob(f".{name}.{staged}-*")]:
+        remove_tree(leftover)
 
 
 def _write_set(staging: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
@@ -148,24 +144,41 @@ def _carry_over(folder: Path, staging: Path, files: list[str]) -> None:
             os.rename(entry, staging / entry.name)
 
 
-def _swap(staging: Path, folder: Path) -> None:
-    """Make the staging folder the output folder in one step; the old set ends up in ``staging``."""
+@contextlib.contextmanager
+def replacing(folder: Path, staged: str, mode: int) -> Iterator[Path]:
+    """A staging folder (``.{name}.{staged}-*`` beside ``folder``, with ``mode``) to fill; when the
+    block ends, it is synced to disk and swapped in as ``folder`` in one step, and the old content
+    removed. On any error the staging folder goes and ``folder`` is as it was."""
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{staged}-"))
+    try:
+        os.chmod(staging, mode)
+        yield staging
+        os.sync()  # once per set: every file is on disk before the folder becomes visible
+        swap_folder(staging, folder)
+    finally:
+        remove_tree(staging)
+
+
+def swap_folder(staging: Path, folder: Path) -> None:
+    """Make the staging folder ``folder`` in one step (an output set, the profiles of an import); the
+    old content ends up in ``staging``. A crash between the fallback's renames is repaired by the
+    next run's ``repair``."""
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputError(f"{location_of(folder)} is not a real folder: refusing to replace it")
     if not folder.exists():
         os.rename(staging, folder)
         staging.mkdir()  # so the caller's cleanup has something to remove
         return
-    if _exchange(staging, folder):
+    if exchange_folders(staging, folder):
         return
     aside = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.old-"))
     os.rmdir(aside)
-    os.rename(folder, aside)  # a crash from here to the next rename is repaired by _repair
+    os.rename(folder, aside)  # a crash from here to the next rename is repaired by repair
     os.rename(staging, folder)
     os.rename(aside, staging)
 
 
-def _exchange(first: Path, second: Path) -> bool:
+def exchange_folders(first: Path, second: Path) -> bool:
     """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where not available."""
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
@@ -180,7 +193,7 @@ def _exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def _remove_tree(path: Path) -> None:
+def remove_tree(path: Path) -> None:
     """Remove one of our own staging folders (never following a link out of it)."""
     if path.is_symlink():
         path.unlink()

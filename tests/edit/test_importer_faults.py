@@ -16,6 +16,8 @@ import pytest
 
 import assess
 from assess.edit import importer
+from assess.render import outputs
+from assess.render.outputs import repair
 from helpers import REPO, invoke, workspace_args
 
 
@@ -57,31 +59,24 @@ def test_a_symlinked_profile_the_import_does_not_touch_is_carried_over_as_a_link
     assert (mini / "profiles/NOR.yaml").is_symlink() and "high" in (mini / "profiles/FRA.yaml").read_text()
 
 
-def test_a_full_disk_changes_no_profile(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize(("module", "step", "code", "text"), [
+    (importer, "_copy_tree", errno.ENOSPC, "No space left on device"),
+    (outputs, "swap_folder", errno.EACCES, "Permission denied")])
+def test_a_failure_staging_or_swapping_changes_no_profile(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          module: object, step: str, code: int, text: str):
+    """A full disk while staging (after the copy was made) or a refused swap: nothing changed."""
     before = snapshot(mini)
-    real = importer._copy_tree
+    real = getattr(module, step)
 
-    def fill_up(source: Path, target: Path, skip: set[str]) -> None:
-        real(source, target, skip)
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def fail(*args: object) -> None:
+        if step == "_copy_tree":
+            real(*args)
+        raise OSError(code, text)
 
-    monkeypatch.setattr(importer, "_copy_tree", fill_up)
+    monkeypatch.setattr(module, step, fail)
     table = csv(tmp_path, "country,fact,value,as_of,source\nFRA,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
     result = invoke("import", str(table), *workspace_args(mini))
-    assert result.exit_code == 2 and "No space left on device; no profile was changed" in result.output
-    assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
-
-
-def test_a_failed_swap_changes_no_profile(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    before = snapshot(mini)
-
-    def refuse(*args: object) -> None:
-        raise PermissionError(errno.EACCES, "Permission denied")
-
-    monkeypatch.setattr(importer, "_swap", refuse)
-    table = csv(tmp_path, "country,fact,value,as_of,source\nFRA,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
-    result = invoke("import", str(table), *workspace_args(mini))
-    assert result.exit_code == 2 and "Permission denied; no profile was changed" in result.output
+    assert result.exit_code == 2 and f"{text}; no profile was changed" in result.output
     assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
 
 
@@ -89,7 +84,7 @@ def test_a_kill_between_the_fallback_renames_is_repaired_by_the_next_import(mini
     before = snapshot(mini)
     os.rename(mini / "profiles", mini / ".profiles.old-crashed")  # what a kill between the two renames leaves
     (mini / ".profiles.import-crashed").mkdir()
-    importer._repair(mini, "profiles")
+    repair(mini, "profiles", staged="import")
     assert snapshot(mini) == before and leftovers(mini) == []
 
 
@@ -123,7 +118,7 @@ def test_kill_9_at_any_moment_leaves_every_profile_or_none_changed(tmp_path: Pat
         time.sleep(0.2 + 0.07 * attempt)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        importer._repair(root, "profiles")  # what the next import does first
+        repair(root, "profiles", staged="import")  # what the next import does first
         changed = {name for name, content in snapshot(root).items() if before.get(name) != content}
         assert changed in (set(), {f"profiles/{code}.yaml" for code in CODES}), changed
         outcomes.append(bool(changed))

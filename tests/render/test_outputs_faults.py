@@ -139,7 +139,7 @@ def test_a_read_only_folder_is_a_clean_error_with_nothing_half_written(tmp_path:
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(outputs, "_swap", refuse)
+    monkeypatch.setattr(outputs, "swap_folder", refuse)
     result = invoke("run", *workspace_args(), "--out", str(tmp_path))
     assert result.exit_code == 2 and "Permission denied; the previous output is unchanged" in result.output
     assert consistent(folder) == before
@@ -151,7 +151,7 @@ def test_a_crash_between_two_renames_is_repaired_by_the_next_run(tmp_path: Path)
     aside = folder.parent / ".2024.old-crashed"
     os.rename(folder, aside)  # what a kill between the fallback's two renames leaves
     (folder.parent / ".2024.new-crashed").mkdir()
-    outputs._repair(folder.parent, "2024")
+    outputs.repair(folder.parent, "2024")
     assert consistent(folder) == before
     assert sorted(p.name for p in folder.parent.iterdir()) == [".2024.lock", "2024"]
 
