@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import UsageError
 from .aggregate import EPSILON
 from .compile import CompiledCap, CompiledNode, CompiledRule, Program
 from .conditions import Snapshot, iter_fact_tests
@@ -43,8 +44,9 @@ CHUNK_VALUES = 4_000_000  # random numbers held at once: entities are evaluated 
 MAX_TABLE = 5_000_000  # the most combinations of values one rule's table may hold
 
 
-class TableTooLarge(ValueError):
-    """A rule reads facts whose values combine into more cells than a table may hold."""
+class TableTooLarge(UsageError):
+    """A rule reads facts whose values combine into more cells than a table may hold (a usage error:
+    the run is refused with the rule named, never a traceback)."""
 
 
 @dataclass
@@ -139,11 +141,12 @@ class _Table:
         return self.cells[index]
 
 
-def _tabulate(facts: Sequence[str], values: Values, year: int, score: Any) -> _Table:
+def _tabulate(facts: Sequence[str], values: Values, year: int, score: Any, where: str) -> _Table:
     sizes = [values.size(name) for name in facts]
     total = int(np.prod(sizes)) if sizes else 1
     if total > MAX_TABLE:
-        raise TableTooLarge(f"the facts {', '.join(facts)} take {total:,} combinations of values (at most {MAX_TABLE:,})")
+        raise TableTooLarge(f"{where}: the facts it reads ({', '.join(facts)}) take {total:,} combinations of values "
+                            f"among the entities (at most {MAX_TABLE:,} can be estimated); run with --draws 0")
     cells = np.empty(total)
     for i, combination in enumerate(itertools.product(*(values.values[name] for name in facts))):
         snapshot = Snapshot({name: value for name, value in zip(facts, combination, strict=True)
@@ -170,9 +173,9 @@ class ArrayProgram:
         self.min_coverage = header.min_coverage
         self.tiers = tuple((tier.name, tier.min) for tier in header.tiers)
         self.overall_published = header.overall
-        self.rule_tables = {rule.path: _tabulate(rule.scoring.facts, values, year, rule.scoring.score)
+        self.rule_tables = {rule.path: _tabulate(rule.scoring.facts, values, year, rule.scoring.score, f"rule {rule.path}")
                             for rule in program.rules if rule.rule.applies(year)}
-        self.cap_tables = {cap.id: _tabulate(_facts_of_cap(cap), values, year, _condition(cap))
+        self.cap_tables = {cap.id: _tabulate(_facts_of_cap(cap), values, year, _condition(cap), f"cap {cap.id}")
                            for cap in program.caps()}
 
 

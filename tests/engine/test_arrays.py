@@ -135,9 +135,9 @@ def test_rank_intervals_come_from_the_joint_draws(shipped_workspace):
     assert expected == sorted(expected, reverse=True)
 
 
-def test_a_rule_reading_too_many_combinations_is_refused(monkeypatch, mini_workspace):
+def test_a_rule_reading_too_many_combinations_is_refused_as_a_usage_error(monkeypatch, mini_workspace):
     monkeypatch.setattr(arrays, "MAX_TABLE", 2)
-    with pytest.raises(arrays.TableTooLarge, match="combinations"):
+    with pytest.raises(assess.UsageError, match=r"^(rule|cap) \S+: the facts it reads .* combinations .*--draws 0"):
         _estimates(mini_workspace, 2024)
 
 
