@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from .analysis.coverage import StrategyCoverage as StrategyCoverage
     from .analysis.diff import Diff as Diff
     from .analysis.importing import ImportPlan as ImportPlan
+    from .analysis.pinned import PinnedReport as PinnedReport
     from .analysis.portfolio import Portfolio as Portfolio
     from .analysis.prioritize import Prioritization as Prioritization
     from .analysis.properties import PropertyReport as PropertyReport
@@ -160,6 +161,7 @@ __all__ = [
     "score",
     "sensitivity",
     "strategy_coverage",
+    "test_rules",
     "to_json",
     "uses_shipped",
     "write_file",
@@ -468,6 +470,15 @@ def init_workspace(directory: Path) -> list[Path]:
     from .edit.scaffold import init_workspace as create
 
     return create(directory)
+
+
+def test_rules(workspace: Workspace, seed: int = 0) -> PinnedReport:
+    """Run the rule set's pinned examples (``tests/*.yaml`` beside the rules, see
+    ``assess.analysis.pinned``); raises InputErrors for a case that names no profile or level."""
+    from .analysis.pinned import load_cases, run_cases
+
+    _check_draws(0, seed)
+    return run_cases(workspace, load_cases(workspace), seed)
 
 
 def facts(workspace: Workspace) -> FactList:

@@ -524,6 +524,24 @@ def new(country: str, kind: str | None, name: str | None, paths: WorkspacePaths)
     _say(f"wrote {api.new_profile(_load(paths), country, kind, name)}")
 
 
+@main.command(name="test")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Random seed of the draws behind cases that pin an expected score.")
+@_workspace_options
+@_format_option
+@_fail_cleanly
+def test_command(seed: int, paths: WorkspacePaths, fmt: str) -> None:
+    """Run the rule set's pinned examples (tests/*.yaml beside the rules): exit 1 if a value moved."""
+    report = api.test_rules(_load(paths), seed)
+    _emit(api.render(report, fmt, quiet=_quiet()))
+    if report.failures:
+        # why the run fails, so said even with --quiet; on stderr, so the result on stdout stays whole
+        click.echo(f"{len(report.failures)} of {len(report.results)} pinned case(s) failed:", err=True)
+        for failure in report.failures:
+            click.echo(f"  {visible(failure.message())}", err=True)
+        sys.exit(1)
+
+
 @main.command()
 @_workspace_options
 @_format_option

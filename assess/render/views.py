@@ -15,6 +15,7 @@ from .formats import Remark, View
 if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
     from ..analysis.coverage import StrategyCoverage
     from ..analysis.importing import ImportPlan
+    from ..analysis.pinned import PinnedReport
     from ..analysis.portfolio import Portfolio
     from ..analysis.prioritize import Prioritization
     from ..analysis.properties import PropertyReport
@@ -652,11 +653,23 @@ def facts_view(catalogue: FactList) -> View:
 
 # Keyed by class name rather than class, so that building a view never imports networkx or NumPy
 # for results that do not need them (the analyses that do are imported only when run).
+def pinned_view(report: PinnedReport) -> View:
+    """Each pinned case with what it expected and what the rule set gives now."""
+    rows = [[result.where.rsplit("/", 1)[-1], result.case.entity, result.case.year, result.case.level,
+             result.case.value, "—" if result.case.expect is None else f"{result.case.expect:g} ± {result.case.tolerance:g}",
+             "—" if result.got is None else f"{result.got:.4g}", "ok" if result.passed else "FAILED", result.case.reason]
+            for result in report.results]
+    title = (f"pinned cases: {len(report.results) - len(report.failures)} of {len(report.results)} hold"
+             + ("" if not report.failures else f"; {len(report.failures)} failed"))
+    return View(["case", "entity", "year", "level", "value", "expected", "got", "result", "reason"], rows,
+                report.to_json, title=title, records=[result.to_json() for result in report.results])
+
+
 _VIEWS: dict[str, Callable[[Any], View]] = {
     "Assessment": scores_view, "CountryResult": explain_view, "Prioritization": priorities_view,
     "Portfolio": portfolio_view, "Projection": scenario_view,
     "Diff": diff_view, "CheckReport": check_view, "PropertyReport": properties_view, "Sensitivity": sensitivity_view,
-    "ImportPlan": import_view, "StrategyCoverage": coverage_view, "FactList": facts_view,
+    "ImportPlan": import_view, "StrategyCoverage": coverage_view, "FactList": facts_view, "PinnedReport": pinned_view,
 }
 
 
