@@ -136,7 +136,7 @@ def test_unknown_command_option_is_usage_error():
 def test_schema_prints_every_kind():
     data = json.loads(invoke("schema").output)
     assert set(data) == {"profile", "ruleset", "goal", "facts", "interventions", "network", "trafficking", "partnerships",
-                         "scenario", "strategy", "groupings"}
+                         "scenario", "strategy", "groupings", "pinned"}
 
 
 def test_committed_schemas_are_current(tmp_path: Path):

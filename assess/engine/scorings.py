@@ -9,6 +9,7 @@ that explain a result. Adding a kind means adding one class here and listing it 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
@@ -44,6 +45,11 @@ class ScoringKind(Protocol):
 
     def check(self, checker: Checker, doc: Document, path: DataPath) -> None: ...
 
+    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
+        """Where and how the scoring runs against its fact's declared direction (more capacity
+        scoring less), or None; a rule declaring ``non_monotone`` may do so on purpose."""
+        ...
+
     def compile(self, facts: Facts) -> CompiledScoring: ...
 
 
@@ -67,6 +73,9 @@ class WhenScoring(Strict):
 
     def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         checker.check_condition(doc, (*path, "when"), self.when)
+
+    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
+        return None  # a condition's direction is its author's: the monotonicity property tests it
 
     def score_range(self) -> tuple[float, float]:
         """The lowest and highest score this rule can give (bounds for non-monotone rules)."""
@@ -118,6 +127,17 @@ class LevelScoring(Strict):
     def score_range(self) -> tuple[float, float]:
         return min(self.levels.scores.values()), max(self.levels.scores.values())
 
+    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
+        spec = facts.get(self.levels.fact)
+        if not isinstance(spec, LevelFact) or any(level not in self.levels.scores for level in spec.levels):
+            return None  # reported by check
+        ordered = [(level, self.levels.scores[level]) for level in spec.levels]
+        for (lower, low), (higher, high) in itertools.pairwise(ordered):
+            if high < low:
+                return (("levels", "scores", higher), f"'{higher}' scores {high:g}, less than '{lower}' ({low:g}), "
+                        f"though the levels of '{self.levels.fact}' run from least to most capacity")
+        return None
+
     def compile(self, facts: Facts) -> CompiledScoring:
         key, table = self.levels.fact, dict(self.levels.scores)
 
@@ -164,6 +184,14 @@ class GoalpostScoring(Strict):
     def score_range(self) -> tuple[float, float]:
         return 0.0, 100.0
 
+    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
+        spec, posts = facts.get(self.goalposts.fact), self.goalposts
+        if spec is None or (posts.best > posts.worst) == spec.higher_is_better:
+            return None
+        return (("goalposts", "best"), f"the best goalpost ({posts.best:g}) is {'below' if spec.higher_is_better else 'above'}"
+                f" the worst ({posts.worst:g}), though '{posts.fact}' counts more capacity when "
+                f"{'higher' if spec.higher_is_better else 'lower'}")
+
     def compile(self, facts: Facts) -> CompiledScoring:
         key, worst, best = self.goalposts.fact, self.goalposts.worst, self.goalposts.best
         span, measure = best - worst, facts[key].measure
@@ -196,6 +224,9 @@ class CaseScoring(Strict):
 
     def facts_read(self) -> tuple[str, ...]:
         return facts_of([case.when for case in self.cases])
+
+    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
+        return None  # cases are conditions: the monotonicity property tests them
 
     def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         for i, case in enumerate(self.cases):

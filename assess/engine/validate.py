@@ -300,6 +300,11 @@ class RulesetChecker:
                        "set's policy requires them)", key=True)
         self.check_citations(doc, where, rule.cites)
         rule.score.check(self, doc, (*where, "score"))
+        reversed_ = rule.score.reversed_against(self.facts or {}) if rule.non_monotone is None else None
+        if reversed_ is not None:
+            part, problem = reversed_
+            self.error(doc, (*where, "score", *part), f"{problem}: more capacity would score less; reverse the "
+                       "scoring, or declare non_monotone with the reason if that is meant")
         for i, name in enumerate(rule.interventions):
             if self.interventions is not None and name not in self.interventions:
                 self.error(doc, (*where, "interventions", i), f"unknown intervention '{name}'",

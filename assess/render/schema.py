@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
+from ..analysis.pinned import PinnedFile
 from ..engine.facttypes import FactSpecBase
 from ..engine.models import (
     FactCatalogue,
@@ -35,6 +36,7 @@ KINDS: dict[str, type[BaseModel]] = {
     "scenario": Scenario,
     "strategy": StrategyFile,
     "groupings": GroupingsFile,
+    "pinned": PinnedFile,
 }
 
 
