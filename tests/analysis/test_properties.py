@@ -63,8 +63,9 @@ def test_non_monotone_rule_is_caught_with_a_readable_counter_example(non_monoton
     result = non_monotone_output
     assert result.exit_code == 1
     assert next(line for line in result.output.splitlines() if line.startswith("monotonicity")).split() == ["monotonicity", "fails"]
-    assert "monotonicity: raising lvl from mid to high lowers A.c1 from 100 to 50" in result.output
-    example = result.output.split("lowers A.c1 from 100 to 50\n")[1]
+    # named rule by rule, before any random search: the rule, the fact, the two values and scores
+    assert "monotonicity: rule A.c1.r2: raising lvl from mid to high lowers its score from 100 to 50" in result.output
+    example = result.output.split("lowers its score from 100 to 50\n")[1]
     assert yaml.safe_load(example)["facts"] == {"lvl": [{"value": "mid", "as_of": "2024-01-01", "source": "counter-example"}]}
 
 
@@ -161,3 +162,30 @@ def _expectation_failure(workspace):
     program = compile_ruleset(workspace.ruleset)
     return properties._for_all("expectation", properties._learnings(workspace.ruleset.facts),
                                lambda case: properties._expectation(program, *case), 20, None)
+
+
+def test_an_inverted_rule_is_found_and_named_every_time(shipped_workspace):
+    """Budapest levels inverted (written as cases, which check cannot read a direction from): the
+    rule-by-rule pass names the rule, the fact, the two values and the two scores, whatever the seed."""
+    import dataclasses
+
+    from assess.engine.scorings import CaseScoring
+
+    goal = next(g for g in shipped_workspace.ruleset.goals if g.id == "G3")
+    criterion = goal.criteria[0]
+    rule = criterion.rules[0]
+    inverted = CaseScoring.model_validate({"cases": [{"when": {"fact": "budapest_status", "is": "party"}, "score": 0},
+                                                     {"when": {"fact": "budapest_status", "is": "none"}, "score": 100}],
+                                           "otherwise": 50})
+    criterion = criterion.model_copy(update={"rules": [rule.model_copy(update={"score": inverted}), *criterion.rules[1:]]})
+    goal = goal.model_copy(update={"criteria": [criterion, *goal.criteria[1:]]})
+    ruleset = dataclasses.replace(shipped_workspace.ruleset,
+                                  goals=tuple(goal if g.id == "G3" else g for g in shipped_workspace.ruleset.goals))
+    from assess.analysis.properties import _rule_steps
+    from assess.engine.compile import compile_ruleset
+
+    failure = _rule_steps(compile_ruleset(ruleset))  # no random search: the same finding every run
+    assert failure is not None and failure.property == "monotonicity"
+    assert failure.message == ("rule G3.cybercrime_cooperation.budapest: raising budapest_status from none to "
+                               "invited lowers its score from 100 to 50")
+    assert _rule_steps(compile_ruleset(shipped_workspace.ruleset)) is None
