@@ -187,9 +187,10 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
     return _load_workspace(rules, profiles, scenarios=scenarios)
 
 
-def score(workspace: Workspace, year: int | None = None, draws: int = DEFAULT_DRAWS, seed: int = 0) -> Assessment:
+def score(workspace: Workspace, year: int | None = None, draws: int | None = None, seed: int = 0) -> Assessment:
     """Every country scored as of ``year``, with full traces and its estimate under the priors of
-    its unknown facts (``draws`` joint draws from ``seed``; 0: no estimates)."""
+    its unknown facts (``draws`` joint draws from ``seed``: by default 2,000, fewer for a workspace
+    of more than 200 entities, never fewer than 200; 0: no estimates)."""
     _check("year", year)
     _check_draws(draws, seed)
     return assess(workspace, workspace.as_of(year), draws=draws, seed=seed)
@@ -198,8 +199,8 @@ def score(workspace: Workspace, year: int | None = None, draws: int = DEFAULT_DR
 MAX_DRAWS = 100_000
 
 
-def _check_draws(draws: int, seed: int) -> None:
-    if not 0 <= draws <= MAX_DRAWS:
+def _check_draws(draws: int | None, seed: int) -> None:
+    if draws is not None and not 0 <= draws <= MAX_DRAWS:
         raise UsageError(f"draws must be between 0 and {MAX_DRAWS:,} (got {draws})")
     if seed < 0:
         raise UsageError(f"the seed must be 0 or more (got {seed})")
@@ -218,7 +219,7 @@ def ranked_by(assessment: Assessment, goal: str) -> Assessment:
     return dataclasses.replace(assessment, rank_by=goal)
 
 
-def explain(workspace: Workspace, country: str, year: int | None = None, draws: int = DEFAULT_DRAWS,
+def explain(workspace: Workspace, country: str, year: int | None = None, draws: int | None = None,
             seed: int = 0) -> CountryResult:
     """One country's full trace as of ``year``, with its estimate and the priors behind it."""
     _check("year", year)

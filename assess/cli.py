@@ -106,8 +106,9 @@ def _workspace_options(command: Command) -> Command:
 
 def _estimate_options(command: Command) -> Command:
     """``--draws`` and ``--seed``: the joint draws of the unknown facts behind every estimate."""
-    draws = click.option("--draws", type=click.IntRange(0, api.MAX_DRAWS), default=api.DEFAULT_DRAWS, show_default=True,
-                         help="Joint draws of the unknown facts from their priors (0: no estimates).")
+    draws = click.option("--draws", type=click.IntRange(0, api.MAX_DRAWS),
+                         help="Joint draws of the unknown facts from their priors (default: 2,000, fewer for more than "
+                              "200 entities, at least 200; 0: no estimates).")
     seed = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                         help="Random seed of the draws (the same seed gives the same estimates).")
     return draws(seed(command))
@@ -220,7 +221,7 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @_estimate_options
 @_format_option
 @_fail_cleanly
-def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str | None, draws: int, seed: int,
+def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str | None, draws: int | None, seed: int,
         fmt: str) -> None:
     """Score every country; write outputs; print a table."""
     workspace = _load(paths)
@@ -241,7 +242,7 @@ def run(years: tuple[int, ...], paths: WorkspacePaths, out: Path, rank_by: str |
 @_estimate_options
 @_format_option
 @_fail_cleanly
-def explain(country: str, year: int | None, paths: WorkspacePaths, draws: int, seed: int, fmt: str) -> None:
+def explain(country: str, year: int | None, paths: WorkspacePaths, draws: int | None, seed: int, fmt: str) -> None:
     """Every rule for one country: facts read, points, why, interventions, and the priors behind its estimate."""
     workspace = _load(paths)
     _check_year(workspace, year)

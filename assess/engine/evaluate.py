@@ -71,6 +71,14 @@ def score_numbers(program: Program, facts: Snapshot) -> NodeResult:
 
 
 DEFAULT_DRAWS = 2000  # joint draws of the unknowns: standard error of a tier probability under 1.2 points
+DRAW_BUDGET = 400_000  # entities x draws held per node by default: large workspaces get fewer draws...
+MIN_DRAWS = 200  # ...but never fewer than this (expectations of rules and linear levels are exact at any number)
+
+
+def default_draws(entities: int) -> int:
+    """The draws a workspace of ``entities`` gets when none are asked for: 2,000 up to 200
+    entities, then fewer, down to 200 from 2,000 entities (a figure every output states)."""
+    return min(DEFAULT_DRAWS, max(MIN_DRAWS, DRAW_BUDGET // max(1, entities)))
 
 GoalCache = dict[tuple[Any, ...], NodeResult]
 
@@ -199,9 +207,10 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     return node
 
 
-def assess(workspace: Workspace, year: int, *, draws: int = DEFAULT_DRAWS, seed: int = 0) -> Assessment:
+def assess(workspace: Workspace, year: int, *, draws: int | None = None, seed: int = 0) -> Assessment:
     """Score every country of the workspace as of ``year``, with its estimate under the priors of its
-    unknown facts (``draws`` joint draws from ``seed``; 0 draws: no estimates)."""
+    unknown facts (``draws`` joint draws from ``seed``, by default ``default_draws``; 0: no estimates)."""
+    draws = default_draws(len(workspace.profiles)) if draws is None else draws
     program = compile_ruleset(workspace.ruleset)
     ruleset = workspace.ruleset
     stamp = Stamp(ruleset.header.id, ruleset.header.version, ruleset.content_hash, ruleset.component_hashes,
@@ -221,12 +230,14 @@ def assess(workspace: Workspace, year: int, *, draws: int = DEFAULT_DRAWS, seed:
     return assessment
 
 
-def explain_country(workspace: Workspace, code: str, year: int, *, draws: int = DEFAULT_DRAWS, seed: int = 0) -> CountryResult:
+def explain_country(workspace: Workspace, code: str, year: int, *, draws: int | None = None,
+                    seed: int = 0) -> CountryResult:
     """One entity's full trace with its estimate: the priors come from the whole cohort, the draws
     are the entity's own (the same numbers as in the assessment of every entity)."""
     program = compile_ruleset(workspace.ruleset)
     profile = workspace.profile(code)
     result = assess_country(program, profile, year)
+    draws = default_draws(len(workspace.profiles)) if draws is None else draws
     if draws:
         known = {other: snapshot(program, p, year)[0] for other, p in workspace.profiles.items()}
         alone = Assessment(Stamp("", "", "", {}, {}, year, __version__), [result])
