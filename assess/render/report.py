@@ -116,7 +116,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
         **common, "link": _linker("", detailed),
         "main": quote(_main_href(annex_href)),
         "goals": [(goal.id, goal.title) for goal in workspace.ruleset.goals],
-        "ranking": ranking, "with_goals": True,
+        "ranking": ranking[:AT_SCALE], "with_goals": True, "more_ranked": max(0, len(ranking) - AT_SCALE),
         "score_chart": Markup(_score_chart(ranked, tiers)),
         "route_maps": _route_maps(workspace, assessment, priorities),
         "priorities": priority_rows,
@@ -516,7 +516,7 @@ def _country(result: CountryResult, ranking: dict[str, Any]) -> dict[str, Any]:
     rules = result.rules()
     return {
         **ranking, "score": interval_text(result.overall), "detailed": True,
-        "goals": [(goal.id, goal.title, estimate_text(goal), interval_text(goal), tier_label(goal.tier))
+        "goals": [(goal.id, goal.title, estimate_text(goal), interval_text(goal), tier_label(goal.tier) if goal.applicable else "not applicable")
                   for goal in result.goals],
         "strengths": [_rule(r) for r in rules if r.score is not None and not r.falls_short],
         "gaps": [_rule(r) for r in rules if r.falls_short],
