@@ -143,8 +143,9 @@ def _linker(page: str, detailed: set[str]) -> Callable[[str, str], Markup]:
 
 
 def _main_href(annex_href: str) -> str:
-    """The briefing's file name, from the annex's (its links back)."""
-    return annex_href[: -len("-annex.html")] + ".html" if annex_href.endswith("-annex.html") else "report.html"
+    """The briefing's file name, from the annex's (its links back): ``brief-annex.htm`` -> ``brief.htm``."""
+    stem, found, suffix = annex_href.rpartition("-annex.")
+    return f"{stem}.{suffix}" if found and stem else "report.html"
 
 
 # --- the executive summary --------------------------------------------------------------------------

@@ -162,6 +162,7 @@ def test_the_annex_is_named_after_the_briefing(hostile: Path):
     pages = pages_of(hostile, year=2024, destination="NOR", annex="brief 2025-annex.html")
     assert 'href="brief%202025-annex.html#' in pages.main and 'href="brief%202025.html"' in pages.annex
     assert assess.api.annex_name("report.html") == "report-annex.html" and assess.api.annex_name("x") == "x-annex.html"
+    assert 'href="b.htm"' in pages_of(hostile, year=2024, destination="NOR", annex="b-annex.htm").annex
 
 
 def test_profile_text_is_escaped_by_the_template(hostile: Path):
