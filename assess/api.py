@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .analysis.properties import PropertyReport as PropertyReport
     from .analysis.scenario import Projection as Projection
     from .analysis.sensitivity import Sensitivity as Sensitivity
+    from .render.report import ReportPages as ReportPages
 
 Progress = Callable[[int, int], None]  # (done, total), for progress bars
 GRAPH_FORMATS = ("graphml", "gexf", "json", "dot")
@@ -412,9 +413,12 @@ def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:
 
 
 def report(workspace: Workspace, year: int | None = None, compare: int | None = None, destination: str = "USA",
-           budget_usd: float | None = 25_000_000, progress: Progress | None = None) -> str:
-    """The self-contained HTML briefing: summary, scores, routes, priorities, what ``budget_usd``
-    a year buys, changes since ``compare`` and a section per country."""
+           budget_usd: float | None = 25_000_000, progress: Progress | None = None,
+           annex: str = "report-annex.html") -> ReportPages:
+    """The self-contained HTML briefing (``.main``: summary with the estimates' confidence, what
+    ``budget_usd`` a year buys, the ranking, the largest moves since ``compare``, the evidence gaps;
+    at most 8 A4 pages) and its annex (``.annex``: every table whole, charts, route maps and a
+    folded section per country), which the briefing links to as ``annex``."""
     from .analysis.diff import diff, from_assessment
     from .analysis.portfolio import portfolio as plan
     from .analysis.prioritize import prioritize as rank
@@ -439,10 +443,16 @@ def report(workspace: Workspace, year: int | None = None, compare: int | None = 
         changes = diff(from_assessment(score(workspace, compare), str(compare)), from_assessment(assessment, "now"))
     if progress:
         progress(4, steps)
-    page = build_report(workspace, assessment, priorities, costed, changes)
+    page = build_report(workspace, assessment, priorities, costed, changes, annex)
     if progress:
         progress(5, steps)
     return page
+
+
+def annex_name(main: str) -> str:
+    """The annex's file name beside the report's: ``report.html`` -> ``report-annex.html``."""
+    stem, dot, suffix = main.rpartition(".")
+    return f"{stem}-annex.{suffix}" if dot and stem else f"{main}-annex.html"
 
 
 def write_outputs(assessment: Assessment, out: Path) -> Path:

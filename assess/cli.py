@@ -395,14 +395,23 @@ def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int 
 @_fail_cleanly
 def report(year: int | None, compare: int | None, destination: str, budget_usd: float, output: Path,
            paths: WorkspacePaths) -> None:
-    """A self-contained HTML briefing with charts."""
+    """A self-contained HTML briefing (at most 8 A4 pages) and its annex beside it (OUTPUT-annex.html:
+    complete tables, charts and a folded section per country)."""
+    annex = None
     if output != STDOUT:
         api.check_destination(output)  # before the work, not after it
+        annex = output.with_name(api.annex_name(output.name))
+        api.check_destination(annex)
     workspace = _load(paths)
     _check_year(workspace, year)
     with _progress("building the report") as progress:
-        page = api.report(workspace, year, compare, destination.upper(), budget_usd, progress)
-    _write(output, page)
+        pages = api.report(workspace, year, compare, destination.upper(), budget_usd, progress,
+                           annex.name if annex is not None else "report-annex.html")
+    _write(output, pages.main)
+    if annex is not None:
+        _write(annex, pages.annex)
+    else:
+        _say("the annex (report-annex.html) is written only with -o FILE")
 
 
 @main.command()

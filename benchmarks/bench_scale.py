@@ -152,7 +152,8 @@ def main() -> None:
         ]:
             seconds, mib = measure([*assess_cli, *command], root, args.repeats)
             print(f"{label}, {args.count:,} profiles: {seconds:.2f} s, {mib:,.0f} MiB peak (target {target})")
-        print(f"  report size: {(root / 'report.html').stat().st_size / 1e6:.1f} MB")
+        print(f"  report size: {(root / 'report.html').stat().st_size / 1e6:.1f} MB, its annex "
+              f"{(root / 'report-annex.html').stat().st_size / 1e6:.1f} MB")
         library_figures(root, args.repeats)
     with tempfile.TemporaryDirectory() as out:
         t_run, _ = measure([*assess_cli, "run", "--year", "2024", "--out", out], REPO, args.repeats)

@@ -199,13 +199,13 @@ def test_diff_names_only_real_changes_and_the_pledge_as_applicability(shipped):
 
 
 def test_the_uk_report_lists_its_unknowns_as_gaps(shipped):
-    page = assess.report(shipped, 2024, destination="USA", budget_usd=None)
+    page = assess.report(shipped, 2024, destination="USA", budget_usd=None).annex
     uk = assess.explain(shipped, "GBR", 2024)
-    section = page.split('id="country-GBR"')[1].split("</article>")[0]
+    section = page.split('id="country-GBR"')[1].split("</details>")[0]
     gaps = section.split("<h4>Gaps</h4>")[1].split("<h4>Strengths</h4>")[0]
-    assert "None recorded" not in gaps and "Not known:" in gaps
+    assert "Nothing recorded" not in gaps and "Not known:" in gaps
     first_fact, first_share = uk.unknown_facts()[0]
-    assert f"{first_fact} ({first_share * 100:.1f}%)" in gaps
+    assert f"{first_fact.replace('_', ' ')} ({first_share * 100:.1f}%)" in gaps
 
 
 def test_the_readme_opens_with_the_set_up_as_a_code_block_and_ci_runs_its_test_command():

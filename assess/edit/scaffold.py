@@ -44,7 +44,7 @@ assess explain MEX            # every rule for one country, with the facts behin
 assess prioritize --budget 5  # where assistance buys the most
 assess prioritize --budget-usd 25000000   # what to fund with $25M a year, and what it buys
 assess scenario fund-mexico-fy2026        # a what-if, year by year against the baseline
-assess report -o report.html  # a self-contained report with charts
+assess report -o report.html  # a briefing (report.html) and its annex (report-annex.html)
 ```
 
 ## Editors

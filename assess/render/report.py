@@ -17,10 +17,11 @@ import io
 import math
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import quote
 
 import jinja2
 import matplotlib
@@ -32,15 +33,15 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..analysis.diff import Diff
+from ..analysis.diff import Diff, FactChange
 from ..analysis.network import Route
 from ..analysis.portfolio import Portfolio
 from ..analysis.prioritize import Prioritization
-from ..engine.results import Assessment, CountryResult, NodeResult
+from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Publication
 from ..engine.values import display
 from ..engine.workspace import Workspace
 from ..version import __version__
-from .views import KIND_LABELS, flow_unit_note, interval_text, leverage_text, recommendations
+from .views import KIND_LABELS, estimate_notes, estimate_text, flow_unit_note, interval_text, leverage_text, recommendations
 
 # every text reaching a chart is plain: a title with "$\\foo$" is dollars and a backslash, never mathtext
 plt.rcParams.update({"svg.hashsalt": "assess", "svg.fonttype": "none", "font.size": 8, "text.parse_math": False,
@@ -52,6 +53,10 @@ INSUFFICIENT_COLOUR = "#bdbdbd"
 # tables show their largest rows, and details are written for the best-ranked and every country
 # the page names. The bundled world (193 profiles) is below it and shows everything.
 AT_SCALE = 200
+MAIN_ROWS, MAIN_PICKS, MAIN_MOVES, MAIN_GAPS = 25, 10, 10, 10  # the briefing's tables; the annex has them whole
+EDITORIAL = re.compile(r",? which no seed (?:names|cites)")
+PLACEHOLDER_YEARS = ("0", "1900-")  # the date an unknown value is recorded with where none was given
+IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*_[A-Za-z0-9]+\b")
 URL = re.compile(r"https?://[^\s;,)\]]+")
 FAMILIES = {  # route maps: one panel per family of commodities (a precursor shows with its product)
     "Fentanyl and its precursors": ("fentanyl", "fentanyl_precursors", "pill_presses"),
@@ -64,33 +69,83 @@ TEMPLATES = jinja2.Environment(
     undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
+class ReportPages(NamedTuple):
+    """The briefing (``main``, at most 8 A4 pages) and its annex (complete tables, charts, a section
+    per country), written beside it; the briefing links into the annex by ``annex_href``."""
+
+    main: str
+    annex: str
+
+
 def build_report(workspace: Workspace, assessment: Assessment, priorities: Prioritization | None = None,
-                 portfolio: Portfolio | None = None, changes: Diff | None = None) -> str:
-    """The whole HTML document."""
+                 portfolio: Portfolio | None = None, changes: Diff | None = None,
+                 annex_href: str = "report-annex.html") -> ReportPages:
+    """The briefing and its annex, two HTML documents."""
     tiers = [tier.name for tier in workspace.ruleset.header.tiers]
+    facts = workspace.ruleset.facts
     ranked = assessment.ranked()
     change_rows = _change_rows(changes) if changes else None
+    ranking = _ranking_rows(assessment, ranked)
     named = _named(priorities, portfolio, change_rows)
     detailed = {c.country for c in ranked[:AT_SCALE]} | named
-    context = {
+    common = {
         "title": f"Synthetic-drug capacity assessment, {assessment.stamp.year}",
-        "destination": priorities.destination if priorities else None,
-        "stamp": assessment.stamp, "engine": __version__,
-        "summary": _summary(assessment, priorities, portfolio, changes),
-        "goals": [(goal.id, goal.title) for goal in workspace.ruleset.goals],
-        "score_chart": Markup(_score_chart(ranked, tiers)),
+        "destination": priorities.destination if priorities else (portfolio.destination if portfolio else None),
+        "stamp": assessment.stamp, "engine": __version__, "annex": quote(annex_href),
         "tiers": [(name, _tier_colour(name, tiers)) for name in tiers],
-        "route_maps": _route_maps(workspace, assessment, priorities),
-        "priorities": _priority_rows(priorities) if priorities else None,
+        "compare_label": changes.old.label if changes else None,
         "flow_note": flow_unit_note(priorities.harm) if priorities else None,
+        "estimates": estimate_notes(assessment),
+    }
+    priority_rows = _priority_rows(priorities) if priorities else None
+    portfolio_rows = _portfolio_rows(portfolio) if portfolio else None
+    main = {
+        **common, "link": _linker(quote(annex_href), detailed),
+        "with_goals": False,
+        "summary": _summary(assessment, ranking, portfolio, change_rows, facts, tiers),
+        "ranking": ranking[:MAIN_ROWS], "ranked_count": len(ranking),
+        "priorities": priority_rows[:MAIN_PICKS] if priority_rows is not None else None,
+        "priority_count": len(priority_rows or []),
         "portfolio": portfolio.to_json() if portfolio else None,
+        "picks": portfolio_rows[:MAIN_PICKS] if portfolio_rows is not None else None,
+        "changes": change_rows[:MAIN_MOVES] if change_rows is not None else None,
+        "change_count": len(change_rows or []),
+        "gaps": _gap_rows(assessment, facts)[:MAIN_GAPS],
+    }
+    annex = {
+        **common, "link": _linker("", detailed),
+        "main": quote(_main_href(annex_href)),
+        "goals": [(goal.id, goal.title) for goal in workspace.ruleset.goals],
+        "ranking": ranking[:AT_SCALE], "with_goals": True, "more_ranked": max(0, len(ranking) - AT_SCALE),
+        "score_chart": Markup(_score_chart(ranked, tiers)),
+        "route_maps": _route_maps(workspace, assessment, priorities),
+        "priorities": priority_rows,
+        "portfolio": portfolio.to_json() if portfolio else None,
+        "picks": portfolio_rows,
         "changes": change_rows[:AT_SCALE] if change_rows is not None else None,
         "more_changes": len(change_rows) - AT_SCALE if change_rows is not None and len(change_rows) > AT_SCALE else 0,
-        "compare_label": changes.old.label if changes else None,
-        "countries": [_country(result) if result.country in detailed else _listed(result) for result in ranked],
+        "gaps": _gap_rows(assessment, facts),
+        "countries": [_country(result, row) if result.country in detailed else _listed(result, row)
+                      for result, row in zip(ranked, ranking, strict=True)],
         "at_scale": AT_SCALE if len(ranked) > len(detailed) else None,
     }
-    return TEMPLATES.get_template("report.html.j2").render(**context)
+    return ReportPages(TEMPLATES.get_template("report.html.j2").render(**main),
+                       TEMPLATES.get_template("report-annex.html.j2").render(**annex))
+
+
+def _linker(page: str, detailed: set[str]) -> Callable[[str, str], Markup]:
+    """A country's name, linked to its details where the annex has them (no dead link at scale)."""
+    def link(code: str, name: str) -> Markup:
+        if code in detailed:
+            return Markup('<a href="{}#country-{}">{}</a>').format(page, code, name)
+        return Markup("{}").format(name)
+    return link
+
+
+def _main_href(annex_href: str) -> str:
+    """The briefing's file name, from the annex's (its links back): ``brief-annex.htm`` -> ``brief.htm``."""
+    stem, found, suffix = annex_href.rpartition("-annex.")
+    return f"{stem}.{suffix}" if found and stem else "report.html"
 
 
 # --- the executive summary --------------------------------------------------------------------------
@@ -103,42 +158,126 @@ def _named(priorities: Prioritization | None, portfolio: Portfolio | None,
     return named | {row["country"] for row in (change_rows or [])[:AT_SCALE]}
 
 
-def _summary(assessment: Assessment, priorities: Prioritization | None, portfolio: Portfolio | None,
-             changes: Diff | None) -> dict[str, Any]:
+def _summary(assessment: Assessment, ranking: list[dict[str, Any]], portfolio: Portfolio | None,
+             change_rows: list[dict[str, Any]] | None, facts: dict[str, Any], order: list[str]) -> dict[str, Any]:
     countries = assessment.countries
-    scored = [c for c in countries if c.score is not None]
+    nodes = [assessment.ranking_node(c) for c in countries]
+    estimated = [node for node in nodes if node.estimate is not None]
     tiers: dict[str, int] = {}
-    for country in scored:
-        tiers[tier_label(country.overall.tier)] = tiers.get(tier_label(country.overall.tier), 0) + 1
-    coverage = sorted(c.overall.coverage for c in countries)
-    gaps: dict[str, tuple[float, int]] = {}
-    for country in countries:
-        for fact, share in country.unknown_facts():
-            total, count = gaps.get(fact, (0.0, 0))
-            gaps[fact] = (total + share, count + 1)
+    for node in nodes:
+        if node.applicable:
+            tiers[tier_label(node.tier)] = tiers.get(tier_label(node.tier), 0) + 1
+    likely: dict[str, int] = {}
+    for row in ranking:
+        if row["likely"]:
+            likely[row["likely"]] = likely.get(row["likely"], 0) + 1
+    coverage = sorted(node.coverage for node in nodes)
     return {
-        "assessed": len(countries), "scored": len(scored), "insufficient": len(countries) - len(scored),
-        "tiers": sorted(tiers.items()), "median_coverage": coverage[len(coverage) // 2] if coverage else 0.0,
-        "well_known": sum(c.overall.coverage >= 0.5 for c in countries),
-        "funding": _funding(portfolio),
-        "ranking": [(p.country, p.name, leverage_text(p.leverage, p.leverage_low, p.leverage_high), p.why[0])
-                    for p in (priorities.picks[:5] if priorities else [])],
-        "moves": _change_rows(changes)[:5] if changes else [],
-        "gaps": [(humane(fact), count, total / len(countries))
-                 for fact, (total, count) in sorted(gaps.items(), key=lambda item: (-item[1][0], item[0]))[:6]],
+        "assessed": len(countries), "estimated": len(estimated),
+        "on_priors": sum(node.rests_on_priors for node in nodes),
+        "well_known": sum(node.coverage >= 0.5 for node in nodes),
+        "low_confidence": sum(node.status == "insufficient_data" for node in nodes),
+        "median_coverage": coverage[len(coverage) // 2] if coverage else 0.0,
+        "tiers": _in_tier_order(tiers, order), "likely": _in_tier_order(likely, order),
+        "top": ranking[:5],
+        "funding": _funding(portfolio, {c.country: c.name for c in countries}),
+        "moves": (change_rows or [])[:5],
+        "gaps": _gap_rows(assessment, facts)[:6],
     }
 
 
-def _funding(portfolio: Portfolio | None) -> dict[str, Any] | None:
+def _in_tier_order(counts: dict[str, int], tiers: list[str]) -> list[tuple[str, int]]:
+    """Highest tier first, insufficient data last."""
+    order = {tier: -i for i, tier in enumerate(tiers)}
+    return sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == "insufficient data",
+                                                    item[0]))
+
+
+def _funding(portfolio: Portfolio | None, names: dict[str, str]) -> dict[str, Any] | None:
+    """What the budget buys: spend and its range, the flow cut and its range over the capacities'
+    ranges (each pick stops a share of what reaches the destination before it), the first picks,
+    what to verify first, and why budget is left."""
     if portfolio is None:
         return None
     data = portfolio.to_json()
     flow_after = data["flow_after"]
     cut = 1 - flow_after / portfolio.baseline_flow if portfolio.baseline_flow > 0 else 0.0
+    cut_low = 1 - math.prod(1 - pick.flow_stopped_low for pick in portfolio.picks)
+    cut_high = 1 - math.prod(1 - pick.flow_stopped_high for pick in portfolio.picks)
+    left = portfolio.budget_usd - portfolio.spent_usd
+    names = {**names, **{pick.country: pick.name for pick in portfolio.picks}}
+    why_left = []
+    if left > 0.5:
+        why_left.append(f"${left:,.0f} is left: no {'other ' if portfolio.picks else ''}package that fits in it "
+                        "adds value on today's evidence.")
+    held: dict[tuple[str, bool, str], list[str]] = {}  # one sentence per limit, naming every country it holds in
+    for limit in portfolio.limits:
+        held.setdefault((" and ".join(limit.excludes), limit.waived, limit.reason), []).append(
+            names.get(limit.country, limit.country))
+    for (excluded, waived, reason), where in held.items():
+        listed = ", ".join(where[:-1]) + " and " + where[-1] if len(where) > 1 else where[0]
+        why_left.append(f"{excluded.capitalize()} is {'offered (the limit waived)' if waived else 'not offered'} in "
+                        f"{listed}: {reason}.")
+    if portfolio.not_profiled:
+        why_left.append(f"{len(portfolio.not_profiled)} countries on the routes have no profile and were not "
+                        "considered.")
     return {"budget": portfolio.budget_usd, "spent": portfolio.spent_usd, "spent_range": data["spent_range_usd"],
-            "packages": len(portfolio.picks), "cut": cut, "destination": portfolio.destination,
-            "top": [(humane(p.package), p.country, p.name, p.lead, p.cost_low_usd, p.cost_high_usd, p.flow_stopped,
-                 p.overall_after[1] - p.overall_before[1], p.cost_basis) for p in portfolio.picks[:5]]}
+            "left": left, "packages": len(portfolio.picks), "cut": cut, "cut_range": (min(cut_low, cut), max(cut_high, cut)),
+            "destination": portfolio.destination, "baseline": portfolio.baseline_flow,
+            "top": _portfolio_rows(portfolio)[:5],
+            "verify": [{"package": humane(v["package"]), "country": v["country"], "cost": v["cost_usd"],
+                        "name": names.get(v["country"], v["country"]),
+                        "facts": [humane(f) for f in v["verify"]], "value": v["value_high"]}
+                       for v in portfolio.verify_first[:5]],
+            "why_left": why_left}
+
+
+def _ranking_rows(assessment: Assessment, ranked: list[CountryResult]) -> list[dict[str, Any]]:
+    """Each country by expected score: its 90% credible interval, its 90% rank interval over the
+    joint draws, the tier earned by the low bound and the most likely tier under the priors."""
+    intervals = assessment.rank_intervals()
+    publication = assessment.publication
+    rows = []
+    for rank, country in enumerate(ranked, start=1):
+        node = assessment.ranking_node(country)
+        likely, p = _most_likely(node)
+        best_worst = intervals.get(country.country)
+        rows.append({"rank": rank if node.estimate is not None else None, "code": country.country, "name": country.name,
+                     "rank_interval": f"{best_worst[0]}–{best_worst[1]}" if best_worst else "",
+                     "expected": estimate_text(node, publication, interval=False),
+                     "credible": _credible(node, publication), "bounds": interval_text(node, publication),
+                     "tier": tier_label(node.tier) if node.applicable else "not applicable",
+                     "likely": likely, "p_likely": p, "coverage": node.coverage, "on_priors": node.rests_on_priors,
+                     "low_confidence": node.status == "insufficient_data",
+                     "goals": [(goal.id, estimate_text(goal, publication, interval=False)) for goal in country.goals]})
+    return rows
+
+
+def _credible(node: NodeResult, publication: Publication) -> str:
+    if node.credible is None or not node.applicable:
+        return ""
+    low, high = node.published_credible if node.published_credible is not None else node.credible
+    return f"{publication.text(low)}–{publication.text(high)}"
+
+
+def _most_likely(node: NodeResult) -> tuple[str | None, float]:
+    if not node.tier_probabilities:
+        return None, 0.0
+    tier, p = max(node.tier_probabilities.items(), key=lambda item: item[1])
+    return tier_label(tier), p
+
+
+def _gap_rows(assessment: Assessment, facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Facts by how much of the weight their being unknown leaves open, summed over countries."""
+    countries = assessment.countries
+    gaps: dict[str, tuple[float, int]] = {}
+    for country in countries:
+        for fact, share in country.unknown_facts():
+            total, count = gaps.get(fact, (0.0, 0))
+            gaps[fact] = (total + share, count + 1)
+    return [{"fact": humane(fact), "description": getattr(facts.get(fact), "description", "") or "",
+             "countries": count, "share": total / len(countries)}
+            for fact, (total, count) in sorted(gaps.items(), key=lambda item: (-item[1][0], item[0]))]
 
 
 # --- charts --------------------------------------------------------------------------------------------
@@ -284,29 +423,86 @@ def _short(text: str, limit: int) -> str:
 
 # --- tables and country pages --------------------------------------------------------------------------
 
+def public(text: str) -> str:
+    """A text from the rule set as a reader should see it: editors' remarks about the cited seed
+    texts (``which no seed names``) are for the rule set's maintainers, not for the page."""
+    return EDITORIAL.sub("", text)
+
+
 def _priority_rows(result: Prioritization) -> list[dict[str, Any]]:
     """The ranked countries that have leverage (the rest are counted, not listed)."""
     return [{"rank": p.rank, "country": p.country, "name": p.name,
              "leverage": leverage_text(p.leverage, p.leverage_low, p.leverage_high), "need": p.need,
-             "routes": p.routes[:3], "weakest": [f"{w['title']} ({w['score']:.0f})" for w in p.weakest],
-             "offers": [f"{i['text']} ({KIND_LABELS.get(str(i.get('kind')), '')})" for i in p.interventions],
-             "why": p.why, "runner_up": p.runner_up["country"] if p.runner_up else None}
+             "routes": [humane(route) for route in p.routes[:3]],
+             "weakest": [f"{w['title']} ({w['score']:.0f})" for w in p.weakest],
+             "offers": [f"{public(str(i['text']))} ({KIND_LABELS.get(str(i.get('kind')), '')})" for i in p.interventions],
+             "why": [humane_text(why) for why in p.why], "runner_up": p.runner_up["country"] if p.runner_up else None}
             for p in result.picks if p.leverage > 0]
 
 
+def _portfolio_rows(portfolio: Portfolio) -> list[dict[str, Any]]:
+    return [{"rank": p.rank, "package": humane(p.package), "text": public(p.text), "country": p.country, "name": p.name,
+             "lead": p.lead, "channel": humane(p.channel) if p.channel else "", "low": p.cost_low_usd,
+             "high": p.cost_high_usd, "assumed": p.cost_basis != "sourced",
+             "stopped": leverage_text(p.flow_stopped, p.flow_stopped_low, p.flow_stopped_high),
+             "stops": p.flow_stopped > 0, "before": p.overall_before[1], "after": p.overall_after[1],
+             "points": p.overall_after[1] - p.overall_before[1], "why": [humane_text(why) for why in p.why]}
+            for p in portfolio.picks]
+
+
 def _change_rows(result: Diff) -> list[dict[str, Any]]:
-    """Countries whose overall score moved, largest first; only facts whose value changed are causes."""
+    """Countries whose overall estimate moved, largest first; only facts whose value changed are causes."""
     rows = []
     for country in result.countries:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
         if overall is None:
             continue
-        facts = sorted({f.describe() for m in country.moves for f in m.facts})
-        windows = sorted({change for m in country.moves for change in m.applicability})
-        rows.append({"size": overall.size, "country": country.country, "name": country.name,
-                     "old": interval_or_none(overall.old_score), "new": interval_or_none(overall.new_score),
-                     "delta": overall.delta, "cause": overall.cause, "facts": facts, "windows": windows})
+        facts = sorted({_fact_change(f) for m in country.moves for f in m.facts})
+        windows = sorted({humane_text(change) for m in country.moves for change in m.applicability})
+        old: float | None
+        new: float | None
+        delta: float | None
+        if overall.old_expected is not None and overall.new_expected is not None:  # the estimates moved
+            old, new, delta = overall.old_expected, overall.new_expected, overall.new_expected - overall.old_expected
+            size = abs(delta)
+        else:
+            old, new, delta, size = overall.old_score, overall.new_score, overall.delta, overall.size
+        rows.append({"size": size, "country": country.country, "name": country.name,
+                     "old": interval_or_none(old), "new": interval_or_none(new),
+                     "delta": delta, "cause": _causes(overall.causes), "facts": facts, "windows": windows})
     return sorted(rows, key=lambda row: (-row["size"], row["country"]))
+
+
+CAUSES = {"facts": "evidence (facts changed)", "rules": "the rules", "priors": "the priors",
+          "rule became applicable": "a rule came into force", "rule no longer applicable": "a rule lapsed",
+          "as-of year": "the passing of time (a rule reads a date)"}
+
+
+def _causes(causes: list[str]) -> str:
+    words = [CAUSES.get(cause, cause) for cause in causes]
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _fact_change(change: FactChange) -> str:
+    """``drug observatory: unknown -> true (2024-07-02)``: the fact by name, a date only where one was recorded."""
+    def side(reading: JSONObject | None) -> str:
+        if reading is None:
+            return "not recorded"
+        when = _date(reading.get("as_of"))
+        return humane_text(display(reading["value"])) + (f" ({when})" if when else "")
+    return f"{humane(change.fact)}: {side(change.old)} → {side(change.new)}"
+
+
+def _date(as_of: Any) -> str:
+    """A recorded date; none for the placeholder an unknown value carries (``1900-01-01``)."""
+    text = "" if as_of is None else str(as_of)
+    return "" if not text or text.startswith(PLACEHOLDER_YEARS) else text
+
+
+def humane_text(text: str) -> str:
+    """A sentence from an analysis with the identifiers in it as words (``G5.multilateral.coalition_pledge``
+    stays a path of words: ``G5 multilateral coalition pledge``)."""
+    return IDENTIFIER.sub(lambda match: match.group().replace(".", " ").replace("_", " "), public(text))
 
 
 def interval_or_none(score: float | None) -> str:
@@ -317,29 +513,36 @@ def tier_label(tier: str | None) -> str:
     return "insufficient data" if tier in (None, "insufficient_data") else str(tier)
 
 
-def _country(result: CountryResult) -> dict[str, Any]:
+def _country(result: CountryResult, ranking: dict[str, Any]) -> dict[str, Any]:
     rules = result.rules()
     return {
-        "code": result.country, "name": result.name, "score": interval_text(result.overall),
-        "tier": tier_label(result.overall.tier), "coverage": result.overall.coverage,
-        "goals": [(goal.id, goal.title, interval_text(goal), tier_label(goal.tier)) for goal in result.goals],
+        **ranking, "score": interval_text(result.overall), "detailed": True,
+        "goals": [(goal.id, goal.title, estimate_text(goal), interval_text(goal), tier_label(goal.tier) if goal.applicable else "not applicable")
+                  for goal in result.goals],
         "strengths": [_rule(r) for r in rules if r.score is not None and not r.falls_short],
         "gaps": [_rule(r) for r in rules if r.falls_short],
-        "unknown": [(fact, share) for fact, share in result.unknown_facts()][:8],
-        "offers": [(KIND_LABELS[kind], [(str(i["text"]), str(i.get("lead", ""))) for i in items])
+        "unknown": [(humane(fact), share) for fact, share in result.unknown_facts()][:8],
+        "offers": [(KIND_LABELS[kind], [(public(str(i["text"])), str(i.get("lead", ""))) for i in items])
                    for kind, items in recommendations(result).items()],
-        "detailed": True,
+        "priors": [_prior(prior) for prior in result.priors if prior.estimated][:8],
+        "priors_more": max(0, sum(prior.estimated for prior in result.priors) - 8),
     }
 
 
-def _listed(result: CountryResult) -> dict[str, Any]:
+def _prior(prior: Any) -> str:
+    """``npp anpp controlled: P(true) = 0.62 (cohort: ...)``: the prior one unknown fact was drawn from."""
+    return humane_text(prior.text())
+
+
+def _listed(result: CountryResult, ranking: dict[str, Any]) -> dict[str, Any]:
     """A country the page lists with its score but writes no details for (at scale)."""
-    return {"code": result.country, "name": result.name, "score": interval_text(result.overall), "detailed": False}
+    return {**ranking, "score": interval_text(result.overall), "detailed": False}
 
 
 def _rule(rule: NodeResult) -> dict[str, Any]:
     return {"title": rule.title, "score": rule.score,
-            "facts": [(f.fact, display(f.value), list(_linked(f.source)) if f.source else [], f.as_of or "")
+            "facts": [(humane(f.fact), humane_text(display(f.value)), list(_linked(f.source)) if f.source else [],
+                       _date(f.as_of))
                       for f in rule.facts]}
 
 

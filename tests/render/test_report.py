@@ -1,6 +1,8 @@
-"""The HTML briefing: summary first, self-contained, escaped, reproducible, and laid out by a real browser."""
+"""The HTML briefing and its annex: summary first, at most 8 A4 pages, self-contained, escaped,
+reproducible, no word broken, no internal string on the page, and laid out by a real browser."""
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -14,8 +16,36 @@ from assess.cli import main
 from helpers import REPO
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-SECTIONS = ["summary", "scores", "routes", "priorities", "portfolio", "changes", "countries"]
+SECTIONS = ["summary", "portfolio", "ranking", "priorities", "changes", "gaps"]
+ANNEX_SECTIONS = ["ranking", "scores", "routes", "priorities", "portfolio", "changes", "gaps", "countries"]
 ARTEFACTS = Path(os.environ.get("ASSESS_TEST_ARTIFACTS", REPO / "test-artifacts")) / "report"
+MAX_PAGES = 8
+# Every word on the page whose letters a browser laid out on more than one line: a word is a run
+# of characters between spaces, hyphens, dashes and slashes (a line may end after a hyphen, never
+# inside a word); web addresses (class "url") may break anywhere, and charts are skipped. Scripts
+# that break lines between characters (Chinese, Japanese, Korean syllables, Thai) are theirs to break.
+BROKEN_WORDS = """
+const broken = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const range = document.createRange();
+const word = /[^\\s\\-\\u2010-\\u2015\\/]{2,}/g;
+let node;
+while ((node = walker.nextNode())) {
+  const parent = node.parentElement;
+  if (!parent || parent.closest('style, svg, .url')) continue;
+  let match;
+  word.lastIndex = 0;
+  while ((match = word.exec(node.data))) {
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    const rects = Array.from(range.getClientRects()).filter(r => r.width > 0 && r.height > 0);
+    if (rects.length < 2 || /[\\u0E00-\\u0E7F\\u3040-\\u30FF\\u3400-\\u9FFF\\uAC00-\\uD7AF\\uF900-\\uFAFF]/.test(match[0])) continue;
+    const tops = rects.map(r => r.top);
+    if (Math.max(...tops) - Math.min(...tops) > rects[0].height / 2) broken.push(match[0]);
+  }
+}
+return broken;
+"""
 
 
 @pytest.fixture
@@ -29,40 +59,110 @@ def hostile(mini: Path) -> Path:
     return mini
 
 
-def report_of(root: Path, **options) -> str:
+def pages_of(root: Path, **options):
     return assess.report(assess.load_workspace(root / "rules", root / "profiles"), **options)
 
 
+def report_of(root: Path, **options) -> str:
+    """The briefing and its annex, one after the other."""
+    pages = pages_of(root, **options)
+    return pages.main + pages.annex
+
+
+def section(text: str, name: str) -> str:
+    return text.split(f'<section id="{name}"')[1].split("</section>")[0]
+
+
+def visible(page: str) -> str:
+    """The text a reader sees (no style sheet, no markup, no web addresses)."""
+    text = re.sub(r"<style>.*?</style>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return re.sub(r"https?://\S+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def shipped_pages(shipped_workspace):
+    """The bundled world's briefing for 2025 against 2019, as a user first read it."""
+    return assess.report(shipped_workspace, 2025, compare=2019)
+
+
 def test_the_summary_comes_first_and_every_section_is_there(hostile: Path):
-    text = report_of(hostile, year=2024, compare=2019, destination="NOR", budget_usd=1_000_000)
-    found = re.findall(r'<section id="([a-z]+)">', text)
-    assert found == SECTIONS
-    summary = text.split('<section id="summary">')[1].split("</section>")[0]
-    assert "2 of 2 scored" in summary or "of 2 scored" in summary
-    assert "What to fund" in summary and "France" in summary and "Biggest evidence gaps" in summary
+    pages = pages_of(hostile, year=2024, compare=2019, destination="NOR", budget_usd=1_000_000)
+    assert re.findall(r'<section id="([a-z]+)"', pages.main) == SECTIONS
+    assert re.findall(r'<section id="([a-z]+)"', pages.annex) == ANNEX_SECTIONS
+    summary = section(pages.main, "summary")
+    assert "of 2 estimated" in summary and "rest mostly on priors" in summary
+    assert "committed buys" in summary and "France" in summary and "Biggest evidence gaps" in summary
+    assert "Verify first" in summary and "Why budget is left" in summary
     assert "Largest moves since 2019" in summary
+    assert "Tiers are earned by the low bound" in pages.main and "Tiers are earned by the low bound" in pages.annex
+
+
+def test_the_ranking_shows_estimates_rank_intervals_and_both_tiers(shipped_pages):
+    ranking = section(shipped_pages.main, "ranking")
+    assert "tier earned by the low bound" in ranking and "most likely tier" in ranking
+    rows = re.findall(r"<tr><td class=\"num\">(\d+) \((\d+)–(\d+)\)</td>", ranking)
+    assert len(rows) == 25 and all(int(best) <= int(rank) <= int(worst) for rank, best, worst in rows)
+    assert re.search(r"\d+\.\d \(\d+\.\d–\d+\.\d\)</td>", ranking)  # expected (90% credible)
+    assert re.search(r"(established|developing|nascent|advanced), \d+%</td>", ranking)  # the most likely tier
+    annex = section(shipped_pages.annex, "ranking")
+    assert annex.count("<tr><td") == 193  # the whole ranking is in the annex
+    summary = section(shipped_pages.main, "summary")
+    assert re.search(r"\d+ of 193 estimates rest mostly on priors", summary)
+    assert re.search(r"cut the harm-weighted flow reaching USA by [\d.]+% \([\d.]+% to [\d.]+%", summary)
+    assert "verify mail screening sites" in summary and "is left: no other package" in summary
+
+
+def test_long_tables_are_summarised_in_the_briefing_and_whole_in_the_annex(shipped_pages):
+    assert section(shipped_pages.main, "portfolio").count("<tr><td") == 10
+    assert section(shipped_pages.annex, "portfolio").count("<tr><td") > 100
+    assert section(shipped_pages.main, "changes").count("<tr><td") == 10
+    assert section(shipped_pages.annex, "changes").count("<tr><td") > 100
+    assert section(shipped_pages.main, "gaps").count("<tr><td") == 10
+    assert 'id="country-' not in shipped_pages.main and shipped_pages.annex.count('<details class="country"') == 193
+    assert "<details class=\"country\" open" not in shipped_pages.annex  # folded by default
+
+
+def test_no_placeholder_or_internal_string_reaches_the_page(shipped_pages, shipped_workspace):
+    """No editors' remark, no placeholder date, no None or nan, and no fact or package by its identifier."""
+    ids = [name for name in [*shipped_workspace.ruleset.facts, *shipped_workspace.ruleset.interventions] if "_" in name]
+    for page in shipped_pages:
+        text = visible(page)
+        assert "which no seed names" not in text and "1900-01-01" not in text
+        assert not re.search(r"\b(None|nan|NaN)\b", text)  # (NAN, the News Agency of Nigeria, is a source)
+        found = sorted({name for name in ids if re.search(rf"\b{name}\b", text)})
+        assert found == []
+        assert "insufficient_data" not in text
 
 
 def test_charts_have_goal_names_legends_and_intervals(hostile: Path):
-    text = report_of(hostile, year=2024, destination="NOR")
-    scores = text.split('<section id="scores">')[1].split("</section>")[0]
+    annex = pages_of(hostile, year=2024, destination="NOR").annex
+    scores = section(annex, "scores")
     assert "A Goal A" in scores and "B Goal B" in scores  # goal names, not only ids
     assert "range if unknown facts were at worst / best" in scores and "fixed goalposts" in scores
     assert 'class="swatch"' in scores  # the tier legend
-    routes = text.split('<section id="routes">')[1].split("</section>")[0]
+    routes = section(annex, "routes")
     assert "North Sea" in routes and "north_sea" not in routes  # regions by name
     assert "Line width: the link's share of that flow" in routes
 
 
 def test_self_contained_with_anchors_and_source_links(hostile: Path):
-    text = report_of(hostile, year=2024, compare=2019, destination="NOR")
-    assert not re.search(r"<(script|link|iframe|img|object|embed)\b", text, re.I)
-    assert not re.search(r"""\bsrc\s*=""", text, re.I)  # nothing is loaded from anywhere
-    assert 'id="country-NOR"' in text and 'href="#country-NOR"' in text
-    assert '<a href="https://example.org/report?a=1&amp;b=">https://example.org/report?a=1&amp;b=</a>' not in text
-    assert 'href="https://example.org/report?a=1&amp;b=&lt;2&gt;"' in text
-    hrefs = re.findall(r'<a href="([^"]*)"', text)
-    assert all(h.startswith(("#country-", "https://")) for h in hrefs)
+    pages = pages_of(hostile, year=2024, compare=2019, destination="NOR")
+    for text in pages:
+        assert not re.search(r"<(script|link|iframe|img|object|embed)\b", text, re.I)
+        assert not re.search(r"""\bsrc\s*=""", text, re.I)  # nothing is loaded from anywhere
+    assert 'id="country-NOR"' in pages.annex and 'href="#country-NOR"' in pages.annex
+    assert 'href="report-annex.html#country-NOR"' in pages.main and 'href="report.html"' in pages.annex
+    assert '<a class="url" href="https://example.org/report?a=1&amp;b=&lt;2&gt;"' in pages.annex
+    hrefs = re.findall(r'<a (?:class="url" )?href="([^"]*)"', pages.main + pages.annex)
+    assert all(h.startswith(("#", "report-annex.html", "report.html", "https://")) for h in hrefs)
+
+
+def test_the_annex_is_named_after_the_briefing(hostile: Path):
+    pages = pages_of(hostile, year=2024, destination="NOR", annex="brief 2025-annex.html")
+    assert 'href="brief%202025-annex.html#' in pages.main and 'href="brief%202025.html"' in pages.annex
+    assert assess.api.annex_name("report.html") == "report-annex.html" and assess.api.annex_name("x") == "x-annex.html"
+    assert 'href="b.htm"' in pages_of(hostile, year=2024, destination="NOR", annex="b-annex.htm").annex
 
 
 def test_profile_text_is_escaped_by_the_template(hostile: Path):
@@ -72,31 +172,34 @@ def test_profile_text_is_escaped_by_the_template(hostile: Path):
 
 def test_country_headings_read_insufficient_data_once(mini: Path):
     text = report_of(mini, year=2024, destination="NOR")
-    assert "insufficient_data" not in text.split('<section id="countries">')[1]
+    assert "insufficient_data" not in text.split('<section id="countries"')[1]
 
 
 def test_reproducible(mini: Path):
-    assert report_of(mini, year=2024, destination="NOR") == report_of(mini, year=2024, destination="NOR")
+    assert pages_of(mini, year=2024, destination="NOR") == pages_of(mini, year=2024, destination="NOR")
 
 
-def test_cli_writes_the_file(mini: Path, tmp_path: Path):
+def test_cli_writes_the_briefing_and_its_annex(mini: Path, tmp_path: Path):
     target = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["report", "--rules", str(mini / "rules"), "--profiles", str(mini / "profiles"),
                                        "--destination", "NOR", "-o", str(target)])
     assert result.exit_code == 0 and target.read_text().startswith("<!DOCTYPE html>")
+    assert (tmp_path / "report-annex.html").read_text().startswith("<!DOCTYPE html>")
 
 
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Chromium and chromedriver are not installed "
                     "(Debian packages chromium and chromium-driver; .ci/run installs them)")
-def test_lays_out_in_headless_chromium_on_screen_and_in_print(hostile: Path, tmp_path: Path):
-    """At 1366 px nothing overflows sideways and there are no console errors; printed on A4 every
-    section fits the page's width. Screenshots of every section and the PDF go to the artefacts."""
+def test_lays_out_in_headless_chromium_on_screen_and_in_print(shipped_pages, tmp_path: Path):
+    """The bundled world's briefing: at 1366 px nothing overflows sideways, no word is broken and there
+    are no console errors; printed on A4 it fits the page's width, breaks no word and takes at most
+    8 pages. The annex lays out too. Screenshots of every section and both PDFs go to the artefacts."""
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.print_page_options import PrintOptions
 
-    page = tmp_path / "report.html"
-    page.write_text(report_of(hostile, year=2024, compare=2019, destination="NOR", budget_usd=1_000_000), encoding="utf-8")
+    main_page, annex_page = tmp_path / "report.html", tmp_path / "report-annex.html"
+    main_page.write_text(shipped_pages.main, encoding="utf-8")
+    annex_page.write_text(shipped_pages.annex, encoding="utf-8")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -106,22 +209,41 @@ def test_lays_out_in_headless_chromium_on_screen_and_in_print(hostile: Path, tmp
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    a4 = PrintOptions()
+    a4.page_width, a4.page_height = 21.0, 29.7
+    a4.margin_top = a4.margin_bottom = a4.margin_left = a4.margin_right = 1.4
     try:
-        driver.get(page.as_uri())
-        assert driver.title == "Synthetic-drug capacity assessment, 2024"
-        assert driver.execute_script("return document.querySelectorAll('script').length") == 0
-        assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
-        for section in SECTIONS:
-            shot = ARTEFACTS / f"1366-{section}.png"
-            assert driver.find_element("css selector", f"#{section}").screenshot(str(shot)) and shot.stat().st_size > 3_000
-        assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
-        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-        driver.set_window_size(688, 1000)  # A4 at 96 px per inch (794) less the 14 mm margins
-        viewport = driver.execute_script("return document.documentElement.clientWidth")
-        assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport
-        pdf = base64.b64decode(driver.print_page(PrintOptions()))
-        (ARTEFACTS / "print.pdf").write_bytes(pdf)
-        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
+        for page, sections, name in ((main_page, SECTIONS, "main"), (annex_page, ANNEX_SECTIONS, "annex")):
+            driver.set_window_size(1366, 900)
+            driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+            driver.get(page.as_uri())
+            assert driver.title.startswith("Synthetic-drug capacity assessment, 2025")
+            assert driver.execute_script("return document.querySelectorAll('script').length") == 0
+            assert driver.execute_script("return document.documentElement.scrollWidth") <= 1366
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            if name == "annex":  # every country's details opened, so that their words are measured too
+                driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert driver.execute_script(BROKEN_WORDS) == [], f"words broken at 1366 px in the {name}"
+            for section_id in sections:
+                shot = ARTEFACTS / f"1366-{name}-{section_id}.png"
+                element = driver.find_element("css selector", f"#{section_id}")
+                driver.execute_script("arguments[0].scrollIntoView()", element)
+                assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 3_000
+            assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+            driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = false)")
+            pdf = base64.b64decode(driver.print_page(a4))
+            (ARTEFACTS / f"{name}.pdf").write_bytes(pdf)
+            pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+            if name == "main":
+                assert height < 12_000, height  # about 13 screens, not 200
+                assert pdf.startswith(b"%PDF") and 2 <= pages <= MAX_PAGES, pages
+            driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+            driver.set_window_size(688, 1000)  # A4 at 96 px per inch (794) less the 14 mm margins
+            viewport = driver.execute_script("return document.documentElement.clientWidth")
+            assert driver.execute_script("return document.documentElement.scrollWidth") <= viewport, name
+            if name == "annex":
+                driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert driver.execute_script(BROKEN_WORDS) == [], f"words broken in print in the {name}"
     finally:
         driver.quit()
 
@@ -137,12 +259,12 @@ def test_at_scale_the_page_summarises_and_details_the_countries_it_names(hostile
 
     options = {"year": 2024, "destination": "NOR", "budget_usd": 1_000_000}
     whole = report_of(hostile, **options)
-    assert whole.count('<article class="country"') == 2 and "bands of 5 points" not in whole
+    assert whole.count('<details class="country"') == 2 and "bands of 5 points" not in whole
     monkeypatch.setattr(report, "AT_SCALE", 0)  # a page for more countries than it lists one by one
     text = report_of(hostile, **options)
-    assert "bands of 5 points" in text and "countries" in text.split('<section id="scores">')[1].split("</section>")[0]
-    assert text.count('<article class="country"') == 1 and 'id="country-FRA"' in text  # FRA is a pick: named above
-    assert re.search(r"<a>[^<]*\(NOR\): ", text) and 'href="#country-NOR"' not in text  # listed, no dead link
+    assert "bands of 5 points" in text and "countries" in section(text, "scores")
+    assert text.count('<details class="country"') == 1 and 'id="country-FRA"' in text  # FRA is a pick: named above
+    assert re.search(r"<a>[^<]*\(NOR\): ", text) and "#country-NOR" not in text  # listed, no dead link
     assert "Details are written for the 0 best-ranked countries and every country named above" in text
 
 
