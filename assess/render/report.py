@@ -54,7 +54,6 @@ INSUFFICIENT_COLOUR = "#bdbdbd"
 # the page names. The bundled world (193 profiles) is below it and shows everything.
 AT_SCALE = 200
 MAIN_ROWS, MAIN_PICKS, MAIN_MOVES, MAIN_GAPS = 25, 10, 10, 10  # the briefing's tables; the annex has them whole
-EDITORIAL = re.compile(r",? which no seed (?:names|cites)")
 PLACEHOLDER_YEARS = ("0", "1900-")  # the date an unknown value is recorded with where none was given
 IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*_[A-Za-z0-9]+\b")
 URL = re.compile(r"https?://[^\s;,)\]]+")
@@ -427,25 +426,19 @@ def _short(text: str, limit: int) -> str:
 
 # --- tables and country pages --------------------------------------------------------------------------
 
-def public(text: str) -> str:
-    """A text from the rule set as a reader should see it: editors' remarks about the cited seed
-    texts (``which no seed names``) are for the rule set's maintainers, not for the page."""
-    return EDITORIAL.sub("", text)
-
-
 def _priority_rows(result: Prioritization) -> list[dict[str, Any]]:
     """The ranked countries that have leverage (the rest are counted, not listed)."""
     return [{"rank": p.rank, "country": p.country, "name": p.name,
              "leverage": leverage_text(p.leverage, p.leverage_low, p.leverage_high), "need": p.need,
              "routes": [humane(route) for route in p.routes[:3]],
              "weakest": [f"{w['title']} ({w['score']:.0f})" for w in p.weakest],
-             "offers": [f"{public(str(i['text']))} ({KIND_LABELS.get(str(i.get('kind')), '')})" for i in p.interventions],
+             "offers": [f"{i['text']!s} ({KIND_LABELS.get(str(i.get('kind')), '')})" for i in p.interventions],
              "why": [humane_text(why) for why in p.why], "runner_up": p.runner_up["country"] if p.runner_up else None}
             for p in result.picks if p.leverage > 0]
 
 
 def _portfolio_rows(portfolio: Portfolio) -> list[dict[str, Any]]:
-    return [{"rank": p.rank, "package": humane(p.package), "text": public(p.text), "country": p.country, "name": p.name,
+    return [{"rank": p.rank, "package": humane(p.package), "text": p.text, "country": p.country, "name": p.name,
              "lead": p.lead, "channel": humane(p.channel) if p.channel else "", "low": p.cost_low_usd,
              "high": p.cost_high_usd, "assumed": p.cost_basis != "sourced",
              "stopped": leverage_text(p.flow_stopped, p.flow_stopped_low, p.flow_stopped_high),
@@ -506,7 +499,7 @@ def _date(as_of: Any) -> str:
 def humane_text(text: str) -> str:
     """A sentence from an analysis with the identifiers in it as words (``G5.multilateral.coalition_pledge``
     stays a path of words: ``G5 multilateral coalition pledge``)."""
-    return IDENTIFIER.sub(lambda match: match.group().replace(".", " ").replace("_", " "), public(text))
+    return IDENTIFIER.sub(lambda match: match.group().replace(".", " ").replace("_", " "), text)
 
 
 def interval_or_none(score: float | None) -> str:
@@ -526,7 +519,7 @@ def _country(result: CountryResult, ranking: dict[str, Any]) -> dict[str, Any]:
         "strengths": [_rule(r) for r in rules if r.score is not None and not r.falls_short],
         "gaps": [_rule(r) for r in rules if r.falls_short],
         "unknown": [(humane(fact), share) for fact, share in result.unknown_facts()][:8],
-        "offers": [(KIND_LABELS[kind], [(public(str(i["text"])), str(i.get("lead", ""))) for i in items])
+        "offers": [(KIND_LABELS[kind], [(str(i["text"]), str(i.get("lead", ""))) for i in items])
                    for kind, items in recommendations(result).items()],
         "priors": [_prior(prior) for prior in result.priors if prior.estimated][:8],
         "priors_more": max(0, sum(prior.estimated for prior in result.priors) - 8),
