@@ -12,6 +12,7 @@ of ``schema.KINDS``. ``tests/test_docs.py`` regenerates both and compares them w
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -113,7 +114,7 @@ def _help_text(text: str) -> str:
     def close() -> None:
         if paragraph:
             body = textwrap.dedent("\n".join(paragraph)).strip("\n")
-            out.append(f"```text\n{body}\n```" if verbatim else " ".join(body.split()))
+            out.append(f"```text\n{body}\n```" if verbatim else _text(" ".join(body.split())))
             paragraph.clear()
 
     for line in inspect.cleandoc(text).splitlines():
@@ -165,8 +166,15 @@ def _type_of(param: click.Parameter, context: click.Context) -> str:
 
 
 def _cell(text: str) -> str:
-    """Text for one cell of a Markdown table: one line, pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """Text for one cell of a Markdown table: one line, pipes escaped, no HTML."""
+    return _text(" ".join(text.split())).replace("|", "\\|")
+
+
+def _text(text: str) -> str:
+    """Prose as Markdown that shows it: ``<`` and ``&`` outside code spans escaped (``<kind>`` is not a tag)."""
+    parts = re.split(r"(`+[^`]*`+)", text)
+    return "".join(part if part.startswith("`") else part.replace("&", "&amp;").replace("<", "&lt;")
+                   for part in parts)
 
 
 # --- the file formats -------------------------------------------------------------------------
@@ -208,7 +216,7 @@ def _model_link(name: str) -> str:
 def _model_body(schema: Mapping[str, Any]) -> list[str]:
     lines = []
     if schema.get("description"):
-        lines += [" ".join(str(schema["description"]).split()), ""]
+        lines += [_text(" ".join(str(schema["description"]).split())), ""]
     properties: Mapping[str, Any] = schema.get("properties", {})
     if properties:
         required = set(schema.get("required", []))
