@@ -214,7 +214,7 @@ def test_the_readme_opens_with_the_set_up_as_a_code_block_and_ci_runs_its_test_c
     assert lines[:4] == ["```sh", "pip install . && assess run", 'pip install ".[test]" && python -m pytest', "```"]
     test_command = lines[2].split("&& ")[-1]
     ci = [line.strip() for line in (REPO / ".ci/run").read_text().splitlines()]
-    assert test_command == "python -m pytest" and ci[-1] == test_command
+    assert test_command == "python -m pytest" and test_command in ci  # then the docs site (tests/test_docs.py)
 
 
 def test_every_assumption_of_the_bundled_scenarios_changes_something(shipped):

@@ -1,0 +1,111 @@
+"""The documentation site (docs/, mkdocs.yml): its generated reference pages are current, and every
+relative link of every page points to a file that exists and, with an anchor, to one of its headings."""
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from assess.cli import main
+from assess.render.reference import reference_pages
+
+REPO = Path(__file__).parent.parent
+DOCS = REPO / "docs"
+PAGES = sorted(DOCS.rglob("*.md"))
+LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+@pytest.mark.parametrize("name", ["cli.md", "formats.md"])
+def test_the_generated_reference_is_current(name: str):
+    """docs/reference/ is what assess.render.reference makes of the command line and the models today;
+    on a failure, write them again (the command is in assess/render/reference.py's docstring)."""
+    expected = reference_pages(main)[name]
+    assert (DOCS / "reference" / name).read_text(encoding="utf-8") == expected, (
+        f"docs/reference/{name} is stale: python -c \"from assess.cli import main; "
+        "from assess.render.reference import write; write(main, 'docs/reference')\"")
+
+
+def test_the_cli_reference_names_every_command_and_option():
+    text = reference_pages(main)["cli.md"]
+    for name, command in main.commands.items():
+        assert f"### `assess {name}`" in text
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("-"):
+                    assert f"`{opt}`" in text
+
+
+def slug(heading: str) -> str:
+    """The anchor Python-Markdown's table of contents (MkDocs) gives a heading."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link's text
+    text = re.sub(r"<[^>]+>", "", text.replace("`", "").replace("*", ""))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def without_code_blocks(text: str) -> str:
+    """The page without fenced code blocks (a "# comment" or a link there is neither)."""
+    return re.sub(r"^(```|~~~).*?^\1", "", text, flags=re.S | re.M)
+
+
+def without_code(text: str) -> str:
+    """The page without fenced code blocks and inline code (links there are not links)."""
+    return re.sub(r"`[^`\n]*`", "", without_code_blocks(text))
+
+
+def anchors(page: Path) -> set[str]:
+    found: set[str] = set()
+    for line in without_code_blocks(page.read_text(encoding="utf-8")).splitlines():
+        heading = re.match(r"#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if heading:
+            base = slug(heading.group(1))
+            name, count = base, 0
+            while name in found:  # a repeated heading gets _1, _2, ...
+                count += 1
+                name = f"{base}_{count}"
+            found.add(name)
+    return found
+
+
+def links(page: Path) -> list[str]:
+    return LINK.findall(without_code(page.read_text(encoding="utf-8")))
+
+
+def test_the_pages_exist_and_link_somewhere():
+    names = {page.relative_to(DOCS).as_posix() for page in PAGES}
+    assert {"index.md", "guide-planner.md", "guide-reviewer.md", "guide-rule-author.md", "contract.md", "method.md",
+            "provenance.md", "reference/cli.md", "reference/formats.md"} <= names
+    assert sum(len(links(page)) for page in PAGES) > 20
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(DOCS).as_posix())
+def test_every_relative_link_points_to_a_file_or_heading(page: Path):
+    broken = []
+    for target in links(page):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:
+            continue
+        path, _, anchor = target.partition("#")
+        destination = (page.parent / path).resolve() if path else page
+        if not destination.exists():
+            broken.append(f"{target}: no file {destination.relative_to(REPO) if destination.is_relative_to(REPO) else destination}")
+        elif anchor and (destination.suffix != ".md" or anchor not in anchors(destination)):
+            broken.append(f"{target}: no heading #{anchor} in {destination.name}")
+        elif destination.is_relative_to(REPO) and not destination.is_relative_to(DOCS):
+            broken.append(f"{target}: outside docs/ (the site cannot link it)")
+    assert not broken, "\n".join(broken)
+
+
+def test_the_readme_links_the_guide_and_the_contract():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "PRODUCT.md" not in readme
+    assert "(docs/index.md)" in readme and "docs/contract.md" in readme
+    for target in re.findall(r"\]\((docs/[^)#\s]+)", readme):
+        assert (REPO / target).exists(), target
+
+
+def test_ci_builds_the_site_strictly_after_the_tests():
+    ci = [line.strip() for line in (REPO / ".ci/run").read_text().splitlines()]
+    tests = ci.index("python -m pytest")
+    assert any(line.startswith("mkdocs build --strict") for line in ci[tests + 1:])
