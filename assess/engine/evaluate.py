@@ -19,7 +19,7 @@ from .conditions import Snapshot
 from .models import Applicability
 from .priors import INDEPENDENCE, Priors
 from .results import Assessment, CountryResult, FactRead, NodeResult, Publication, Stamp
-from .values import UNKNOWN
+from .values import DEFAULT_DRAWS, UNKNOWN
 from .workspace import CountryProfile, Workspace
 
 
@@ -69,8 +69,6 @@ def score_numbers(program: Program, facts: Snapshot) -> NodeResult:
     """The score tree of bare fact values, numbers only (no provenance, no explanations)."""
     return score_tree(program, facts, {}, trace=False)
 
-
-DEFAULT_DRAWS = 2000  # joint draws of the unknowns: standard error of a tier probability under 1.2 points
 
 GoalCache = dict[tuple[Any, ...], NodeResult]
 
