@@ -3,9 +3,10 @@ programs call.
 
 Every function takes a loaded ``Workspace`` (``load_workspace``) and, where it scores, an
 as-of year (default: the latest year any fact is dated in). Results are plain data classes;
-``render`` turns any of them into table, JSON, CSV or Markdown text. Heavy dependencies
-(networkx, NumPy, matplotlib, Hypothesis) are imported only by the functions that need them,
-so ``score`` and ``explain`` start fast.
+``render`` turns any of them into table, JSON, CSV or Markdown text. The engine is imported by
+the functions that need it (NumPy with scoring), heavier dependencies (networkx, SciPy,
+matplotlib, Jinja2, openpyxl, pandas, Hypothesis) only by the functions that use them, so the
+command line starts with click alone.
 """
 
 from __future__ import annotations
