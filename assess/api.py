@@ -3,9 +3,10 @@ programs call.
 
 Every function takes a loaded ``Workspace`` (``load_workspace``) and, where it scores, an
 as-of year (default: the latest year any fact is dated in). Results are plain data classes;
-``render`` turns any of them into table, JSON, CSV or Markdown text. Heavy dependencies
-(networkx, NumPy, matplotlib, Hypothesis) are imported only by the functions that need them,
-so ``score`` and ``explain`` start fast.
+``render`` turns any of them into table, JSON, CSV or Markdown text. The engine is imported by
+the functions that need it (NumPy with scoring), heavier dependencies (networkx, SciPy,
+matplotlib, Jinja2, openpyxl, pandas, Hypothesis) only by the functions that use them, so the
+command line starts with click alone.
 """
 
 from __future__ import annotations
@@ -17,24 +18,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .engine.canonical import dumps
-from .engine.compile import compile_ruleset
-from .engine.evaluate import DEFAULT_DRAWS, assess, explain_country, snapshot
-from .engine.results import Assessment, CountryResult, JSONObject
-from .engine.values import FIRST_YEAR, LAST_YEAR
-from .engine.workspace import (
-    Workspace,
-    load_scenario,
-    load_scenarios,
-    resolve_rules,
-    uses_shipped,
-)
-from .engine.workspace import load_workspace as _load_workspace
+from .engine.values import DEFAULT_DRAWS, FIRST_YEAR, LAST_YEAR
 from .errors import OutputError, UsageError, did_you_mean, visible
 from .render.formats import FORMATS
-from .render.schema import KINDS
 
-SCHEMA_KINDS = tuple(KINDS)
+# The file kinds ``schemas`` describes (``render.schema.KINDS``, which a test holds equal to this):
+# named here so that the command line can offer them without building the models.
+SCHEMA_KINDS = ("profile", "ruleset", "goal", "facts", "interventions", "network", "trafficking", "partnerships",
+                "scenario", "strategy", "groupings", "pinned")
+
+# Nothing of the engine is imported until a function needs it: ``assess --help`` and the commands
+# that load no workspace start with click alone, and NumPy (the estimates) comes with scoring.
+_LAZY = {"Assessment": "engine.results", "CountryResult": "engine.results", "JSONObject": "engine.results",
+         "Workspace": "engine.workspace"}
 
 if TYPE_CHECKING:
     from .analysis.catalogue import FactList as FactList
@@ -48,7 +44,20 @@ if TYPE_CHECKING:
     from .analysis.properties import PropertyReport as PropertyReport
     from .analysis.scenario import Projection as Projection
     from .analysis.sensitivity import Sensitivity as Sensitivity
+    from .engine.results import Assessment as Assessment
+    from .engine.results import CountryResult as CountryResult
+    from .engine.results import JSONObject as JSONObject
+    from .engine.workspace import Workspace as Workspace
     from .render.report import ReportPages as ReportPages
+
+else:
+    def __getattr__(name: str) -> Any:
+        """The result and workspace classes, imported when first asked for (``api.Workspace``)."""
+        if name in _LAZY:
+            import importlib
+
+            return getattr(importlib.import_module(f".{_LAZY[name]}", __package__), name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 Progress = Callable[[int, int], None]  # (done, total), for progress bars
 GRAPH_FORMATS = ("graphml", "gexf", "json", "dot")
@@ -171,8 +180,17 @@ __all__ = [
 ]
 
 
+def uses_shipped(rules: Path | None, profiles: Path | None) -> list[str]:
+    """Which parts of the workspace would come from the shipped copy (none given, none here)."""
+    from .engine.workspace import uses_shipped as shipped
+
+    return shipped(rules, profiles)
+
+
 def to_json(data: Any) -> str:
     """Canonical JSON (sorted keys, indent 2, final newline): the same data always gives the same bytes."""
+    from .engine.canonical import dumps
+
     return dumps(data)
 
 
@@ -185,6 +203,8 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
     back to the copy bundled with the package. With ``scenarios`` (a folder), its scenarios are
     validated in the same pass, so that their errors are reported with the workspace's.
     """
+    from .engine.workspace import load_workspace as _load_workspace
+
     return _load_workspace(rules, profiles, scenarios=scenarios)
 
 
@@ -192,6 +212,8 @@ def score(workspace: Workspace, year: int | None = None, draws: int | None = Non
     """Every country scored as of ``year``, with full traces and its estimate under the priors of
     its unknown facts (``draws`` joint draws from ``seed``: by default 2,000, fewer for a workspace
     of more than 200 entities, never fewer than 200; 0: no estimates)."""
+    from .engine.evaluate import assess
+
     _check("year", year)
     _check_draws(draws, seed)
     return assess(workspace, workspace.as_of(year), draws=draws, seed=seed)
@@ -223,6 +245,8 @@ def ranked_by(assessment: Assessment, goal: str) -> Assessment:
 def explain(workspace: Workspace, country: str, year: int | None = None, draws: int | None = None,
             seed: int = 0) -> CountryResult:
     """One country's full trace as of ``year``, with its estimate and the priors behind it."""
+    from .engine.evaluate import explain_country
+
     _check("year", year)
     _check_draws(draws, seed)
     return explain_country(workspace, country, workspace.as_of(year), draws=draws, seed=seed)
@@ -254,6 +278,8 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
                 seed: int = 0, progress: Progress | None = None) -> Sensitivity:
     """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
     from .analysis.sensitivity import sensitivity as sample
+    from .engine.compile import compile_ruleset
+    from .engine.evaluate import assess, snapshot
 
     _check("year", year)
     for name, value in (("samples", samples), ("spread", spread), ("seed", seed)):
@@ -270,6 +296,7 @@ def check(workspace: Workspace, year: int | None = None, stale_after: int | None
     scenarios in ``scenarios`` are validated too (InputErrors if any is bad), with a warning for
     each fact change or funded package of theirs that changes nothing when it takes effect."""
     from .analysis.check import check as inspect
+    from .engine.workspace import load_scenarios
     from .errors import location_of
 
     _check("year", year)
@@ -354,6 +381,8 @@ def diff_rules(rules_old: str, rules_new: Path | None = None, profiles: Path | N
     ``git show``) and a new one (default: the workspace's)."""
     from .analysis.diff import diff, from_assessment
     from .analysis.gitrules import checkout_rules as checkout_rules
+    from .engine.workspace import load_workspace as _load_workspace
+    from .engine.workspace import resolve_rules
 
     _check("year", year)
     new_dir = resolve_rules(rules_new)
@@ -371,6 +400,7 @@ def scenario(workspace: Workspace, name: str, until: int | None = None, start: i
     """A scenario (``scenarios/<name>.yaml``) projected year by year against the baseline, from
     ``start`` (default: the latest dated year) to ``until`` (default: the scenario's last date)."""
     from .analysis.scenario import effective_date, project
+    from .engine.workspace import load_scenario
 
     _check("year", until, "until")
     _check("year", start, "from")
@@ -390,6 +420,7 @@ def diff_scenario(workspace: Workspace, old_year: int, new_year: int, old_scenar
     """Baseline or scenario on either side, at any two years, attributed like any diff."""
     from .analysis.diff import diff, from_assessment
     from .analysis.scenario import apply_scenario
+    from .engine.workspace import load_scenario
 
     _check("year", old_year, "from")
     _check("year", new_year, "to")
@@ -520,7 +551,7 @@ def new_profile(workspace: Workspace, country: str, kind: str | None = None, nam
 def schemas(kinds: list[str] | None = None, rules: Path | str | None = None, generic: bool = False) -> dict[str, JSONObject]:
     """JSON Schema of each file kind (all by default), derived from the models; unless ``generic``,
     the profile schema also names the facts of the rule set (``rules``, else the workspace's)."""
-    from .engine.workspace import load_ruleset
+    from .engine.workspace import load_ruleset, resolve_rules
     from .errors import InputErrors
     from .render.schema import schema_of
 
@@ -531,7 +562,7 @@ def schemas(kinds: list[str] | None = None, rules: Path | str | None = None, gen
         if errors or ruleset is None:
             raise InputErrors(errors)
         facts = ruleset.facts
-    return {kind: schema_of(kind, facts) for kind in (kinds or list(KINDS))}
+    return {kind: schema_of(kind, facts) for kind in (kinds or list(SCHEMA_KINDS))}
 
 
 def render(result: Any, fmt: str, *, quiet: bool = False) -> str:

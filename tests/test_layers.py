@@ -59,3 +59,36 @@ def test_nothing_below_the_api_imports_it():
         if path.name in ("api.py", "cli.py", "__init__.py", "__main__.py") and path.parent == PACKAGE:
             continue
         assert not {"assess.api", "assess.cli"} & set(imports_of(path)), path
+
+
+HEAVY = ("matplotlib", "scipy", "networkx", "openpyxl", "jinja2", "pandas", "hypothesis", "country_converter", "ruamel")
+
+
+def _imported_by(statement: str) -> set[str]:
+    """The top-level modules a fresh interpreter holds after ``statement``."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", f"{statement}\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+                          capture_output=True, text=True, check=True, cwd=PACKAGE.parent)
+    return {name.split(".")[0] for name in done.stdout.split()}
+
+
+def test_the_command_line_imports_no_heavy_library():
+    """Plotting, graphs, sparse solvers, spreadsheets, templates, data frames and property testing
+    are imported by the functions that use them, not when the command line starts."""
+    assert not _imported_by("import assess.cli") & set(HEAVY)
+
+
+def test_the_command_line_starts_without_the_engine():
+    """``assess --help`` needs click alone: the engine (pydantic models, NumPy) comes with the first
+    function that loads or scores a workspace."""
+    imported = _imported_by("import assess.cli")
+    assert not imported & {"numpy", "pydantic", "yaml"}, imported & {"numpy", "pydantic", "yaml"}
+
+
+def test_the_schema_kinds_the_command_line_offers_are_the_models():
+    from assess import api
+    from assess.render.schema import KINDS
+
+    assert tuple(KINDS) == api.SCHEMA_KINDS

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..engine.evaluate import DEFAULT_DRAWS, assess
+from ..engine.evaluate import assess
 from ..engine.modelbase import Strict, Text
 from ..engine.reader import Document, read_yaml
 from ..engine.results import JSONObject, NodeResult
@@ -122,7 +122,7 @@ def run_cases(workspace: Workspace, cases: list[tuple[str, PinnedCase]], seed: i
     wanting_estimates = {case.year for _, case in cases if case.value == "expected"}
     nodes: dict[tuple[int, str], dict[str, NodeResult]] = {}
     for year in years:
-        assessment = assess(workspace, year, draws=DEFAULT_DRAWS if year in wanting_estimates else 0, seed=seed)
+        assessment = assess(workspace, year, draws=None if year in wanting_estimates else 0, seed=seed)
         for country in assessment.countries:
             nodes[(year, country.country)] = {("overall" if node.kind == "overall" else node.id): node
                                               for node in country.overall.walk()}

@@ -233,18 +233,28 @@ class Estimator:
         tabled = self._tables(rows)
         per_chunk = max(1, CHUNK_VALUES // max(1, len(read) * max(1, draws)))
         collected: dict[str, list[tuple[np.ndarray, ...]]] = {}
-        samples: dict[str, list[np.ndarray]] = {}
+        tiered = {node.id: node.tiers or tabled.tiers for node in program.root.aggregates() if node.tiered}
+        probabilities: dict[str, list[np.ndarray]] = {}
+        # the draws of the overall level and the goals, written chunk by chunk into one array each
+        # (not gathered and joined at the end: twice the memory of entities x draws per node)
+        joined: dict[str, np.ndarray] = {}
         for start in range(0, len(rows), per_chunk):
             chunk = _encode(tabled, rows[start:start + per_chunk], self.priors, draws, self.seed)
+            samples: dict[str, list[np.ndarray]] = {}
             _evaluate_node(program.root, tabled, chunk, collected, samples, draws, frozenset(rule_draws), intervals)
+            for name, parts in samples.items():
+                for part in parts:
+                    if name in tiered:
+                        probabilities.setdefault(name, []).append(_tier_probabilities(part, tiered[name]))
+                    if keep_samples:
+                        if name not in joined:
+                            joined[name] = np.empty((len(rows), part.shape[1]), part.dtype)
+                        joined[name][start:start + len(part)] = part
         nodes = {node: _joined(parts) for node, parts in collected.items()}
         for node in program.root.aggregates():
             if node.tiered and node.id in nodes:
-                tiers = node.tiers or tabled.tiers
-                nodes[node.id].tiers = tuple(name for name, _ in tiers)
-                nodes[node.id].tier_probabilities = np.concatenate(
-                    [_tier_probabilities(part, tiers) for part in samples.get(node.id, [])])
-        joined = {node: np.concatenate(parts) for node, parts in samples.items()} if keep_samples else {}
+                nodes[node.id].tiers = tuple(name for name, _ in tiered[node.id])
+                nodes[node.id].tier_probabilities = np.concatenate(probabilities.get(node.id, []))
         return Estimates(program.root.id, [code for code, _ in rows], draws, self.seed, nodes, dict(used), joined)
 
     def rule_distributions(self, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -19,7 +19,7 @@ from .conditions import Snapshot
 from .models import Applicability
 from .priors import INDEPENDENCE, Priors
 from .results import Assessment, CountryResult, FactRead, NodeResult, Publication, Stamp
-from .values import UNKNOWN
+from .values import DEFAULT_DRAWS, UNKNOWN
 from .workspace import CountryProfile, Workspace
 
 
@@ -70,7 +70,6 @@ def score_numbers(program: Program, facts: Snapshot) -> NodeResult:
     return score_tree(program, facts, {}, trace=False)
 
 
-DEFAULT_DRAWS = 2000  # joint draws of the unknowns: standard error of a tier probability under 1.2 points
 DRAW_BUDGET = 400_000  # entities x draws held per node by default: large workspaces get fewer draws...
 MIN_DRAWS = 200  # ...but never fewer than this (expectations of rules and linear levels are exact at any number)
 

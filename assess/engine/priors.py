@@ -84,8 +84,7 @@ class Priors:
         estimate = self.estimates[fact]
         group = None
         if estimate.method == "cohort" and estimate.by is not None:
-            known = self._groups.get((entity, estimate.by), _NOT_YET)
-            group = self._groups[(entity, estimate.by)] = self._group(entity, estimate.by) if known is _NOT_YET else known
+            group = self._group_of(entity, estimate.by)
         key = (fact, group)
         found = self._chosen.get(key)
         if found is None:
@@ -128,13 +127,31 @@ class Priors:
         return None if value is UNKNOWN else value
 
     def _count(self, fact: str, by: str | None, group: Any) -> Counter[Any]:
+        """The known values of ``fact`` among the entities of ``group`` under ``by`` (every entity for
+        None), counted in entity order. Every group of ``by`` is counted in one pass over the cohort:
+        a group at a time would read the whole cohort once per group (thousands of entities, each
+        grouped by a fact with hundreds of values)."""
         key = (fact, by, group)
         counts = self._counts.get(key)
         if counts is None:
-            counts = self._counts[key] = Counter(
-                values[fact] for entity, values in self.known.items()
-                if fact in values and (by is None or self._group(entity, by) == group))
+            counted: dict[Any, Counter[Any]] = {}
+            for entity, values in self.known.items():
+                if fact in values:
+                    in_group = None if by is None else self._group_of(entity, by)
+                    found = counted.get(in_group)
+                    if found is None:
+                        found = counted[in_group] = Counter()
+                    found[values[fact]] += 1
+            for in_group, found in counted.items():
+                self._counts[(fact, by, in_group)] = found
+            counts = self._counts.setdefault(key, Counter())
         return counts
+
+    def _group_of(self, entity: str, by: str) -> Any:
+        known = self._groups.get((entity, by), _NOT_YET)
+        if known is _NOT_YET:
+            known = self._groups[(entity, by)] = self._group(entity, by)
+        return known
 
     def _from_counts(self, fact: str, counts: Counter[Any], method: str, origin: str, rationale: str) -> PriorUsed:
         total = sum(counts.values())

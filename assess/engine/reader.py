@@ -30,12 +30,35 @@ _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @dataclass
 class Document:
-    """Plain data (dicts, lists, str, None) and the position of each node."""
+    """Plain data (dicts, lists, str, None) and the position of each node.
+
+    The positions are found when first asked for (an error to report, an edit to place): a file
+    that reads cleanly is composed once without them, and its text parsed again only if needed.
+    """
 
     file: str
     data: Any
-    value_positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    _value_positions: dict[DataPath, tuple[int, int]] | None = field(default=None, repr=False)
+    _key_positions: dict[DataPath, tuple[int, int]] | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)  # kept to find the positions later
+
+    @property
+    def value_positions(self) -> dict[DataPath, tuple[int, int]]:
+        if self._value_positions is None:
+            self._locate()
+        assert self._value_positions is not None
+        return self._value_positions
+
+    @property
+    def key_positions(self) -> dict[DataPath, tuple[int, int]]:
+        if self._key_positions is None:
+            self._locate()
+        assert self._key_positions is not None
+        return self._key_positions
+
+    def _locate(self) -> None:
+        composer = _compose(self.text or "", self.file)  # the same text composed cleanly once already
+        self._value_positions, self._key_positions, self.text = composer.values, composer.keys, None
 
     def position(self, path: DataPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the deepest known node on ``path``."""
@@ -89,6 +112,14 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         raise InputErrors([SourceError(name, 1, 1, f"file is larger than the limit of {MAX_FILE_BYTES} bytes")])
     text = _decode(raw, name)
+    try:
+        return Document(name, _compose_data(text), text=text)
+    except _Unusual:  # anything the fast pass does not take: composed with positions, errors reported
+        pass
+    return _compose(text, name).document()
+
+
+def _compose(text: str, name: str) -> _Composer:
     composer, parser = _Composer(name), _Parser(text)
     try:
         # the parser's own loop, without yaml.parse's generator around it: a profile is thousands of events
@@ -110,7 +141,83 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         parser.dispose()
     if composer.errors:
         raise InputErrors(composer.errors)
-    return composer.document()
+    return composer
+
+
+class _Unusual(Exception):
+    """The fast pass met something it leaves to the full composer: an error, a tag, an anchor."""
+
+
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_PASSED = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+
+
+def _compose_data(text: str) -> Any:
+    """The data of a file that breaks no rule, composed without positions; ``_Unusual`` for anything
+    else (a problem, a tag, an anchor or alias, a bound reached), so that ``_Composer`` composes it
+    with positions and reports each problem where it is. Accepts exactly what ``_Composer`` accepts
+    without errors, and gives the same data."""
+    parser = _Parser(text)
+    stack: list[Any] = []  # open collections; a mapping's pending key follows it
+    keys: list[Any] = []  # per open collection: the pending key of a mapping (_NO_KEY: none yet)
+    root: Any = None
+    documents = nodes = 0
+    try:
+        while (event := parser.get_event()) is not None:
+            kind = type(event)
+            if kind is _SCALAR:
+                if (event.tag is not None and not event.implicit[0] and not event.implicit[1]) or event.anchor:
+                    raise _Unusual
+                value: Any = event.value
+                if not event.style and value in NULL_SPELLINGS:
+                    value = None
+                if first_hidden(event.value) is not None:
+                    raise _Unusual
+            elif kind is _MAPPING or kind is _SEQUENCE:
+                if (event.tag is not None and not event.implicit) or event.anchor or len(stack) >= MAX_DEPTH:
+                    raise _Unusual
+                stack.append({} if kind is _MAPPING else [])
+                keys.append(_NO_KEY)
+                continue
+            elif kind in _ENDS:
+                value = stack.pop()
+                keys.pop()
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Unusual
+                continue
+            elif kind in _PASSED:
+                continue
+            else:  # an alias
+                raise _Unusual
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Unusual
+            if not stack:
+                root = value
+                continue
+            parent = stack[-1]
+            if type(parent) is list:
+                parent.append(value)
+                continue
+            key = keys[-1]
+            if key is _NO_KEY:
+                if kind is not _SCALAR or type(value) is not str or value in parent:
+                    raise _Unusual  # a key that is not plain text, or a duplicate
+                keys[-1] = value
+            else:
+                parent[key] = value
+                keys[-1] = _NO_KEY
+    except (yaml.YAMLError, yaml.reader.ReaderError):
+        raise _Unusual from None
+    finally:
+        parser.dispose()
+    return root
+
+
+_NO_KEY = object()
 
 
 def _decode(raw: bytes, name: str) -> str:

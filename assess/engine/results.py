@@ -22,7 +22,7 @@ NodeKind = Literal["overall", "goal", "criterion", "rule"]
 Status = Literal["scored", "insufficient_data", "unknown", "not_applicable"]
 
 
-@dataclass
+@dataclass(slots=True)
 class FactRead:
     fact: str
     value: Any
@@ -49,9 +49,10 @@ class CapApplied:
         return dict(vars(self))
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeResult:
-    """One node of the score tree: overall, a goal, a criterion or a rule."""
+    """One node of the score tree: overall, a goal, a criterion or a rule. Slotted: thousands of
+    entities hold tens of nodes each (a third of the memory of a traced node with a dict)."""
 
     kind: NodeKind
     id: str

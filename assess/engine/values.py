@@ -30,6 +30,7 @@ UNKNOWN = _Unknown()
 UNKNOWN_TEXT = "unknown"
 # The years the engine assesses: every date a profile or a scenario holds, every --year asked.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+DEFAULT_DRAWS = 2000  # joint draws of the unknowns: standard error of a tier probability under 1.2 points
 
 
 class ValueProblem(ValueError):

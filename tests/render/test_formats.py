@@ -78,3 +78,34 @@ def test_a_table_is_left_whole_without_columns_when_piped(monkeypatch: pytest.Mo
     monkeypatch.delenv("COLUMNS", raising=False)
     text = renderer("table")(View(["rule", "source"], [["r1", URL]]))
     assert URL in text.splitlines()[-1]
+
+
+def test_narrow_characters_are_one_cell_wide_to_wcwidth():
+    """A table of narrow characters is measured by length: wcwidth must agree, character by character
+    and in strings of them (no grapheme rule joins them)."""
+    import random
+
+    import wcwidth
+
+    from assess.render.formats.tabulated import NARROW
+
+    printable = sorted(NARROW - {"\n"})
+    assert all(wcwidth.wcswidth(c) == 1 for c in printable)
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(printable) for _ in range(rng.randrange(1, 12)))
+        assert wcwidth.wcswidth(text) == len(text), text
+
+
+@pytest.mark.parametrize("fmt", ["simple", "github"])
+def test_tables_are_the_same_measured_by_length(fmt: str):
+    import tabulate as tabulate_module
+
+    from assess.render.formats.tabulated import tabulate
+
+    rows = [["1 (1–7)", "Côte d'Ivoire", "83.9 (76.5–91.8)", "≥ 50 → ±2\nsecond line"], ["12", "Türkiye", "—", "…"]]
+    headers = ["rank", "name", "estimate (90%)", "note"]
+    assert tabulate(rows, headers, tablefmt=fmt, disable_numparse=True) == \
+        tabulate_module.tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)
+    wide = [["東京", "x"]]  # not narrow: measured by wcwidth, as tabulate does
+    assert tabulate(wide, ["a", "b"], tablefmt=fmt) == tabulate_module.tabulate(wide, headers=["a", "b"], tablefmt=fmt)

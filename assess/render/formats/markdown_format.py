@@ -3,10 +3,9 @@
 import html
 import re
 
-from tabulate import tabulate
-
 from ...errors import visible
 from . import View, cell_text
+from .tabulated import tabulate
 
 LINKISH = re.compile(r"\][(\[:]")
 

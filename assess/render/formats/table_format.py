@@ -8,10 +8,9 @@ import sys
 import textwrap
 from typing import Any
 
-from tabulate import tabulate
-
 from ...errors import visible
 from . import View, cell_text
+from .tabulated import tabulate
 
 NARROWEST = 8  # a wrapped column keeps at least this many characters
 BREAKABLE = 12  # a word longer than this may be broken to make a table fit (a score interval is not)
