@@ -543,10 +543,11 @@ def _credible(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tier_probabilities(drawn: np.ndarray, tiers: Sequence[tuple[str, float]]) -> np.ndarray:
-    """P(each tier) from the draws: the share of draws at or above its minimum and below the next."""
+    """P(each tier) from the draws: the share of draws at or above its minimum and below the next
+    (counted in whole draws, then divided once, so the shares are exact fractions)."""
     counted = (~np.isnan(drawn)).sum(axis=1)
-    at_least = np.stack([(drawn + EPSILON >= minimum).sum(axis=1) for _, minimum in tiers], axis=1) \
-        / np.maximum(counted, 1)[:, None]
-    upper = np.concatenate([at_least[:, 1:], np.zeros((len(drawn), 1))], axis=1)
-    probabilities: np.ndarray = np.where(counted[:, None] > 0, at_least - upper, np.nan)
+    at_least = np.stack([(drawn + EPSILON >= minimum).sum(axis=1) for _, minimum in tiers], axis=1)
+    upper = np.concatenate([at_least[:, 1:], np.zeros((len(drawn), 1), at_least.dtype)], axis=1)
+    probabilities: np.ndarray = np.where(counted[:, None] > 0, (at_least - upper) / np.maximum(counted, 1)[:, None],
+                                         np.nan)
     return probabilities
