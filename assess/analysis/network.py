@@ -75,6 +75,7 @@ class FlowModel:
         """``reference``: the potential flows to measure against (another network's, so that a
         scenario that opens or closes routes is measured in the baseline's unit)."""
         self.destination = destination
+        self.links, self.config, self.reference = list(links), config, reference
         self.effectiveness = config.interdiction.effectiveness
         self.countries = countries  # nodes that interdict; regions pass everything
         volume = {**config.volumes, "unknown": config.volumes[config.unknown_volume]}
@@ -215,6 +216,11 @@ class FlowModel:
         other = copy.copy(self)
         other.effectiveness = effectiveness
         return other
+
+    def with_config(self, config: NetworkConfig) -> FlowModel:
+        """The same links, destination and interdicting countries under another configuration (an
+        assumption varied); its nodes are in the same order as long as the links are the same."""
+        return FlowModel(self.links, self.destination, config, self.countries, self.reference)
 
     def calibrate(self, capacity: np.ndarray, removal: float) -> float:
         """The effectiveness at which the flows remove ``removal`` of the harm-weighted potential

@@ -36,7 +36,7 @@ from ..engine.models import Constraint, Intervention
 from ..engine.results import Assessment, JSONObject, NodeResult
 from ..engine.values import UNKNOWN, display
 from ..engine.workspace import Workspace
-from .network import FlowState
+from .network import FlowModel, FlowState
 from .prioritize import Capacity, Routes, interdiction_capacity, routes_toward
 
 VALUE_FLOOR = 1e-9  # an option worth less than this buys nothing
@@ -475,21 +475,29 @@ class Planner:
         """What moves the headline (the share of the harm-weighted flow the portfolio keeps from the
         destination) most: each uncertain assumption at its low and its high end, the others as
         they are, largest swing first. Needs ``greedy`` to have run."""
-        calibration = self.routes.config.interdiction.calibration
-        if calibration is None:
-            return []
-        model, before = self.routes.model, self.capacities({})
+        model, config = self.routes.model, self.routes.config
+        found = []
+        calibration = config.interdiction.calibration
+        if calibration is not None:
+            ends = [self._cut(model.at_effectiveness(e)) for e in (calibration.effectiveness_low,
+                                                                  calibration.effectiveness_high)]
+            found.append({"assumption": "effectiveness of full capacity (calibrated to published interception rates: "
+                                        f"{calibration.removal_low:.0%}-{calibration.removal_high:.0%} of the flow removed)",
+                          "values": [f"{calibration.effectiveness_low:.2f}", f"{calibration.effectiveness_high:.2f}"],
+                          "headline": [min(ends), max(ends)]})
+        volumes = sorted(config.volumes, key=config.volumes.__getitem__)
+        if len(volumes) > 1 and model.links:
+            ends = [self._cut(model.with_config(config.model_copy(update={"unknown_volume": volume})))
+                    for volume in (volumes[0], volumes[-1])]
+            found.append({"assumption": f"volume of a link no source sizes (counted as {config.unknown_volume}; an "
+                                        "assumption)", "values": [volumes[0], volumes[-1]],
+                          "headline": [min(ends), max(ends)]})
+        return sorted(found, key=lambda driver: -(driver["headline"][1] - driver["headline"][0]))
 
-        def cut(effectiveness: float) -> float:
-            varied = model.at_effectiveness(effectiveness)
-            arriving = varied.state_of(before).total
-            return (arriving - varied.state_of(self.funded_capacity).total) / arriving if arriving > 0 else 0.0
-
-        low, high = cut(calibration.effectiveness_low), cut(calibration.effectiveness_high)
-        return [{"assumption": "effectiveness of full capacity (calibrated to published interception rates: "
-                               f"{calibration.removal_low:.0%}-{calibration.removal_high:.0%} of the flow removed)",
-                 "values": [calibration.effectiveness_low, calibration.effectiveness_high],
-                 "headline": [min(low, high), max(low, high)]}]
+    def _cut(self, model: FlowModel) -> float:
+        """The headline in another version of the flow model (same nodes): the greedy portfolio's cut."""
+        arriving = model.state_of(self.capacities({})).total
+        return (arriving - model.state_of(self.funded_capacity).total) / arriving if arriving > 0 else 0.0
 
     def value_of(self, countries: dict[str, CountryState], selection: Sequence[Option]) -> float:
         """The value of funding all of ``selection`` at once: flow stopped and points added, every effect applied."""

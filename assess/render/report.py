@@ -221,7 +221,8 @@ def _funding(portfolio: Portfolio | None, names: dict[str, str]) -> dict[str, An
         why_left.append(f"{len(portfolio.not_profiled)} countries on the routes have no profile and were not "
                         "considered.")
     drawn = portfolio.over_draws
-    calibrated = portfolio.drivers[0]["headline"] if portfolio.drivers else None
+    calibrated = next((driver["headline"] for driver in portfolio.drivers
+                       if driver["assumption"].startswith("effectiveness")), None)
     return {"budget": portfolio.budget_usd, "spent": portfolio.spent_usd, "spent_range": data["spent_range_usd"],
             "left": left, "packages": len(portfolio.picks), "cut": cut, "cut_range": (min(cut_low, cut), max(cut_high, cut)),
             "cut_drawn": None if drawn is None else (drawn["p10"], drawn["p90"], drawn["draws"]),
