@@ -106,6 +106,7 @@ ARGUMENTS = {
     "examples": Bound(1, 100_000, whole=True),
     "stale_after": Bound(0, whole=True),
     "fail_above": Bound(0),
+    "draws": Bound(0, 100_000, whole=True),
 }
 
 
@@ -135,7 +136,6 @@ __all__ = [
     "DEFAULT_DRAWS",
     "FORMATS",
     "GRAPH_FORMATS",
-    "MAX_DRAWS",
     "SCHEMA_KINDS",
     "Assessment",
     "CountryResult",
@@ -215,18 +215,9 @@ def score(workspace: Workspace, year: int | None = None, draws: int | None = Non
     from .engine.evaluate import assess
 
     _check("year", year)
-    _check_draws(draws, seed)
+    _check("draws", draws)
+    _check("seed", seed)
     return assess(workspace, workspace.as_of(year), draws=draws, seed=seed)
-
-
-MAX_DRAWS = 100_000
-
-
-def _check_draws(draws: int | None, seed: int) -> None:
-    if draws is not None and not 0 <= draws <= MAX_DRAWS:
-        raise UsageError(f"draws must be between 0 and {MAX_DRAWS:,} (got {draws})")
-    if seed < 0:
-        raise UsageError(f"the seed must be 0 or more (got {seed})")
 
 
 def ranked_by(assessment: Assessment, goal: str) -> Assessment:
@@ -248,7 +239,8 @@ def explain(workspace: Workspace, country: str, year: int | None = None, draws: 
     from .engine.evaluate import explain_country
 
     _check("year", year)
-    _check_draws(draws, seed)
+    _check("draws", draws)
+    _check("seed", seed)
     return explain_country(workspace, country, workspace.as_of(year), draws=draws, seed=seed)
 
 
@@ -519,7 +511,7 @@ def test_rules(workspace: Workspace, seed: int = 0) -> PinnedReport:
     ``assess.analysis.pinned``); raises InputErrors for a case that names no profile or level."""
     from .analysis.pinned import load_cases, run_cases
 
-    _check_draws(0, seed)
+    _check("seed", seed)
     return run_cases(workspace, load_cases(workspace), seed)
 
 

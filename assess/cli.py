@@ -106,10 +106,10 @@ def _workspace_options(command: Command) -> Command:
 
 def _estimate_options(command: Command) -> Command:
     """``--draws`` and ``--seed``: the joint draws of the unknown facts behind every estimate."""
-    draws = click.option("--draws", type=click.IntRange(0, api.MAX_DRAWS),
+    draws = click.option("--draws", type=Checked("draws"),
                          help="Joint draws of the unknown facts from their priors (default: 2,000, fewer for more than "
                               "200 entities, at least 200; 0: no estimates).")
-    seed = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+    seed = click.option("--seed", type=Checked("seed"), default=0, show_default=True,
                         help="Random seed of the draws (the same seed gives the same estimates).")
     return draws(seed(command))
 
@@ -535,7 +535,7 @@ def new(country: str, kind: str | None, name: str | None, paths: WorkspacePaths)
 
 
 @main.command(name="test")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--seed", type=Checked("seed"), default=0, show_default=True,
               help="Random seed of the draws behind cases that pin an expected score.")
 @_workspace_options
 @_format_option

@@ -1,5 +1,7 @@
 """The library API: every capability is a function of assess.api, and each can be called again."""
 
+import pytest
+
 import assess
 from assess import api
 
@@ -24,3 +26,9 @@ def test_render_takes_any_result(mini_workspace):
     assert "Norway (NOR)" in assess.render(result, "table")
     assert api.render_many([assess.score(mini_workspace, 2019), assess.score(mini_workspace, 2024)], "json").startswith("[")
 
+
+
+@pytest.mark.parametrize(("argument", "value"), [("draws", -1), ("draws", 100_001), ("seed", -2)])
+def test_estimate_arguments_are_checked_by_the_shared_rules(mini_workspace, argument, value):
+    with pytest.raises(assess.UsageError, match=f"invalid {argument} \\(--{argument}\\)"):
+        assess.api.score(mini_workspace, 2024, **{argument: value})

@@ -22,16 +22,16 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..engine.arrays import Estimator, NodeEstimate
+from ..engine.arrays import Estimator
 from ..engine.compile import Program, compile_ruleset
 from ..engine.conditions import Snapshot, compile_condition, iter_fact_tests
-from ..engine.evaluate import GoalCache, rescore_numbers, snapshot
+from ..engine.evaluate import GoalCache, rescore_numbers, set_estimates, snapshot
 from ..engine.models import Constraint, Intervention
 from ..engine.results import Assessment, JSONObject, NodeResult
 from ..engine.values import UNKNOWN, display
@@ -123,6 +123,8 @@ class FundedPick:
     flow_after: float
     runner_up: JSONObject | None = None
     why: list[str] = field(default_factory=list)
+    # the flow mechanisms of the rules reading the facts it changes (none: it buys score points only)
+    mechanisms: list[str] = field(default_factory=list)
 
     def to_json(self) -> JSONObject:
         return dict(vars(self))
@@ -204,7 +206,7 @@ def planner_for(workspace: Workspace, assessment: Assessment, destination: str, 
     if estimator is not None and codes:
         estimated = estimator.evaluate([(code, values[code]) for code in codes]).nodes
         for row, code in enumerate(codes):
-            _set_estimates(trees[code].walk(), estimated, row)
+            set_estimates(trees[code].walk(), estimated, row)
     countries = {code: CountryState(code, routes.candidates[code].name, values[code], trees[code],
                                     planner.scores(trees[code])) for code in codes}
     planner.limits = limits_on(workspace, routes.config.constraints, year, sorted(routes.candidates), waived)
@@ -325,7 +327,7 @@ class Planner:
             tree.children = [child if child is old else _fresh(child)
                              for child, old in zip(tree.children, before.children, strict=True)]
             changed_goals = [child for child, old in zip(tree.children, before.children, strict=True) if child is not old]
-            _set_estimates((tree, *(node for goal in changed_goals for node in goal.walk())), estimated, row)
+            set_estimates((tree, *(node for goal in changed_goals for node in goal.walk())), estimated, row)
         return trees
 
     def value_now(self, country: CountryState, effect: Effect, point: FlowState) -> float:
@@ -562,6 +564,8 @@ class Planner:
         if runner is not None:
             pick.runner_up = {"country": runner.country, "package": runner.package,
                               "value_per_million_usd": runner.ratio * 1e6}
+        pick.mechanisms = sorted({rule.rule.mechanism for rule in self.program.rules if rule.rule.mechanism
+                                  and not set(rule.scoring.facts).isdisjoint(option.changes)})
         pick.why = _why(pick, self.routes.model.destination)
         return pick
 
@@ -626,14 +630,6 @@ def _fresh(node: NodeResult) -> NodeResult:
     return dataclasses.replace(node, children=[_fresh(child) for child in node.children])
 
 
-def _set_estimates(nodes: Iterable[NodeResult], estimated: dict[str, NodeEstimate], row: int) -> None:
-    for node in nodes:
-        found = estimated.get(node.id)
-        if found is not None and node.applicable and not np.isnan(found.expected[row]):
-            node.expected = float(found.expected[row])
-            node.credible = (float(found.credible_low[row]), float(found.credible_high[row]))
-
-
 def _copy(state: CountryState) -> CountryState:
     return CountryState(state.code, state.name, dict(state.values), state.tree, state.scores, list(state.funded))
 
@@ -671,9 +667,12 @@ def _verify_first(options: list[Option], picks: list[FundedPick], count: int = 1
 def _why(pick: FundedPick, destination: str) -> list[str]:
     moved = ", ".join(f"{goal} {r['before'][1]:.0f} -> {r['after'][1]:.0f}" for goal, r in sorted(pick.goals.items())
                       if round(r["before"][1]) != round(r["after"][1]))
-    reasons = [f"stops {pick.flow_stopped:.1%} of the harm-weighted flow reaching {destination} "
+    through = " and ".join(mechanism.replace("_", " ") for mechanism in pick.mechanisms)
+    reasons = [f"stops {pick.flow_stopped:.1%} of the harm-weighted flow reaching {destination} through {through} "
                f"({pick.flow_stopped_low:.1%}-{pick.flow_stopped_high:.1%} over the capacity range)"
-               if pick.flow_stopped > 0 else f"stops no flow to {destination} at the capacity its evidence shows",
+               if pick.flow_stopped > 0 else
+               f"stops no flow to {destination} at the capacity its evidence shows" if pick.mechanisms else
+               "stops no flow: it acts through no flow mechanism and buys score points only",
                f"overall {pick.overall_before[1]:.0f} -> {pick.overall_after[1]:.0f}" + (f" ({moved})" if moved else "")]
     basis = "a sourced cost" if pick.cost_basis == "sourced" else "a planner's assumed cost"
     years = pick.duration_years or 1.0

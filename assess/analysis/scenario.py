@@ -154,6 +154,7 @@ class CountryChange:
     leverage: tuple[float | None, float | None]  # None: not on a route to the destination
     capacity: tuple[float | None, float | None]
     why: list[str] = field(default_factory=list)
+    expected: tuple[float | None, float | None] = (None, None)  # the overall estimate under the priors
 
 
 @dataclass
@@ -218,6 +219,7 @@ def _year(baseline: Workspace, changed: Workspace, scenario: Scenario, year: int
         change = CountryChange(old.country, old.name, (old.score, new.score), (old.overall.tier, new.overall.tier),
                                _goals_moved(old, new), (levers[0].get(old.country), levers[1].get(old.country)),
                                (capacity[0], capacity[1]))
+        change.expected = (old.overall.expected, new.overall.expected)
         if _moved(change):
             change.why = _why(change, changed.profiles[old.country], year)
             changes.append(change)
@@ -274,6 +276,7 @@ def _change_json(change: CountryChange) -> JSONObject:
     def pair(values: tuple[Any, Any]) -> JSONObject:
         return {"baseline": values[0], "scenario": values[1]}
 
-    return {"country": change.country, "name": change.name, "score": pair(change.score), "tier": pair(change.tier),
+    return {"country": change.country, "name": change.name, "score": pair(change.score),
+            "expected": pair(change.expected), "tier": pair(change.tier),
             "goals": {goal: pair(values) for goal, values in change.goals.items()},
             "leverage": pair(change.leverage), "capacity": pair(change.capacity), "why": change.why}

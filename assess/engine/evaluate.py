@@ -6,14 +6,14 @@ it did), rolling each level up with ``aggregate`` as it goes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..version import __version__
 from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_weights, tier_of
-from .arrays import Estimates, evaluate_arrays
+from .arrays import Estimates, NodeEstimate, evaluate_arrays
 from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
 from .conditions import Snapshot
 from .models import Applicability
@@ -265,6 +265,20 @@ def _known_readings(profile: CountryProfile, facts: set[str], year: int) -> dict
     return {name: r.value for name, r in readings.items() if r is not None and r.value is not UNKNOWN}
 
 
+def set_estimates(nodes: Iterable[NodeResult], estimated: Mapping[str, NodeEstimate],
+                  row: int) -> list[tuple[NodeResult, NodeEstimate]]:
+    """Give each applicable node its expected score and credible interval from row ``row`` of the
+    array evaluation (nodes it has no value for are left as they are); returns the nodes given one."""
+    given = []
+    for node in nodes:
+        found = estimated.get(node.id)
+        if found is not None and node.applicable and not np.isnan(found.expected[row]):
+            node.expected = float(found.expected[row])
+            node.credible = (float(found.credible_low[row]), float(found.credible_high[row]))
+            given.append((node, found))
+    return given
+
+
 def attach(assessment: Assessment, program: Program, estimates: Estimates) -> None:
     """Give every node of every country its expected score, credible interval and tier probabilities,
     every country the priors its unknowns were drawn from, and the assessment its rank intervals."""
@@ -273,18 +287,14 @@ def attach(assessment: Assessment, program: Program, estimates: Estimates) -> No
     position = {code: i for i, code in enumerate(estimates.codes)}
     for country in assessment.countries:
         i = position[country.country]
-        for node in country.overall.walk():
-            found = estimates.nodes.get(node.id)
-            if found is None or not node.applicable or np.isnan(found.expected[i]):
-                continue
-            node.expected = float(found.expected[i])
-            node.credible = (float(found.credible_low[i]), float(found.credible_high[i]))
+        for node, found in set_estimates(country.overall.walk(), estimates.nodes, i):
             if found.tier_probabilities is not None:
                 node.tier_probabilities = {tier: float(p) for tier, p in zip(found.tiers, found.tier_probabilities[i],
                                                                                strict=True)}
             if node.published_low is not None:
-                node.published_expected = scale.publish(node.expected, worse[node.id])
-                ends = (scale.publish(node.credible[0], worse[node.id]), scale.publish(node.credible[1], worse[node.id]))
+                node.published_expected = scale.publish(float(found.expected[i]), worse[node.id])
+                ends = (scale.publish(float(found.credible_low[i]), worse[node.id]),
+                        scale.publish(float(found.credible_high[i]), worse[node.id]))
                 node.published_credible = (min(ends), max(ends))
         country.priors = estimates.priors[country.country]
         country.estimate = {"draws": estimates.draws, "seed": estimates.seed, "independence": INDEPENDENCE}

@@ -355,6 +355,12 @@ def portfolio_view(result: Portfolio) -> View:
                                  for v in result.verify_first[:5]))
     if result.not_profiled:
         notes.append(f"on routes but without a profile (not considered): {', '.join(result.not_profiled)}")
+    flowing = [pick for pick in result.picks if pick.flow_stopped > 0]
+    points_only = [pick for pick in result.picks if not pick.mechanisms]
+    notes.append(f"{len(flowing)} of {len(result.picks)} picks (${sum(p.cost_usd for p in flowing):,.0f}) stop flow, "
+                 f"each through a mechanism it names; {len(points_only)} (${sum(p.cost_usd for p in points_only):,.0f}) "
+                 f"act through none and buy score points only, valued at {result.capacity_weight:g} of the flow per "
+                 "100 points (a planner's assumption: it decides where cheap diplomacy ranks)")
     notes += [f"{'waived' if limit.waived else 'not offered'}: {' and '.join(limit.excludes)} in {limit.country}: "
               f"{limit.reason} ({limit.source})" for limit in result.limits]
     notes += [f"the flow cut ranges {driver['headline'][0]:.1%}-{driver['headline'][1]:.1%} over the {driver['assumption']} "
@@ -381,11 +387,12 @@ def _dollars(low: float, high: float) -> str:
 
 def scenario_view(result: Projection) -> View:
     """Year by year, the countries whose scores, tiers or leverage the scenario moves, and why."""
-    columns = ["year", "country", "score", "tier", "goals", "leverage", "why"]
+    columns = ["year", "country", "score", "expected", "tier", "goals", "leverage", "why"]
     rows = []
     for year in result.years:
         for change in year.changes:
             rows.append([year.year, change.country, _pair_text(change.score, score_text),
+                         _pair_text(change.expected, score_text),
                          _pair_text(change.tier, lambda tier: tier or "—"),
                          "; ".join(f"{goal} {_pair_text(values, score_text)}" for goal, values in change.goals.items()) or "—",
                          _pair_text(change.leverage, lambda share: "—" if share is None else _percent(share, 1)),
@@ -401,6 +408,7 @@ def scenario_view(result: Projection) -> View:
     span = f"{result.years[0].year}-{result.years[-1].year}" if result.years else "no years"
     title = f"Scenario {result.name}: {result.title} ({span}, baseline -> scenario)"
     records = [{"year": year.year, "country": c.country, "score": c.score[0], "score_scenario": c.score[1],
+                "expected": c.expected[0], "expected_scenario": c.expected[1],
                 "tier": c.tier[0], "tier_scenario": c.tier[1], "leverage": c.leverage[0],
                 "leverage_scenario": c.leverage[1], "capacity": c.capacity[0], "capacity_scenario": c.capacity[1],
                 "why": "; ".join(c.why)} for year in result.years for c in year.changes]

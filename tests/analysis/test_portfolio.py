@@ -179,3 +179,12 @@ def test_the_headline_is_read_over_joint_draws_of_the_unknown_facts(shipped_work
     cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
     assert 0 < spread["p10"] < cut < spread["p90"]
     assert spread["p10"] <= spread["p50"] <= spread["p90"]
+
+
+def test_every_pick_that_stops_flow_names_its_mechanism(shipped_workspace):
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    stopping = [pick for pick in result.picks if pick.flow_stopped > 0]
+    assert stopping and all(pick.mechanisms for pick in stopping)
+    assert all(pick.flow_stopped == 0 for pick in result.picks if not pick.mechanisms)
+    assert all(" through " in pick.why[0] for pick in stopping)
+    assert "buy score points only" in _render(result)

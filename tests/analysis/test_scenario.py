@@ -132,3 +132,13 @@ def test_scenario_dates_are_bounded_like_profiles(mini: Path, tmp_path: Path, en
     for command in (["scenario", "far"], ["check"]):
         result = invoke(*command, "--scenarios", str(folder), *workspace_args(mini))
         assert result.exit_code == 2 and "far.yaml:2:" in result.output and message in result.output, result.output
+
+
+def test_the_projection_shows_each_moved_country_s_estimate_on_both_sides(shipped_workspace):
+    from assess import api
+
+    projection = api.scenario(shipped_workspace, "fund-mexico-fy2026", until=2027)
+    mexico = next(c for year in projection.years if year.year == 2027 for c in year.changes if c.country == "MEX")
+    before, after = mexico.expected
+    assert before is not None and after is not None and after > before
+    assert "expected" in api.render(projection, "table").splitlines()[1].split()
