@@ -19,6 +19,7 @@ the output says which, and gives costs and effects as ranges.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import heapq
 import math
@@ -183,7 +184,7 @@ def portfolio(workspace: Workspace, assessment: Assessment, budget_usd: float, d
     exact = planner.compare_with_exact(countries, options, budget_usd, math.fsum(p.value for p in picks))
     return Portfolio(destination, assessment.stamp.year, budget_usd, planner.weight, planner.baseline, picks,
                      len(options), exact, planner.routes.not_profiled, _verify_first(options, picks), planner.limits,
-                     planner.drivers(), planner.cut_over_draws(countries))
+                     planner.drivers(countries, budget_usd), planner.cut_over_draws(countries))
 
 
 def planner_for(workspace: Workspace, assessment: Assessment, destination: str, commodity: str | None = None,
@@ -473,12 +474,18 @@ class Planner:
         p10, p50, p90 = np.percentile(cuts, [10, 50, 90])
         return {"draws": len(cuts), "p10": float(p10), "p50": float(p50), "p90": float(p90), "mean": float(np.mean(cuts))}
 
-    def drivers(self) -> list[JSONObject]:
+    def drivers(self, countries: dict[str, CountryState], budget: float) -> list[JSONObject]:
         """What moves the headline (the share of the harm-weighted flow the portfolio keeps from the
-        destination) most: each uncertain assumption at its low and its high end, the others as
-        they are, largest swing first. Needs ``greedy`` to have run."""
+        destination) most: each uncertain assumption at its low and its high end (``values``, with
+        the headline at each in ``headline``), the others as they are, largest swing first.
+        Needs ``greedy`` to have run on ``countries`` and ``budget``."""
         model, config = self.routes.model, self.routes.config
         found = []
+        if self.weight > 0:  # the exchange of points for flow decides what the budget buys: what it costs in flow
+            found.append({"assumption": f"exchange of score points for flow (declared {self.weight:g} of the flow "
+                                        "per 100 points, a planner's assumption; at 0 the budget buys flow only)",
+                          "values": ["0", f"{self.weight:g}"],
+                          "headline": [self._cut_flow_only(countries, budget), self._cut(model)]})
         calibration = config.interdiction.calibration
         if calibration is not None:
             ends = [self._cut(model.at_effectiveness(e)) for e in (calibration.effectiveness_low,
@@ -486,15 +493,22 @@ class Planner:
             found.append({"assumption": "effectiveness of full capacity (calibrated to published interception rates: "
                                         f"{calibration.removal_low:.0%}-{calibration.removal_high:.0%} of the flow removed)",
                           "values": [f"{calibration.effectiveness_low:.2f}", f"{calibration.effectiveness_high:.2f}"],
-                          "headline": [min(ends), max(ends)]})
+                          "headline": ends})
         volumes = sorted(config.volumes, key=config.volumes.__getitem__)
         if len(volumes) > 1 and model.links:
             ends = [self._cut(model.with_config(config.model_copy(update={"unknown_volume": volume})))
                     for volume in (volumes[0], volumes[-1])]
             found.append({"assumption": f"volume of a link no source sizes (counted as {config.unknown_volume}; an "
                                         "assumption)", "values": [volumes[0], volumes[-1]],
-                          "headline": [min(ends), max(ends)]})
-        return sorted(found, key=lambda driver: -(driver["headline"][1] - driver["headline"][0]))
+                          "headline": ends})
+        return sorted(found, key=lambda driver: -abs(driver["headline"][1] - driver["headline"][0]))
+
+    def _cut_flow_only(self, countries: dict[str, CountryState], budget: float) -> float:
+        """The headline of the portfolio the same budget buys when score points are worth nothing."""
+        flow_only = copy.copy(self)
+        flow_only.weight = 0.0
+        flow_only.greedy(countries, budget)
+        return flow_only._cut(self.routes.model)
 
     def _cut(self, model: FlowModel) -> float:
         """The headline in another version of the flow model (same nodes): the greedy portfolio's cut."""

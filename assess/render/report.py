@@ -221,7 +221,7 @@ def _funding(portfolio: Portfolio | None, names: dict[str, str]) -> dict[str, An
         why_left.append(f"{len(portfolio.not_profiled)} countries on the routes have no profile and were not "
                         "considered.")
     drawn = portfolio.over_draws
-    calibrated = next((driver["headline"] for driver in portfolio.drivers
+    calibrated = next((sorted(driver["headline"]) for driver in portfolio.drivers
                        if driver["assumption"].startswith("effectiveness")), None)
     return {"budget": portfolio.budget_usd, "spent": portfolio.spent_usd, "spent_range": data["spent_range_usd"],
             "left": left, "packages": len(portfolio.picks), "cut": cut, "cut_range": (min(cut_low, cut), max(cut_high, cut)),

@@ -363,8 +363,8 @@ def portfolio_view(result: Portfolio) -> View:
                  "100 points (a planner's assumption: it decides where cheap diplomacy ranks)")
     notes += [f"{'waived' if limit.waived else 'not offered'}: {' and '.join(limit.excludes)} in {limit.country}: "
               f"{limit.reason} ({limit.source})" for limit in result.limits]
-    notes += [f"the flow cut ranges {driver['headline'][0]:.1%}-{driver['headline'][1]:.1%} over the {driver['assumption']} "
-              f"({driver['values'][0]} to {driver['values'][1]})" for driver in result.drivers]
+    notes += [f"over the {driver['assumption']}: the flow cut is {driver['headline'][0]:.1%} at {driver['values'][0]} "
+              f"and {driver['headline'][1]:.1%} at {driver['values'][1]}" for driver in result.drivers]
     if result.over_draws is not None:
         spread = result.over_draws
         notes.append(f"over {spread['draws']} joint draws of the unknown facts (every country's capacity drawn from "

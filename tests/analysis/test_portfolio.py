@@ -160,14 +160,25 @@ def test_a_package_is_charged_its_whole_commitment(shipped_workspace):
 
 def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness(shipped_workspace):
     result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
-    effectiveness, volume = result.drivers  # largest swing first
+    effectiveness, volume, _ = result.drivers  # largest swing first
     cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
     for driver in (effectiveness, volume):
-        low, high = driver["headline"]
+        low, high = driver["headline"]  # at the low and the high value: both raise the cut
         assert 0 < low <= cut <= high
     assert "calibrated to published interception rates" in effectiveness["assumption"]
     assert volume["values"] == ["low", "high"] and "no source sizes" in volume["assumption"]
     assert effectiveness["headline"][1] - effectiveness["headline"][0] > volume["headline"][1] - volume["headline"][0]
+
+
+def test_the_headline_shows_what_the_exchange_of_points_for_flow_costs(shipped_workspace):
+    """Valuing score points buys cheap diplomacy that stops no flow: the same budget valued on flow
+    alone cuts more of it, and the portfolio says by how much."""
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    exchange = next(driver for driver in result.drivers if driver["assumption"].startswith("exchange"))
+    flow_only, declared = exchange["headline"]
+    assert exchange["values"] == ["0", f"{result.capacity_weight:g}"] and result.capacity_weight > 0
+    assert declared == pytest.approx((result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow)
+    assert flow_only > declared
 
 
 def test_the_headline_is_read_over_joint_draws_of_the_unknown_facts(shipped_workspace):
