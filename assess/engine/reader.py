@@ -44,21 +44,18 @@ class Document:
 
     @property
     def value_positions(self) -> dict[DataPath, tuple[int, int]]:
-        if self._value_positions is None:
-            self._locate()
-        assert self._value_positions is not None
-        return self._value_positions
+        return self._positions()[0]
 
     @property
     def key_positions(self) -> dict[DataPath, tuple[int, int]]:
-        if self._key_positions is None:
-            self._locate()
-        assert self._key_positions is not None
-        return self._key_positions
+        return self._positions()[1]
 
-    def _locate(self) -> None:
-        composer = _compose(self.text or "", self.file)  # the same text composed cleanly once already
-        self._value_positions, self._key_positions, self.text = composer.values, composer.keys, None
+    def _positions(self) -> tuple[dict[DataPath, tuple[int, int]], dict[DataPath, tuple[int, int]]]:
+        """The positions of values and of keys, found the first time either is asked for."""
+        if self._value_positions is None or self._key_positions is None:
+            composer = _compose(self.text or "", self.file)  # the same text composed cleanly once already
+            self._value_positions, self._key_positions, self.text = composer.values, composer.keys, None
+        return self._value_positions, self._key_positions
 
     def position(self, path: DataPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the deepest known node on ``path``."""
