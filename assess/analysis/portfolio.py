@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -155,6 +156,12 @@ class Portfolio:
     def value(self) -> float:
         return math.fsum(pick.value for pick in self.picks)
 
+    @property
+    def fit_at_high_cost(self) -> int:
+        """How many picks, in the order chosen, the budget pays for if every cost comes at the top of its
+        range: the ones to fund first, since costs are charged at the middle of their range."""
+        return sum(1 for spent in itertools.accumulate(p.cost_high_usd for p in self.picks) if spent <= self.budget_usd)
+
     def to_json(self) -> JSONObject:
         return {"destination": self.destination, "year": self.year, "budget_usd": self.budget_usd,
                 "spent_usd": self.spent_usd,
@@ -164,7 +171,7 @@ class Portfolio:
                 "flow_after": self.picks[-1].flow_after if self.picks else self.baseline_flow,
                 "options": self.options, "exact": self.exact, "not_profiled": self.not_profiled,
                 "verify_first": self.verify_first, "limits": [limit.to_json() for limit in self.limits],
-                "drivers": self.drivers, "over_draws": self.over_draws,
+                "drivers": self.drivers, "over_draws": self.over_draws, "fit_at_high_cost": self.fit_at_high_cost,
                 "picks": [pick.to_json() for pick in self.picks]}
 
 

@@ -336,6 +336,11 @@ def portfolio_view(result: Portfolio) -> View:
                "added / 100; chosen greedily by value per expected dollar, each pick re-scored and the flows recomputed"),
         Remark("† cost is a planner's assumption (see interventions.yaml); every effect is a planner's assumption of "
                "what the package achieves; flow stopped shows its range over the capacity's range")]
+    fit = result.fit_at_high_cost
+    if fit < len(result.picks):
+        cut_fit = 1 - result.picks[fit - 1].flow_after / result.baseline_flow if fit and result.baseline_flow > 0 else 0.0
+        notes.append(f"at the top of every cost range the picks would cost ${data['spent_range_usd'][1]:,.0f}: "
+                     f"the budget then pays for the first {fit} in order, which cut the flow {_percent(cut_fit, 1)}")
     left = result.budget_usd - result.spent_usd
     if left > 0.5:
         notes.append(f"${left:,.0f} left: no {'other ' if result.picks else ''}package that fits adds value on "

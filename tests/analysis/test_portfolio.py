@@ -181,6 +181,15 @@ def test_the_headline_shows_what_the_exchange_of_points_for_flow_costs(shipped_w
     assert flow_only > declared
 
 
+def test_the_portfolio_says_which_picks_the_budget_pays_for_if_costs_come_high(shipped_workspace):
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    fit = result.fit_at_high_cost
+    high = [pick.cost_high_usd for pick in result.picks]
+    assert 0 < fit < len(result.picks)  # the bundled costs' ranges overrun the budget at their top
+    assert sum(high[:fit]) <= 25_000_000 < sum(high[:fit + 1])
+    assert f"pays for the first {fit} in order" in _render(result)
+
+
 def test_the_headline_is_read_over_joint_draws_of_the_unknown_facts(shipped_workspace):
     """Every country's capacity drawn from its priors, before and after the picks: the flow cut's
     P10-P90, with the cut at the expected capacities inside it."""
