@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -71,9 +72,13 @@ class FlowModel:
     """The commodities' links toward one destination, as one sparse linear system."""
 
     def __init__(self, links: Iterable[TraffickingLink], destination: str, config: NetworkConfig,
-                 countries: set[str], reference: Mapping[str, float] | None = None) -> None:
-        """``reference``: the potential flows to measure against (another network's, so that a
-        scenario that opens or closes routes is measured in the baseline's unit)."""
+                 countries: set[str], reference: FlowModel | None = None) -> None:
+        """``reference``: the network a scenario changes (its routes opened or closed). Flows are then
+        measured in its unit, and a country's links keep the shares they had there: a route closed
+        takes its flow with it (but for the share displaced to the country's other links), and a
+        route opened carries new flow on top of the old (a supply response: as much as a link of its
+        volume carried from there with no interdiction), so opening a route never lowers what
+        arrives and closing one never raises it but through displacement."""
         self.destination = destination
         self.links, self.config, self.reference = list(links), config, reference
         self.effectiveness = config.interdiction.effectiveness
@@ -92,20 +97,22 @@ class FlowModel:
         self.harm = {c: config.harm[c].weight for c in self.commodities}
         self.commodity_index = {c: i for i, c in enumerate(self.commodities)}
         self.producers = self._producers(config)
+        if reference is not None:  # closing a route never turns a trafficker into a producer
+            self.producers = {key: precursor for key, precursor in self.producers.items()
+                              if key in reference.producers or key[1] not in reference.index}
         self.alive = self._alive()
         self._structure()
-        # every entry present (conversions at 1): the structure the order and the cycles depend on
-        structure = self.matrix(self._entries(np.ones(len(self.nodes)), dict.fromkeys(self.conversions, 1.0)))
-        self.order, self.acyclic = _feed_order(structure)
-        self.on_cycle = _on_cycles(structure, len(self.nodes))
-        inverse = np.empty_like(self.order)
-        inverse[self.order] = np.arange(len(self.order))
-        size = len(self.order)  # (I - A^T) in that order: A's entry (r, c) at (c, r), and the diagonal
-        self.solver_rows = np.concatenate([inverse[self.cols], np.arange(size)])
-        self.solver_cols = np.concatenate([inverse[self.rows], np.arange(size)])
-        self.kappa, self.potential = self._potential()
+        self._no_alternatives()
+        self._order()
+        self.kappa, self.potential, self.potential_inflow = self._potential()
+        potential_inflow = self.potential_inflow
+        displacement = config.interdiction.displacement
+        self.displacement = displacement.share if displacement is not None else 0.0
+        if displacement is not None:  # the routes around each node, weighted by the flows with no interdiction
+            self._alternatives(potential_inflow)
+            self._order()
         if reference is not None:
-            self.potential = {c: reference.get(c, self.potential[c]) for c in self.commodities}
+            self.potential = {c: reference.potential.get(c, self.potential[c]) for c in self.commodities}
         self.reward = np.zeros(len(self.supply))  # harm per unit of potential, where flow arrives
         for commodity in self.commodities:
             if self.potential[commodity] > 0:
@@ -146,6 +153,7 @@ class FlowModel:
         flow, scaled per solve by the tail's pass-through factor), each producer's conversion entry,
         and the supply at the origins."""
         rows, cols, shares, tails = [], [], [], []
+        injected: list[tuple[int, int, float]] = []  # routes opened from a country: (tail, head position, amount)
         self.supply = np.zeros(len(self.commodities) * len(self.nodes))
         for commodity in self.commodities:
             pairs = self.weights[commodity]
@@ -153,16 +161,27 @@ class FlowModel:
             for (tail, _), weight in pairs.items():
                 outgoing[tail] = outgoing.get(tail, 0.0) + weight
             arriving = {head for (_, head) in pairs}
+            before = self._before(commodity)
             for (tail, head), weight in pairs.items():
                 if tail == self.destination or self._position(commodity, head) not in self.alive:
                     continue  # what reaches the destination stays there; what leaves its reach is lost to it
+                if tail in before.totals and (tail, head) not in before.pairs:  # opened: on top of the old
+                    injected.append((self.index[tail], self._position(commodity, head),
+                                     before.inflow[tail] * weight / before.totals[tail]))
+                    continue
                 rows.append(self._position(commodity, tail))
                 cols.append(self._position(commodity, head))
-                shares.append(weight / outgoing[tail])
+                shares.append(self._share(before, tail, weight, outgoing[tail]))
                 tails.append(self.index[tail])
             for tail, total in outgoing.items():
-                if tail not in arriving and (commodity, tail) not in self.producers and tail != self.destination:
-                    self.supply[self._position(commodity, tail)] = total
+                # against a reference, an origin stays one (a route opened into it adds to its supply) and
+                # no route closed into a country, or to a producer, makes a new origin of it
+                starts = tail not in arriving and (commodity, tail) not in self.producers and tail != self.destination
+                if tail in before.origins or (starts and tail not in before.present):
+                    self.supply[self._position(commodity, tail)] = before.totals.get(tail, total)
+        columns = list(zip(*injected, strict=True)) or [(), (), ()]
+        self.injected_tails, self.injected_cols = (np.asarray(column, dtype=np.int64) for column in columns[:2])
+        self.injected_amount = np.asarray(columns[2], dtype=float)
         self.conversions = [key for key in self.producers if self._position(*key) in self.alive]
         self.interdicts = np.asarray([node in self.countries and node != self.destination for node in self.nodes])
         for product, node in self.conversions:
@@ -173,29 +192,138 @@ class FlowModel:
         self.rows, self.cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         self.shares, self.tails = np.asarray(shares, dtype=float), np.asarray(tails, dtype=np.int64)
 
-    def _entries(self, passes: np.ndarray, kappa: Mapping[tuple[str, str], float]) -> np.ndarray:
+    def _before(self, commodity: str) -> _Before:
+        """The commodity's links in the reference network, by tail (empty with no reference)."""
+        reference = self.reference
+        if reference is None or commodity not in reference.weights:
+            return _Before({}, {}, {}, {}, set(), set())
+        pairs = reference.weights[commodity]
+        totals: dict[str, float] = {}
+        for (tail, _), weight in pairs.items():
+            # a country none of whose routes reached the destination splits its flow afresh (nothing
+            # of it arrived, and kept shares could make a cycle that nothing leaves)
+            if reference._position(commodity, tail) in reference.alive:
+                totals[tail] = totals.get(tail, 0.0) + weight
+        inflow = {tail: float(reference.potential_inflow[reference._position(commodity, tail)]) for tail in totals}
+        kept: dict[str, float] = {}
+        for (tail, head), weight in self.weights[commodity].items():
+            if (tail, head) in pairs:
+                kept[tail] = kept.get(tail, 0.0) + weight
+        present = {node for pair in pairs for node in pair}
+        origins = {node for node in present if reference.supply[reference._position(commodity, node)] > 0}
+        return _Before(pairs, totals, inflow, kept, present, origins)
+
+    def _share(self, before: _Before, tail: str, weight: float, total: float) -> float:
+        """A link's share of what its tail sends on: of the tail's links in the reference where it had
+        some (what a closed route carried is stopped, but for the displaced share spread over the
+        routes kept), else of its links now."""
+        if tail not in before.totals:
+            return weight / total
+        closed = before.totals[tail] - before.kept[tail]
+        displacement = self.config.interdiction.displacement
+        moved = (displacement.share if displacement is not None else 0.0) * closed * weight / before.kept[tail]
+        return (weight + moved) / before.totals[tail]
+
+    def _order(self) -> None:
+        """The order that makes the system triangular (cycles kept together), from every entry
+        present: links, conversions and displacements."""
+        rows = np.concatenate([self.rows, self.moved_rows])
+        cols = np.concatenate([self.cols, self.moved_cols])
+        size = len(self.supply)
+        structure = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)).tocsc()
+        self.order, self.acyclic = _feed_order(structure)
+        self.on_cycle = _on_cycles(structure, len(self.nodes))
+        inverse = np.empty_like(self.order)
+        inverse[self.order] = np.arange(len(self.order))  # (I - A^T) in that order: A's (r, c) at (c, r), and the diagonal
+        self.solver_rows = np.concatenate([inverse[cols], np.arange(size)])
+        self.solver_cols = np.concatenate([inverse[rows], np.arange(size)])
+
+    def _no_alternatives(self) -> None:
+        empty = np.zeros(0, dtype=np.int64)
+        self.moved_rows, self.moved_cols, self.moved_via, self.moved_node = empty, empty, empty, empty
+        self.moved_share = np.zeros(0)
+
+    def _alternatives(self, inflow: np.ndarray) -> None:
+        """Where flow newly stopped at a (commodity, node) goes when traffickers route around it: each
+        sender's share of what arrives there (with no interdiction) to that sender's other links, and
+        the node's own supply or production to the commodity's other sources, each in proportion to
+        its volume. An alternative that leads back to the node is no way around it and takes nothing;
+        a sender with no other link displaces nothing (that flow is stopped)."""
+        nodes = len(self.nodes)
+        moved: list[tuple[int, int, int, int, float]] = []  # (position, target, via node or -1, node, share)
+        for commodity in self.commodities:
+            offset = self.commodity_index[commodity] * nodes
+            sources = {v: amount for v, node in enumerate(self.nodes) if (amount := self._own(inflow, commodity, node)) > 0}
+            supplied = math.fsum(sources.values())
+            mine = [e for e in range(self.link_entries) if offset <= self.rows[e] < offset + nodes]
+            ancestors = _ancestors([int(self.rows[e]) - offset for e in mine], [int(self.cols[e]) - offset for e in mine],
+                                   nodes)
+            outgoing: dict[int, list[int]] = {}
+            incoming: dict[int, list[int]] = {}
+            for entry in mine:
+                outgoing.setdefault(int(self.rows[entry]) - offset, []).append(entry)
+                incoming.setdefault(int(self.cols[entry]) - offset, []).append(entry)
+            for v in range(nodes):
+                arriving = inflow[offset + v]
+                if not self.interdicts[v] or arriving <= 0:
+                    continue
+                for entry in incoming.get(v, []):  # each sender's part goes to its other links
+                    u = int(self.rows[entry]) - offset
+                    others = [e for e in outgoing[u] if e != entry]
+                    spread = math.fsum(self.shares[e] for e in others)
+                    sent = inflow[offset + u] * self.shares[entry] / arriving
+                    moved += [(offset + v, int(self.cols[e]), u, v, sent * self.shares[e] / spread) for e in others
+                              if not ancestors[v] >> (int(self.cols[e]) - offset) & 1]
+                own, rivals = sources.get(v, 0.0), supplied - sources.get(v, 0.0)
+                if own > 0 and rivals > 0:  # its own supply or production goes to the commodity's other sources
+                    moved += [(offset + v, offset + x, -1, v, own / arriving * amount / rivals)
+                              for x, amount in sources.items() if x != v and not ancestors[v] >> x & 1]
+        moved = [item for item in moved if item[1] in self.alive]  # displaced out of the destination's reach: lost to it
+        if moved:
+            columns = list(zip(*moved, strict=True))
+            self.moved_rows, self.moved_cols, self.moved_via, self.moved_node = (
+                np.asarray(column, dtype=np.int64) for column in columns[:4])
+            self.moved_share = np.asarray(columns[4], dtype=float)
+
+    def _own(self, inflow: np.ndarray, commodity: str, node: str) -> float:
+        """What starts at the node with no interdiction: its supply, or what it makes of its precursors."""
+        position = self._position(commodity, node)
+        if (commodity, node) in self.kappa:
+            return self.kappa[(commodity, node)] * float(inflow[self._position(self.producers[(commodity, node)], node)])
+        return float(self.supply[position])
+
+    def _entries(self, passes: np.ndarray, kappa: Mapping[tuple[str, str], float],
+                 base: np.ndarray | None = None) -> np.ndarray:
         """The entries of the coefficient matrix A (flow from one (commodity, node) to another), in
-        the order of ``rows`` and ``cols``."""
+        the order of ``rows`` and ``cols``, then the displacements: what each node stops beyond its
+        pass-through factors ``base`` (the market as it stands), moved around it at the declared share."""
         factors = np.concatenate([self.shares, [kappa.get(key, 0.0) for key in self.conversions]])
         entries: np.ndarray = passes[self.tails] * factors
-        return entries
+        if not self.moved_share.size:
+            return entries
+        stopped = np.maximum(0.0, (passes if base is None else base) - passes)
+        return np.concatenate([entries, self.displacement * stopped[self.moved_node] * self.moved_share])
 
     def matrix(self, entries: np.ndarray) -> csc_matrix:
         size = len(self.supply)
-        return coo_matrix((entries, (self.rows, self.cols)), shape=(size, size)).tocsc()
+        rows, cols = np.concatenate([self.rows, self.moved_rows]), np.concatenate([self.cols, self.moved_cols])
+        return coo_matrix((entries, (rows[:len(entries)], cols[:len(entries)])), shape=(size, size)).tocsc()
 
-    def _potential(self) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+    def _potential(self) -> tuple[dict[tuple[str, str], float], dict[str, float], np.ndarray]:
         """With no interdiction anywhere: what each producer makes per unit of precursor reaching it
-        (its product links' volume over its potential precursor supply), and what could arrive."""
+        (its product links' volume over its potential precursor supply), what could arrive, and the
+        inflow of every (commodity, node)."""
         ones = np.ones(len(self.nodes))
         inflow = _Solver(self, self._entries(ones, {})).solve(self.supply)
         kappa = {}
         for (product, node), precursor in self.producers.items():
             reaching = inflow[self._position(precursor, node)]
-            if reaching > 0:
+            if self.reference is not None and (product, node) in self.reference.kappa:
+                kappa[(product, node)] = self.reference.kappa[(product, node)]  # more precursors make more
+            elif reaching > 0:
                 kappa[(product, node)] = self._product_potential(product, node) / reaching
         arrived = _Solver(self, self._entries(ones, kappa)).solve(self.supply)
-        return kappa, {c: float(arrived[self._position(c, self.destination)]) for c in self.commodities}
+        return kappa, {c: float(arrived[self._position(c, self.destination)]) for c in self.commodities}, arrived
 
     def _product_potential(self, product: str, node: str) -> float:
         return sum(weight for (tail, _), weight in self.weights[product].items() if tail == node)
@@ -206,9 +334,21 @@ class FlowModel:
         """The flows for the given capacities (0-1 by country; missing countries interdict nothing)."""
         return self.state_of(np.fromiter((capacity.get(node, 0.0) for node in self.nodes), float, len(self.nodes)))
 
-    def state_of(self, capacity: np.ndarray) -> FlowState:
-        """The same for capacities given in the order of ``nodes``."""
-        return FlowState(self, np.where(self.interdicts, 1.0 - self.effectiveness * np.clip(capacity, 0.0, 1.0), 1.0))
+    def state_of(self, capacity: np.ndarray, market: np.ndarray | None = None) -> FlowState:
+        """The same for capacities given in the order of ``nodes``; flow stopped beyond the capacities
+        ``market`` (the market as it stands, by default these capacities) is partly displaced."""
+        return FlowState(self, self.passes_at(capacity), None if market is None else self.passes_at(market))
+
+    def passes_at(self, capacity: np.ndarray) -> np.ndarray:
+        """Each node's pass-through factor at these capacities (1 where it interdicts nothing)."""
+        passes: np.ndarray = np.where(self.interdicts, 1.0 - self.effectiveness * np.clip(capacity, 0.0, 1.0), 1.0)
+        return passes
+
+    def with_displacement(self, share: float) -> FlowModel:
+        """The same model with another displaced share (a view, as ``at_effectiveness``)."""
+        other = copy.copy(self)
+        other.displacement = share
+        return other
 
     def at_effectiveness(self, effectiveness: float) -> FlowModel:
         """The same model with full capacity stopping ``effectiveness`` of what passes (a view: the
@@ -259,14 +399,31 @@ class FlowModel:
         return centrality
 
 
+@dataclass(frozen=True)
+class _Before:
+    """One commodity's links in a reference network: weights by (tail, head), totals and potential
+    inflow by tail, the weight of each tail's links that are still there, its nodes and its origins."""
+
+    pairs: Mapping[tuple[str, str], float]
+    totals: Mapping[str, float]
+    inflow: Mapping[str, float]
+    kept: Mapping[str, float]
+    present: set[str]
+    origins: set[str]
+
+
 class FlowState:
     """The flows and node values for one set of capacities, and what-ifs on one country."""
 
-    def __init__(self, model: FlowModel, passes: np.ndarray) -> None:
+    def __init__(self, model: FlowModel, passes: np.ndarray, market: np.ndarray | None = None) -> None:
+        """``market``: the pass-through factors beyond which stopped flow is displaced (default ``passes``)."""
         self.model, self.passes = model, passes
-        self.entries = model._entries(passes, model.kappa)
+        self.market = passes if market is None else market
+        self.entries = model._entries(passes, model.kappa, self.market)
         system = _Solver(model, self.entries)
-        self.inflow = system.solve(model.supply)
+        supply = model.supply.copy()
+        np.add.at(supply, model.injected_cols, model.injected_amount * passes[model.injected_tails])
+        self.inflow = system.solve(supply)
         self.value = system.solve(model.reward, transposed=True)  # the adjoint: (I - A) y = r
         self.total = float(model.reward @ self.inflow)  # harm-weighted share of the potential that arrives
 
@@ -285,7 +442,28 @@ class FlowState:
         rows, cols = model.rows[model.link_entries:], model.cols[model.link_entries:]
         producers = model.tails[model.link_entries:]
         np.add.at(twice, producers, self.inflow[rows] * self.passes[producers] * model.kappas * self.value[cols])
+        # a route opened from a node carries what the node lets through it
+        np.add.at(once_or_twice, model.injected_tails, model.injected_amount * self.passes[model.injected_tails]
+                  * self.value[model.injected_cols])
+        moved = self.entries[len(model.rows):]  # what a node displaces does not pass through it
+        np.add.at(once_or_twice, model.moved_node, -self.inflow[model.moved_rows] * moved * self.value[model.moved_cols])
         return once_or_twice - 2 * twice, twice
+
+    @functools.cached_property
+    def _around(self) -> np.ndarray:
+        """Per node: the harm-weighted flow that reaches the destination per unit of pass-through it
+        newly stops, once displaced around it at the declared share."""
+        model = self.model
+        around = np.zeros(len(model.nodes))
+        np.add.at(around, model.moved_node, model.displacement * model.moved_share * self.inflow[model.moved_rows]
+                  * self.value[model.moved_cols])
+        return around
+
+    def _displaced(self, index: np.ndarray, now: np.ndarray, then: np.ndarray) -> np.ndarray:
+        """The harm-weighted flow newly displaced around nodes whose pass-through goes from ``now`` to ``then``."""
+        market = self.market[index]
+        displaced: np.ndarray = (np.maximum(0.0, market - then) - np.maximum(0.0, market - now)) * self._around[index]
+        return displaced
 
     def averted(self, node: str, capacity: float) -> float:
         """Harm-weighted flow no longer reaching the destination if the node's capacity became ``capacity``."""
@@ -299,9 +477,11 @@ class FlowState:
         if model.index[node] in model.on_cycle:  # no closed form on a cycle: solve again
             passes = self.passes.copy()
             passes[model.index[node]] = model.pass_factor(capacity)
-            return self.total - FlowState(model, passes).total
+            return self.total - FlowState(model, passes, self.market).total
         once, twice = self.through(node)
-        return -((factor - 1) * once + (factor * factor - 1) * twice)
+        index = np.asarray([model.index[node]])
+        moved = float(self._displaced(index, np.asarray([now]), np.asarray([model.pass_factor(capacity)]))[0])
+        return -((factor - 1) * once + (factor * factor - 1) * twice) - moved
 
     def averted_at(self, index: np.ndarray, capacities: np.ndarray) -> np.ndarray:
         """``averted`` for many nodes at once (their positions from ``FlowModel.interdicting``, found once
@@ -309,9 +489,12 @@ class FlowState:
         model = self.model
         now = np.where(index >= 0, self.passes[np.maximum(index, 0)], 0.0)
         active = now > 0
-        factor = (1.0 - model.effectiveness * np.minimum(1.0, np.maximum(0.0, capacities))) / np.where(active, now, 1.0)
-        once, twice = self._through[0][np.maximum(index, 0)], self._through[1][np.maximum(index, 0)]
-        averted = np.where(active, -((factor - 1) * once + (factor * factor - 1) * twice), 0.0)
+        then = 1.0 - model.effectiveness * np.minimum(1.0, np.maximum(0.0, capacities))
+        factor = then / np.where(active, now, 1.0)
+        at = np.maximum(index, 0)
+        once, twice = self._through[0][at], self._through[1][at]
+        moved = self._displaced(at, now, then)
+        averted = np.where(active, -((factor - 1) * once + (factor * factor - 1) * twice) - moved, 0.0)
         for k in np.flatnonzero(active & np.isin(index, sorted(model.on_cycle))).tolist():  # no closed form on a cycle
             averted[k] = self.averted(model.nodes[index[k]], float(capacities[k]))
         return averted
@@ -333,7 +516,8 @@ class FlowState:
     @functools.cached_property
     def _harm(self) -> np.ndarray:
         """Each entry's harm-weighted flow reaching the destination."""
-        harm: np.ndarray = self.inflow[self.model.rows] * self.entries * self.value[self.model.cols]
+        rows = self.model.rows  # links and conversions: what a node displaces travels no link of its own
+        harm: np.ndarray = self.inflow[rows] * self.entries[:len(rows)] * self.value[self.model.cols]
         return harm
 
     @functools.cached_property
@@ -395,6 +579,27 @@ def _feed_order(matrix: csc_matrix) -> tuple[np.ndarray, bool]:
     order = np.asarray(sorted(range(matrix.shape[0]), key=lambda position: (rank[labels[position]], position)),
                        dtype=np.int64)  # typed, so that an empty network still indexes
     return order, count == matrix.shape[0] and not matrix.diagonal().any()
+
+
+def _ancestors(tails: Sequence[int], heads: Sequence[int], nodes: int) -> list[int]:
+    """Each node's ancestors along the links (tail -> head) as a bit set (bit i: node i reaches it);
+    a node on a cycle is its own ancestor."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(nodes))
+    graph.add_edges_from(zip(tails, heads, strict=True))
+    condensed = nx.condensation(graph)
+    members = {v: c for c, data in condensed.nodes(data=True) for v in data["members"]}
+    bits = {c: sum(1 << v for v in data["members"]) for c, data in condensed.nodes(data=True)}
+    reach: dict[int, int] = {}
+    for component in nx.topological_sort(condensed):
+        found = 0
+        for parent in condensed.predecessors(component):
+            found |= reach[parent] | bits[parent]
+        inside = condensed.nodes[component]["members"]
+        if len(inside) > 1 or any(graph.has_edge(v, v) for v in inside):
+            found |= bits[component]
+        reach[component] = found
+    return [reach[members[v]] for v in range(nodes)]
 
 
 def _on_cycles(matrix: csc_matrix, nodes: int) -> set[int]:

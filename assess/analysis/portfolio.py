@@ -19,12 +19,15 @@ the output says which, and gives costs and effects as ranges.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Collection, Sequence
+import os
+import sys
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -379,12 +382,15 @@ class Planner:
         Evaluated lazily: a value computed against earlier flows bounds the value now (returns
         diminish), so an option is re-valued only when it reaches the top of the queue, and one
         that is still the best once re-valued is the best of all: the same picks as re-valuing
-        every option every round, at a fraction of the cost."""
+        every option every round, at a fraction of the cost. Displacement breaks the bound where a
+        package stops flow another one displaced (its value then rises); such gains are found only
+        when the option is re-valued, and the exact comparison measures what that costs."""
         countries = {code: _copy(state) for code, state in countries.items()}
         effects: dict[str, dict[str, Effect | None]] = {code: dict(self.effects(country))
                                                         for code, country in countries.items()}
         model = self.routes.model
         capacity = self.capacities(countries)  # updated one country at a time as packages are funded
+        market = capacity.copy()  # what is stopped beyond today's capacities is partly displaced
         state = model.state_of(capacity)
         first_round = [self.option(countries[code], effect, state) for code in sorted(effects)
                        for effect in effects[code].values() if effect is not None]
@@ -432,7 +438,7 @@ class Planner:
             country.values, country.tree, country.scores = best.values, chosen_effect.tree, best.scores
             country.funded.append(package)
             capacity[model.index[code]] = country.scores.capacity.point
-            after = model.state_of(capacity)
+            after = model.state_of(capacity, market)
             picks.append(self._pick(len(picks) + 1, best, before, country, state, after, budget - left, runner_up))
             state = after
             queue.new_round()
@@ -477,7 +483,7 @@ class Planner:
         cuts = []
         for d in range(start.shape[1]):
             arriving = model.state_of(start[:, d]).total
-            cuts.append((arriving - model.state_of(end[:, d]).total) / arriving if arriving > 0 else 0.0)
+            cuts.append((arriving - model.state_of(end[:, d], start[:, d]).total) / arriving if arriving > 0 else 0.0)
         p10, p50, p90 = np.percentile(cuts, [10, 50, 90])
         return {"draws": len(cuts), "p10": float(p10), "p50": float(p50), "p90": float(p90), "mean": float(np.mean(cuts))}
 
@@ -501,6 +507,13 @@ class Planner:
                                         f"{calibration.removal_low:.0%}-{calibration.removal_high:.0%} of the flow removed)",
                           "values": [f"{calibration.effectiveness_low:.2f}", f"{calibration.effectiveness_high:.2f}"],
                           "headline": ends})
+        displacement = config.interdiction.displacement
+        if displacement is not None:
+            ends = [self._cut(model.with_displacement(share)) for share in (displacement.low, displacement.high)]
+            found.append({"assumption": "share of newly stopped flow that traffickers move to the routes around a country "
+                                        f"(declared {displacement.share:g}; "
+                                        + ("sourced)" if displacement.basis == "sourced" else "an assumption)"),
+                          "values": [f"{displacement.low:g}", f"{displacement.high:g}"], "headline": ends})
         volumes = sorted(config.volumes, key=config.volumes.__getitem__)
         if len(volumes) > 1 and model.links:
             ends = [self._cut(model.with_config(config.model_copy(update={"unknown_volume": volume})))
@@ -519,13 +532,15 @@ class Planner:
 
     def _cut(self, model: FlowModel) -> float:
         """The headline in another version of the flow model (same nodes): the greedy portfolio's cut."""
-        arriving = model.state_of(self.capacities({})).total
-        return (arriving - model.state_of(self.funded_capacity).total) / arriving if arriving > 0 else 0.0
+        today = self.capacities({})
+        arriving = model.state_of(today).total
+        return (arriving - model.state_of(self.funded_capacity, today).total) / arriving if arriving > 0 else 0.0
 
     def value_of(self, countries: dict[str, CountryState], selection: Sequence[Option]) -> float:
         """The value of funding all of ``selection`` at once: flow stopped and points added, every effect applied."""
         countries = dict(countries)  # copied below where a package changes them
         start = {code: state.scores.overall[1] for code, state in countries.items()}
+        market = self.capacities(countries)
         for code in {option.country for option in selection}:
             countries[code] = _copy(countries[code])
         changed: dict[str, set[str]] = {}
@@ -538,7 +553,7 @@ class Planner:
             country = countries[code]
             country.tree = self.rescore(code, country.values, country.tree, facts)
             country.scores = self.scores(country.tree)
-        flow = self.routes.model.state_of(self.capacities(countries)).total
+        flow = self.routes.model.state_of(self.capacities(countries), market).total
         points = math.fsum(max(0.0, countries[code].scores.overall[1] - start[code]) for code in countries)
         return (self.baseline - flow) / self.baseline + self.weight * points / 100 if self.baseline > 0 else 0.0
 
@@ -638,12 +653,28 @@ def exact_knapsack(values: Sequence[float], costs: Sequence[float], budget: floa
 
     if not values:
         return [], True
-    result = milp(c=-np.asarray(values, dtype=float), integrality=np.ones(len(values)), bounds=Bounds(0, 1),
-                  constraints=LinearConstraint(np.asarray([costs], dtype=float), -np.inf, budget),
-                  options={"time_limit": EXACT_SECONDS})
+    with _native_stdout_silenced():  # HiGHS prints some debug lines to the process's stdout whatever its options
+        result = milp(c=-np.asarray(values, dtype=float), integrality=np.ones(len(values)), bounds=Bounds(0, 1),
+                      constraints=LinearConstraint(np.asarray([costs], dtype=float), -np.inf, budget),
+                      options={"time_limit": EXACT_SECONDS})
     if result.x is None:
         return None
     return [i for i, x in enumerate(result.x) if x > 0.5], bool(result.status == 0)
+
+
+@contextlib.contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """File descriptor 1 pointed at the null device for the block: output from compiled code, which
+    Python's ``sys.stdout`` never sees, must not reach a command's results (a JSON document, say)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _fresh(node: NodeResult) -> NodeResult:

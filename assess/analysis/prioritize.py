@@ -145,7 +145,7 @@ def routes_toward(workspace: Workspace, assessment: Assessment, destination: str
         wanted = {commodity} | {chain.precursor for chain in config.chains if chain.product == commodity}
         active = [link for link in active if link.commodity in wanted]
     countries = {node for link in active for node in (link.from_, link.to) if node not in network.regions}
-    model = FlowModel(active, destination, config, countries, reference.model.potential if reference else None)
+    model = FlowModel(active, destination, config, countries, reference.model if reference else None)
     on_routes = sorted(node for node in model.route_nodes() if node in countries and node != destination)
     results = {result.country: result for result in assessment.countries}
     ties = ties_with(workspace, destination, year)

@@ -458,6 +458,24 @@ class Calibration(Strict):
         return self
 
 
+class Displacement(Strict):
+    """The market's answer to interdiction (the balloon effect): the share of the flow a country newly
+    stops that traffickers move to the alternatives around it, with its range."""
+
+    share: Share = Field(description="Central share of the newly stopped flow that is displaced.")
+    low: Share
+    high: Share
+    basis: Literal["sourced", "assumption"]
+    rationale: Text
+    source: Text | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Displacement:
+        if not self.low <= self.share <= self.high:
+            raise ValueError("a displacement's low, share and high must be in order")
+        return self
+
+
 class Interdiction(Strict):
     """How a country's scores become the share of a flow it stops: from the rules that declare a
     mechanism that acts on flows (``mechanisms``), or, in a rule set that declares none, from
@@ -471,6 +489,8 @@ class Interdiction(Strict):
     effectiveness: Share
     calibration: Calibration | None = Field(
         None, description="How effectiveness was solved from published interception rates, with its range.")
+    displacement: Displacement | None = Field(
+        None, description="Share of newly stopped flow moved to the routes around a country (none if absent).")
 
     @model_validator(mode="after")
     def _one_basis(self) -> Interdiction:

@@ -346,10 +346,16 @@ def portfolio_view(result: Portfolio) -> View:
         notes.append(f"${left:,.0f} left: no {'other ' if result.picks else ''}package that fits adds value on "
                      "today's evidence")
     exact = result.exact
-    notes.append(Remark(f"greedy gets at least {_percent(1 - exact['gap_to_bound'])} of the optimum: its "
-                        f"{exact['greedy_value']:.4f} against an upper bound of {exact['upper_bound']:.4f} (the "
-                        "fractional knapsack over first-round values, valid while returns diminish; loose where "
-                        "options share a route)"))
+    if exact["greedy_value"] > exact["upper_bound"]:
+        notes.append(Remark(f"greedy's {exact['greedy_value']:.4f} is above the fractional knapsack over first-round "
+                            f"values ({exact['upper_bound']:.4f}), so that bound does not hold here: returns do not "
+                            "diminish where one package stops flow another displaces; the exact check compares "
+                            "selections instead"))
+    else:
+        notes.append(Remark(f"greedy gets at least {_percent(1 - exact['gap_to_bound'])} of the optimum: its "
+                            f"{exact['greedy_value']:.4f} against an upper bound of {exact['upper_bound']:.4f} (the "
+                            "fractional knapsack over first-round values, valid while returns diminish; loose where "
+                            "options share a route)"))
     if exact["value"] is not None:
         proof = "" if exact["proven_optimal"] else f"; the best found in {exact['time_limit_s']} s, not proven optimal"
         notes.append(Remark(f"exact check ({exact['solver']}{proof}): its selection is worth {exact['value']:.4f}, "
@@ -407,8 +413,9 @@ def scenario_view(result: Projection) -> View:
         baseline, scenario = year.flow
         if baseline is not None and scenario is not None:
             cut = 1 - scenario / baseline if baseline > 0 else 0.0
+            moved = f"{_percent(cut, 1)} lower" if cut >= 0 else f"{_percent(-cut, 1)} higher"
             notes.append(f"{year.year}: harm-weighted flow reaching {result.destination} {_percent(baseline, 1)} -> "
-                         f"{_percent(scenario, 1)} of its potential ({_percent(cut, 1)} lower); first picks "
+                         f"{_percent(scenario, 1)} of its potential ({moved}); first picks "
                          f"{', '.join(year.top[0]) or '—'} -> {', '.join(year.top[1]) or '—'}")
     span = f"{result.years[0].year}-{result.years[-1].year}" if result.years else "no years"
     title = f"Scenario {result.name}: {result.title} ({span}, baseline -> scenario)"

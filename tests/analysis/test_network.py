@@ -91,7 +91,7 @@ def test_a_country_off_every_route_has_no_leverage():
 def test_a_scenario_is_measured_against_the_baseline_potential():
     baseline = model_of([("CHN", "MEX", "high"), ("MEX", "USA", "high")])
     opened = FlowModel([link("CHN", "MEX", "high"), link("MEX", "USA", "high"), link("CHN", "USA", "low")], "USA",
-                       CONFIG, {"CHN", "MEX"}, reference=baseline.potential)
+                       CONFIG, {"CHN", "MEX"}, reference=baseline)
     assert opened.potential == baseline.potential
     assert opened.state({}).total == pytest.approx(0.7 * 10 / 9)  # a new route adds flow in the baseline's unit
 

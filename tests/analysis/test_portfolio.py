@@ -160,7 +160,10 @@ def test_a_package_is_charged_its_whole_commitment(shipped_workspace):
 
 def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness(shipped_workspace):
     result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
-    effectiveness, volume, _ = result.drivers  # largest swing first
+    swings = [abs(driver["headline"][1] - driver["headline"][0]) for driver in result.drivers]
+    assert swings == sorted(swings, reverse=True)  # largest swing first
+    effectiveness = next(driver for driver in result.drivers if "interception" in driver["assumption"])
+    volume = next(driver for driver in result.drivers if "no source sizes" in driver["assumption"])
     cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
     for driver in (effectiveness, volume):
         low, high = driver["headline"]  # at the low and the high value: both raise the cut
@@ -168,6 +171,18 @@ def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness
     assert "calibrated to published interception rates" in effectiveness["assumption"]
     assert volume["values"] == ["low", "high"] and "no source sizes" in volume["assumption"]
     assert effectiveness["headline"][1] - effectiveness["headline"][0] > volume["headline"][1] - volume["headline"][0]
+
+
+def test_the_headline_is_net_of_displacement_and_shows_its_range(shipped_workspace):
+    """Traffickers move part of what a funded country newly stops: the more they move, the smaller
+    the cut, and the headline lies between the cuts at the ends of the declared share."""
+    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    displacement = shipped_workspace.require_network("test")[0].interdiction.displacement
+    driver = next(driver for driver in result.drivers if driver["assumption"].startswith("share of newly stopped"))
+    assert driver["values"] == [f"{displacement.low:g}", f"{displacement.high:g}"]
+    at_low, at_high = driver["headline"]
+    cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
+    assert at_low > cut > at_high > 0
 
 
 def test_the_headline_shows_what_the_exchange_of_points_for_flow_costs(shipped_workspace):

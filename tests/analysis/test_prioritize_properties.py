@@ -1,11 +1,15 @@
 """Properties of the flow model and prioritization on random networks (Hypothesis)."""
 
+import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assess.analysis.network import FlowModel
 from assess.analysis.prioritize import select
-from helpers import routes_of
+from assess.engine.models import Displacement
+from helpers import CONFIG, link, model_of, routes_of
 
 NODES = ["CHN", "IND", "MEX", "GTM", "HND", "PAN", "COL", "CAN"]
 VOLUMES = ["low", "medium", "high", "unknown"]
@@ -68,3 +72,137 @@ def test_results_do_not_depend_on_input_order(network, random):
     two = select(routes_of(shuffled, reordered), budget=3)
     assert [(p.country, p.flow_after) for p in one[1]] == [(p.country, p.flow_after) for p in two[1]]
     assert one[0] == two[0]
+
+
+# --- Displacement: what a country newly stops is partly moved to the routes around it -----------
+
+DISPLACED = CONFIG.model_copy(update={"interdiction": CONFIG.interdiction.model_copy(update={
+    "displacement": Displacement(share=0.5, low=0.25, high=0.9, basis="assumption", rationale="test")})})
+
+
+def displaced_model(edges):
+    plain = model_of(edges)
+    return plain, FlowModel(plain.links, "USA", DISPLACED, plain.countries)
+
+
+def capacities(model, capacity):
+    return np.asarray([capacity.get(node, 0.0) for node in model.nodes])
+
+
+@settings(max_examples=80, deadline=None)
+@given(networks(acyclic=False), st.sampled_from(NODES), st.sampled_from(NODES), st.floats(0, 1))
+def test_with_displacement_the_closed_form_equals_solving_again(network, funded, country, to):
+    """Also after another country was funded (its displaced flow already in the state)."""
+    edges, capacity = network
+    _, model = displaced_model(edges)
+    market = capacities(model, capacity)
+    now = market.copy()
+    if funded in model.index:
+        now[model.index[funded]] = 1.0
+    raised = now.copy()
+    if country in model.index:
+        raised[model.index[country]] = to
+    state = model.state_of(now, market)
+    assert state.averted(country, to) == pytest.approx(state.total - model.state_of(raised, market).total, abs=1e-9)
+
+
+@settings(max_examples=80, deadline=None)
+@given(networks(acyclic=False), st.sampled_from(NODES), st.floats(0, 1))
+def test_displacement_only_gives_back_part_of_what_is_newly_stopped(network, country, extra):
+    """Averted flow with displacement lies between none and what is averted with no displacement."""
+    edges, capacity = network
+    plain, model = displaced_model(edges)
+    to = min(1.0, capacity[country] + extra)
+    with_displacement = model.state_of(capacities(model, capacity)).averted(country, to)
+    without = plain.state_of(capacities(plain, capacity)).averted(country, to)
+    assert with_displacement <= without + 1e-12
+    # at share 0 the model is the one that declares no displacement
+    assert model.with_displacement(0.0).state_of(capacities(model, capacity)).averted(country, to) == \
+        pytest.approx(without, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(networks(acyclic=False), st.sampled_from(NODES), st.floats(0, 1))
+def test_raising_capacity_never_lowers_the_flow_on_its_alternatives(network, country, extra):
+    """From the market as it stands, a country that stops more never lowers the flow on a link around
+    it (a link of one of its senders that the country does not itself feed), and each such link
+    gains the share displaced onto it."""
+    edges, capacity = network
+    _, model = displaced_model(edges)
+    if country not in model.index:
+        return
+    v = model.index[country]
+    market = capacities(model, capacity)
+    raised = market.copy()
+    raised[v] = min(1.0, raised[v] + extra)
+    downstream = set(nx.descendants(nx.DiGraph([edge[:2] for edge in edges]), country)) | {country}
+    before, after = model.state_of(market), model.state_of(raised, market)
+    for via, target in zip(model.moved_via[model.moved_node == v].tolist(),
+                           model.moved_cols[model.moved_node == v].tolist(), strict=True):
+        if via < 0 or model.nodes[via] in downstream:
+            continue
+        tail, head = model.nodes[via], model.nodes[target % len(model.nodes)]
+        assert carried(after, tail, head) >= carried(before, tail, head) - 1e-12
+
+
+def carried(state, tail, head):
+    """Flow on the links tail -> head (every commodity), what is displaced onto them included."""
+    model, nodes = state.model, len(state.model.nodes)
+    u, w = model.index[tail], model.index[head]
+    own = (model.rows[:model.link_entries] % nodes == u) & (model.cols[:model.link_entries] % nodes == w)
+    moved = (model.moved_via == u) & (model.moved_cols % nodes == w)
+    links = state.inflow[model.rows[:model.link_entries][own]] * state.entries[:model.link_entries][own]
+    displaced = state.inflow[model.moved_rows[moved]] * state.entries[len(model.rows):][moved]
+    return float(links.sum() + displaced.sum())
+
+
+# --- Routes opened and closed (a scenario against its baseline) ---------------------------------
+
+def changed_model(edges, config=CONFIG):
+    """The network of ``edges`` measured against ``reference`` (a scenario's baseline)."""
+    def build(reference=None):
+        links = [link(*edge) for edge in edges]
+        return FlowModel(links, "USA", config, {node for item in links for node in (item.from_, item.to)}, reference)
+    return build
+
+
+@settings(max_examples=80, deadline=None)
+@given(networks(acyclic=False), st.sampled_from([*NODES, "USA"]), st.sampled_from(NODES),
+       st.sampled_from(VOLUMES), st.sampled_from(COMMODITIES), st.booleans())
+def test_opening_a_route_never_lowers_what_arrives(network, head, tail, volume, commodity, displaced):
+    edges, capacity = network
+    config = DISPLACED if displaced else CONFIG
+    if tail == head or any(edge[:2] == (tail, head) and edge[3] == commodity for edge in edges):
+        return
+    before = changed_model(edges, config)()
+    after = changed_model([*edges, (tail, head, volume, commodity, "high")], config)(before)
+    assert after.state(capacity).total >= before.state(capacity).total - 1e-12
+
+
+@settings(max_examples=80, deadline=None)
+@given(networks(acyclic=False), st.integers(0, 15))
+def test_closing_a_route_never_raises_what_arrives_without_displacement(network, which):
+    edges, capacity = network
+    before = changed_model(edges)()
+    kept = [edge for i, edge in enumerate(edges) if i != which % len(edges)]
+    if not kept:
+        return
+    after = changed_model(kept)(before)
+    assert after.state(capacity).total <= before.state(capacity).total + 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks(acyclic=False), st.sampled_from(NODES), st.sampled_from(NODES), st.sampled_from(COMMODITIES),
+       st.floats(0, 1))
+def test_with_a_route_opened_the_closed_form_equals_solving_again(network, tail, country, commodity, to):
+    edges, capacity = network
+    if any(edge[:2] == (tail, "USA") and edge[3] == commodity for edge in edges):
+        return
+    before = changed_model(edges, DISPLACED)()
+    model = changed_model([*edges, (tail, "USA", "high", commodity, "high")], DISPLACED)(before)
+    market = capacities(model, capacity)
+    raised = market.copy()
+    if country in model.index:
+        raised[model.index[country]] = to
+    state = model.state_of(market)
+    assert state.averted(country, to) == pytest.approx(state.total - model.state_of(raised, market).total, abs=1e-9)

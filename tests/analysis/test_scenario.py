@@ -142,3 +142,30 @@ def test_the_projection_shows_each_moved_country_s_estimate_on_both_sides(shippe
     before, after = mexico.expected
     assert before is not None and after is not None and after > before
     assert "expected" in api.render(projection, "table").splitlines()[1].split()
+
+
+def test_opening_a_displacement_route_raises_what_arrives(mini_workspace):
+    """The balloon effect's sign: a route opened carries new flow on top of the old (issue #22), so
+    what reaches the destination never falls when traffickers open one, and here it rises."""
+    plan = Scenario.model_validate({"title": "t", "destination": "NOR", "routes": {"opened": [
+        {"from": "north_sea", "to": "NOR", "commodity": "cocaine", "since": "2024-01-01", "volume": "high"}]}})
+    year = project(mini_workspace, plan, "t", 2024, 2024).years[0]
+    baseline, changed = year.flow
+    assert changed > baseline
+    # from a transit country to a dead end (DEU ships nothing on in 2024): nothing is taken from its
+    # route to the destination (splitting its outflow would have lowered what arrives)
+    plan = Scenario.model_validate({"title": "t", "destination": "NOR", "routes": {"opened": [
+        {"from": "FRA", "to": "DEU", "commodity": "cocaine", "since": "2024-01-01", "volume": "high"}]}})
+    baseline, changed = project(mini_workspace, plan, "t", 2024, 2024).years[0].flow
+    assert changed == pytest.approx(baseline)
+
+
+def test_the_bundled_scenario_s_displacement_route_raises_the_flow_to_the_us(shipped_workspace):
+    from assess import api
+
+    plan = load_scenario(shipped_workspace, "fund-mexico-fy2026")
+    assert plan.routes.opened, "the bundled scenario opens a displacement route"
+    only_routes = plan.model_copy(update={"facts": [], "packages": []})
+    year = project(shipped_workspace, only_routes, "routes", 2027, 2027).years[0]
+    assert year.flow[1] > year.flow[0]
+    assert api.scenario(shipped_workspace, "fund-mexico-fy2026", until=2027).years
