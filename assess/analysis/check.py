@@ -24,7 +24,7 @@ from ..engine.compile import compile_ruleset
 from ..engine.models import Scenario
 from ..engine.reader import read_yaml
 from ..engine.results import Assessment, JSONObject
-from ..engine.values import UNKNOWN
+from ..engine.values import UNKNOWN, display
 from ..engine.workspace import Workspace
 
 
@@ -186,13 +186,30 @@ def findings(workspace: Workspace, year: int, stale_after: int | None = None) ->
     found += coverage.findings if coverage is not None else []
     if stale_after is not None:
         found += _stale(workspace, year, stale_after)
+    return found + law_contradictions(workspace)
+
+
+def law_contradictions(workspace: Workspace) -> list[Finding]:
+    """A profile's own known value that differs from what a grouping's law settles on the day it is
+    dated: being dated later (or the same day), it holds instead of the law, so say so."""
+    found = []
+    for profile in workspace.profiles.values():
+        for name in profile.law:
+            for entry in profile.history.get(name, ()):
+                law = profile.law_on(name, entry.as_of)
+                if law is None or entry.value is UNKNOWN or entry.value == law.value:
+                    continue
+                found.append(Finding("law-contradiction", f"{profile.file}:{name} ({entry.as_of})",
+                                     f"{display(entry.value)} contradicts {law.settled_by}, which settles "
+                                     f"{display(law.value)} from {law.as_of} ({law.source}): the profile's value, "
+                                     "dated later or the same day, holds; correct it or say in its note why"))
     return found
 
 
 def _stale(workspace: Workspace, year: int, stale_after: int) -> list[Finding]:
     found = []
     for profile in workspace.profiles.values():
-        for name in profile.history:
+        for name in profile.facts():
             reading = profile.reading(name, year)
             if reading and reading.value is not UNKNOWN and reading.as_of is not None \
                     and reading.as_of.year < year - stale_after:
