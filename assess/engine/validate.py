@@ -413,17 +413,25 @@ def check_groupings(doc: Document, groupings: GroupingsFile, checker: RulesetChe
             spec = checker.fact(doc, where, law.fact)
             if spec is None:
                 continue
-            try:
-                spec.read(law.value, allow_unknown=False)
-            except ValueProblem as problem:
-                checker.error(doc, (*where, "value"), str(problem), allowed=problem.allowed,
-                              suggestion=did_you_mean(str(law.value), problem.allowed))
+            _check_law_value(doc, (*where, "value"), spec, law.value, checker)
             other, members = settled.setdefault(law.fact, (name, set(grouping.members)))
             shared = sorted(members & set(grouping.members)) if other != name else []
             if shared:
+                more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
                 checker.error(doc, (*where, "fact"), f"'{law.fact}' is also settled by the law of grouping '{other}', "
-                              f"which shares {len(shared)} members ({', '.join(shared[:3])}"
-                              f"{', ...' if len(shared) > 3 else ''}): settle a fact in one grouping")
+                              f"and both bind {', '.join(shared[:3])}{more}: settle a fact in one grouping")
+
+
+def _check_law_value(doc: Document, where: DataPath, spec: FactSpecBase, value: Any, checker: RulesetChecker) -> None:
+    """A law settles a known value of its fact's type ('unknown' would settle nothing)."""
+    if value == UNKNOWN_TEXT:
+        checker.error(doc, where, f"a law settles a value, and '{UNKNOWN_TEXT}' settles nothing: leave the fact out")
+        return
+    try:
+        spec.read(value, allow_unknown=False)
+    except ValueProblem as problem:
+        allowed = tuple(item for item in problem.allowed if item != UNKNOWN_TEXT)
+        checker.error(doc, where, str(problem), allowed=allowed, suggestion=did_you_mean(str(value), allowed))
 
 
 # --- Profiles -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import assess
-from assess.analysis.scenario import apply_scenario, effective_date, project
+from assess.analysis.scenario import apply_scenario, effective_date, idle_changes, project
 from assess.engine.models import Scenario
 from assess.engine.workspace import load_scenario
 from helpers import MINI, invoke, workspace_args
@@ -142,3 +142,11 @@ def test_the_projection_shows_each_moved_country_s_estimate_on_both_sides(shippe
     before, after = mexico.expected
     assert before is not None and after is not None and after > before
     assert "expected" in api.render(projection, "table").splitlines()[1].split()
+
+
+def test_a_change_to_what_a_groupings_law_already_settles_changes_nothing(shipped_workspace):
+    """Austria's profile does not record NPP/ANPP control; the EU's Regulation 2018/729 settles it."""
+    scenario = Scenario.model_validate({"title": "t", "facts": [
+        {"country": "AUT", "fact": "npp_anpp_controlled", "value": "true", "as_of": "2024-01-01"}]})
+    assert idle_changes(shipped_workspace, scenario) == [
+        (("facts", 0), "AUT npp_anpp_controlled is already true on 2024-01-01: the change changes nothing")]
