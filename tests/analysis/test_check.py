@@ -150,3 +150,10 @@ def test_an_own_value_dated_while_the_state_was_not_a_member_contradicts_nothing
 
 def test_the_shipped_profiles_contradict_no_law(shipped_workspace):
     assert [f for f in assess.check(shipped_workspace, 2024).findings if f.kind == "law-contradiction"] == []
+
+
+def test_a_groupings_law_cites_a_source_a_reviewer_can_open(mini: Path):
+    (mini / "rules/groupings.yaml").write_text(UNION.replace('"Union regulation 1"', '"Union regulation, seeds/x.txt"'))
+    report = assess.check(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)
+    assert [(f.kind, f.where.rsplit("/", 1)[-1]) for f in report.findings if f.kind == "source-not-primary"] == [
+        ("source-not-primary", "groupings.yaml:union.law.a (2018-06-07)")]
