@@ -1,12 +1,16 @@
 """The shipped strategy rule set and country profiles: complete, consistent, and faithful to public fact."""
 
+import shutil
+from pathlib import Path
 
 import pytest
 
 import assess
+from assess import api
 from assess.analysis.check import findings
 from assess.engine.compile import compile_ruleset
 from assess.engine.conditions import Snapshot
+from assess.engine.values import UNKNOWN
 from helpers import REPO
 
 RULES = REPO / "rules/synthetic-drugs-2019"
@@ -223,3 +227,37 @@ def test_every_assumption_of_the_bundled_scenarios_changes_something(shipped):
 
     report = check(shipped, scenarios=REPO / "scenarios")
     assert report.idle_scenario_changes == []
+
+
+PROVENANCE = {"source", "note", "settled_by", "profile_hash", "stamp"}
+
+
+def _scored(value: object) -> object:
+    """A result's JSON without where its values came from (sources, notes, hashes): the scores alone."""
+    if isinstance(value, dict):
+        return {key: _scored(item) for key, item in value.items() if key not in PROVENANCE}
+    if isinstance(value, list):
+        return [_scored(item) for item in value]
+    return value
+
+
+def test_the_eu_grouping_scores_every_country_as_the_per_member_rows_did(shipped, tmp_path: Path):
+    """The rule set without the eu grouping's law, and the profiles with the rows of
+    imports/eu_precursor_regulations.csv imported again: the 2024 scores of every country, every node,
+    bound, estimate and tier, are the same; only the provenance of the two facts differs."""
+    rules, profiles = tmp_path / "rules", tmp_path / "country_profiles"
+    shutil.copytree(RULES, rules)
+    shutil.copytree(REPO / "country_profiles", profiles)
+    groupings = rules / "groupings.yaml"
+    text = groupings.read_text()
+    groupings.write_text(text[:text.index("    law:\n")] + text[text.index("  region:\n"):])
+    rows = assess.load_workspace(rules, profiles)
+    assert rows.profiles["AUT"].reading("npp_anpp_controlled", 2024).value is UNKNOWN  # no law, no row
+    plan = api.import_table(rows, REPO / "imports/eu_precursor_regulations.csv")
+    assert sorted(change.kind for change in plan.changes) == ["add"] * 54 + ["same"]  # the United Kingdom kept its own
+    rows = assess.load_workspace(rules, profiles)
+    assert all(not profile.law for profile in rows.profiles.values())
+    by_grouping, by_rows = (assess.score(workspace, 2024) for workspace in (shipped, rows))
+    assert [c.country for c in by_grouping.countries] == [c.country for c in by_rows.countries]
+    for grouped, rowed in zip(by_grouping.countries, by_rows.countries, strict=True):
+        assert _scored(grouped.to_json()) == _scored(rowed.to_json()), grouped.country

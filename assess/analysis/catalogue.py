@@ -69,5 +69,6 @@ def _better(spec: FactSpecBase) -> str:
 
 
 def _known_in(workspace: Workspace, name: str) -> int:
-    return sum(any(entry.value is not UNKNOWN for entry in profile.history.get(name, ()))
+    """Profiles with a known value at any date, their own or one a grouping's law settles."""
+    return sum(any(entry.value is not UNKNOWN for entry in (*profile.history.get(name, ()), *profile.law.get(name, ())))
                for profile in workspace.profiles.values())

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,8 +24,9 @@ from ..engine.compile import compile_ruleset
 from ..engine.models import Scenario
 from ..engine.reader import read_yaml
 from ..engine.results import Assessment, JSONObject
-from ..engine.values import UNKNOWN
+from ..engine.values import UNKNOWN, display
 from ..engine.workspace import Workspace
+from ..errors import location_of
 
 
 @dataclass(frozen=True)
@@ -98,19 +99,28 @@ def _sources(workspace: Workspace) -> tuple[list[Finding], list[Finding]]:
     """Sources no reviewer can open (findings), and sources a reviewer cannot follow well (warnings)."""
     found: list[Finding] = []
     weak: list[Finding] = []
+    for where, source in _cited(workspace):
+        mirror = next((site for site in MIRRORS if site in source.lower()), None)
+        if INTERNAL.search(URL.sub("", source)) or mirror:
+            what = f"a copy at {mirror}" if mirror else "an internal file"
+            found.append(Finding("source-not-primary", where, f"the source points to {what}: cite the publisher "
+                                 "and the document (a URL where one exists)"))
+        else:
+            weak += [Finding(kind, where, message) for kind, message in _weak(source)]
+    return found, weak
+
+
+def _cited(workspace: Workspace) -> Iterator[tuple[str, str]]:
+    """Every value's source with where it is written: the profiles' entries, and the groupings' law
+    (which is the source of the values it settles)."""
     for profile in workspace.profiles.values():
         for name, entries in profile.history.items():
             for entry in entries:
-                source = entry.source or ""
-                where = f"{profile.file}:{name} ({entry.as_of})"
-                mirror = next((site for site in MIRRORS if site in source.lower()), None)
-                if INTERNAL.search(URL.sub("", source)) or mirror:
-                    what = f"a copy at {mirror}" if mirror else "an internal file"
-                    found.append(Finding("source-not-primary", where, f"the source points to {what}: cite the publisher "
-                                         "and the document (a URL where one exists)"))
-                else:
-                    weak += [Finding(kind, where, message) for kind, message in _weak(source)]
-    return found, weak
+                yield f"{profile.file}:{name} ({entry.as_of})", entry.source or ""
+    groupings = location_of(workspace.ruleset.directory / "groupings.yaml")
+    for grouping, declared in workspace.ruleset.groupings.items():
+        for law in declared.law:
+            yield f"{groupings}:{grouping}.law.{law.fact} ({law.from_})", law.source
 
 
 def _weak(source: str) -> list[tuple[str, str]]:
@@ -186,13 +196,30 @@ def findings(workspace: Workspace, year: int, stale_after: int | None = None) ->
     found += coverage.findings if coverage is not None else []
     if stale_after is not None:
         found += _stale(workspace, year, stale_after)
+    return found + law_contradictions(workspace)
+
+
+def law_contradictions(workspace: Workspace) -> list[Finding]:
+    """A profile's own known value that differs from what a grouping's law settles on the day it is
+    dated: being dated later (or the same day), it holds instead of the law, so say so."""
+    found = []
+    for profile in workspace.profiles.values():
+        for name in profile.law:
+            for entry in profile.history.get(name, ()):
+                law = profile.law_on(name, entry.as_of)
+                if law is None or entry.value is UNKNOWN or entry.value == law.value:
+                    continue
+                found.append(Finding("law-contradiction", f"{profile.file}:{name} ({entry.as_of})",
+                                     f"{display(entry.value)} contradicts {law.settled_by}, which settles "
+                                     f"{display(law.value)} from {law.as_of} ({law.source}): the profile's value, "
+                                     "dated later or the same day, holds; correct it or say in its note why"))
     return found
 
 
 def _stale(workspace: Workspace, year: int, stale_after: int) -> list[Finding]:
     found = []
     for profile in workspace.profiles.values():
-        for name in profile.history:
+        for name in profile.facts():
             reading = profile.reading(name, year)
             if reading and reading.value is not UNKNOWN and reading.as_of is not None \
                     and reading.as_of.year < year - stale_after:

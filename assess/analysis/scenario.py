@@ -48,9 +48,8 @@ def idle_changes(workspace: Workspace, scenario: Scenario) -> list[tuple[tuple[s
         # the baseline, and the scenario's own earlier changes of the same fact
         earlier = [(c.as_of, j, spec.read(c.value, allow_unknown=False)) for j, c in enumerate(scenario.facts)
                    if (c.country, c.fact) == (change.country, change.fact) and (c.as_of, j) < (change.as_of, i)]
-        profile = workspace.profiles[change.country]
-        readings = [(entry.as_of, -1, entry.value) for entry in profile.history.get(change.fact, ())
-                    if entry.as_of <= change.as_of]
+        baseline = workspace.profiles[change.country].reading_on(change.fact, change.as_of)
+        readings = [(baseline.as_of, -1, baseline.value)] if baseline is not None else []
         before = max([*readings, *earlier], key=lambda item: (item[0], item[1]), default=None)
         if before is not None and before[2] is not UNKNOWN and before[2] == value:
             idle.append((("facts", i), f"{change.country} {change.fact} is already {display(change.value)} on "
@@ -109,8 +108,8 @@ def effective_date(workspace: Workspace, package: str, start: dt.date) -> dt.dat
 
 
 def _value_on(profile: CountryProfile, fact: str, day: dt.date) -> Any:
-    known = [entry for entry in profile.history.get(fact, ()) if entry.as_of <= day]
-    return known[-1].value if known else UNKNOWN
+    reading = profile.reading_on(fact, day)
+    return reading.value if reading is not None else UNKNOWN
 
 
 def _with_readings(profile: CountryProfile, readings: list[Reading]) -> CountryProfile:

@@ -6,6 +6,7 @@ it did), rolling each level up with ``aggregate`` as it goes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -31,7 +32,8 @@ def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snap
         if reading is None:
             reads[name] = FactRead(name, UNKNOWN, None, None)
             continue
-        reads[name] = FactRead(name, reading.value, reading.as_of.isoformat(), reading.source, reading.note)
+        reads[name] = FactRead(name, reading.value, reading.as_of.isoformat(), reading.source, reading.note,
+                               reading.settled_by)
         if reading.value is not UNKNOWN:
             values[name] = reading.value
     return Snapshot(values, year), reads
@@ -254,7 +256,8 @@ def estimate(program: Program, workspace: Workspace, year: int, known: Mapping[s
     grouping_facts = {code: {**values, **_known_readings(workspace.profiles[code], by_facts, year)}
                       for code, values in known.items()} if by_facts else known
     priors = Priors(ruleset.facts, {name: ruleset.estimate_of(name) for name in program.facts_read},
-                    {name: grouping.members for name, grouping in ruleset.groupings.items()}, grouping_facts,
+                    {name: grouping.groups(dt.date(year, 12, 31)) for name, grouping in ruleset.groupings.items()},
+                    grouping_facts,
                     {code: profile.parent for code, profile in workspace.profiles.items()})
     return evaluate_arrays(program, year, list(known) if entities is None else list(entities), known, priors, draws,
                            seed)

@@ -15,9 +15,18 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .conditions import Condition, FactTest
 from .facttypes import Estimate, FactSpec
@@ -39,17 +48,67 @@ class FactCatalogue(Strict):
                           "(none declared: unknowns are not estimated and drop out).")
 
 
+class Membership(Strict):
+    """A state's dated membership of a grouping (the EU's members joined, and one left, on known days)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: dt.date | None = Field(None, alias="from", description="Its first day as a member (none: always was).")
+    until: dt.date | None = Field(None, description="Its last day as a member (none: still is).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Membership:
+        if self.from_ and self.until and self.until < self.from_:
+            raise ValueError(f"until ({self.until}) is before from ({self.from_})")
+        return self
+
+    def holds(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.until is None or day <= self.until)
+
+
+def _member_kind(value: object) -> str:
+    return "<dated>" if isinstance(value, (dict, Membership)) else "<group>"
+
+
+# a member's group (a partition such as a region), or its dated membership (a grouping with law)
+Member = Annotated[Union[Annotated[Text, Tag("<group>")], Annotated[Membership, Tag("<dated>")]],  # noqa: UP007
+                   Discriminator(_member_kind)]
+
+
+class Law(Strict):
+    """A grouping's law: from its date, it settles a fact at a value for every state that is a member."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    fact: Identifier = Field(description="A fact of the catalogue.")
+    value: RawValue = Field(description="The value it settles, typed by the catalogue (never 'unknown').")
+    from_: dt.date = Field(alias="from", description="The day it enters into force (YYYY-MM-DD).")
+    source: Text = Field(description="The law: publisher, document, URL.")
+    note: Text | None = Field(None, description="What it does and how its date was read (shown with the value).")
+
+
 class Grouping(Strict):
-    """A declared partition of the entities (a region, an income group), for cohort estimates."""
+    """A declared grouping of the entities: a partition (a region, an income group) for cohort
+    estimates, or a union of states whose law binds its members (the EU)."""
 
     title: Text
     source: Text = Field(description="Who publishes the grouping: publisher, document, URL.")
-    members: Annotated[dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Text], Field(min_length=1)] = Field(
-        description="ISO 3166-1 alpha-3 code -> group; an entity takes its parent country's group.")
+    members: Annotated[dict[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], Member], Field(min_length=1)] = Field(
+        description="ISO 3166-1 alpha-3 code -> group, or -> its dated membership ({from, until}; its group is the "
+                    "grouping's title); an entity takes its parent country's group.")
+    law: list[Law] = Field(
+        [], description="Dated law that settles a fact for every state on each day it is a member and the law is in "
+                        "force (a profile's own entry of the fact wins when dated later, or on the same day).")
+
+    def groups(self, day: dt.date) -> dict[str, str]:
+        """ISO3 -> group of the states that are members on ``day``."""
+        return {code: member for code, member in self.members.items() if isinstance(member, str)} | {
+            code: self.title for code, member in self.members.items()
+            if isinstance(member, Membership) and member.holds(day)}
 
 
 class GroupingsFile(Strict):
-    """``groupings.yaml``: groupings a rule set's estimates may name in ``by``."""
+    """``groupings.yaml``: groupings a rule set's estimates may name in ``by``, and the law of unions of states."""
 
     groupings: dict[Identifier, Grouping]
 

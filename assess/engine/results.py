@@ -29,11 +29,14 @@ class FactRead:
     as_of: str | None
     source: str | None
     note: str | None = None
+    settled_by: str | None = None  # a grouping's law, where that settles the value rather than the profile
 
     def to_json(self) -> JSONObject:
         data = {"fact": self.fact, "value": to_json(self.value), "as_of": self.as_of, "source": self.source}
         if self.note:
             data["note"] = self.note
+        if self.settled_by:
+            data["settled_by"] = self.settled_by
         return data
 
 

@@ -33,6 +33,7 @@ from .models import (
     FactCatalogue,
     FactEntry,
     Goal,
+    GroupingsFile,
     Intervention,
     NetworkConfig,
     PartnershipFile,
@@ -389,6 +390,48 @@ def _normalise(text: str) -> str:
     """Compare citations ignoring case, whitespace and typographic quotes."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(text.lower().split())
+
+
+# --- Groupings ------------------------------------------------------------------------------
+
+
+def check_groupings(doc: Document, groupings: GroupingsFile, checker: RulesetChecker) -> None:
+    """Members are countries; a law settles a declared fact at a value of its type, once a day; and no
+    fact is settled by the law of two groupings that share a member (neither could say which holds)."""
+    settled: dict[str, tuple[str, set[str]]] = {}  # fact -> the first grouping whose law settles it, its members
+    for name, grouping in groupings.groupings.items():
+        for code in grouping.members:
+            if not is_country(code):
+                checker.error(doc, ("groupings", name, "members", code), f"'{code}' is not an ISO 3166-1 alpha-3 "
+                              "country code", key=True, suggestion=did_you_mean(code, _country_codes()))
+        seen: set[tuple[str, dt.date]] = set()
+        for i, law in enumerate(grouping.law):
+            where = ("groupings", name, "law", i)
+            if (law.fact, law.from_) in seen:
+                checker.error(doc, where, f"the law settling '{law.fact}' from {law.from_} is declared twice")
+            seen.add((law.fact, law.from_))
+            spec = checker.fact(doc, where, law.fact)
+            if spec is None:
+                continue
+            _check_law_value(doc, (*where, "value"), spec, law.value, checker)
+            other, members = settled.setdefault(law.fact, (name, set(grouping.members)))
+            shared = sorted(members & set(grouping.members)) if other != name else []
+            if shared:
+                more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
+                checker.error(doc, (*where, "fact"), f"'{law.fact}' is also settled by the law of grouping '{other}', "
+                              f"and both bind {', '.join(shared[:3])}{more}: settle a fact in one grouping")
+
+
+def _check_law_value(doc: Document, where: DataPath, spec: FactSpecBase, value: Any, checker: RulesetChecker) -> None:
+    """A law settles a known value of its fact's type ('unknown' would settle nothing)."""
+    if value == UNKNOWN_TEXT:
+        checker.error(doc, where, f"a law settles a value, and '{UNKNOWN_TEXT}' settles nothing: leave the fact out")
+        return
+    try:
+        spec.read(value, allow_unknown=False)
+    except ValueProblem as problem:
+        allowed = tuple(item for item in problem.allowed if item != UNKNOWN_TEXT)
+        checker.error(doc, where, str(problem), allowed=allowed, suggestion=did_you_mean(str(value), allowed))
 
 
 # --- Profiles -------------------------------------------------------------------------------

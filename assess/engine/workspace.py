@@ -29,6 +29,7 @@ from .models import (
     GroupingsFile,
     Intervention,
     InterventionMenu,
+    Membership,
     NetworkConfig,
     Partnership,
     PartnershipFile,
@@ -44,6 +45,7 @@ from .validate import (
     M,
     RulesetChecker,
     ScenarioContext,
+    check_groupings,
     check_network_config,
     check_partnerships,
     check_profile,
@@ -122,6 +124,8 @@ class Reading:
     as_of: dt.date
     source: str | None = None
     note: str | None = None
+    settled_by: str | None = None  # the grouping whose law settles it ("European Union law (grouping eu)")
+    until: dt.date | None = None  # a law's reading: the member's last day in the grouping
 
 
 @dataclass(frozen=True)
@@ -130,19 +134,43 @@ class CountryProfile:
     name: str
     file: str
     content_hash: str
-    history: dict[str, tuple[Reading, ...]] = field(default_factory=dict)
+    history: dict[str, tuple[Reading, ...]] = field(default_factory=dict)  # the profile's own entries
     kind: str = "country"  # or the entity's kind: state, province, port, scenario, ...
     parent: str | None = None  # an entity's country
+    law: dict[str, tuple[Reading, ...]] = field(default_factory=dict)  # what its groupings' law settles
 
     def reading(self, fact: str, year: int) -> Reading | None:
-        """The latest value dated on or before the end of ``year`` (None if none is)."""
-        entries = self.history.get(fact, ())
-        index = bisect.bisect_right(entries, dt.date(year, 12, 31), key=lambda entry: entry.as_of)
-        return entries[index - 1] if index else None
+        """The value as of the end of ``year`` (None if nothing settles it); see ``reading_on``."""
+        return self.reading_on(fact, dt.date(year, 12, 31))
+
+    def reading_on(self, fact: str, day: dt.date) -> Reading | None:
+        """The latest value dated on or before ``day``: the profile's own entry, or its groupings'
+        law where the law is dated later and binds the country that day. The profile's entry wins
+        on the same day, and an unknown never outweighs the law (it says the profile does not know)."""
+        own = _latest(self.history.get(fact, ()), day)
+        law = self.law_on(fact, day)
+        if law is not None and (own is None or own.value is UNKNOWN or own.as_of < law.as_of):
+            return law
+        return own
+
+    def law_on(self, fact: str, day: dt.date) -> Reading | None:
+        """What a grouping's law settles for ``fact`` on ``day`` (None where no law binds the country)."""
+        law = _latest(self.law.get(fact, ()), day)
+        return law if law is not None and (law.until is None or day <= law.until) else None
+
+    def facts(self) -> list[str]:
+        """The facts the profile records or a law settles for it."""
+        return sorted({*self.history, *self.law})
 
     def years(self) -> set[int]:
         """The years of the known values (an unknown is no evidence of anything)."""
-        return {entry.as_of.year for entries in self.history.values() for entry in entries if entry.value is not UNKNOWN}
+        return {entry.as_of.year for entries in (*self.history.values(), *self.law.values()) for entry in entries
+                if entry.value is not UNKNOWN}
+
+
+def _latest(entries: tuple[Reading, ...], day: dt.date) -> Reading | None:
+    index = bisect.bisect_right(entries, day, key=lambda entry: entry.as_of)
+    return entries[index - 1] if index else None
 
 
 @dataclass(frozen=True)
@@ -304,7 +332,34 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
         _checked_scenarios(scenarios, None, context, errors)
     if errors or ruleset is None:
         raise InputErrors(errors)
-    return Workspace(ruleset, loaded, network, profiles_dir)
+    return Workspace(ruleset, settle(loaded, ruleset), network, profiles_dir)
+
+
+def settle(profiles: dict[str, CountryProfile], ruleset: Ruleset) -> dict[str, CountryProfile]:
+    """The profiles with what their groupings' law settles for each (an entity is bound as its country is)."""
+    law = _law_readings(ruleset)
+    return {code: dataclasses.replace(profile, law=law.get(profile.parent or code, {}))
+            for code, profile in profiles.items()}
+
+
+def _law_readings(ruleset: Ruleset) -> dict[str, dict[str, tuple[Reading, ...]]]:
+    """ISO3 -> fact -> the readings a grouping's law settles for that member, by date: each from the
+    day both the law is in force and the state is a member, until the state's last day as one."""
+    settled: dict[str, dict[str, list[Reading]]] = {}
+    for name, grouping in sorted(ruleset.groupings.items()):
+        settled_by = f"{grouping.title} law (grouping {name})"
+        # by date, so that of two laws in force before a state joined, the later is read
+        for law in sorted(grouping.law, key=lambda law: law.from_):
+            value = ruleset.facts[law.fact].read(law.value, allow_unknown=False)
+            for code, member in grouping.members.items():
+                spell = member if isinstance(member, Membership) else Membership()
+                if spell.until is not None and spell.until < law.from_:
+                    continue  # it had left before the law was made
+                start = max(law.from_, spell.from_ or law.from_)
+                settled.setdefault(code, {}).setdefault(law.fact, []).append(
+                    Reading(law.fact, value, start, law.source, law.note, settled_by, spell.until))
+    return {code: {fact: tuple(readings) for fact, readings in sorted(facts.items())}
+            for code, facts in settled.items()}
 
 
 @dataclass(frozen=True)
@@ -344,6 +399,8 @@ def _read_ruleset(directory: Path, errors: list[SourceError]) -> tuple[Ruleset |
                              goals_complete=len(goal_docs) == len(goal_files) and all(goal for _, goal in goals))
     groupings_file = _optional_model_file(directory / "groupings.yaml", GroupingsFile, errors)
     groupings = dict(groupings_file[1].groupings) if groupings_file else {}
+    if groupings_file is not None:
+        check_groupings(*groupings_file, checker)
     if catalogue_file is not None:
         checker.check_catalogue(catalogue_file[0], catalogue_file[1].estimate, groupings)
     if header_file is not None:
@@ -486,7 +543,8 @@ def reload_profiles(workspace: Workspace, codes: list[str]) -> Workspace:
     changed them since it was loaded); raises InputErrors if one no longer loads."""
     errors: list[SourceError] = []
     paths = [workspace.profiles_dir / f"{code}.yaml" for code in sorted(set(codes))]
-    fresh = _load_profiles(workspace.profiles_dir, workspace.ruleset.facts, errors, paths=paths)
+    fresh = settle(_load_profiles(workspace.profiles_dir, workspace.ruleset.facts, errors, paths=paths),
+                   workspace.ruleset)
     if errors:
         raise InputErrors(errors)
     return dataclasses.replace(workspace, profiles=dict(sorted({**workspace.profiles, **fresh}.items())))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, FactChange, Move, Scored
-from ..engine.results import Assessment, CountryResult, JSONObject, NodeResult, Publication, Stamp
+from ..engine.results import Assessment, CountryResult, FactRead, JSONObject, NodeResult, Publication, Stamp
 from ..engine.values import display
 from .formats import Remark, View
 
@@ -138,6 +138,14 @@ def coverage_text(node: NodeResult) -> str:
     return _percent(node.coverage) + ("" if _well_covered(node) else " (low confidence)")
 
 
+def provenance(read: FactRead) -> str:
+    """`` (source, date; settled by European Union law (grouping eu))``: where a value read comes from
+    (the date alone for an unknown with no source; nothing for a fact never recorded)."""
+    shown = ", ".join(part for part in (read.source, read.as_of) if part)
+    shown += f"; settled by {read.settled_by}" if read.settled_by else ""
+    return f" ({shown})" if shown else ""
+
+
 def explain_view(result: CountryResult) -> View:
     """Every rule for one country, goal by goal: score with its bounds, its weight in the overall
     score, the points it earns, why, the facts read (value, source, date) and what it recommends;
@@ -151,8 +159,7 @@ def explain_view(result: CountryResult) -> View:
         # with no overall published, weights and points are read within the goal
         share_of, points_of = (1.0, 1.0) if overall else (goal.share or 1.0, goal.effective_weight or 1.0)
         for rule in (node for node in goal.walk() if node.kind == "rule"):
-            facts = "; ".join(f"{f.fact}={display(f.value)}" + (f" ({f.source}, {f.as_of})" if f.source else
-                                                                 (f" ({f.as_of})" if f.as_of else "")) for f in rule.facts)
+            facts = "; ".join(f"{f.fact}={display(f.value)}{provenance(f)}" for f in rule.facts)
             points = None if rule.contribution is None else rule.contribution / points_of
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
                          estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),

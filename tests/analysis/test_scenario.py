@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import assess
-from assess.analysis.scenario import apply_scenario, effective_date, project
+from assess.analysis.scenario import apply_scenario, effective_date, idle_changes, project
 from assess.engine.models import Scenario
 from assess.engine.workspace import load_scenario
 from helpers import MINI, invoke, workspace_args
@@ -169,3 +169,11 @@ def test_the_bundled_scenario_s_displacement_route_raises_the_flow_to_the_us(shi
     year = project(shipped_workspace, only_routes, "routes", 2027, 2027).years[0]
     assert year.flow[1] > year.flow[0]
     assert api.scenario(shipped_workspace, "fund-mexico-fy2026", until=2027).years
+
+
+def test_a_change_to_what_a_groupings_law_already_settles_changes_nothing(shipped_workspace):
+    """Austria's profile does not record NPP/ANPP control; the EU's Regulation 2018/729 settles it."""
+    scenario = Scenario.model_validate({"title": "t", "facts": [
+        {"country": "AUT", "fact": "npp_anpp_controlled", "value": "true", "as_of": "2024-01-01"}]})
+    assert idle_changes(shipped_workspace, scenario) == [
+        (("facts", 0), "AUT npp_anpp_controlled is already true on 2024-01-01: the change changes nothing")]

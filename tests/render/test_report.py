@@ -135,6 +135,12 @@ def test_no_placeholder_or_internal_string_reaches_the_page(shipped_pages, shipp
         assert "insufficient_data" not in text
 
 
+def test_a_value_a_groupings_law_settles_shows_the_law_as_its_source(shipped_pages):
+    austria = shipped_pages.annex.split('id="country-AUT"')[1].split("</details>")[0]
+    assert "Commission Delegated Regulation (EU) 2018/729" in austria
+    assert "2018-06-07; settled by European Union law (grouping eu))" in visible(austria)
+
+
 def test_charts_have_goal_names_legends_and_intervals(hostile: Path):
     annex = pages_of(hostile, year=2024, destination="NOR").annex
     scores = section(annex, "scores")
