@@ -159,6 +159,8 @@ def _load(paths: WorkspacePaths, scenarios: Path | None = None) -> api.Workspace
         _say(f"note: no {' or '.join(f'{name}/' for name in borrowed)} here: using the copy shipped with assess "
              "(give --rules/--profiles, or run inside a workspace: assess init DIR)")
     workspace = api.load_workspace(paths.rules, paths.profiles, scenarios=scenarios)
+    for warning in workspace.ruleset.warnings:  # an older format, read in spite of its changes
+        _say(warning.render())
     if _verbosity().get("verbose"):
         click.echo(f"loaded {workspace.summary()} in {time.perf_counter() - start:.2f} s", err=True)
     return workspace

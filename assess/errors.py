@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 # Characters that must never reach a terminal, a document or a message as they are: C0 and C1
 # controls (escape sequences, NUL, bells) other than newline and tab, and the bidirectional
@@ -56,7 +57,7 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
 
 @dataclass(frozen=True)
 class SourceError:
-    """One problem at one place in one input file."""
+    """One problem at one place in one input file: an error, or a warning (the file is read in spite of it)."""
 
     path: str
     line: int
@@ -65,6 +66,7 @@ class SourceError:
     field: str = ""
     allowed: tuple[str, ...] = ()
     suggestion: str | None = None
+    severity: Literal["error", "warning"] = "error"
 
     def render(self) -> str:
         parts = [self.message]
@@ -75,7 +77,7 @@ class SourceError:
             text += f"; allowed: {', '.join(map(str, self.allowed))}"
         if self.suggestion:
             text += f"; did you mean '{self.suggestion}'?"
-        return visible(f"{self.path}:{self.line}:{self.col}: error: {text}", newlines=False)
+        return visible(f"{self.path}:{self.line}:{self.col}: {self.severity}: {text}", newlines=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.message)

@@ -427,3 +427,16 @@ def test_import_help_shows_every_form_with_an_example_that_imports(tmp_path: Pat
         read = plan["added"] + plan["unchanged"] + plan["conflicts"]
         assert plan["form"] == form and read >= (2 if form in ("facts", "years") else 1), title
         assert not extra or plan["closed_lists"], title
+
+
+def test_an_older_rule_set_is_scored_with_its_warnings_on_stderr(mini: Path):
+    """A rule set that declares no format is read as format 1 and says so, on stderr only (-q: not at all)."""
+    header = mini / "rules/ruleset.yaml"
+    header.write_text(header.read_text().replace("format: 2\n", ""))
+    loud = invoke("explain", "FRA", "--year", "2024", "--format", "json", *workspace_args(mini))
+    quiet = invoke("-q", "explain", "FRA", "--year", "2024", "--format", "json", *workspace_args(mini))
+    assert (loud.exit_code, quiet.exit_code, loud.stdout) == (0, 0, quiet.stdout)
+    assert loud.stderr.splitlines() == [f"{mini / 'rules/ruleset.yaml'}:1:1: warning: no format declared: read as "
+                                        "format 1, the first release's; declare `format: 2` once it is written for "
+                                        "this engine"]
+    assert quiet.stderr == ""

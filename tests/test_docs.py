@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assess.cli import main
+from assess.engine.upgrade import CHANGES
 from assess.render.reference import reference_pages
 
 REPO = Path(__file__).parent.parent
@@ -109,3 +110,12 @@ def test_ci_builds_the_site_strictly_after_the_tests():
     ci = [line.strip() for line in (REPO / ".ci/run").read_text().splitlines()]
     tests = ci.index("python -m pytest")
     assert any(line.startswith("mkdocs build --strict") for line in ci[tests + 1:])
+
+
+def test_the_changelog_lists_every_format_change():
+    """Each change of engine.upgrade.CHANGES is a line of CHANGELOG.md (the reference's table is
+    generated from the same table, see above)."""
+    changelog = " ".join((REPO / "CHANGELOG.md").read_text(encoding="utf-8").split())
+    for change in CHANGES:
+        line = f"Format {change.version}, `{change.file}`: {change.what[0].upper() + change.what[1:]}."
+        assert line in changelog, f"CHANGELOG.md does not list: {line}"

@@ -32,6 +32,7 @@ from .conditions import Condition, FactTest
 from .facttypes import Estimate, FactSpec
 from .modelbase import GoalId, Identifier, RawValue, Score, Strict, Text, Weight
 from .scorings import Scoring
+from .upgrade import CURRENT_FORMAT, FIRST_FORMAT
 
 Method = Literal["weighted_mean", "geometric_mean", "minimum"]
 # how a capacity acts on drug flows (a rule's ``mechanism``; weighted in network.yaml's ``interdiction``)
@@ -360,6 +361,9 @@ class RulesetHeader(Strict):
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
     version: Annotated[str, Field(min_length=1, max_length=32)]
+    format: Annotated[int, Field(ge=FIRST_FORMAT, le=CURRENT_FORMAT)] = Field(
+        FIRST_FORMAT, description="The format version the rule set's files are written for (none declared: the first "
+                                  "release's, with a warning); see 'Format versions' in the file-format reference.")
     title: Text
     method: Method = "weighted_mean"
     alternative_methods: list[Method] = Field(

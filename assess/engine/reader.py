@@ -73,6 +73,11 @@ class Document:
         dotted = ".".join(str(part) for part in path)
         return SourceError(self.file, line, col, message, field=dotted, **extra)
 
+    def warning(self, path: DataPath, message: str) -> SourceError:
+        """A problem the file is read in spite of (an older format's), at its key's position."""
+        line, col = self.position(path, key=True)
+        return SourceError(self.file, line, col, message, severity="warning")
+
 
 def read_yaml(path: Path) -> Document:
     """Load one YAML file as a Document, or raise InputErrors."""

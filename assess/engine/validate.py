@@ -45,6 +45,7 @@ from .models import (
     TraffickingFile,
 )
 from .reader import DataPath, Document
+from .upgrade import CURRENT_FORMAT, SCORING_DIRECTION, older_scorings
 from .values import FIRST_YEAR, LAST_YEAR, UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
 M = TypeVar("M", bound=BaseModel)
@@ -61,8 +62,10 @@ TypedEntry = tuple[dt.date, Any, FactEntry]  # a profile entry with its value re
 # --- Models -----------------------------------------------------------------------------
 
 
-def validate_model(doc: Document, model: type[M], errors: list[SourceError]) -> M | None:
-    """The document as a model, or None with its problems appended to ``errors``."""
+def validate_model(doc: Document, model: type[M], errors: list[SourceError],
+                   excused: Collection[tuple[DataPath, str]] = ()) -> M | None:
+    """The document as a model, or None with its problems appended to ``errors`` (but those of
+    ``excused``, pairs of location and error type another error already stands for)."""
     if doc.data is None or isinstance(doc.data, (str, list)):  # pydantic would say "a valid dictionary"
         what = (model.__doc__ or model.__name__).strip().splitlines()[0].rstrip(".").replace("``", "")
         found = "nothing" if doc.data is None else "a list" if isinstance(doc.data, list) else "a single value"
@@ -72,7 +75,8 @@ def validate_model(doc: Document, model: type[M], errors: list[SourceError]) -> 
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        errors.extend(_translate(doc, model, detail) for detail in exc.errors())
+        errors.extend(_translate(doc, model, detail) for detail in exc.errors()
+                      if (tuple(detail["loc"]), detail["type"]) not in excused)
         return None
 
 
@@ -181,11 +185,13 @@ class RulesetChecker:
     ``policy``) and the checks that need it are skipped: its own errors are the ones to read, and
     names checked against a part that could not be read would only give follow-on errors.
     ``goals_complete`` is False when a goal file failed validation: a reference to a goal that
-    did not validate, or to anything in it, is then not reported as unknown.
+    did not validate, or to anything in it, is then not reported as unknown. ``format`` is the
+    format the rule set is written for: a check added since is a warning in an older one.
     """
 
     def __init__(self, catalogue: FactCatalogue | None, interventions: set[str] | None, seeds_dir: Path,
-                 errors: list[SourceError], policy: Policy | None = None, goals_complete: bool = True) -> None:
+                 errors: list[SourceError], policy: Policy | None = None, goals_complete: bool = True,
+                 format: int = CURRENT_FORMAT, warnings: list[SourceError] | None = None) -> None:
         self.facts = catalogue.facts if catalogue is not None else None
         self.interventions = interventions
         # without a valid header the policy is unknown: require nothing rather than guess
@@ -193,6 +199,9 @@ class RulesetChecker:
         self.goals_complete = goals_complete
         self.seeds_dir = seeds_dir
         self.errors = errors
+        self.format = format
+        self.warnings = warnings if warnings is not None else []
+        self._scored_as_written: list[tuple[DataPath, str]] = []  # an older goal file's reversed scorings
         self._seed_text: dict[str, str | None] = {}
 
     def error(self, doc: Document, path: DataPath, message: str, **extra: Any) -> None:
@@ -282,6 +291,9 @@ class RulesetChecker:
         for i, cap in enumerate(goal.caps):
             self.check_condition(doc, ("caps", i, "when"), cap.when)
         self._check_group(doc, (), goal)
+        if self._scored_as_written:
+            self.warnings.append(older_scorings(doc, self.format, self._scored_as_written))
+            self._scored_as_written = []
 
     def _check_group(self, doc: Document, base: DataPath, group: Goal | Criterion) -> None:
         """A group's members, to any depth: unique ids, and every rule checked."""
@@ -302,10 +314,12 @@ class RulesetChecker:
         self.check_citations(doc, where, rule.cites)
         rule.score.check(self, doc, (*where, "score"))
         reversed_ = rule.score.reversed_against(self.facts or {}) if rule.non_monotone is None else None
-        if reversed_ is not None:
+        if reversed_ is not None and self.format < SCORING_DIRECTION.version:
+            self._scored_as_written.append(((*where, "score", *reversed_[0]), f"{rule.id}: {reversed_[1]}"))
+        elif reversed_ is not None:
             part, problem = reversed_
-            self.error(doc, (*where, "score", *part), f"{problem}: more capacity would score less; reverse the "
-                       "scoring, or declare non_monotone with the reason if that is meant")
+            self.error(doc, (*where, "score", *part), f"{problem}: more capacity would score less; "
+                       f"{SCORING_DIRECTION.how}")
         for i, name in enumerate(rule.interventions):
             if self.interventions is not None and name not in self.interventions:
                 self.error(doc, (*where, "interventions", i), f"unknown intervention '{name}'",

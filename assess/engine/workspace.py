@@ -41,6 +41,7 @@ from .models import (
     TraffickingLink,
 )
 from .reader import Document, read_yaml
+from .upgrade import declared_format, tripped
 from .validate import (
     M,
     RulesetChecker,
@@ -85,6 +86,7 @@ class Ruleset:
     strategy: StrategyFile | None = None
     estimate: Estimate | None = None  # the catalogue's default treatment of unknowns
     groupings: dict[str, Grouping] = field(default_factory=dict)
+    warnings: tuple[SourceError, ...] = ()  # what an older format is read in spite of (see ``upgrade``)
 
     def estimate_of(self, fact: str) -> Estimate:
         """How an unknown value of ``fact`` is estimated: its own declaration, the catalogue's, or none."""
@@ -380,24 +382,32 @@ def load_ruleset(directory: Path, errors: list[SourceError]) -> Ruleset | None:
 def _read_ruleset(directory: Path, errors: list[SourceError]) -> tuple[Ruleset | None, _Parts]:
     """The rule set (None if any file failed) and the parts of it that validated. Every file is
     checked against the parts that validated; a reference into a part that did not is not
-    checked (that part's own errors say what is wrong with it)."""
-    header_file = _model_file(directory / RULESET_FILE, RulesetHeader, errors)
-    catalogue_file = _model_file(directory / "facts.yaml", FactCatalogue, errors)
+    checked (that part's own errors say what is wrong with it). Files are read as the format
+    ruleset.yaml declares; one of a format newer than the engine's is not read at all."""
+    warnings: list[SourceError] = []
+    header_docs = _documents([directory / RULESET_FILE] if (directory / RULESET_FILE).is_file() else [], errors)
+    version = declared_format(header_docs[0] if header_docs else None, errors, warnings)
+    if version is None:
+        return None, _Parts(None, None, None)
+    header_file = _model_file(directory / RULESET_FILE, RulesetHeader, errors, docs=header_docs)
+    catalogue_file = _model_file(directory / "facts.yaml", FactCatalogue, errors, version)
     # a rule set that recommends nothing (a published index) needs no intervention menu
-    menu_file = (_model_file(directory / "interventions.yaml", InterventionMenu, errors)
+    menu_file = (_model_file(directory / "interventions.yaml", InterventionMenu, errors, version)
                  if (directory / "interventions.yaml").exists() else (None, InterventionMenu(interventions={})))
     goal_files = sorted((directory / "goals").glob("*.yaml"))
     if not goal_files:
         errors.append(SourceError(location_of(directory / "goals"), 1, 1, "no goal files (goals/*.yaml) in the rule set"))
     goal_docs = _documents(goal_files, errors)
-    goals = [(doc, validate_model(doc, Goal, errors)) for doc in goal_docs]
+    goals = [(doc, validate_model(doc, Goal, errors, tripped(doc, f"goals/{Path(doc.file).name}", version, errors)))
+             for doc in goal_docs]
     header = header_file[1] if header_file is not None else None
     catalogue = catalogue_file[1] if catalogue_file is not None else None
     menu = menu_file[1] if menu_file is not None else None
     checker = RulesetChecker(catalogue, set(menu.interventions) if menu is not None else None, directory / "seeds",
                              errors, header.policy if header is not None else None,
-                             goals_complete=len(goal_docs) == len(goal_files) and all(goal for _, goal in goals))
-    groupings_file = _optional_model_file(directory / "groupings.yaml", GroupingsFile, errors)
+                             goals_complete=len(goal_docs) == len(goal_files) and all(goal for _, goal in goals),
+                             format=version, warnings=warnings)
+    groupings_file = _optional_model_file(directory / "groupings.yaml", GroupingsFile, errors, version)
     groupings = dict(groupings_file[1].groupings) if groupings_file else {}
     if groupings_file is not None:
         check_groupings(*groupings_file, checker)
@@ -413,20 +423,20 @@ def _read_ruleset(directory: Path, errors: list[SourceError]) -> tuple[Ruleset |
     valid_goals = _checked_goals(goals, checker, errors)
     # a goal file that could not even be read has an id nobody knows: checking network.yaml's goal
     # references against the rest would report a second, spurious error
-    network = _network_config(directory, goals if len(goal_docs) == len(goal_files) else None, checker, errors)
-    strategy = _strategy(directory, valid_goals, checker, errors)
+    network = _network_config(directory, goals if len(goal_docs) == len(goal_files) else None, checker, errors, version)
+    strategy = _strategy(directory, valid_goals, checker, errors, version)
     parts = _Parts(dict(catalogue.facts) if catalogue is not None else None,
                    dict(menu.interventions) if menu is not None else None, network)
     if header is None or catalogue is None or menu is None:
         return None, parts
     return Ruleset(header, dict(catalogue.facts), dict(menu.interventions), valid_goals, directory, network,
-                   strategy, catalogue.estimate, groupings), parts
+                   strategy, catalogue.estimate, groupings, tuple(warnings)), parts
 
 
-def _strategy(directory: Path, goals: tuple[Goal, ...], checker: RulesetChecker,
-              errors: list[SourceError]) -> StrategyFile | None:
+def _strategy(directory: Path, goals: tuple[Goal, ...], checker: RulesetChecker, errors: list[SourceError],
+              version: int) -> StrategyFile | None:
     """``strategy.yaml``, when the rule set has one: the seed items it answers for."""
-    loaded = _optional_model_file(directory / "strategy.yaml", StrategyFile, errors)
+    loaded = _optional_model_file(directory / "strategy.yaml", StrategyFile, errors, version)
     if loaded is None:
         return None
     doc, strategy = loaded
@@ -453,9 +463,9 @@ def _checked_goals(goals: list[tuple[Document, Goal | None]], checker: RulesetCh
 
 
 def _network_config(directory: Path, goals: list[tuple[Document, Goal | None]] | None, checker: RulesetChecker,
-                    errors: list[SourceError]) -> NetworkConfig | None:
+                    errors: list[SourceError], version: int) -> NetworkConfig | None:
     """``network.yaml``, when the rule set has one (prioritization needs it; scoring does not)."""
-    loaded = _optional_model_file(directory / "network.yaml", NetworkConfig, errors)
+    loaded = _optional_model_file(directory / "network.yaml", NetworkConfig, errors, version)
     if loaded is None:
         return None
     doc, network = loaded
@@ -475,19 +485,26 @@ def _documents(paths: list[Path], errors: list[SourceError]) -> list[Document]:
     return docs
 
 
-def _model_file(path: Path, model: type[M], errors: list[SourceError]) -> tuple[Document, M] | None:
-    """A file read and validated as one model, or None with its problems appended to ``errors``."""
+def _model_file(path: Path, model: type[M], errors: list[SourceError], version: int | None = None,
+                docs: list[Document] | None = None) -> tuple[Document, M] | None:
+    """A file read (unless ``docs`` holds it read) and validated as one model, or None with its
+    problems appended to ``errors``; a rule-set file of an older ``version`` gets one error per
+    format change it trips on instead of the model's error per entry."""
     if not path.is_file():
         errors.append(SourceError(location_of(path), 1, 1, f"missing file: a rule set needs {path.name}"))
         return None
-    docs = _documents([path], errors)
-    validated = validate_model(docs[0], model, errors) if docs else None
+    docs = _documents([path], errors) if docs is None else docs
+    if not docs:
+        return None
+    excused = tripped(docs[0], path.name, version, errors) if version is not None else frozenset()
+    validated = validate_model(docs[0], model, errors, excused)
     return (docs[0], validated) if validated is not None else None
 
 
-def _optional_model_file(path: Path, model: type[M], errors: list[SourceError]) -> tuple[Document, M] | None:
+def _optional_model_file(path: Path, model: type[M], errors: list[SourceError],
+                         version: int | None = None) -> tuple[Document, M] | None:
     """``_model_file`` for a file the rule set may leave out (None when it does)."""
-    return _model_file(path, model, errors) if path.is_file() else None
+    return _model_file(path, model, errors, version) if path.is_file() else None
 
 
 def _load_network(profiles_dir: Path, config: NetworkConfig | None, declared: bool, profiled: set[str],

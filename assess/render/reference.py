@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from ..engine.upgrade import CHANGES, CURRENT_FORMAT, FIRST_FORMAT
 from .schema import KINDS, schema_of
 
 CLI_PAGE = "cli.md"
@@ -206,7 +207,28 @@ def formats_reference() -> str:
     for name in sorted(definitions):
         lines += [f"### {name}", ""]
         lines += _model_body(definitions[name])
+    lines += format_versions()
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def format_versions() -> list[str]:
+    """The section on format versions: every change of ``engine.upgrade.CHANGES``, what it asks of an
+    older rule set, and whether that rule set is still read."""
+    lines = ["## Format versions", "",
+             f"`ruleset.yaml` declares the format its rule set's files are written for: `format: {CURRENT_FORMAT}` "
+             f"for this engine. Formats are whole numbers; a format is fixed once released, and the next release "
+             f"that changes a rule-set file's format raises the number by one. A rule set that declares no format "
+             f"is read as format {FIRST_FORMAT}, the format of the first release (0.1.0), with a warning saying so; "
+             f"one that declares a format newer than {CURRENT_FORMAT} is refused with one error. A rule set written "
+             f"for an older format is read with one warning per change it trips on where it can still be read as "
+             f"its author meant it, and is refused with one error per change and file otherwise, saying exactly "
+             f"what to add or remove (the table's last column).", "",
+             "| format | file | since then | an older file |", "| --- | --- | --- | --- |"]
+    for change in CHANGES:
+        older = "refused: " if change.refused else "read as written, with a warning: "
+        lines.append(f"| {change.version} | `{change.file}` | {_cell(change.what[0].upper() + change.what[1:])}. "
+                     f"| {_cell(older + change.how)}. |")
+    return [*lines, ""]
 
 
 def _model_link(name: str) -> str:
