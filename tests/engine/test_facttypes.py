@@ -65,7 +65,8 @@ def test_operators_name_the_types_that_support_them():
     assert types_supporting("is") == ("boolean", "level", "number", "date")
     assert types_supporting("within_years") == ("date",)
     assert types_supporting("contains_any") == ("set",)
-    assert [kind.__name__ for kind in FACT_TYPES] == ["BooleanFact", "LevelFact", "NumberFact", "DateFact", "SetFact"]
+    assert {name: kind.__name__ for name, kind in FACT_TYPES.items()} == {
+        "boolean": "BooleanFact", "level": "LevelFact", "number": "NumberFact", "date": "DateFact", "set": "SetFact"}
 
 
 @pytest.mark.parametrize("spec,value,expected", [
