@@ -122,6 +122,12 @@ class FactSpecBase(Strict, ABC):
         """A declaration of a fact of this type, as written in facts.yaml (``tests/test_kinds.py``
         runs every command over a rule set that reads it)."""
 
+    @abstractmethod
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        """A condition on ``fact``, as written in a rule, that the most capable of ``samples()`` meets,
+        that more capacity never stops meeting, and that some generated values meet (the scoring
+        kinds' examples test it)."""
+
     def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:
         """The typed value of ``raw`` (or UNKNOWN); raises ValueProblem."""
         if allow_unknown and raw == UNKNOWN_TEXT:
@@ -220,6 +226,9 @@ class BooleanFact(FactSpecBase):
     def example(cls) -> dict[str, Any]:
         return {"type": "boolean", "description": "Whether the country has a precursor control law."}
 
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        return {"fact": fact, "is": self.higher_is_better}
+
     def read_known(self, raw: Any) -> bool:
         if isinstance(raw, bool):
             return raw
@@ -273,6 +282,9 @@ class LevelFact(FactSpecBase):
     @classmethod
     def example(cls) -> dict[str, Any]:
         return {"type": "level", "description": "How far the country's controls reach.", "levels": ["none", "partial", "full"]}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        return {"fact": fact, "at_least": self.levels[len(self.levels) // 2]}
 
     @field_validator("levels")
     @classmethod
@@ -342,6 +354,10 @@ class NumberFact(FactSpecBase):
     @classmethod
     def example(cls) -> dict[str, Any]:
         return {"type": "number", "description": "Mail screening sites.", "unit": "sites", "min": 0}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        middle = self.samples()[len(self.samples()) // 2]
+        return {"fact": fact, "at_least" if self.higher_is_better else "at_most": middle}
 
     @model_validator(mode="after")
     def _ordered(self) -> NumberFact:
@@ -428,6 +444,9 @@ class DateFact(FactSpecBase):
     def example(cls) -> dict[str, Any]:
         return {"type": "date", "description": "When the last drug-use survey was published."}
 
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        return {"fact": fact, "at_least" if self.higher_is_better else "at_most": "2019-01-01"}
+
     def read_known(self, raw: Any) -> dt.date:
         if isinstance(raw, dt.date):
             return raw
@@ -483,6 +502,10 @@ class SetFact(FactSpecBase):
     def example(cls) -> dict[str, Any]:
         return {"type": "set", "description": "The early-warning systems the country reports to.",
                 "items": ["ews_a", "ews_b", "ews_c"]}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        contains = {"fact": fact, "contains": self.items[0]}
+        return contains if self.higher_is_better else {"not": contains}
 
     def read_known(self, raw: Any) -> frozenset[str]:
         if not isinstance(raw, list):

@@ -66,9 +66,10 @@ class ScoringBase(Strict, ABC):
     @classmethod
     @abstractmethod
     def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
-        """A ``score`` of this kind reading the fact ``fact`` declared as ``spec``, as written in a
-        rule, or None if this kind cannot score such a fact (``tests/test_kinds.py`` runs every
-        command over rule sets built from these)."""
+        """A ``score`` of this kind, as written in a rule, that reads the fact ``fact`` declared as
+        ``spec``, gives its most capable sample 100 and an unknown value no score;
+        or None if this kind cannot score such a fact (``tests/test_kinds.py`` runs every command
+        over rule sets built from these)."""
 
     @abstractmethod
     def facts_read(self) -> tuple[str, ...]:
@@ -92,15 +93,6 @@ class ScoringBase(Strict, ABC):
         """The score function and the words that explain its results."""
 
 
-def example_condition(fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
-    """A condition on ``fact``: its type's first operator, against the value with the most capacity
-    among its samples (None for a type no condition can test)."""
-    if not spec.operators:
-        return None
-    best = max(spec.samples(), key=spec.rank) if spec.higher_is_better else min(spec.samples(), key=spec.rank)
-    return {"fact": fact, spec.operators[0]: to_json(best)}
-
-
 class WhenScoring(ScoringBase):
     """100 when the condition holds, 0 when it does not."""
 
@@ -108,8 +100,7 @@ class WhenScoring(ScoringBase):
 
     @classmethod
     def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
-        condition = example_condition(fact, spec)
-        return None if condition is None else {"when": condition}
+        return {"when": spec.example_condition(fact)}
 
     def facts_read(self) -> tuple[str, ...]:
         return facts_of([self.when])
@@ -281,8 +272,7 @@ class CaseScoring(ScoringBase):
 
     @classmethod
     def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
-        condition = example_condition(fact, spec)
-        return None if condition is None else {"cases": [{"when": condition, "score": 100}], "otherwise": 20}
+        return {"cases": [{"when": spec.example_condition(fact), "score": 100}], "otherwise": 20}
 
     def facts_read(self) -> tuple[str, ...]:
         return facts_of([case.when for case in self.cases])
