@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -12,8 +14,11 @@ import assess
 from assess.analysis.network import FlowModel
 from assess.analysis.prioritize import Candidate, Capacity, Routes
 from assess.cli import main
+from assess.engine.facttypes import FACT_TYPES, FactSpecBase
 from assess.engine.models import Intervention, NetworkConfig, TraffickingLink
 from assess.engine.results import CountryResult, NodeResult
+from assess.engine.scorings import SCORING_KINDS
+from assess.engine.values import to_json
 from assess.engine.workspace import Network
 from assess.testing import profile_from
 
@@ -109,3 +114,68 @@ def portfolio_workspace(mini_workspace: assess.Workspace, edges, facts: dict[str
         kept = {name: item.model_copy(update={"effects": {}}) for name, item in ruleset.interventions.items()}
         ruleset = dataclasses.replace(ruleset, interventions={**kept, **menu})
     return dataclasses.replace(mini_workspace, ruleset=ruleset, profiles=profiles, network=network)
+
+
+# --- A workspace per fact type, scored by every scoring kind that can score it -------------------
+
+KIND_CITE = {"seed": "kinds.txt", "section": "SECTION ONE"}
+
+
+def by_capacity(spec: FactSpecBase) -> list[Any]:
+    """The samples of ``spec``, from least to most capacity, as written in YAML."""
+    ordered = sorted(spec.samples(), key=spec.order_key, reverse=not spec.higher_is_better)
+    return [to_json(value) for value in ordered]
+
+
+def kind_workspace(root: Path, type_name: str) -> Path:
+    """A workspace in ``root`` from the kinds' own examples: the example fact ``x`` of fact type
+    ``type_name``, a rule for each scoring kind that can score it, a package that brings it to its
+    most capable sample; FRA at its least capable sample (2019) then its most (2023), DEU at a
+    middle one, NOR unknown; a scenario funding the package; pinned cases (the examples give the
+    most capable sample 100 and an unknown no score)."""
+    spec = FACT_TYPES[type_name].model_validate(FACT_TYPES[type_name].example())
+    samples = by_capacity(spec)
+    worst, middle, best = samples[0], samples[len(samples) // 2], samples[-1]
+    rules = [{"id": f"by_{key}", "title": f"Scored by {key}", "cites": [KIND_CITE], "score": score, "interventions": ["raise_x"]}
+             for key, kind in SCORING_KINDS.items() if (score := kind.example("x", spec)) is not None]
+    files: dict[str, Any] = {
+        "rules/ruleset.yaml": {"id": "kinds", "version": "1", "title": f"Every scoring kind over a {type_name} fact",
+                               "tiers": [{"name": "low", "min": 0}, {"name": "high", "min": 50}]},
+        "rules/facts.yaml": {"facts": {"x": spec.example()}},
+        "rules/interventions.yaml": {"interventions": {"raise_x": {
+            "text": "Raise x.", "cites": [KIND_CITE], "kind": "assistance", "lead": "INL", "effects": {"x": best},
+            "cost": {"low_usd": 100000, "high_usd": 200000, "basis": "assumption", "note": "A test cost."}}}},
+        "rules/goals/g.yaml": {"id": "G", "title": "Goal", "cites": [KIND_CITE],
+                               "criteria": [{"id": "c", "title": "Every kind", "rules": rules}]},
+        "rules/tests/pinned.yaml": {"cases": [
+            {"entity": "FRA", "year": 2024, "level": "overall", "expect": 100, "reason": "the most capable sample"},
+            {"entity": "NOR", "year": 2024, "level": "overall", "expect": None, "reason": "unknown: no score"}]},
+        "scenarios/fund.yaml": {"title": "Fund x in Germany", "packages": [
+            {"country": "DEU", "package": "raise_x", "start": "2023-01-01"}]},
+    }
+    for code, entries in {"FRA": [(worst, "2019-01-01"), (best, "2023-01-01")], "DEU": [(middle, "2020-06-01")],
+                          "NOR": [("unknown", "2019-01-01")]}.items():
+        lines = [f"  - {{value: {json.dumps(value)}, as_of: {as_of}"
+                 + (', source: "A test document."}' if value != "unknown" else "}") for value, as_of in entries]
+        files[f"profiles/{code}.yaml"] = "\n".join([f"country: {code}", "facts:", "  x:", *lines])
+    for name, document in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        text = document if isinstance(document, str) else json.dumps(document, indent=1)
+        (root / name).write_text(text + "\n", encoding="utf-8")
+    (root / "rules/seeds").mkdir()
+    (root / "rules/seeds/kinds.txt").write_text("KINDS\nSECTION ONE\nEvery kind is run.\n", encoding="utf-8")
+    cell = ";".join(best) if isinstance(best, list) else json.dumps(best).strip('"')
+    (root / "table.csv").write_text(f"country,fact,value,as_of,source\nNOR,x,{cell},2024-06-01,A test table\n", encoding="utf-8")
+    return root
+
+
+def every_command(root: Path) -> list[list[str]]:
+    """Every command that reads a workspace's kinds, as arguments, over ``kind_workspace(root, ...)``."""
+    paths = ["--rules", str(root / "rules"), "--profiles", str(root / "profiles")]
+    return [["run", "--year", "2019", "--year", "2024", "--out", str(root / "outputs"), *paths],
+            ["explain", "FRA", "--year", "2024", *paths], ["explain", "NOR", "--year", "2024", "--format", "json", *paths],
+            ["facts", *paths], ["check", *paths], ["check", "--properties", "--examples", "5", *paths],
+            ["new", "ITA", *paths], ["schema", "--kind", "profile", "--rules", str(root / "rules")], ["test", *paths],
+            ["diff", "--from", "2019", "--to", "2024", *paths], ["sensitivity", "--samples", "50", "--year", "2024", *paths],
+            ["scenario", "fund", "--scenarios", str(root / "scenarios"), "--until", "2025", *paths],
+            ["import", str(root / "table.csv"), *paths]]

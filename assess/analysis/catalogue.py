@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from ..engine.compile import compile_ruleset
 from ..engine.conditions import iter_fact_tests
-from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
 from ..engine.results import JSONObject
 from ..engine.values import UNKNOWN
 from ..engine.workspace import Workspace
@@ -45,27 +44,10 @@ def describe_facts(workspace: Workspace) -> FactList:
     for cap in program.caps():
         for _, test in iter_fact_tests(cap.cap.when):
             readers.setdefault(test.fact, []).append(cap.id)
-    lines = [FactLine(name, spec.type, _values(spec), _better(spec), spec.description, readers.get(name, []),
+    lines = [FactLine(name, spec.type, spec.values_text(), spec.better_text(), spec.description, readers.get(name, []),
                       spec.closed_list.list if spec.closed_list else None, _known_in(workspace, name))
              for name, spec in workspace.ruleset.facts.items()]
     return FactList(lines, len(workspace.profiles))
-
-
-def _values(spec: FactSpecBase) -> str:
-    if isinstance(spec, LevelFact):
-        return " < ".join(spec.levels)
-    if isinstance(spec, SetFact):
-        return "any of " + ", ".join(spec.items)
-    if isinstance(spec, NumberFact):
-        return f"number ({spec.unit})"
-    return "true, false" if spec.type == "boolean" else "YYYY-MM-DD"
-
-
-def _better(spec: FactSpecBase) -> str:
-    if isinstance(spec, LevelFact):
-        return "later level"
-    return {"boolean": "true", "number": "more", "date": "later", "set": "more items"}[spec.type] \
-        if spec.higher_is_better else {"boolean": "false", "number": "fewer", "date": "earlier", "set": "fewer items"}[spec.type]
 
 
 def _known_in(workspace: Workspace, name: str) -> int:

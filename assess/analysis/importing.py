@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..engine.facttypes import FactSpecBase, SetFact
+from ..engine.facttypes import FactSpecBase
 from ..engine.results import JSONObject
 from ..engine.values import UNKNOWN, ValueProblem, to_json
 from ..engine.workspace import Workspace
@@ -189,12 +189,12 @@ def _country(row: Row, workspace: Workspace, errors: list[SourceError]) -> str |
 def _value(row: Row, spec: FactSpecBase, raw: str, errors: list[SourceError]) -> Any:
     """A cell as the fact's type: a set's items are joined by ';', and '[]' is the empty set."""
     if not raw:
-        empty = ", or [] for an empty set" if isinstance(spec, SetFact) else ""
+        empty = f", or [] for an empty {spec.type}" if spec.listed else ""
         errors.append(row.error(f"no value (write 'unknown' for an unknown value{empty})", "value"))
         return None
     try:
         return spec.read([item.strip() for item in raw.split(";") if item.strip() and item.strip() != "[]"]
-                         if isinstance(spec, SetFact) and raw != "unknown" else raw)
+                         if spec.listed and raw != "unknown" else raw)
     except ValueProblem as problem:
         allowed = f"; allowed: {', '.join(problem.allowed)}" if problem.allowed else ""
         errors.append(row.error(f"{problem}{allowed}{_suggest(raw, problem.allowed)}", "value"))

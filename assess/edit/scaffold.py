@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 from ..engine.canonical import dumps
-from ..engine.facttypes import FactSpecBase, LevelFact, NumberFact, SetFact
 from ..engine.models import Profile
 from ..engine.reader import parse_yaml
 from ..engine.validate import check_profile, validate_model
@@ -172,7 +171,7 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
         lines.append(f"entity: {{kind: {kind}, parent: {parent}, name: {json.dumps(name, ensure_ascii=False)}}}")
     lines.append("facts:")
     for fact, spec in workspace.ruleset.facts.items():
-        lines += [f"  # {spec.description} {_values_of(spec)}", f"  {fact}:",
+        lines += [f"  # {spec.description} {spec.values_hint()}", f"  {fact}:",
                   f"    - {{value: unknown, as_of: {UNKNOWN_SINCE}}}"]
     text = "\n".join(lines) + "\n"
     _must_load(text, path, workspace)
@@ -213,13 +212,3 @@ def _country_name(parent: str, code: str, relation: str) -> str:
 
 
 UNKNOWN_SINCE = "1900-01-01"  # before any value a profile could record, so every later entry supersedes it
-
-
-def _values_of(spec: FactSpecBase) -> str:
-    if isinstance(spec, LevelFact):
-        return f"[{' < '.join(spec.levels)}]"
-    if isinstance(spec, SetFact):
-        return f"[a list of: {', '.join(spec.items)}]"
-    if isinstance(spec, NumberFact):
-        return f"[a number of {spec.unit}]"
-    return {"boolean": "[true | false]", "date": "[a date, YYYY-MM-DD]"}.get(spec.type, "")

@@ -125,7 +125,7 @@ class Values:
 
 
 def _finite_values(spec: Any) -> list[Any]:
-    return list(spec.samples()) if spec.type in ("boolean", "level") else []
+    return list(spec.samples()) if spec.categorical else []
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,11 @@
 A fact's declaration in ``facts.yaml`` is validated by one of these pydantic models, and the
 same class knows how to read a value written in YAML, which condition operators can test it
 and how, what "one step more capacity" is, which values represent it in property checks and
-how Hypothesis generates it. Adding a fact type means adding one class here and listing it in
-``FACT_TYPES`` (CONTRIBUTING.md walks through an example).
+how Hypothesis generates it, how ``assess facts`` and ``assess new`` describe its values, and an
+example declaration that the tests run every command over. Adding a fact type means adding one
+class here: defining it registers it in ``FACT_TYPES`` (its ``type`` names it), and a class that
+lacks one of ``FactSpecBase``'s abstract methods is refused at import (CONTRIBUTING.md walks
+through an example).
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import datetime as dt
 import math
 import operator
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import Field, field_validator, model_validator
 
+from .kinds import OneOf, concrete, register
 from .modelbase import Direction, GoalId, Identifier, RawScalar, RawValue, Strict, Text
 from .values import UNKNOWN, UNKNOWN_TEXT, ValueProblem
 
@@ -76,8 +81,12 @@ class Estimate(Strict):
     rationale: Text = Field(description="Why this treatment: what is known about the fact's distribution.")
 
 
-class FactSpecBase(Strict):
-    """What every fact declaration has, and the behaviour each type provides."""
+FACT_TYPES: dict[str, type[FactSpecBase]] = {}  # every fact type by its name, in the order defined
+
+
+class FactSpecBase(Strict, ABC):
+    """What every fact declaration has, and the behaviour each type provides: the abstract methods
+    are what a type must define (``uniform`` and ``measure`` are capabilities a type may lack)."""
 
     description: Text
     type: str
@@ -90,17 +99,46 @@ class FactSpecBase(Strict):
     estimate: Estimate | None = Field(
         None, description="How an unknown value is estimated (default: the catalogue's estimate).")
     operators: ClassVar[tuple[str, ...]] = ()
+    listed: ClassVar[bool] = False  # a value is written as a list (of items), not as one scalar
+    categorical: ClassVar[bool] = False  # a few named values, all in samples(): they can group a cohort
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if concrete(cls, "fact type"):
+            register(FACT_TYPES, cls.type_name(), cls, "fact type")
+
+    @classmethod
+    def type_name(cls) -> str:
+        """The name a declaration's ``type`` gives (``boolean``): the class's ``type: Literal[...]``."""
+        names = get_args(cls.model_fields["type"].annotation)
+        if len(names) != 1:
+            raise TypeError(f"{cls.__module__}.{cls.__qualname__} must name its type: type: Literal[\"...\"]")
+        return str(names[0])
+
+    @classmethod
+    @abstractmethod
+    def example(cls) -> dict[str, Any]:
+        """A declaration of a fact of this type, as written in facts.yaml (``tests/test_kinds.py``
+        runs every command over a rule set that reads it)."""
+
+    @abstractmethod
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        """A condition on ``fact``, as written in a rule, that the most capable of ``samples()`` meets,
+        that more capacity never stops meeting, and that some generated values meet (the scoring
+        kinds' examples test it)."""
 
     def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:
         """The typed value of ``raw`` (or UNKNOWN); raises ValueProblem."""
         if allow_unknown and raw == UNKNOWN_TEXT:
             return UNKNOWN
-        if isinstance(raw, list):
+        if isinstance(raw, list) and not self.listed:
             raise ValueProblem(f"expected a single {self.type} value, not a list")
         return self.read_known(raw)
 
+    @abstractmethod
     def read_known(self, raw: Any) -> Any:
-        raise NotImplementedError
+        """The typed value of ``raw``, a value written in YAML that is not ``unknown``; raises ValueProblem."""
 
     def predicate(self, op: str, operand: Any) -> Predicate:
         """A compiled test of a known value; ``op`` is one of this type's ``operators``."""
@@ -108,13 +146,13 @@ class FactSpecBase(Strict):
         wanted = self.read(operand, allow_unknown=False)
         return lambda value, year: compare(value, wanted)
 
+    @abstractmethod
     def step_up(self, value: Any) -> Any:
         """The value one step further in the "more capacity" direction, or None at the end."""
-        raise NotImplementedError
 
+    @abstractmethod
     def samples(self) -> list[Any]:
         """Known values spanning the type, for checks that compare a fact's unknown with them."""
-        raise NotImplementedError
 
     def raise_to(self, value: Any, target: Any) -> Any:
         """What a package that brings the fact to ``target`` leaves: never less capacity than ``value``
@@ -128,9 +166,9 @@ class FactSpecBase(Strict):
         """A key that orders known values (the type's own order unless overridden)."""
         return value
 
+    @abstractmethod
     def value_schema(self) -> dict[str, Any]:
         """JSON Schema of a known value, for editors (``assess schema`` with a rule set)."""
-        raise NotImplementedError
 
     def uniform(self) -> list[tuple[Any, float]]:
         """The uniform prior over the fact's values (types with finitely many values only)."""
@@ -140,21 +178,38 @@ class FactSpecBase(Strict):
         """A key that orders known values deterministically (for the value tables of estimates)."""
         return self.rank(value)
 
+    @abstractmethod
     def best(self) -> Any:
         """The admissible value with the most capacity."""
-        raise NotImplementedError
 
+    @abstractmethod
     def worst(self) -> Any:
         """The admissible value with the least capacity."""
-        raise NotImplementedError
 
+    @abstractmethod
     def strategy(self) -> SearchStrategy[Any]:
         """Hypothesis: any known value of this fact."""
-        raise NotImplementedError
 
     def measure(self, value: Any) -> float:
         """The number goalposts are set on; only for types that can be scored on goalposts."""
         raise ValueProblem(f"a {self.type} fact cannot be scored on goalposts")
+
+    @classmethod
+    def on_goalposts(cls) -> bool:
+        """Whether goalposts can score a fact of this type (it defines ``measure``)."""
+        return cls.measure is not FactSpecBase.measure
+
+    @abstractmethod
+    def values_text(self) -> str:
+        """The values in order of capacity, as ``assess facts`` lists them (``low < mid < high``)."""
+
+    @abstractmethod
+    def better_text(self) -> str:
+        """Which way counts as more capacity, as ``assess facts`` says it (``more``, ``later level``)."""
+
+    @abstractmethod
+    def values_hint(self) -> str:
+        """What a value is, in the comment ``assess new`` writes above the fact (``[true | false]``)."""
 
     @property
     def higher_is_better(self) -> bool:
@@ -165,6 +220,14 @@ class BooleanFact(FactSpecBase):
     type: Literal["boolean"]
     better: Direction = "higher"
     operators: ClassVar[tuple[str, ...]] = ("is",)
+    categorical: ClassVar[bool] = True
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {"type": "boolean", "description": "Whether the country has a precursor control law."}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        return {"fact": fact, "is": self.higher_is_better}
 
     def read_known(self, raw: Any) -> bool:
         if isinstance(raw, bool):
@@ -198,6 +261,15 @@ class BooleanFact(FactSpecBase):
 
         return st.booleans()
 
+    def values_text(self) -> str:
+        return "true, false"
+
+    def better_text(self) -> str:
+        return "true" if self.higher_is_better else "false"
+
+    def values_hint(self) -> str:
+        return "[true | false]"
+
 
 class LevelFact(FactSpecBase):
     type: Literal["level"]
@@ -205,6 +277,14 @@ class LevelFact(FactSpecBase):
         description="From least to most capacity."
     )
     operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
+    categorical: ClassVar[bool] = True
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {"type": "level", "description": "How far the country's controls reach.", "levels": ["none", "partial", "full"]}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        return {"fact": fact, "at_least": self.levels[len(self.levels) // 2]}
 
     @field_validator("levels")
     @classmethod
@@ -251,6 +331,15 @@ class LevelFact(FactSpecBase):
 
         return st.sampled_from(self.levels)
 
+    def values_text(self) -> str:
+        return " < ".join(self.levels)
+
+    def better_text(self) -> str:
+        return "later level"
+
+    def values_hint(self) -> str:
+        return f"[{' < '.join(self.levels)}]"
+
 
 class NumberFact(FactSpecBase):
     type: Literal["number"]
@@ -261,6 +350,14 @@ class NumberFact(FactSpecBase):
     max: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
         None, description="The greatest admissible value (e.g. 10 on a 1-10 scale).")
     operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {"type": "number", "description": "Mail screening sites.", "unit": "sites", "min": 0}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        middle = self.samples()[len(self.samples()) // 2]
+        return {"fact": fact, "at_least" if self.higher_is_better else "at_most": middle}
 
     @model_validator(mode="after")
     def _ordered(self) -> NumberFact:
@@ -328,11 +425,27 @@ class NumberFact(FactSpecBase):
     def measure(self, value: float) -> float:
         return float(value)
 
+    def values_text(self) -> str:
+        return f"number ({self.unit})"
+
+    def better_text(self) -> str:
+        return "more" if self.higher_is_better else "fewer"
+
+    def values_hint(self) -> str:
+        return f"[a number of {self.unit}]"
+
 
 class DateFact(FactSpecBase):
     type: Literal["date"]
     better: Direction = "higher"
     operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most", "within_years")
+
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {"type": "date", "description": "When the last drug-use survey was published."}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        return {"fact": fact, "at_least" if self.higher_is_better else "at_most": "2019-01-01"}
 
     def read_known(self, raw: Any) -> dt.date:
         if isinstance(raw, dt.date):
@@ -368,16 +481,33 @@ class DateFact(FactSpecBase):
 
         return st.dates(min_value=EARLIEST, max_value=LATEST)
 
+    def values_text(self) -> str:
+        return "YYYY-MM-DD"
+
+    def better_text(self) -> str:
+        return "later" if self.higher_is_better else "earlier"
+
+    def values_hint(self) -> str:
+        return "[a date, YYYY-MM-DD]"
+
 
 class SetFact(FactSpecBase):
     type: Literal["set"]
     items: Annotated[list[Identifier | GoalId], Field(min_length=1, max_length=500)]
     better: Direction = "higher"
     operators: ClassVar[tuple[str, ...]] = ("contains", "contains_any", "contains_all")
+    listed: ClassVar[bool] = True
 
-    def read(self, raw: Any, *, allow_unknown: bool = True) -> Any:
-        if allow_unknown and raw == UNKNOWN_TEXT:
-            return UNKNOWN
+    @classmethod
+    def example(cls) -> dict[str, Any]:
+        return {"type": "set", "description": "The early-warning systems the country reports to.",
+                "items": ["ews_a", "ews_b", "ews_c"]}
+
+    def example_condition(self, fact: str) -> dict[str, Any]:
+        contains = {"fact": fact, "contains": self.items[0]}
+        return contains if self.higher_is_better else {"not": contains}
+
+    def read_known(self, raw: Any) -> frozenset[str]:
         if not isinstance(raw, list):
             raise ValueProblem(f"expected a list of items, not '{raw}'", tuple(self.items))
         repeated = sorted({str(item) for item in raw if raw.count(item) > 1})
@@ -440,11 +570,23 @@ class SetFact(FactSpecBase):
     def measure(self, value: frozenset[str]) -> float:
         return len(value)
 
+    def values_text(self) -> str:
+        return "any of " + ", ".join(self.items)
 
-FACT_TYPES: tuple[type[FactSpecBase], ...] = (BooleanFact, LevelFact, NumberFact, DateFact, SetFact)
-FactSpec = Annotated[BooleanFact | LevelFact | NumberFact | DateFact | SetFact, Field(discriminator="type")]
+    def better_text(self) -> str:
+        return "more items" if self.higher_is_better else "fewer items"
+
+    def values_hint(self) -> str:
+        return f"[a list of: {', '.join(self.items)}]"
+
+
+def _union() -> Any:
+    return Annotated[Union[tuple(FACT_TYPES.values())], Field(discriminator="type")]  # noqa: UP007 (built at run time)
+
+
+FactSpec = Annotated[FactSpecBase, OneOf(_union)]  # a declaration, validated as the fact type its ``type`` names
 
 
 def types_supporting(op: str) -> tuple[str, ...]:
     """The fact types a condition operator can test (for error messages)."""
-    return tuple(get_args(kind.model_fields["type"].annotation)[0] for kind in FACT_TYPES if op in kind.operators)
+    return tuple(name for name, kind in FACT_TYPES.items() if op in kind.operators)

@@ -3,22 +3,26 @@
 Each kind is the pydantic model of its YAML form (``when``, ``levels``, ``goalposts``,
 ``cases``), names the facts it reads, checks itself against the fact catalogue, and compiles
 to a ``CompiledScoring``: a score function built once and evaluated many times, with the words
-that explain a result. Adding a kind means adding one class here and listing it in
-``SCORING_KINDS`` (see CONTRIBUTING.md).
+that explain a result; and it gives an example of itself that the tests run every command over.
+Adding a kind means adding one class here: defining it registers it in ``SCORING_KINDS`` under
+its first field's name, and a class that lacks one of ``ScoringBase``'s abstract methods is
+refused at import (see CONTRIBUTING.md).
 """
 
 from __future__ import annotations
 
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from pydantic import Field, model_validator
 
 from ..errors import did_you_mean
 from .conditions import Condition, Snapshot, compile_condition, facts_of
 from .facttypes import FACT_TYPES, FactSpecBase, LevelFact
+from .kinds import OneOf, concrete, register
 from .modelbase import Identifier, Score, Strict, keyed_union
 from .values import UNKNOWN, to_json
 
@@ -36,23 +40,6 @@ class CompiledScoring:
     explain: Callable[[Snapshot, float | None], str]
 
 
-class ScoringKind(Protocol):
-    """What every scoring kind provides."""
-
-    def facts_read(self) -> tuple[str, ...]: ...
-
-    def score_range(self) -> tuple[float, float]: ...
-
-    def check(self, checker: Checker, doc: Document, path: DataPath) -> None: ...
-
-    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
-        """Where and how the scoring runs against its fact's declared direction (more capacity
-        scoring less), or None; a rule declaring ``non_monotone`` may do so on purpose."""
-        ...
-
-    def compile(self, facts: Facts) -> CompiledScoring: ...
-
-
 class Checker(Protocol):
     """What a scoring needs to check itself (``validate.RulesetChecker`` provides it)."""
 
@@ -63,10 +50,57 @@ class Checker(Protocol):
     def error(self, doc: Document, path: DataPath, message: str, **extra: Any) -> None: ...
 
 
-class WhenScoring(Strict):
+SCORING_KINDS: dict[str, type[ScoringBase]] = {}  # every scoring kind by its key, in the order defined
+
+
+class ScoringBase(Strict, ABC):
+    """What every scoring kind provides: a rule's ``score`` is one of its concrete subclasses, named by
+    the key of its first field (``when``, ``levels``)."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if concrete(cls, "scoring kind"):
+            register(SCORING_KINDS, next(iter(cls.model_fields)), cls, "scoring kind")
+
+    @classmethod
+    @abstractmethod
+    def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
+        """A ``score`` of this kind, as written in a rule, that reads the fact ``fact`` declared as
+        ``spec``, gives its most capable sample 100 and an unknown value no score;
+        or None if this kind cannot score such a fact (``tests/test_kinds.py`` runs every command
+        over rule sets built from these)."""
+
+    @abstractmethod
+    def facts_read(self) -> tuple[str, ...]:
+        """The facts the scoring reads, in order."""
+
+    @abstractmethod
+    def score_range(self) -> tuple[float, float]:
+        """The lowest and highest score this rule can give (bounds for non-monotone rules)."""
+
+    @abstractmethod
+    def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
+        """Report, through ``checker``, what does not fit the fact catalogue."""
+
+    @abstractmethod
+    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
+        """Where and how the scoring runs against its fact's declared direction (more capacity
+        scoring less), or None; a rule declaring ``non_monotone`` may do so on purpose."""
+
+    @abstractmethod
+    def compile(self, facts: Facts) -> CompiledScoring:
+        """The score function and the words that explain its results."""
+
+
+class WhenScoring(ScoringBase):
     """100 when the condition holds, 0 when it does not."""
 
     when: Condition
+
+    @classmethod
+    def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
+        return {"when": spec.example_condition(fact)}
 
     def facts_read(self) -> tuple[str, ...]:
         return facts_of([self.when])
@@ -78,7 +112,6 @@ class WhenScoring(Strict):
         return None  # a condition's direction is its author's: the monotonicity property tests it
 
     def score_range(self) -> tuple[float, float]:
-        """The lowest and highest score this rule can give (bounds for non-monotone rules)."""
         return 0.0, 100.0
 
     def compile(self, facts: Facts) -> CompiledScoring:
@@ -102,8 +135,15 @@ class LevelRubric(Strict):
     scores: dict[Identifier, Score] = Field(description="A score for every level of the fact.")
 
 
-class LevelScoring(Strict):
+class LevelScoring(ScoringBase):
     levels: LevelRubric
+
+    @classmethod
+    def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
+        if not isinstance(spec, LevelFact):
+            return None
+        steps = len(spec.levels) - 1
+        return {"levels": {"fact": fact, "scores": {level: 100 * i / steps for i, level in enumerate(spec.levels)}}}
 
     def facts_read(self) -> tuple[str, ...]:
         return (self.levels.fact,)
@@ -167,8 +207,17 @@ class Goalposts(Strict):
         return self
 
 
-class GoalpostScoring(Strict):
+class GoalpostScoring(ScoringBase):
     goalposts: Goalposts
+
+    @classmethod
+    def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
+        if not spec.on_goalposts():
+            return None
+        measures = sorted(spec.measure(value) for value in spec.samples())
+        worst, best = measures[0], measures[-1]
+        return {"goalposts": {"fact": fact, "worst": worst, "best": best} if spec.higher_is_better
+                else {"fact": fact, "worst": best, "best": worst}}
 
     def facts_read(self) -> tuple[str, ...]:
         return (self.goalposts.fact,)
@@ -176,9 +225,8 @@ class GoalpostScoring(Strict):
     def check(self, checker: Checker, doc: Document, path: DataPath) -> None:
         where, name = (*path, "goalposts"), self.goalposts.fact
         spec = checker.fact(doc, where, name)
-        if spec is not None and type(spec).measure is FactSpecBase.measure:
-            kinds = " or ".join(kind.__name__.removesuffix("Fact").lower() for kind in FACT_TYPES
-                                if kind.measure is not FactSpecBase.measure)
+        if spec is not None and not spec.on_goalposts():
+            kinds = " or ".join(name for name, kind in FACT_TYPES.items() if kind.on_goalposts())
             checker.error(doc, (*where, "fact"), f"goalposts need a {kinds} fact; '{name}' is a {spec.type}")
 
     def score_range(self) -> tuple[float, float]:
@@ -216,11 +264,15 @@ class Case(Strict):
     score: Score
 
 
-class CaseScoring(Strict):
+class CaseScoring(ScoringBase):
     """The first case whose condition holds gives the score; otherwise ``otherwise``."""
 
     cases: Annotated[list[Case], Field(min_length=1)]
     otherwise: Score = 0
+
+    @classmethod
+    def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
+        return {"cases": [{"when": spec.example_condition(fact), "score": 100}], "otherwise": 20}
 
     def facts_read(self) -> tuple[str, ...]:
         return facts_of([case.when for case in self.cases])
@@ -262,9 +314,8 @@ class CaseScoring(Strict):
         return CompiledScoring(score, self.facts_read(), explain)
 
 
-SCORING_KINDS: dict[str, type[Strict]] = {"when": WhenScoring, "levels": LevelScoring, "goalposts": GoalpostScoring,
-                                          "cases": CaseScoring}
-if TYPE_CHECKING:
-    Scoring: TypeAlias = WhenScoring | LevelScoring | GoalpostScoring | CaseScoring  # what a validated scoring is
-else:  # for pydantic: the member is chosen by the mapping's key
-    Scoring = keyed_union("when", SCORING_KINDS)
+def _union() -> Any:
+    return keyed_union("when", SCORING_KINDS)
+
+
+Scoring = Annotated[ScoringBase, OneOf(_union)]  # a rule's score, validated as the kind its key names

@@ -25,7 +25,7 @@ from pydantic_core import ErrorDetails
 
 from ..errors import SourceError, did_you_mean
 from .conditions import Condition, FactTest, iter_fact_tests
-from .facttypes import Estimate, FactSpecBase, types_supporting
+from .facttypes import FACT_TYPES, Estimate, FactSpecBase, types_supporting
 from .models import (
     Citation,
     Criterion,
@@ -241,10 +241,11 @@ class RulesetChecker:
             by = (self.facts or {}).get(estimate.by)
             if estimate.method != "cohort":
                 self.error(doc, (*where, "by"), "only a cohort estimate is grouped ('by')")
-            elif estimate.by not in groupings and (by is None or by.type not in ("boolean", "level")):
-                known = [*groupings, *(n for n, f in (self.facts or {}).items() if f.type in ("boolean", "level"))]
-                self.error(doc, (*where, "by"), f"'{estimate.by}' is neither a grouping of groupings.yaml nor a boolean "
-                           "or level fact", suggestion=did_you_mean(estimate.by, known))
+            elif estimate.by not in groupings and (by is None or not by.categorical):
+                known = [*groupings, *(n for n, f in (self.facts or {}).items() if f.categorical)]
+                kinds = " or ".join(name for name, kind in FACT_TYPES.items() if kind.categorical)
+                self.error(doc, (*where, "by"), f"'{estimate.by}' is neither a grouping of groupings.yaml nor a {kinds} "
+                           "fact", suggestion=did_you_mean(estimate.by, known))
         if spec is None or estimate.prior is None:
             return
         if estimate.prior == "uniform":
