@@ -78,10 +78,11 @@ def small_case(mini_workspace, seed: int):
     return portfolio_workspace(mini_workspace, edges, facts, costs), rng.choice([150_000, 300_000, 600_000, 900_000])
 
 
-def test_greedy_is_close_to_the_exact_optimum_on_small_cases(mini_workspace):
-    """Every subset of options valued like greedy's selection; the best that fits is the optimum."""
+def test_greedy_is_close_to_the_exact_optimum_on_small_cases(mini_workspace, request):
+    """Every subset of options valued like greedy's selection; the best that fits is the optimum
+    (10 cases, 25 with --slow)."""
     gaps = []
-    for seed in range(25):
+    for seed in range(25 if request.config.getoption("--slow") else 10):
         workspace, budget = small_case(mini_workspace, seed)
         planner, countries = planner_for(workspace, assess(workspace, 2024), "NOR")
         picks, options = planner.greedy(countries, budget)
@@ -98,6 +99,12 @@ def test_greedy_is_close_to_the_exact_optimum_on_small_cases(mini_workspace):
 
 
 # --- Mechanisms, limits on assistance, commitments (shipped rule set) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_25m(shipped_workspace):
+    """The bundled $25M portfolio toward the US as of 2025, built once for the tests that read it."""
+    return portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=300), 25_000_000, "USA")
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +135,8 @@ def test_only_packages_acting_through_a_flow_mechanism_stop_any_flow(shipped_wor
     assert stopping, "packages that act on flows stop some"
 
 
-def test_a_declared_limit_bars_assistance_but_not_diplomacy_unless_waived(shipped_workspace):
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+def test_a_declared_limit_bars_assistance_but_not_diplomacy_unless_waived(shipped_workspace, shipped_25m):
+    result = shipped_25m
     barred = {limit.country for limit in result.limits if not limit.waived}
     assert {"VEN", "MMR"} <= barred
     assert all(pick.kind != "assistance" for pick in result.picks if pick.country in barred)
@@ -146,8 +153,8 @@ def _render(result) -> str:
     return api.render(result, "table")
 
 
-def test_a_package_is_charged_its_whole_commitment(shipped_workspace):
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+def test_a_package_is_charged_its_whole_commitment(shipped_workspace, shipped_25m):
+    result = shipped_25m
     menu = shipped_workspace.ruleset.interventions
     for pick in result.picks:
         item = menu[pick.package]
@@ -158,8 +165,8 @@ def test_a_package_is_charged_its_whole_commitment(shipped_workspace):
     assert any((menu[p.package].duration_years or 1) > 1 for p in result.picks)
 
 
-def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness(shipped_workspace):
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness(shipped_25m):
+    result = shipped_25m
     swings = [abs(driver["headline"][1] - driver["headline"][0]) for driver in result.drivers]
     assert swings == sorted(swings, reverse=True)  # largest swing first
     effectiveness = next(driver for driver in result.drivers if "interception" in driver["assumption"])
@@ -173,10 +180,10 @@ def test_the_headline_flow_cut_shows_its_range_over_the_calibrated_effectiveness
     assert effectiveness["headline"][1] - effectiveness["headline"][0] > volume["headline"][1] - volume["headline"][0]
 
 
-def test_the_headline_is_net_of_displacement_and_shows_its_range(shipped_workspace):
+def test_the_headline_is_net_of_displacement_and_shows_its_range(shipped_workspace, shipped_25m):
     """Traffickers move part of what a funded country newly stops: the more they move, the smaller
     the cut, and the headline lies between the cuts at the ends of the declared share."""
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    result = shipped_25m
     displacement = shipped_workspace.require_network("test")[0].interdiction.displacement
     driver = next(driver for driver in result.drivers if driver["assumption"].startswith("share of newly stopped"))
     assert driver["values"] == [f"{displacement.low:g}", f"{displacement.high:g}"]
@@ -185,10 +192,10 @@ def test_the_headline_is_net_of_displacement_and_shows_its_range(shipped_workspa
     assert at_low > cut > at_high > 0
 
 
-def test_the_headline_shows_what_the_exchange_of_points_for_flow_costs(shipped_workspace):
+def test_the_headline_shows_what_the_exchange_of_points_for_flow_costs(shipped_25m):
     """Valuing score points buys cheap diplomacy that stops no flow: the same budget valued on flow
     alone cuts more of it, and the portfolio says by how much."""
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+    result = shipped_25m
     exchange = next(driver for driver in result.drivers if driver["assumption"].startswith("exchange"))
     flow_only, declared = exchange["headline"]
     assert exchange["values"] == ["0", f"{result.capacity_weight:g}"] and result.capacity_weight > 0
@@ -196,8 +203,8 @@ def test_the_headline_shows_what_the_exchange_of_points_for_flow_costs(shipped_w
     assert flow_only > declared
 
 
-def test_the_portfolio_says_which_picks_the_budget_pays_for_if_costs_come_high(shipped_workspace):
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+def test_the_portfolio_says_which_picks_the_budget_pays_for_if_costs_come_high(shipped_25m):
+    result = shipped_25m
     fit = result.fit_at_high_cost
     high = [pick.cost_high_usd for pick in result.picks]
     assert 0 < fit < len(result.picks)  # the bundled costs' ranges overrun the budget at their top
@@ -205,10 +212,10 @@ def test_the_portfolio_says_which_picks_the_budget_pays_for_if_costs_come_high(s
     assert f"pays for the first {fit} in order" in _render(result)
 
 
-def test_the_headline_is_read_over_joint_draws_of_the_unknown_facts(shipped_workspace):
+def test_the_headline_is_read_over_joint_draws_of_the_unknown_facts(shipped_25m):
     """Every country's capacity drawn from its priors, before and after the picks: the flow cut's
     P10-P90, with the cut at the expected capacities inside it."""
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=300), 25_000_000, "USA")
+    result = shipped_25m
     spread = result.over_draws
     assert spread is not None and spread["draws"] == 200
     cut = (result.baseline_flow - result.picks[-1].flow_after) / result.baseline_flow
@@ -216,8 +223,8 @@ def test_the_headline_is_read_over_joint_draws_of_the_unknown_facts(shipped_work
     assert spread["p10"] <= spread["p50"] <= spread["p90"]
 
 
-def test_every_pick_that_stops_flow_names_its_mechanism(shipped_workspace):
-    result = portfolio(shipped_workspace, assess(shipped_workspace, 2025, draws=200), 25_000_000, "USA")
+def test_every_pick_that_stops_flow_names_its_mechanism(shipped_25m):
+    result = shipped_25m
     stopping = [pick for pick in result.picks if pick.flow_stopped > 0]
     assert stopping and all(pick.mechanisms for pick in stopping)
     assert all(pick.flow_stopped == 0 for pick in result.picks if not pick.mechanisms)
