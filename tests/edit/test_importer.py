@@ -76,7 +76,8 @@ def test_a_row_that_would_break_a_profile_is_caught_before_writing(mini: Path, t
 
 def test_a_country_without_a_profile_is_scaffolded_first(mini: Path, tmp_path: Path):
     result = run_import(mini, tmp_path, text="country,fact,value,as_of,source\nSweden,a,true,2020-01-01,s\n")
-    assert result.exit_code == 2 and "no profile for SWE: create them first with 'assess new CODE'" in result.output
+    assert result.exit_code == 2 and ("no profile for SWE: import with --create to create them in the same import, "
+                                      "or create them first with 'assess new CODE'") in result.output
     assert invoke("new", "SWE", *workspace_args(mini)).exit_code == 0
     assert run_import(mini, tmp_path, text="country,fact,value,as_of,source\nSweden,a,true,2020-01-01,s\n").exit_code == 0
     sweden = assess.load_workspace(mini / "rules", mini / "profiles").profiles["SWE"]
