@@ -137,8 +137,9 @@ def main() -> None:
         print(f"table: {args.rows:,} rows, {countries} countries, {table.stat().st_size / 1e6:.1f} MB")
         seconds = median_of(args.repeats, root, True, [[*cli, "import", str(table)]], checkout)
         print(f"assess import, into the bundled profiles: {seconds} (target: {args.rows:,} rows in <= 10 s)")
+        # run outside any checkout: python -m puts the working folder's assess before PYTHONPATH's
         creates = "--create" in subprocess.run([*cli, "import", "--help"], env={**os.environ, "PYTHONPATH": str(checkout)},
-                                               capture_output=True, text=True, check=False).stdout
+                                               cwd=folder, capture_output=True, text=True, check=False).stdout
         if creates:
             seconds = median_of(args.repeats, root, False, [[*cli, "import", "--create", str(table)]], checkout)
             print(f"assess import --create, into a folder with no profile: {seconds}, {countries} profiles created")

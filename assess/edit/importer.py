@@ -171,14 +171,19 @@ def _insert(text: str, path: Path, observations: list[Observation], entries: _En
         else:
             key_indent = _fact_indent(doc)
             appended.append(" " * key_indent + f"{fact}:\n" + entries.block(new, key_indent + 2))
+    out = _spliced(lines, blocks)
+    if appended and (facts is None or (isinstance(facts, dict) and not facts)):
+        return _with_empty_facts_opened(out) + "".join(appended)
+    return "".join(out + appended)
+
+
+def _spliced(lines: list[str], blocks: list[tuple[int, str]]) -> list[str]:
+    """``lines`` with each block inserted before the line of its index (all indices of the original)."""
     out, start = [], 0
     for at, block in sorted(blocks, key=lambda item: item[0]):  # stable: blocks at one line keep their order
         out += [*lines[start:at], block]
         start = at
-    out += lines[start:]
-    if appended and (facts is None or (isinstance(facts, dict) and not facts)):
-        return _with_empty_facts_opened(out) + "".join(appended)
-    return "".join(out + appended)
+    return out + lines[start:]
 
 
 def _among(lines: list[str], doc: Document, fact: str, recorded: list[Any], new: list[Observation],
