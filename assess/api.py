@@ -522,13 +522,16 @@ def facts(workspace: Workspace) -> FactList:
     return describe_facts(workspace)
 
 
-def import_table(workspace: Workspace, table: Path, closed_list: bool = False, dry_run: bool = False) -> ImportPlan:
+def import_table(workspace: Workspace, table: Path, closed_list: bool = False, dry_run: bool = False,
+                 create: bool = False) -> ImportPlan:
     """Merge a CSV or XLSX table of dated, sourced facts into the profiles (see ``assess.edit.importer``);
-    with ``dry_run`` only say what would change. Raises InputErrors for bad rows (nothing written)."""
+    with ``dry_run`` only say what would change; with ``create``, create the profile of a country the
+    table names that has none, as ``new_profile`` would, in the same transaction. Raises InputErrors
+    for bad rows, UsageError for a country without a profile otherwise (nothing written)."""
     from .analysis.importing import plan_import
     from .edit.importer import apply_import
 
-    plan = plan_import(workspace, table, closed_list)
+    plan = plan_import(workspace, table, closed_list, create)
     return apply_import(workspace, plan, dry_run=dry_run)
 
 

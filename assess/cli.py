@@ -487,16 +487,20 @@ def check(year: int | None, stale_after: int | None, properties: bool, examples:
 @click.option("--dry-run", is_flag=True, help="Only say what would change; write nothing.")
 @click.option("--closed-list", is_flag=True,
               help="The table is a complete list: countries it does not name get the catalogue's value for absence.")
+@click.option("--create", is_flag=True,
+              help="Create the profile of a country the table names that has none, as 'assess new' writes it.")
 @_workspace_options
 @_format_option
 @_fail_cleanly
-def import_command(table: Path, dry_run: bool, closed_list: bool, paths: WorkspacePaths, fmt: str) -> None:
+def import_command(table: Path, dry_run: bool, closed_list: bool, create: bool, paths: WorkspacePaths, fmt: str) -> None:
     """Merge a CSV or XLSX table of dated, sourced facts into the profiles.
 
     The header row tells the form. A country is an ISO3 code or a common name; a date is
     YYYY-MM-DD, or YYYY-MM or YYYY for the end of that month or year; a known value needs a
     source; note is optional. Importing twice changes nothing; a different value already
     recorded for the same date is a conflict (exit 1), reported and never overwritten.
+    A country with no profile is an error, unless --create: then its profile is created
+    as 'assess new' writes it, in the same all-or-nothing import (--dry-run lists them).
 
     \b
     Long form, one value a row:
@@ -518,7 +522,7 @@ def import_command(table: Path, dry_run: bool, closed_list: bool, paths: Workspa
       country,fact,value,as_of,source
       KEN,fatf_standing,increased_monitoring,2024-02-23,"FATF, Public Statement"
     """
-    plan = api.import_table(_load(paths), table, closed_list, dry_run)
+    plan = api.import_table(_load(paths), table, closed_list, dry_run, create)
     _emit(api.render(plan, fmt, quiet=_quiet()))
     sys.exit(1 if plan.count("conflict") else 0)
 

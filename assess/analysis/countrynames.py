@@ -51,8 +51,11 @@ def ambiguous(text: str) -> list[str]:
 
 
 def country_names() -> list[str]:
-    """Every name a table may use, as written (for did-you-mean)."""
-    return sorted(_names())
+    """Every name and ISO3 code a table may use, as written (for did-you-mean: a mistyped code of a
+    country with no profile yet, which ``import --create`` would create, is suggested too)."""
+    import pycountry
+
+    return sorted({*_names(), *(country.alpha_3 for country in pycountry.countries)})
 
 
 def _key(name: str) -> str:

@@ -8,7 +8,9 @@ what the profiles already record:
 - a value already recorded for the same country, fact and date is left alone (importing twice
   changes nothing); a different value for the same date is a conflict, reported and never
   overwritten;
-- a new value is inserted among the fact's entries in date order.
+- a new value is inserted among the fact's entries in date order;
+- a country with no profile is an error, or with ``--create`` gets the profile ``assess new`` would
+  write (every fact unknown since 1900), created in the same transaction as the values.
 
 Forms, told apart by the header: long (``country, fact, value, as_of, source[, note]``), wide by
 fact (``country, as_of, source[, note]`` and one column per fact) and wide by year (``country,
@@ -23,8 +25,10 @@ Writing the plan into the profiles is ``assess.edit.importer``'s job.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -32,7 +36,7 @@ from typing import Any, Literal
 from ..engine.facttypes import FactSpecBase
 from ..engine.results import JSONObject
 from ..engine.values import UNKNOWN, ValueProblem, to_json
-from ..engine.workspace import Workspace
+from ..engine.workspace import Reading, Workspace, blank_history
 from ..errors import InputErrors, SourceError, UsageError, did_you_mean, location_of
 from .countrynames import ambiguous, country_names, resolve_country
 from .tables import Row, read_table
@@ -77,6 +81,7 @@ class ImportPlan:
     form: Form
     changes: list[Change] = field(default_factory=list)
     closed_lists: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # countries whose profile the import creates
     written: list[str] = field(default_factory=list)
     dry_run: bool = True
 
@@ -86,35 +91,45 @@ class ImportPlan:
     def to_json(self) -> JSONObject:
         return {"table": self.table, "form": self.form, "dry_run": self.dry_run, "closed_lists": self.closed_lists,
                 "added": self.count("add"), "unchanged": self.count("same"), "conflicts": self.count("conflict"),
-                "written": self.written, "changes": [c.to_json() for c in self.changes if c.kind != "same"]}
+                "created": self.created, "written": self.written,
+                "changes": [c.to_json() for c in self.changes if c.kind != "same"]}
 
 
-def plan_import(workspace: Workspace, table: Path, closed_list: bool = False) -> ImportPlan:
-    """What importing ``table`` would change; raises InputErrors (every bad row at once)."""
+def plan_import(workspace: Workspace, table: Path, closed_list: bool = False, create: bool = False) -> ImportPlan:
+    """What importing ``table`` would change; raises InputErrors (every bad row at once). With
+    ``create``, a country with no profile is to be created (``plan.created``) rather than an error."""
     header, rows = read_table(table)
     form = _form(header, location_of(table), workspace)
     errors: list[SourceError] = []
-    observations = [o for row in rows for o in _observations(row, form, header, workspace, errors)]
+    country = _country_reader(workspace)
+    observations = [o for row in rows for o in _observations(row, form, header, workspace, country, errors)]
     if errors:
         raise InputErrors(errors)
     plan = ImportPlan(location_of(table), form)
     if closed_list:
         observations += _closed_lists(observations, workspace, plan)
-    missing = sorted({o.country for o in observations} - set(workspace.profiles))
-    if missing:
-        raise UsageError(f"no profile for {', '.join(missing)}: create them first with 'assess new CODE'")
-    plan.changes = [_compare(o, workspace) for o in sorted(observations, key=_order)]
+    plan.created = _missing(observations, workspace, allowed=None if create else [])
+    plan.changes = _compared(observations, workspace)
     return plan
 
 
 def replan(plan: ImportPlan, workspace: Workspace) -> ImportPlan:
     """The same observations compared again with the profiles as they are now (another import may
-    have written since the plan was made)."""
-    missing = sorted({c.observation.country for c in plan.changes} - set(workspace.profiles))
-    if missing:
-        raise UsageError(f"no profile for {', '.join(missing)}: create them first with 'assess new CODE'")
-    changes = [_compare(change.observation, workspace) for change in plan.changes]
-    return ImportPlan(plan.table, plan.form, changes, plan.closed_lists, plan.written, plan.dry_run)
+    have written, or created a profile, since the plan was made)."""
+    observations = [change.observation for change in plan.changes]
+    created = _missing(observations, workspace, allowed=plan.created)
+    return ImportPlan(plan.table, plan.form, _compared(observations, workspace), plan.closed_lists, created,
+                      plan.written, plan.dry_run)
+
+
+def _missing(observations: list[Observation], workspace: Workspace, allowed: list[str] | None) -> list[str]:
+    """The countries named that have no profile; a usage error for any not ``allowed`` (None: any)."""
+    missing = sorted({o.country for o in observations} - set(workspace.profiles))
+    refused = [code for code in missing if allowed is not None and code not in allowed]
+    if refused:
+        raise UsageError(f"no profile for {', '.join(refused)}: import with --create to create them in the same "
+                         "import, or create them first with 'assess new CODE'")
+    return missing
 
 
 # --- Reading rows ------------------------------------------------------------------------------
@@ -134,7 +149,7 @@ def _form(header: list[str], name: str, workspace: Workspace) -> Form:
 
 
 def _observations(row: Row, form: Form, header: list[str], workspace: Workspace,
-                  errors: list[SourceError]) -> list[Observation]:
+                  country_of: Callable[[str], tuple[str | None, str]], errors: list[SourceError]) -> list[Observation]:
     if form == "long":
         cells = [(row.cells.get("fact", ""), row.cells.get("value", ""), row.cells.get("as_of", ""))]
     elif form == "facts":
@@ -143,7 +158,7 @@ def _observations(row: Row, form: Form, header: list[str], workspace: Workspace,
                  if column and column not in known]
     else:
         cells = [(row.cells.get("fact", ""), row.cells.get(column, ""), column) for column in header if YEAR.match(column)]
-    country = _country(row, workspace, errors)
+    country = _country(row, country_of, errors)
     found = []
     for fact, raw, as_of in cells:
         if form != "long" and not raw:
@@ -171,19 +186,30 @@ def _observation(row: Row, country: str | None, fact: str, raw: str, as_of: str,
     return Observation(country, fact, value, date, source, note, f"{row.file}:{row.line}")
 
 
-def _country(row: Row, workspace: Workspace, errors: list[SourceError]) -> str | None:
-    text = row.cells.get("country", "")
-    # a declared entity (MEX-SON) is named by its id: its profile must exist to say what it is
-    code = text.strip() if text.strip() in workspace.profiles else resolve_country(text)
+def _country(row: Row, country_of: Callable[[str], tuple[str | None, str]], errors: list[SourceError]) -> str | None:
+    code, problem = country_of(row.cells.get("country", ""))
     if code is None:
+        errors.append(row.error(problem, "country"))
+    return code
+
+
+def _country_reader(workspace: Workspace) -> Callable[[str], tuple[str | None, str]]:
+    """A country cell's code, or why it names none; each distinct cell is resolved once per import (a
+    table names the same few hundred countries on thousands of rows)."""
+
+    @functools.cache
+    def country_of(text: str) -> tuple[str | None, str]:
+        # a declared entity (MEX-SON) is named by its id: its profile must exist to say what it is
+        code = text.strip() if text.strip() in workspace.profiles else resolve_country(text)
+        if code is not None:
+            return code, ""
         several = ambiguous(text)
         if several:
-            errors.append(row.error(f"'{text}' could name {' or '.join(several)}: write the code", "country"))
-        else:
-            names = sorted({*country_names(), *workspace.profiles})
-            errors.append(row.error(f"'{text}' is not a country code or name"
-                                    + _suggest(text, names), "country"))
-    return code
+            return None, f"'{text}' could name {' or '.join(several)}: write the code"
+        names = sorted({*country_names(), *workspace.profiles})
+        return None, f"'{text}' is not a country code or name" + _suggest(text, names)
+
+    return country_of
 
 
 def _value(row: Row, spec: FactSpecBase, raw: str, errors: list[SourceError]) -> Any:
@@ -258,8 +284,16 @@ def _order(o: Observation) -> tuple[str, str, dt.date]:
     return o.country, o.fact, o.as_of
 
 
-def _compare(o: Observation, workspace: Workspace) -> Change:
-    entries = workspace.profiles[o.country].history.get(o.fact, ())
+def _compared(observations: list[Observation], workspace: Workspace) -> list[Change]:
+    """Each observation against what its country's profile records (a profile to be created: what a
+    new one records)."""
+    blank = blank_history(workspace.ruleset.facts)
+    return [_compare(o, workspace.profiles[o.country].history if o.country in workspace.profiles else blank)
+            for o in sorted(observations, key=_order)]
+
+
+def _compare(o: Observation, history: dict[str, tuple[Reading, ...]]) -> Change:
+    entries = history.get(o.fact, ())
     recorded = next((entry for entry in entries if entry.as_of == o.as_of), None)
     if recorded is None:
         return Change("add", o)

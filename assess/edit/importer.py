@@ -15,7 +15,13 @@ An import is one transaction over the profiles folder:
 - nothing is followed: a changed profile that is a symbolic link is refused, the lock is opened
   without following links, and links elsewhere in the folder are carried over as links;
 - ``--dry-run`` stages and validates the same way (in a scratch folder) and only skips the swap,
-  so it refuses exactly what the import refuses.
+  so it refuses exactly what the import refuses;
+- with ``--create``, the profile of a country the table names and the folder lacks is written by
+  ``assess new``'s code into the staged folder, its values inserted, and validated and swapped in
+  with the rest: a refused import leaves no profile half created.
+
+At scale (a table of tens of thousands of rows), each profile is parsed once and every new entry
+placed against that parse, and each distinct value, date and text is rendered once.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from ..engine.values import UNKNOWN
 from ..engine.workspace import Workspace, load_workspace, reload_profiles
 from ..errors import InputErrors, OutputError, SourceError, location_of
 from ..render.outputs import locked, repair, replacing
+from .scaffold import profile_text
 
 
 def apply_import(workspace: Workspace, plan: ImportPlan, *, dry_run: bool = False) -> ImportPlan:
@@ -53,11 +60,11 @@ def apply_import(workspace: Workspace, plan: ImportPlan, *, dry_run: bool = Fals
     try:
         with locked(parent / f".{name}.lock"):
             repair(parent, name, staged="import")
-            if plan.count("add"):  # another import may have written since this one planned
-                workspace = reload_profiles(workspace, sorted({c.observation.country for c in plan.changes}))
+            if plan.count("add") or plan.created:  # another import may have written since this one planned
+                workspace = reload_profiles(workspace, _existing(profiles, plan))
                 plan = replan(plan, workspace)
             written: list[str] = []
-            if plan.count("add"):
+            if plan.count("add") or plan.created:
                 with replacing(profiles, "import", stat.S_IMODE(os.stat(profiles).st_mode)) as staging:
                     written = _stage(workspace, plan, profiles, staging)
     except OSError as exc:
@@ -70,14 +77,23 @@ def apply_import(workspace: Workspace, plan: ImportPlan, *, dry_run: bool = Fals
 # --- The transaction: stage, validate, swap -----------------------------------------------------------
 
 
+def _existing(profiles: Path, plan: ImportPlan) -> list[str]:
+    """The countries of the plan that have a profile on disk now (another import may have created one)."""
+    return sorted(code for code in {c.observation.country for c in plan.changes}
+                  if os.path.lexists(profiles / f"{code}.yaml"))
+
+
 def _stage(workspace: Workspace, plan: ImportPlan, profiles: Path, staging: Path) -> list[str]:
     """The profiles folder as it would be after the import, built in ``staging`` and validated as a
-    whole workspace; returns the names of the profiles changed."""
-    adds = defaultdict(list)
+    whole workspace; returns the names of the profiles changed or created."""
+    adds: dict[str, list[Observation]] = defaultdict(list)
     for change in plan.changes:
         if change.kind == "add":
             adds[change.observation.country].append(change.observation)
-    texts = {f"{code}.yaml": _insert(profiles / f"{code}.yaml", observations) for code, observations in adds.items()}
+    entries = _Entries()
+    texts = {f"{code}.yaml": _insert(_text(workspace, profiles, code, code in plan.created), profiles / f"{code}.yaml",
+                                     adds[code], entries)
+             for code in sorted({*adds, *plan.created})}
     _copy_tree(profiles, staging, set(texts))
     for file_name, text in sorted(texts.items()):
         with open(staging / file_name, "x", encoding="utf-8", newline="") as stream:
@@ -123,39 +139,67 @@ def _validate(workspace: Workspace, profiles: Path, staging: Path) -> None:
 # --- Writing: new entries inserted at their lines ---------------------------------------------------
 
 
-def _insert(path: Path, observations: list[Observation]) -> str:
-    """The profile's text with each observation inserted in date order; everything else untouched."""
+def _text(workspace: Workspace, profiles: Path, code: str, create: bool) -> str:
+    """The profile as it is, or as ``assess new`` writes it for a country the import creates."""
+    if create:
+        return profile_text(workspace, code)
+    path = profiles / f"{code}.yaml"
     if path.is_symlink():
         raise InputErrors([SourceError(location_of(path), 1, 1, "the profile is a symbolic link: an import never "
                                        "writes through a link (replace it with the file it points to)")])
-    text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8")
-    for o in sorted(observations, key=lambda item: (item.fact, item.as_of)):
-        text = _insert_one(text, _parse(text, path), o)  # positions are read again after every insertion
-    return text
+    return read_bounded(path, MAX_FILE_BYTES).decode("utf-8")
 
 
-def _parse(text: str, path: Path) -> Document:
-    return parse_yaml(text.encode("utf-8"), location_of(path))
-
-
-def _insert_one(text: str, doc: Document, o: Observation) -> str:
+def _insert(text: str, path: Path, observations: list[Observation], entries: _Entries) -> str:
+    """The profile's text with the observations inserted, each fact's in date order; everything else
+    untouched. The text is parsed once: a new entry goes before the first entry already recorded
+    that is dated later, or after the fact's last one; a fact the profile lacks is added at the end."""
+    doc = parse_yaml(text.encode("utf-8"), location_of(path))
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     facts = doc.data.get("facts") if isinstance(doc.data, dict) else None
-    entries = facts.get(o.fact) if isinstance(facts, dict) else None
-    if isinstance(entries, list) and entries:
-        later = [i for i, entry in enumerate(entries) if str(entry.get("as_of")) > o.as_of.isoformat()]
-        first = later[0] if later else None
-        anchor = doc.position(("facts", o.fact, first if first is not None else len(entries) - 1))
-        block = _render([_entry(o)], anchor[1] - 3)  # entries are "- {...}" or "- value: ...": the dash is 2 before
-        at = anchor[0] - 1 if first is not None else _end_of(lines, doc, ("facts", o.fact), after=anchor[0])
-        return "".join([*lines[:at], block, *lines[at:]])
-    key_indent = _fact_indent(doc, lines)
-    block = " " * key_indent + f"{o.fact}:\n" + _render([_entry(o)], key_indent + 2)
-    if facts is None or (isinstance(facts, dict) and not facts):
-        return _with_empty_facts_opened(lines) + block
-    return "".join(lines) + block
+    blocks: list[tuple[int, str]] = []  # (the line index it goes before, the block)
+    appended = []
+    by_fact: dict[str, list[Observation]] = defaultdict(list)
+    for o in sorted(observations, key=lambda item: (item.fact, item.as_of)):
+        by_fact[o.fact].append(o)
+    for fact, new in by_fact.items():
+        recorded = facts.get(fact) if isinstance(facts, dict) else None
+        if isinstance(recorded, list) and recorded:
+            blocks += _among(lines, doc, fact, recorded, new, entries)
+        else:
+            key_indent = _fact_indent(doc)
+            appended.append(" " * key_indent + f"{fact}:\n" + entries.block(new, key_indent + 2))
+    out = _spliced(lines, blocks)
+    if appended and (facts is None or (isinstance(facts, dict) and not facts)):
+        return _with_empty_facts_opened(out) + "".join(appended)
+    return "".join(out + appended)
+
+
+def _spliced(lines: list[str], blocks: list[tuple[int, str]]) -> list[str]:
+    """``lines`` with each block inserted before the line of its index (all indices of the original)."""
+    out, start = [], 0
+    for at, block in sorted(blocks, key=lambda item: item[0]):  # stable: blocks at one line keep their order
+        out += [*lines[start:at], block]
+        start = at
+    return out + lines[start:]
+
+
+def _among(lines: list[str], doc: Document, fact: str, recorded: list[Any], new: list[Observation],
+           entries: _Entries) -> list[tuple[int, str]]:
+    """The blocks of new entries placed among a fact's recorded ones, in date order."""
+    dates = [str(entry.get("as_of")) if isinstance(entry, dict) else "" for entry in recorded]
+    before: dict[int | None, list[Observation]] = defaultdict(list)  # the recorded entry each goes before
+    for o in new:
+        later = next((i for i, date in enumerate(dates) if date > o.as_of.isoformat()), None)
+        before[later].append(o)
+    blocks = []
+    for first, group in before.items():
+        anchor = doc.position(("facts", fact, first if first is not None else len(recorded) - 1))
+        at = anchor[0] - 1 if first is not None else _end_of(lines, doc, ("facts", fact), after=anchor[0])
+        blocks.append((at, entries.block(group, anchor[1] - 3)))  # "- {...}" or "- value: ...": the dash is 2 before
+    return blocks
 
 
 def _end_of(lines: list[str], doc: Document, path: tuple[str, str], after: int) -> int:
@@ -169,7 +213,7 @@ def _end_of(lines: list[str], doc: Document, path: tuple[str, str], after: int) 
     return stop
 
 
-def _fact_indent(doc: Document, lines: list[str]) -> int:
+def _fact_indent(doc: Document) -> int:
     columns = [col for (*parent, _key), (_line, col) in doc.key_positions.items() if tuple(parent) == ("facts",)]
     return min(columns) - 1 if columns else 2
 
@@ -182,13 +226,47 @@ def _with_empty_facts_opened(lines: list[str]) -> str:
     return "".join(out)
 
 
-def _entry(o: Observation) -> dict[str, Any]:
-    entry: dict[str, Any] = {"value": _yaml_value(o.value), "as_of": o.as_of}
-    if o.source:
-        entry["source"] = o.source
-    if o.note:
-        entry["note"] = o.note
-    return entry
+class _Entries:
+    """New entries as YAML, in the block style profiles use, indented to sit under their fact.
+
+    Quoting is ruamel.yaml's: each distinct ``key: value`` line (a table repeats its values, dates
+    and sources on thousands of rows) is rendered by it once and reused; an entry with a value that
+    takes more than one line is rendered by it whole, at its indentation."""
+
+    def __init__(self) -> None:
+        from ruamel.yaml import YAML
+
+        self.yaml = YAML(typ="rt")
+        self.yaml.width = 4096  # never fold a long source over lines
+        self.yaml.indent(mapping=2, sequence=2, offset=0)
+        self.yaml.default_flow_style = False
+        self.lines: dict[tuple[str, type, Any], str | None] = {}
+
+    def block(self, observations: list[Observation], indent: int) -> str:
+        return "".join(self._entry(o, indent) for o in observations)
+
+    def _entry(self, o: Observation, indent: int) -> str:
+        fields = [("value", o.value), ("as_of", o.as_of), ("source", o.source), ("note", o.note)]
+        fields = [(key, value) for key, value in fields if key in ("value", "as_of") or value]
+        lines = [self._line(key, value) for key, value in fields]
+        if None in lines:
+            return self._dump([{key: _yaml_value(value) for key, value in fields}], indent)
+        pad = " " * indent
+        return "".join(f"{pad}{'  ' if i else '- '}{line}" for i, line in enumerate(lines))
+
+    def _line(self, key: str, value: Any) -> str | None:
+        """``key: value`` and its line break as ruamel.yaml writes it, or None if it takes more lines."""
+        cached = (key, type(value), value)  # the type too: True == 1 == 1.0, but they are written apart
+        if cached not in self.lines:
+            text = self._dump({key: _yaml_value(value)}, 0)
+            # any line break counts, not only \n: YAML also breaks lines at NEL, LS and PS
+            self.lines[cached] = text if len(text.splitlines()) == 1 and text.endswith("\n") else None
+        return self.lines[cached]
+
+    def _dump(self, data: Any, indent: int) -> str:
+        out = io.StringIO()
+        self.yaml.dump(data, out)
+        return "".join(" " * indent + line if line.strip() else line for line in out.getvalue().splitlines(keepends=True))
 
 
 def _yaml_value(value: Any) -> Any:
@@ -203,16 +281,3 @@ def _yaml_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _render(entries: list[dict[str, Any]], indent: int) -> str:
-    """YAML for a list of entries, indented to sit under a fact (quoting is ruamel.yaml's)."""
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.width = 4096  # never fold a long source over lines
-    yaml.indent(mapping=2, sequence=2, offset=0)
-    yaml.default_flow_style = False
-    out = io.StringIO()
-    yaml.dump(entries, out)
-    return "".join(" " * indent + line if line.strip() else line for line in out.getvalue().splitlines(keepends=True))

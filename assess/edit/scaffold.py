@@ -18,7 +18,7 @@ from ..engine.canonical import dumps
 from ..engine.models import Profile
 from ..engine.reader import parse_yaml
 from ..engine.validate import check_profile, validate_model
-from ..engine.workspace import Workspace, load_ruleset, resolve_rules, shipped
+from ..engine.workspace import UNKNOWN_SINCE, Workspace, load_ruleset, resolve_rules, shipped
 from ..errors import InputErrors, OutputError, SourceError, UsageError, did_you_mean, first_hidden, location_of, visible
 from ..render.outputs import _umask, write_file
 from ..render.schema import KINDS, schema_of
@@ -146,6 +146,18 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
     """A profile for ``code`` with every fact of the catalogue unknown, each with a comment saying what
     it means and which values it takes; refuses to replace an existing profile. An entity's id (its
     country's code, a hyphen and a local code) needs its ``kind`` and ``name``."""
+    text = profile_text(workspace, code, kind, name)
+    path = workspace.profiles_dir / f"{code.upper()}.yaml"
+    if path.exists() or path.is_symlink():
+        raise UsageError(f"{location_of(path)} exists already: edit it, or import a table into it")
+    _must_load(text, path, workspace)
+    write_file(path, text)
+    return path
+
+
+def profile_text(workspace: Workspace, code: str, kind: str | None = None, name: str | None = None) -> str:
+    """What ``new_profile`` writes for ``code`` (``assess import --create`` writes the same); a usage
+    error for an id that is not a country's code or a declared entity's."""
     country = code.upper()
     if not re.fullmatch(r"[A-Z]{3}(-[A-Z0-9]{1,24})?", country):
         shown = visible(code, newlines=False)
@@ -160,10 +172,7 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
                              "identifier: state, port, scenario) and --name (printable text on one line, 1-200 characters)")
     elif kind or name:
         raise UsageError(f"'{code}' is a country: --kind and --name are for entities (such as {country}-ABC)")
-    path = workspace.profiles_dir / f"{country}.yaml"
-    if path.exists() or path.is_symlink():
-        raise UsageError(f"{location_of(path)} exists already: edit it, or import a table into it")
-    lines = [f"# yaml-language-server: $schema={profile_schema_for(path.parent)}",
+    lines = [f"# yaml-language-server: $schema={profile_schema_for(workspace.profiles_dir)}",
              f"# {f'{name} ({known})' if local else known}: every fact starts unknown (it holds from 1900 until a",
              "# dated, sourced value follows). Add values below each, or import a table: assess import FILE.",
              f"country: {country}"]
@@ -172,11 +181,8 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
     lines.append("facts:")
     for fact, spec in workspace.ruleset.facts.items():
         lines += [f"  # {spec.description} {spec.values_hint()}", f"  {fact}:",
-                  f"    - {{value: unknown, as_of: {UNKNOWN_SINCE}}}"]
-    text = "\n".join(lines) + "\n"
-    _must_load(text, path, workspace)
-    write_file(path, text)
-    return path
+                  f"    - {{value: unknown, as_of: {UNKNOWN_SINCE.isoformat()}}}"]
+    return "\n".join(lines) + "\n"
 
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every character str.splitlines breaks a line at
@@ -211,4 +217,3 @@ def _country_name(parent: str, code: str, relation: str) -> str:
     return str(known.name)
 
 
-UNKNOWN_SINCE = "1900-01-01"  # before any value a profile could record, so every later entry supersedes it

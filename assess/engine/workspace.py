@@ -130,6 +130,15 @@ class Reading:
     until: dt.date | None = None  # a law's reading: the member's last day in the grouping
 
 
+UNKNOWN_SINCE = dt.date(1900, 1, 1)  # before any value a profile could record, so every later entry supersedes it
+
+
+def blank_history(facts: Mapping[str, FactSpecBase]) -> dict[str, tuple[Reading, ...]]:
+    """What a new profile records (``assess new``, ``assess import --create``): every fact of the
+    catalogue unknown since ``UNKNOWN_SINCE``."""
+    return {name: (Reading(name, UNKNOWN, UNKNOWN_SINCE),) for name in sorted(facts)}
+
+
 @dataclass(frozen=True)
 class CountryProfile:
     country: str  # an ISO 3166-1 alpha-3 code, or a declared entity's id (MEX-SON)

@@ -654,9 +654,13 @@ def import_view(plan: ImportPlan) -> View:
              f"recorded: {display(change.recorded)}" if change.kind == "conflict" else (o.source or "—")]
             for change in plan.changes if change.kind != "same" for o in [change.observation]]
     done = "dry run: nothing written" if plan.dry_run else f"wrote {len(plan.written)} profile(s)"
+    created = f", {len(plan.created)} profile(s) to create" if plan.created else ""
     title = (f"import of {plan.table} ({plan.form} form): {plan.count('add')} to add, {plan.count('same')} already "
-             f"recorded, {plan.count('conflict')} conflict(s); {done}")
+             f"recorded, {plan.count('conflict')} conflict(s){created}; {done}")
     notes = [f"closed lists filled for every other country: {', '.join(plan.closed_lists)}"] if plan.closed_lists else []
+    if plan.created:
+        notes.append(f"profiles {'to be ' if plan.dry_run else ''}created as 'assess new' writes them: "
+                     f"{', '.join(plan.created)}")
     if plan.count("conflict"):
         notes.append(Remark("! a different value is already recorded for that date: kept as it is; settle it by hand"))
     records = [{"change": change.kind, "country": change.observation.country, "fact": change.observation.fact,

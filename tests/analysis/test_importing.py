@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 import assess
+from assess.analysis import importing
 from assess.analysis.importing import plan_import, resolve_country
+from assess.engine.values import UNKNOWN
 
 
 def table(tmp_path: Path, text: str, name: str = "t.csv") -> Path:
@@ -117,3 +119,27 @@ def test_xlsx_values_are_read_and_formulas_refused(mini_workspace, tmp_path: Pat
                                        ("Burma", "MMR"), ("The Bahamas", "BHS"), ("Atlantis", None), ("", None)])
 def test_country_names_in_common_spellings(name: str, code: str | None):
     assert resolve_country(name) == code
+
+
+def test_each_distinct_country_cell_is_resolved_once(mini_workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A table of thousands of rows names a few hundred countries: each name costs one lookup."""
+    calls: list[str] = []
+
+    def counted(text: str) -> str | None:
+        calls.append(text)
+        return resolve_country(text)
+
+    monkeypatch.setattr(importing, "resolve_country", counted)
+    rows = "".join(f"{name},n,{i},{2000 + i % 20}-01-01,s\n" for i in range(200) for name in ("Norway", "France", "FRA"))
+    plan = plan_import(mini_workspace, table(tmp_path, "country,fact,value,as_of,source\n" + rows))
+    assert len(plan.changes) == 600 and sorted(calls) == ["France", "Norway"]  # FRA is a profile's code
+
+
+def test_with_create_a_missing_country_is_compared_with_what_a_new_profile_records(mini_workspace, tmp_path: Path):
+    rows = "country,fact,value,as_of,source\nSWE,a,unknown,1900-01-01,\nSWE,lvl,low,1900-01-01,s\nSweden,n,3,2020,s\n"
+    with pytest.raises(assess.UsageError, match="no profile for SWE: import with --create"):
+        plan_import(mini_workspace, table(tmp_path, rows))
+    plan = plan_import(mini_workspace, table(tmp_path, rows), create=True)
+    assert plan.created == ["SWE"]
+    assert [(c.kind, c.observation.fact, c.recorded) for c in plan.changes] == [
+        ("same", "a", None), ("conflict", "lvl", UNKNOWN), ("add", "n", None)]

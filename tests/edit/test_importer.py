@@ -1,13 +1,14 @@
 """Writing an import: entries inserted at their lines, everything else byte for byte; idempotent."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 import assess
 from assess.engine.values import UNKNOWN
-from helpers import invoke, workspace_args
+from helpers import MINI, invoke, workspace_args
 
 TABLE = ("country,fact,value,as_of,source,note\n"
          "NOR,lvl,high,2023-01-01,\"Ministry, annual report 2023, https://example.org/r\",\n"
@@ -76,7 +77,8 @@ def test_a_row_that_would_break_a_profile_is_caught_before_writing(mini: Path, t
 
 def test_a_country_without_a_profile_is_scaffolded_first(mini: Path, tmp_path: Path):
     result = run_import(mini, tmp_path, text="country,fact,value,as_of,source\nSweden,a,true,2020-01-01,s\n")
-    assert result.exit_code == 2 and "no profile for SWE: create them first with 'assess new CODE'" in result.output
+    assert result.exit_code == 2 and ("no profile for SWE: import with --create to create them in the same import, "
+                                      "or create them first with 'assess new CODE'") in result.output
     assert invoke("new", "SWE", *workspace_args(mini)).exit_code == 0
     assert run_import(mini, tmp_path, text="country,fact,value,as_of,source\nSweden,a,true,2020-01-01,s\n").exit_code == 0
     sweden = assess.load_workspace(mini / "rules", mini / "profiles").profiles["SWE"]
@@ -113,3 +115,53 @@ def test_an_entity_that_is_not_a_country_is_scaffolded_imported_and_scored(mini:
 def test_new_entity_needs_a_parent_country_a_kind_and_a_name(mini: Path, args: list[str], message: str):
     result = invoke("new", *args, *workspace_args(mini))
     assert result.exit_code == 2 and message in result.output
+
+
+CREATE = ("country,fact,value,as_of,source\n"
+          "Sweden,a,true,2020-01-01,Riksdag\n"
+          "SWE,lvl,unknown,1900-01-01,\n"  # what a new profile records already
+          "DEU,lvl,high,2021,\"Bundesgesetzblatt, 2021\"\n"
+          "NOR,lvl,high,2023-01-01,r\n")
+
+
+def profiles_of(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "profiles").glob("*.yaml"))}
+
+
+def test_create_writes_what_new_writes_plus_the_imported_values(tmp_path: Path):
+    created, scaffolded = (tmp_path / name / "mini" for name in ("created", "scaffolded"))
+    for root in (created, scaffolded):
+        shutil.copytree(MINI, root)
+    result = run_import(created, tmp_path, "--create", "--format", "json", text=CREATE)
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert (plan["created"], plan["written"]) == (["DEU", "SWE"], ["DEU.yaml", "NOR.yaml", "SWE.yaml"])
+    assert (plan["added"], plan["unchanged"], plan["conflicts"]) == (3, 1, 0)
+    for code in ("SWE", "DEU"):
+        assert invoke("new", code, *workspace_args(scaffolded)).exit_code == 0
+    assert run_import(scaffolded, tmp_path, text=CREATE).exit_code == 0
+    assert profiles_of(created) == profiles_of(scaffolded)
+    sweden = assess.load_workspace(created / "rules", created / "profiles").profiles["SWE"]
+    assert (sweden.reading("a", 2019).value, sweden.reading("a", 2020).value) == (UNKNOWN, True)
+
+
+def test_create_dry_run_writes_nothing_and_says_what_it_would_create(mini: Path, tmp_path: Path):
+    before = profiles_of(mini)
+    result = run_import(mini, tmp_path, "--create", "--dry-run", text=CREATE)
+    assert result.exit_code == 0, result.output
+    assert "3 to add, 1 already recorded, 0 conflict(s), 2 profile(s) to create; dry run: nothing written" in result.output
+    assert "profiles to be created as 'assess new' writes them: DEU, SWE" in result.output
+    assert profiles_of(mini) == before and sorted(p.name for p in mini.iterdir()) == ["profiles", "rules", "scenarios"]
+
+
+@pytest.mark.parametrize("country,message", [
+    ("SWEE", "'SWEE' is not a country code or name; did you mean 'SWE'?"),
+    ("Swedn", "'Swedn' is not a country code or name; did you mean 'Sweden'?"),
+    ("NOR-OSL", "'NOR-OSL' is not a country code or name"),  # an entity needs assess new --kind --name
+])
+def test_create_still_refuses_what_is_not_a_known_country(mini: Path, tmp_path: Path, country: str, message: str):
+    before = profiles_of(mini)
+    result = run_import(mini, tmp_path, "--create", text=f"country,fact,value,as_of,source\n{country},a,true,2020-01-01,s\n"
+                                                          "Sweden,a,true,2020-01-01,s\n")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert profiles_of(mini) == before

@@ -99,28 +99,31 @@ def _big_workspace(tmp_path: Path) -> Path:
     return root
 
 
-def _import(root: Path, table: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "assess", "-q", "import", str(table), *workspace_args(root)],
+def _import(root: Path, table: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "assess", "-q", "import", *extra, str(table), *workspace_args(root)],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 CODES = ("NOR", "FRA", "AFG", "ALB", "DZA")
+UNPROFILED = ("SWE", "ZWE")  # not among _big_workspace's profiles: --create makes them
 
 
-def test_kill_9_at_any_moment_leaves_every_profile_or_none_changed(tmp_path: Path):
+@pytest.mark.parametrize("extra", [[], ["--create"]])
+def test_kill_9_at_any_moment_leaves_every_profile_or_none_changed(tmp_path: Path, extra: list[str]):
     root = _big_workspace(tmp_path)
+    codes = CODES + (UNPROFILED if extra else ())
     outcomes = []
     for attempt in range(8):  # an import takes about 0.6 s: kills land in loading, staging and swapping
         before = snapshot(root)
         table = csv(tmp_path, "country,fact,value,as_of,source\n" + "".join(
-            f"{code},lvl,high,{2000 + attempt}-01-01,r\n" for code in CODES), f"t{attempt}.csv")
-        process = _import(root, table)
+            f"{code},lvl,high,{2000 + attempt}-01-01,r\n" for code in codes), f"t{attempt}.csv")
+        process = _import(root, table, *extra)
         time.sleep(0.2 + 0.07 * attempt)
         process.send_signal(signal.SIGKILL)
         process.wait()
         repair(root, "profiles", staged="import")  # what the next import does first
         changed = {name for name, content in snapshot(root).items() if before.get(name) != content}
-        assert changed in (set(), {f"profiles/{code}.yaml" for code in CODES}), changed
+        assert changed in (set(), {f"profiles/{code}.yaml" for code in codes}), changed
         outcomes.append(bool(changed))
     assess.load_workspace(root / "rules", root / "profiles")  # whatever the moments, the workspace loads
     assert _import(root, csv(tmp_path, "country,fact,value,as_of,source\nNOR,lvl,low,1999-01-01,r\n")).wait() == 0
@@ -145,3 +148,47 @@ def test_concurrent_imports_of_the_same_entry_both_succeed_and_record_it_once(tm
     assert (one.wait(), two.wait()) == (0, 0)  # the second plans again under the lock: already recorded
     history = assess.load_workspace(root / "rules", root / "profiles").profiles["NOR"].history["lvl"]
     assert [(r.value, r.source) for r in history].count(("high", "same")) == 1
+
+
+def test_concurrent_creates_of_one_country_create_it_once_and_keep_every_entry(tmp_path: Path):
+    """The second import plans again under the lock: the profile the first created is now there to add to."""
+    root = _big_workspace(tmp_path)
+    first = csv(tmp_path, "country,fact,value,as_of,source\nSweden,lvl,high,2023-01-01,first\n", "a.csv")
+    second = csv(tmp_path, "country,fact,value,as_of,source\nSWE,lvl,low,2022-01-01,second\n", "b.csv")
+    one, two = _import(root, first, "--create"), _import(root, second, "--create")
+    assert (one.wait(), two.wait()) == (0, 0)
+    history = assess.load_workspace(root / "rules", root / "profiles").profiles["SWE"].history["lvl"]
+    assert [(r.value, r.source) for r in history][1:] == [("low", "second"), ("high", "first")]
+    assert leftovers(root) == [".profiles.lock"]
+
+
+@pytest.mark.parametrize(("module", "step", "code", "text"), [
+    (importer, "_copy_tree", errno.ENOSPC, "No space left on device"),
+    (outputs, "swap_folder", errno.EACCES, "Permission denied")])
+def test_a_failure_while_creating_leaves_no_profile_created(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            module: object, step: str, code: int, text: str):
+    before = snapshot(mini)
+    real = getattr(module, step)
+
+    def fail(*args: object) -> None:
+        if step == "_copy_tree":
+            real(*args)
+        raise OSError(code, text)
+
+    monkeypatch.setattr(module, step, fail)
+    table = csv(tmp_path, "country,fact,value,as_of,source\nSweden,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
+    result = invoke("import", "--create", str(table), *workspace_args(mini))
+    assert result.exit_code == 2 and f"{text}; no profile was changed" in result.output
+    assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
+
+
+def test_a_row_refused_after_staging_leaves_no_profile_created(mini: Path, tmp_path: Path):
+    """A created profile is validated with the rest: one bad value anywhere and none is created."""
+    before = snapshot(mini)
+    table = csv(tmp_path, "country,fact,value,as_of,source\nSweden,lvl,high,2023-01-01,r\nGermany,a,true,2020-01-01,r\n"
+                          f'NOR,lvl,high,2023-01-01,"{"x" * 2500}"\n')
+    for extra in (["--dry-run"], []):
+        result = invoke("import", "--create", *extra, str(table), *workspace_args(mini))
+        assert result.exit_code == 2 and "after the import:" in result.output and "at most 2000 characters" in result.output
+        assert "Traceback" not in result.output
+    assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
