@@ -42,7 +42,7 @@ def test_explain_as_table_groups_rules_by_goal():
     lines = explain_in("table").splitlines()
     assert lines[0] == "Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%); expected 40.0"
     assert lines[-1].startswith("not assessed") is False  # the goals' tables come last
-    goal_a = lines.index("A Goal A: 30.0 (low, coverage 100%); expected 30.0; cap A.cap1 at 30: Without A, goal A is low.")
+    goal_a = lines.index("A Goal A: 30.0 (low, coverage 100%); expected 30.0; adds 20.0 points; cap A.cap1 at 30: Without A, goal A is low.")
     assert lines[goal_a + 1].split() == ["rule", "score", "estimate", "weight", "points", "why", "facts", "read",
                                          "recommends"]
     assert any(line.startswith("c1.r1 ") and " 8.3% " in line and "a is true: does not hold (0 points)" in line for line in lines)

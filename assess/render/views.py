@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, FactChange, Move, Scored
-from ..engine.results import Assessment, CountryResult, FactRead, JSONObject, NodeResult, Publication, Stamp
+from ..engine.results import Adjustment, Assessment, CountryResult, FactRead, JSONObject, NodeResult, Publication, Stamp
 from ..engine.values import display
 from .formats import Remark, View
 
@@ -148,8 +148,9 @@ def provenance(read: FactRead) -> str:
 
 def explain_view(result: CountryResult) -> View:
     """Every rule for one country, goal by goal: score with its bounds, its weight in the overall
-    score, the points it earns, why, the facts read (value, source, date) and what it recommends;
-    then the recommendations by kind and the unknown facts that would settle the rest."""
+    score, the points it adds, why, the facts read (value, source, date) and what it recommends;
+    what moved a level off its rules' roll-up (caps, bounds), so that the points add up to the
+    score; then the recommendations by kind and the unknown facts that would settle the rest."""
     sections = []
     records = []
     publication = result.publication
@@ -157,23 +158,31 @@ def explain_view(result: CountryResult) -> View:
     for goal in result.goals:
         rows = []
         # with no overall published, weights and points are read within the goal
-        share_of, points_of = (1.0, 1.0) if overall else (goal.share or 1.0, goal.effective_weight or 1.0)
+        share_of = 1.0 if overall else goal.share or 1.0
         for rule in (node for node in goal.walk() if node.kind == "rule"):
             facts = "; ".join(f"{f.fact}={display(f.value)}{provenance(f)}" for f in rule.facts)
-            points = None if rule.contribution is None else rule.contribution / points_of
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
                          estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),
-                         "—" if points is None else f"{points:.1f}", rule.why or "—", facts,
+                         _points_text(rule.contribution), rule.why or "—", facts,
                          "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
             records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
                             "low": rule.low, "high": rule.high, "expected": rule.expected,
                             "credible_low": rule.credible[0] if rule.credible else None,
                             "credible_high": rule.credible[1] if rule.credible else None,
                             "weight_share": rule.share / share_of,
-                            "points": points, "why": rule.why, "facts": facts,
+                            "points": rule.contribution, "why": rule.why, "facts": facts,
                             "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
+        for level, adjustment in _adjustments(goal):
+            label = f"{level.id.removeprefix(f'{goal.id}.')} ({adjustment.reason})"
+            rows.append([label, "—", "—", "—", _points_text(adjustment.contribution, signed=True), adjustment.text,
+                         "—", "—"])
+            records.append({"goal": goal.id, "rule": f"{level.id} ({adjustment.reason})", "status": adjustment.reason,
+                            "score": None, "low": None, "high": None, "expected": None, "credible_low": None,
+                            "credible_high": None, "weight_share": None, "points": adjustment.contribution,
+                            "why": adjustment.text, "facts": "", "interventions": ""})
+        adds = f"; adds {_points_text(goal.contribution)} points" if overall and goal.contribution is not None else ""
         heading = (f"{goal.id} {goal.title}: {interval_text(goal, publication)} ({goal.tier or '—'}, coverage "
-                   f"{coverage_text(goal)}); expected {estimate_text(goal, publication)}"
+                   f"{coverage_text(goal)}); expected {estimate_text(goal, publication)}{adds}"
                    + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: "
                              f"{cap.rationale}" for cap in goal.caps_applied))
         sections.append((heading, View(["rule", "score", "estimate", "weight", "points", "why", "facts read",
@@ -183,11 +192,36 @@ def explain_view(result: CountryResult) -> View:
               "no overall score (the rule set publishes its goals only)")
     title = f"{result.name} ({result.country}) as of {result.year}: {scored}"
     scope = "overall score" if overall else "goal's score"
-    notes = [Remark(f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now "
-                    "(0-100); estimate: the expected score under the priors of the unknown facts, with its 90% "
-                    "credible interval"),
+    notes = [Remark(f"weight: the rule's share of the {scope} if every fact were known; points: what it adds to the "
+                    f"{scope} now (0-100); the points and the adjustments listed add up to the score "
+                    f"({_method_note(result)}); estimate: the expected score under the priors of the unknown facts, "
+                    "with its 90% credible interval"),
+             *[f"overall ({adjustment.reason}): {adjustment.text}: {_points_text(adjustment.contribution, signed=True)} "
+               "points" for adjustment in result.overall.adjustments if overall],
              *tier_notes(result), *recommendations_text(result), *gaps_text(result), *priors_text(result)]
     return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
+
+
+def _adjustments(goal: NodeResult) -> list[tuple[NodeResult, Adjustment]]:
+    """What moved the goal or a group within it off its children's roll-up, in hierarchy order."""
+    return [(level, adjustment) for level in goal.walk() for adjustment in level.adjustments]
+
+
+def _points_text(points: float | None, signed: bool = False) -> str:
+    if points is None:
+        return "—"
+    return f"{points:+.1f}" if signed else f"{points:.1f}"
+
+
+METHOD_NOTES = {"weighted_mean": "weighted mean: each part's share of the weight times its score",
+                "geometric_mean": "geometric mean: each part's share of the score's logarithm, weight x ln(score)",
+                "minimum": "minimum: the lowest part carries the score"}
+
+
+def _method_note(result: CountryResult) -> str:
+    """How each method the country's levels use splits a score among its parts."""
+    methods = dict.fromkeys(node.method for node in result.overall.walk() if node.method and node.children)
+    return "; ".join(METHOD_NOTES[method] for method in methods if method in METHOD_NOTES)
 
 
 KIND_LABELS = {"assistance": "offer as assistance", "diplomacy": "press through diplomacy",
