@@ -512,6 +512,7 @@ def flow_unit_note(harm: dict[str, float]) -> str:
 def diff_view(result: Diff) -> View:
     """Headline first, a line per changed country, then each country's moves with their reasons."""
     moves = result.moves()
+    publication = result.new.publication
     added = sum(c.status == "added" for c in result.countries)
     removed = sum(c.status == "removed" for c in result.countries)
     if result.countries:
@@ -520,7 +521,7 @@ def diff_view(result: Diff) -> View:
                     f"{_count(len(result.rule_changes), 'rule-set part', 'rule-set parts')} changed")
         if moves:
             top = max(moves, key=lambda m: (m.size, m.country, m.node))
-            change = _delta(top) if top.delta is not None else _score_pair(top)
+            change = _delta(top, publication) if top.delta is not None else _score_pair(top, publication)
             headline += f"; largest move: {top.country} {top.node} {change} ({top.cause})"
     else:
         headline = f"No score changed ({len(result.unchanged)} countries compared)"
@@ -528,18 +529,21 @@ def diff_view(result: Diff) -> View:
     for country in result.countries:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
         causes = sorted({cause for m in country.moves for cause in m.causes})
-        rows.append([country.country, country.name, country.status, _score_pair(overall), _delta(overall) if overall else "—",
-                     _expected_pair(overall), f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}",
+        rows.append([country.country, country.name, country.status, _score_pair(overall, publication),
+                     _delta(overall, publication) if overall else "—", _expected_pair(overall, publication),
+                     f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}",
                      ", ".join(causes) or "rank only"])
-        sections.append((f"{country.country} {country.name}: {len(country.moves)} moves", _moves_view(country.moves)))
+        sections.append((f"{country.country} {country.name}: {len(country.moves)} moves",
+                         _moves_view(country.moves, publication)))
     notes = [f"old: {result.old.label} ({_side_text(result.old)}); new: {result.new.label} ({_side_text(result.new)})"]
     if result.rule_changes:
         notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
     columns = ["country", "name", "status", "overall", "change", "expected", "rank", "cause"]
-    # one row per changed fact of a move (a move no fact explains: one row, its fact columns empty)
-    records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_score,
-                "new_score": m.new_score, "delta": m.delta, "old_expected": m.old_expected,
-                "new_expected": m.new_expected, "old_tier": m.old_tier, "new_tier": m.new_tier,
+    # one row per changed fact of a move (a move no fact explains: one row, its fact columns empty); scores
+    # as the rule set publishes them
+    records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_shown,
+                "new_score": m.new_shown, "delta": m.delta, "old_expected": m.old_expected_shown,
+                "new_expected": m.new_expected_shown, "old_tier": m.old_tier, "new_tier": m.new_tier,
                 "old_coverage": m.old_coverage, "new_coverage": m.new_coverage, "cause": m.cause,
                 **_fact_columns(change), "rules_changed": ";".join(m.rules), "priors_changed": ";".join(m.priors)}
                for m in moves for change in _changes_or_none(m)]
@@ -568,9 +572,10 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def _moves_view(moves: list[Move]) -> View:
+def _moves_view(moves: list[Move], publication: Publication) -> View:
     """Each move with its causes; evidence re-dated or re-sourced with the same value is listed apart."""
-    rows = [[m.node, _score_pair(m), _delta(m), _expected_pair(m), f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
+    rows = [[m.node, _score_pair(m, publication), _delta(m, publication), _expected_pair(m, publication),
+             f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
              f"{_percent_or_dash(m.old_coverage)} → {_percent_or_dash(m.new_coverage)}", m.cause,
              "; ".join([*(f.describe() for f in m.facts), *m.applicability, *(f"prior of {p}" for p in m.priors)])
              or "—", ", ".join(m.rules) or "—"]
@@ -586,27 +591,31 @@ def _side_text(scored: Scored) -> str:
     return f"{stamp.get('ruleset_id')} {stamp.get('ruleset_version')} {stamp.get('ruleset_hash')}, {stamp.get('year')}"
 
 
-def move_line(move: Move) -> str:
-    """One move in one line: where, from what score to what, by how much, and why."""
-    change = (f"{move.delta:+.1f}" if move.delta is not None else "appeared" if move.old_score is None
+def move_line(move: Move, publication: Publication = PLAIN) -> str:
+    """One move in one line: where, from what score to what, by how much, and why (as published)."""
+    change = (_delta(move, publication) if move.delta is not None else "appeared" if move.old_score is None
               else "disappeared")
-    return f"{move.country} {move.node}: {_score_pair(move)} ({change}; {move.cause})"
+    return f"{move.country} {move.node}: {_score_pair(move, publication)} ({change}; {move.cause})"
 
 
-def _score_pair(move: Move | None) -> str:
+def _score_pair(move: Move | None, publication: Publication) -> str:
     if move is None:
         return "—"
-    return f"{score_text(move.old_score)} → {score_text(move.new_score)}"
+    return f"{score_text(move.old_shown, publication)} → {score_text(move.new_shown, publication)}"
 
 
-def _expected_pair(move: Move | None) -> str:
+def _expected_pair(move: Move | None, publication: Publication) -> str:
     if move is None or (move.old_expected is None and move.new_expected is None):
         return "—"
-    return f"{score_text(move.old_expected)} → {score_text(move.new_expected)}"
+    return f"{score_text(move.old_expected_shown, publication)} → {score_text(move.new_expected_shown, publication)}"
 
 
-def _delta(move: Move) -> str:
-    return "—" if move.delta is None else f"{move.delta:+.1f}"
+def _delta(move: Move, publication: Publication) -> str:
+    """``+2.5``: the move as published, signed, in the published decimals."""
+    if move.delta is None:
+        return "—"
+    text = publication.text(move.delta)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def _or_dash(value: object) -> str:
