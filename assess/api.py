@@ -354,7 +354,7 @@ def moves_above(result: Diff, points: float, only_unexplained: bool = False) -> 
     one line each: what ``diff --fail-above`` fails on."""
     from .render.views import move_line
 
-    return [move_line(move) for move in result.moves(only_unexplained) if move.size > points]
+    return [move_line(move, result.new.publication) for move in result.moves(only_unexplained) if move.size > points]
 
 
 def diff_years(workspace: Workspace, old_year: int, new_year: int) -> Diff:

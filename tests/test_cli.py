@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def test_explain_as_table_groups_rules_by_goal():
     lines = explain_in("table").splitlines()
     assert lines[0] == "Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%); expected 40.0"
     assert lines[-1].startswith("not assessed") is False  # the goals' tables come last
-    goal_a = lines.index("A Goal A: 30.0 (low, coverage 100%); expected 30.0; cap A.cap1 at 30: Without A, goal A is low.")
+    goal_a = lines.index("A Goal A: 30.0 (low, coverage 100%); expected 30.0; adds 20.0 points; cap A.cap1 at 30: Without A, goal A is low.")
     assert lines[goal_a + 1].split() == ["rule", "score", "estimate", "weight", "points", "why", "facts", "read",
                                          "recommends"]
     assert any(line.startswith("c1.r1 ") and " 8.3% " in line and "a is true: does not hold (0 points)" in line for line in lines)
@@ -73,7 +74,7 @@ def test_explain_as_json_is_the_trace():
 
 def test_explain_as_csv_is_data_a_row_per_rule():
     rows = list(csv.DictReader(io.StringIO(explain_in("csv"))))
-    assert [row["rule"] for row in rows] == ["A.c1.r1", "A.c1.r2", "A.c2.r3", "A.c2.r4", "B.c3.r5", "B.c4.r6"]
+    assert [row["rule"] for row in rows] == ["A.c1.r1", "A.c1.r2", "A.c2.r3", "A.c2.r4", "A (cap)", "B.c3.r5", "B.c4.r6"]
     first = rows[0]
     assert (first["goal"], first["score"], first["status"]) == ("A", "0.0", "scored")
     assert float(first["weight_share"]) == pytest.approx(1 / 12)  # a number at full precision, not "8.3%"
@@ -83,6 +84,24 @@ def test_explain_as_markdown_has_a_table_per_goal():
     text = explain_in("markdown")
     assert text.startswith("## Norway (NOR) as of 2019: 40.0 [20.0–45.8] (low, coverage 83%); expected 40.0")
     assert "<details><summary>A Goal A: 30.0" in text and "| c1.r1 " in text and "| rule " in text
+
+
+def test_explain_points_add_up_to_the_score_in_every_format():
+    """Goal A's cap is a row of its own, so that the rules' points and it add up to the overall 40.0."""
+    rows = list(csv.DictReader(io.StringIO(explain_in("csv"))))
+    assert math.fsum(float(row["points"]) for row in rows if row["points"]) == pytest.approx(40.0)
+    assert next(row for row in rows if row["status"] == "cap")["why"] == "cap A.cap1 at 30: a is false"
+    table = explain_in("table").splitlines()
+    cap = next(line for line in table if line.startswith("A (cap) "))
+    assert cap.split()[5] == "-9.2" and "cap A.cap1 at 30: a is false" in cap
+    assert "| A (cap) " in explain_in("markdown")
+    trace = json.loads(explain_in("json"))["result"]
+    nodes = [trace]
+    for level in nodes:
+        nodes += level.get("goals", []) + level.get("criteria", []) + level.get("rules", [])
+    points = [node["contribution"] or 0.0 for node in nodes if node["kind"] == "rule"]
+    points += [adjustment["contribution"] for node in nodes for adjustment in node.get("adjustments", [])]
+    assert math.fsum(points) == pytest.approx(trace["score"])
 
 
 def test_check_clean_workspace_exits_0():

@@ -9,6 +9,10 @@ definitions, tiers, estimate declarations), to the priors of its unknown facts t
 cohort learnt something about other countries), to several, or to none ("unexplained", e.g. a new
 engine version). Scores are compared at full precision with a
 1e-9 tolerance, so rounding alone never shows as a change.
+
+Moves read as the rule set publishes: where it declares a ``scale`` or a ``higher: worse`` goal,
+a move is the change of the published score (criminality 7.68 -> 7.20 is -0.48, though the
+capacity inside rose), and the capacity scores stay beside it in the data.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 import orjson
 
 from ..engine.aggregate import EPSILON
-from ..engine.results import Assessment, JSONObject
+from ..engine.results import Assessment, JSONObject, Publication
 from ..engine.values import display
 
 AGGREGATES = ("overall", "goal", "criterion")
@@ -34,6 +38,7 @@ class Scored:
     stamp: JSONObject
     countries: Mapping[str, JSONObject]
     scores: dict[str, float | None]  # each country's overall estimate, what the ranks are read from
+    publication: Publication = field(default_factory=Publication)  # the decimals it is shown with
 
 
 class _Traces(Mapping[str, JSONObject]):
@@ -57,7 +62,7 @@ class _Traces(Mapping[str, JSONObject]):
 
 def from_assessment(assessment: Assessment, label: str) -> Scored:
     return Scored(label, orjson.loads(orjson.dumps(assessment.stamp.to_json())), _Traces(assessment),
-                  {c.country: c.overall.estimate for c in assessment.countries})
+                  {c.country: c.overall.estimate for c in assessment.countries}, assessment.publication)
 
 
 def from_traces(label: str, stamp: JSONObject, countries: dict[str, JSONObject]) -> Scored:
@@ -105,16 +110,39 @@ class Move:
     old_expected: float | None = None  # the estimate under the priors (None: not estimated)
     new_expected: float | None = None
     priors: list[str] = field(default_factory=list)  # unknown facts under the node whose prior changed (the cohort)
+    # in the rule set's declared units and direction (None: it publishes the 0-100 capacity score itself)
+    old_published: float | None = None
+    new_published: float | None = None
+    old_published_expected: float | None = None
+    new_published_expected: float | None = None
+
+    @property
+    def old_shown(self) -> float | None:
+        """The old score as the rule set publishes it."""
+        return self.old_score if self.old_published is None else self.old_published
+
+    @property
+    def new_shown(self) -> float | None:
+        return self.new_score if self.new_published is None else self.new_published
+
+    @property
+    def old_expected_shown(self) -> float | None:
+        return self.old_expected if self.old_published_expected is None else self.old_published_expected
+
+    @property
+    def new_expected_shown(self) -> float | None:
+        return self.new_expected if self.new_published_expected is None else self.new_published_expected
 
     @property
     def delta(self) -> float | None:
-        if self.old_score is None or self.new_score is None:
+        """The move as published: in the declared units, positive where the published score rose."""
+        if self.old_shown is None or self.new_shown is None:
             return None
-        return self.new_score - self.old_score
+        return self.new_shown - self.old_shown
 
     @property
     def size(self) -> float:
-        """How far it moved; a score appearing or disappearing counts as the whole scale."""
+        """How far it moved, as published; a score appearing or disappearing counts as 100."""
         return abs(self.delta) if self.delta is not None else (0.0 if self.old_score == self.new_score else 100.0)
 
     @property
@@ -131,7 +159,11 @@ class Move:
         return " and ".join(self.causes)
 
     def to_json(self) -> JSONObject:
-        data = {key: value for key, value in vars(self).items() if key not in ("facts", "evidence", "years_differ")}
+        published = ("old_published", "new_published", "old_published_expected", "new_published_expected")
+        # the published scores only where the rule set declares units or a direction of its own
+        left_out = ("facts", "evidence", "years_differ", *(published if self.old_published is None and
+                                                          self.new_published is None else ()))
+        data = {key: value for key, value in vars(self).items() if key not in left_out}
         data.update(delta=self.delta, cause=self.cause, facts=[vars(f) for f in self.facts],
                     evidence=[vars(f) for f in self.evidence])
         return data
@@ -223,6 +255,8 @@ def _moves(code: str, before: JSONObject | None, after: JSONObject | None, chang
         move = Move(code, node_id, either["kind"], either["title"], *_pair(old, new, "score"), *_pair(old, new, "tier"),
                     *_pair(old, new, "coverage"))
         move.old_expected, move.new_expected = _pair(old, new, "expected")
+        move.old_published, move.new_published = _pair(old, new, "published")
+        move.old_published_expected, move.new_published_expected = _pair(old, new, "published_expected")
         move.facts, move.evidence = _fact_changes(node_id, old_nodes, new_nodes)
         move.priors = _prior_changes(node_id, before, after, old_nodes, new_nodes)
         move.applicability = _applicability_changes(node_id, old_nodes, new_nodes)

@@ -10,6 +10,11 @@ admissible score) and ``high`` every child's ``high``. Every method is non-decre
 child, so whatever the unknown facts turn out to be, the score lands in ``[low, high]``; the
 point score is kept inside them too. Tiers are earned by ``low``. Children that are not
 applicable take no part in either.
+
+Contributions add up: each scored child's part of its level's roll-up (``parts``, defined per
+method) sums to the roll-up, and what moves a level off it (a binding cap, the point held within
+its bounds) is recorded as a named ``Adjustment``; so the contributions of every rule plus every
+adjustment are the overall score, whatever the methods.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
-from .results import CapApplied, NodeResult
+from .results import Adjustment, CapApplied, NodeResult
 
 EPSILON = 1e-9
 INSUFFICIENT: Final = "insufficient_data"
@@ -39,6 +44,36 @@ def combine(method: str, pairs: Sequence[tuple[float, float]]) -> float:
     else:
         value = math.fsum(weight * score for weight, score in pairs) / total
     return min(max(value, min(scores)), max(scores))
+
+
+def rates(method: str, pairs: Sequence[tuple[float, float]], scale: float = 1.0) -> list[float]:
+    """Each child's part of ``combine(method, pairs)`` per point of its own score, times ``scale``:
+    a child's part is its rate times its score, and the parts add up to the roll-up.
+
+    weighted_mean: its weight over the total weight (the mean's own terms). geometric_mean: its share
+    of the log of the mean, ``w_i ln s_i / sum_j w_j ln s_j`` (the mean is a weighted sum in log
+    space); a child at 1 point adds nothing there. Where a child scores below 1 point (logs of both
+    signs, or none above zero) the shares are of ``w_i s_i`` instead; a child at 0 makes the mean 0
+    and every part 0. minimum: the binding child (the lowest; ties share it equally) carries the
+    score, the others nothing.
+    """
+    value = combine(method, pairs)
+    if method == "minimum":
+        binding = [score == value for _, score in pairs]
+        return [scale / sum(binding) if bound else 0.0 for bound in binding]
+    total = math.fsum(weight for weight, _ in pairs)
+    if method != "geometric_mean":
+        # in the order the effective weight is computed (scale * weight / total), so that a rule's
+        # contribution under weighted means stays its effective weight times its score to the last bit
+        return [scale * weight / total for weight, _ in pairs]
+    if value <= 0:
+        return [0.0] * len(pairs)
+    logs = [weight * math.log(score) for weight, score in pairs]
+    log_total = math.fsum(logs)
+    if min(score for _, score in pairs) >= 1 and log_total > 0:
+        return [scale * value * term / log_total / score for term, (_, score) in zip(logs, pairs, strict=True)]
+    weighted = math.fsum(weight * score for weight, score in pairs)
+    return [scale * value * weight / weighted for weight, _ in pairs]
 
 
 def coverage(children: Sequence[NodeResult]) -> float:
@@ -63,8 +98,13 @@ def roll_up(node: NodeResult, method: str, min_coverage: float) -> None:
     # The point score leaves unknown children out. Where that gives a number no completion of the
     # unknown facts could produce (an unknown rule whose worst is above the known mean), it is
     # brought to the nearest score that is possible, so the point always lies within its bounds.
-    node.score = min(max(combine(method, scored), node.low), node.high)
+    rolled = combine(method, scored)
+    node.score = min(max(rolled, node.low), node.high)
     node.status = SCORED
+    if node.score != rolled:
+        side = "high" if node.score < rolled else "low"
+        node.adjustments.append(Adjustment("bounds", f"its scored parts roll up to {rolled:.1f}, which no value of the "
+                                           f"unknown facts allows: held at its {side} bound", node.score - rolled))
 
 
 def _bound(value: float | None) -> float:
@@ -89,6 +129,8 @@ def apply_cap(node: NodeResult, cap_id: str, max_score: float, rationale: str, c
     binding = node.score > max_score + EPSILON
     node.caps_applied.append(CapApplied(cap_id, max_score, rationale, condition, binding))
     if binding:
+        node.adjustments.append(Adjustment("cap", f"cap {cap_id} at {max_score:g}: {condition}",
+                                           max_score - node.score))
         node.score = max_score
 
 
@@ -108,5 +150,24 @@ def spread_weights(node: NodeResult, effective: float, share: float) -> None:
     for child in node.children:
         spread_weights(child, effective * child.weight / scored_total if child.score is not None else 0.0,
                        share * child.weight / applicable_total if child.applicable else 0.0)
-    if node.score is not None and not node.children:
-        node.contribution = effective * node.score
+
+
+def spread_contributions(node: NodeResult, rate: float) -> None:
+    """Give the node, its adjustments and its descendants the points each adds to the score at the
+    top (``rate``: points of it per point of this node's score). A child's rate is its ``rates``
+    share of its parent's, so children plus adjustments add up to the parent's contribution. Below
+    a level with no score (insufficient data) the rate is 0: nothing it holds adds a point now."""
+    node.contribution = None if node.score is None else rate * node.score
+    for adjustment in node.adjustments:
+        adjustment.contribution = rate * adjustment.points
+    scored = [child for child in node.children if child.applicable and child.score is not None]
+    shares = iter(rates(_method(node), [(child.weight, _bound(child.score)) for child in scored], rate)
+                  if scored else [])
+    for child in node.children:
+        if child.applicable:
+            spread_contributions(child, next(shares) if child.score is not None else 0.0)
+
+
+def _method(node: NodeResult) -> str:
+    assert node.method is not None, "every level declares its method"
+    return node.method

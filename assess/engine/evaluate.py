@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..version import __version__
-from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_weights, tier_of
+from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_contributions, spread_weights, tier_of
 from .arrays import Estimates, NodeEstimate, evaluate_arrays
 from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
 from .conditions import Snapshot
@@ -64,6 +64,9 @@ def score_tree(program: Program, facts: Snapshot, reads: dict[str, FactRead], *,
     overall = _aggregate(program.root, _Context(program, facts, reads, trace))
     if trace:
         spread_weights(overall, 1.0, 1.0)
+        # contributions add up to the overall score, or to each goal's where none is published
+        for top in [overall] if overall.applicable else overall.children:
+            spread_contributions(top, 1.0)
     return overall
 
 

@@ -53,6 +53,20 @@ class CapApplied:
 
 
 @dataclass(slots=True)
+class Adjustment:
+    """What moved a level's score off its children's roll-up: a binding cap, or the point score held
+    within its bounds. Named, so that the children's contributions and the adjustments add up."""
+
+    reason: Literal["cap", "bounds"]
+    text: str
+    points: float  # the move, on the level's own score
+    contribution: float | None = None  # the move, on the score its contributions add up to
+
+    def to_json(self) -> JSONObject:
+        return {"reason": self.reason, "text": self.text, "points": self.points, "contribution": self.contribution}
+
+
+@dataclass(slots=True)
 class NodeResult:
     """One node of the score tree: overall, a goal, a criterion or a rule. Slotted: thousands of
     entities hold tens of nodes each (a third of the memory of a traced node with a dict)."""
@@ -71,7 +85,10 @@ class NodeResult:
     tier: str | None = None
     effective_weight: float = 0.0  # share of the top score among what is scored now
     share: float = 0.0  # share of the top score if every fact were known (what knowing it would settle)
+    # the points it adds to the overall score, or to its goal's where no overall score is published
+    # (``aggregate.spread_contributions``); None: not scored
     contribution: float | None = None
+    adjustments: list[Adjustment] = field(default_factory=list)  # levels only
     caps_applied: list[CapApplied] = field(default_factory=list)
     children: list[NodeResult] = field(default_factory=list)
     # rules only
@@ -117,7 +134,10 @@ class NodeResult:
             if self.mechanism is not None:
                 data["mechanism"] = self.mechanism
         else:
-            data.update(method=self.method, caps_applied=[c.to_json() for c in self.caps_applied])
+            data.update(method=self.method, contribution=self.contribution,
+                        caps_applied=[c.to_json() for c in self.caps_applied])
+            if self.adjustments:
+                data["adjustments"] = [adjustment.to_json() for adjustment in self.adjustments]
             groups = any(child.kind != "rule" for child in self.children)
             key = "goals" if self.kind == "overall" else "criteria" if groups else "rules"
             data[key] = [child.to_json() for child in self.children]

@@ -250,11 +250,19 @@ class GoalpostScoring(ScoringBase):
                 return None
             return min(100.0, max(0.0, (measure(value) - worst) / span * 100.0))
 
+        # the words for "beyond" the best and the worst goalpost, as the goalposts run
+        above, below = ("above", "below") if span > 0 else ("below", "above")
+
         def explain(s: Snapshot, result: float | None) -> str:
             value = s.get(key, UNKNOWN)
             if value is UNKNOWN:
                 return f"{key} not known: not assessed (goalposts {worst:g} to {best:g})"
-            return f"{key} = {measure(value):g}, between goalposts {worst:g} and {best:g}: {result or 0:.1f} points"
+            shown, share = measure(value), (measure(value) - worst) / span
+            if share >= 1:  # clamped: the score says nothing of how far beyond, so say so
+                return f"{key} = {shown:g}, at or {above} the best goalpost {best:g}: capped at 100 points"
+            if share < 0:
+                return f"{key} = {shown:g}, {below} the worst goalpost {worst:g}: 0 points"
+            return f"{key} = {shown:g}, between goalposts {worst:g} and {best:g}: {result or 0:.1f} points"
 
         return CompiledScoring(score, (key,), explain)
 

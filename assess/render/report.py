@@ -460,11 +460,13 @@ def _change_rows(result: Diff) -> list[dict[str, Any]]:
         old: float | None
         new: float | None
         delta: float | None
-        if overall.old_expected is not None and overall.new_expected is not None:  # the estimates moved
-            old, new, delta = overall.old_expected, overall.new_expected, overall.new_expected - overall.old_expected
+        # as the rule set publishes them (its units and direction)
+        if overall.old_expected_shown is not None and overall.new_expected_shown is not None:  # the estimates moved
+            old, new = overall.old_expected_shown, overall.new_expected_shown
+            delta = new - old
             size = abs(delta)
         else:
-            old, new, delta, size = overall.old_score, overall.new_score, overall.delta, overall.size
+            old, new, delta, size = overall.old_shown, overall.new_shown, overall.delta, overall.size
         rows.append({"size": size, "country": country.country, "name": country.name,
                      "old": interval_or_none(old), "new": interval_or_none(new),
                      "delta": delta, "cause": _causes(overall.causes), "facts": facts, "windows": windows})

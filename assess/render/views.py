@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, FactChange, Move, Scored
-from ..engine.results import Assessment, CountryResult, FactRead, JSONObject, NodeResult, Publication, Stamp
+from ..engine.results import Adjustment, Assessment, CountryResult, FactRead, JSONObject, NodeResult, Publication, Stamp
 from ..engine.values import display
 from .formats import Remark, View
 
@@ -148,8 +148,9 @@ def provenance(read: FactRead) -> str:
 
 def explain_view(result: CountryResult) -> View:
     """Every rule for one country, goal by goal: score with its bounds, its weight in the overall
-    score, the points it earns, why, the facts read (value, source, date) and what it recommends;
-    then the recommendations by kind and the unknown facts that would settle the rest."""
+    score, the points it adds, why, the facts read (value, source, date) and what it recommends;
+    what moved a level off its rules' roll-up (caps, bounds), so that the points add up to the
+    score; then the recommendations by kind and the unknown facts that would settle the rest."""
     sections = []
     records = []
     publication = result.publication
@@ -157,23 +158,31 @@ def explain_view(result: CountryResult) -> View:
     for goal in result.goals:
         rows = []
         # with no overall published, weights and points are read within the goal
-        share_of, points_of = (1.0, 1.0) if overall else (goal.share or 1.0, goal.effective_weight or 1.0)
+        share_of = 1.0 if overall else goal.share or 1.0
         for rule in (node for node in goal.walk() if node.kind == "rule"):
             facts = "; ".join(f"{f.fact}={display(f.value)}{provenance(f)}" for f in rule.facts)
-            points = None if rule.contribution is None else rule.contribution / points_of
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
                          estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),
-                         "—" if points is None else f"{points:.1f}", rule.why or "—", facts,
+                         _points_text(rule.contribution), rule.why or "—", facts,
                          "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
             records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
                             "low": rule.low, "high": rule.high, "expected": rule.expected,
                             "credible_low": rule.credible[0] if rule.credible else None,
                             "credible_high": rule.credible[1] if rule.credible else None,
                             "weight_share": rule.share / share_of,
-                            "points": points, "why": rule.why, "facts": facts,
+                            "points": rule.contribution, "why": rule.why, "facts": facts,
                             "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
+        for level, adjustment in _adjustments(goal):
+            label = f"{level.id.removeprefix(f'{goal.id}.')} ({adjustment.reason})"
+            rows.append([label, "—", "—", "—", _points_text(adjustment.contribution, signed=True), adjustment.text,
+                         "—", "—"])
+            records.append({"goal": goal.id, "rule": f"{level.id} ({adjustment.reason})", "status": adjustment.reason,
+                            "score": None, "low": None, "high": None, "expected": None, "credible_low": None,
+                            "credible_high": None, "weight_share": None, "points": adjustment.contribution,
+                            "why": adjustment.text, "facts": "", "interventions": ""})
+        adds = f"; adds {_points_text(goal.contribution)} points" if overall and goal.contribution is not None else ""
         heading = (f"{goal.id} {goal.title}: {interval_text(goal, publication)} ({goal.tier or '—'}, coverage "
-                   f"{coverage_text(goal)}); expected {estimate_text(goal, publication)}"
+                   f"{coverage_text(goal)}); expected {estimate_text(goal, publication)}{adds}"
                    + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: "
                              f"{cap.rationale}" for cap in goal.caps_applied))
         sections.append((heading, View(["rule", "score", "estimate", "weight", "points", "why", "facts read",
@@ -183,11 +192,36 @@ def explain_view(result: CountryResult) -> View:
               "no overall score (the rule set publishes its goals only)")
     title = f"{result.name} ({result.country}) as of {result.year}: {scored}"
     scope = "overall score" if overall else "goal's score"
-    notes = [Remark(f"weight: the rule's share of the {scope} if every fact were known; points: what it adds now "
-                    "(0-100); estimate: the expected score under the priors of the unknown facts, with its 90% "
-                    "credible interval"),
+    notes = [Remark(f"weight: the rule's share of the {scope} if every fact were known; points: what it adds to the "
+                    f"{scope} now (0-100); the points and the adjustments listed add up to the score "
+                    f"({_method_note(result)}); estimate: the expected score under the priors of the unknown facts, "
+                    "with its 90% credible interval"),
+             *[f"overall ({adjustment.reason}): {adjustment.text}: {_points_text(adjustment.contribution, signed=True)} "
+               "points" for adjustment in result.overall.adjustments if overall],
              *tier_notes(result), *recommendations_text(result), *gaps_text(result), *priors_text(result)]
     return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
+
+
+def _adjustments(goal: NodeResult) -> list[tuple[NodeResult, Adjustment]]:
+    """What moved the goal or a group within it off its children's roll-up, in hierarchy order."""
+    return [(level, adjustment) for level in goal.walk() for adjustment in level.adjustments]
+
+
+def _points_text(points: float | None, signed: bool = False) -> str:
+    if points is None:
+        return "—"
+    return f"{points:+.1f}" if signed else f"{points:.1f}"
+
+
+METHOD_NOTES = {"weighted_mean": "weighted mean: each part's share of the weight times its score",
+                "geometric_mean": "geometric mean: each part's share of the score's logarithm, weight x ln(score)",
+                "minimum": "minimum: the lowest part carries the score"}
+
+
+def _method_note(result: CountryResult) -> str:
+    """How each method the country's levels use splits a score among its parts."""
+    methods = dict.fromkeys(node.method for node in result.overall.walk() if node.method and node.children)
+    return "; ".join(METHOD_NOTES[method] for method in methods if method in METHOD_NOTES)
 
 
 KIND_LABELS = {"assistance": "offer as assistance", "diplomacy": "press through diplomacy",
@@ -478,6 +512,7 @@ def flow_unit_note(harm: dict[str, float]) -> str:
 def diff_view(result: Diff) -> View:
     """Headline first, a line per changed country, then each country's moves with their reasons."""
     moves = result.moves()
+    publication = result.new.publication
     added = sum(c.status == "added" for c in result.countries)
     removed = sum(c.status == "removed" for c in result.countries)
     if result.countries:
@@ -486,7 +521,7 @@ def diff_view(result: Diff) -> View:
                     f"{_count(len(result.rule_changes), 'rule-set part', 'rule-set parts')} changed")
         if moves:
             top = max(moves, key=lambda m: (m.size, m.country, m.node))
-            change = _delta(top) if top.delta is not None else _score_pair(top)
+            change = _delta(top, publication) if top.delta is not None else _score_pair(top, publication)
             headline += f"; largest move: {top.country} {top.node} {change} ({top.cause})"
     else:
         headline = f"No score changed ({len(result.unchanged)} countries compared)"
@@ -494,18 +529,21 @@ def diff_view(result: Diff) -> View:
     for country in result.countries:
         overall = next((m for m in country.moves if m.kind == "overall"), None)
         causes = sorted({cause for m in country.moves for cause in m.causes})
-        rows.append([country.country, country.name, country.status, _score_pair(overall), _delta(overall) if overall else "—",
-                     _expected_pair(overall), f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}",
+        rows.append([country.country, country.name, country.status, _score_pair(overall, publication),
+                     _delta(overall, publication) if overall else "—", _expected_pair(overall, publication),
+                     f"{_or_dash(country.old_rank)} → {_or_dash(country.new_rank)}",
                      ", ".join(causes) or "rank only"])
-        sections.append((f"{country.country} {country.name}: {len(country.moves)} moves", _moves_view(country.moves)))
+        sections.append((f"{country.country} {country.name}: {len(country.moves)} moves",
+                         _moves_view(country.moves, publication)))
     notes = [f"old: {result.old.label} ({_side_text(result.old)}); new: {result.new.label} ({_side_text(result.new)})"]
     if result.rule_changes:
         notes.append("rule-set parts changed: " + ", ".join(result.rule_changes))
     columns = ["country", "name", "status", "overall", "change", "expected", "rank", "cause"]
-    # one row per changed fact of a move (a move no fact explains: one row, its fact columns empty)
-    records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_score,
-                "new_score": m.new_score, "delta": m.delta, "old_expected": m.old_expected,
-                "new_expected": m.new_expected, "old_tier": m.old_tier, "new_tier": m.new_tier,
+    # one row per changed fact of a move (a move no fact explains: one row, its fact columns empty); scores
+    # as the rule set publishes them
+    records = [{"country": m.country, "level": m.node, "kind": m.kind, "old_score": m.old_shown,
+                "new_score": m.new_shown, "delta": m.delta, "old_expected": m.old_expected_shown,
+                "new_expected": m.new_expected_shown, "old_tier": m.old_tier, "new_tier": m.new_tier,
                 "old_coverage": m.old_coverage, "new_coverage": m.new_coverage, "cause": m.cause,
                 **_fact_columns(change), "rules_changed": ";".join(m.rules), "priors_changed": ";".join(m.priors)}
                for m in moves for change in _changes_or_none(m)]
@@ -534,9 +572,10 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def _moves_view(moves: list[Move]) -> View:
+def _moves_view(moves: list[Move], publication: Publication) -> View:
     """Each move with its causes; evidence re-dated or re-sourced with the same value is listed apart."""
-    rows = [[m.node, _score_pair(m), _delta(m), _expected_pair(m), f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
+    rows = [[m.node, _score_pair(m, publication), _delta(m, publication), _expected_pair(m, publication),
+             f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
              f"{_percent_or_dash(m.old_coverage)} → {_percent_or_dash(m.new_coverage)}", m.cause,
              "; ".join([*(f.describe() for f in m.facts), *m.applicability, *(f"prior of {p}" for p in m.priors)])
              or "—", ", ".join(m.rules) or "—"]
@@ -552,27 +591,31 @@ def _side_text(scored: Scored) -> str:
     return f"{stamp.get('ruleset_id')} {stamp.get('ruleset_version')} {stamp.get('ruleset_hash')}, {stamp.get('year')}"
 
 
-def move_line(move: Move) -> str:
-    """One move in one line: where, from what score to what, by how much, and why."""
-    change = (f"{move.delta:+.1f}" if move.delta is not None else "appeared" if move.old_score is None
+def move_line(move: Move, publication: Publication = PLAIN) -> str:
+    """One move in one line: where, from what score to what, by how much, and why (as published)."""
+    change = (_delta(move, publication) if move.delta is not None else "appeared" if move.old_score is None
               else "disappeared")
-    return f"{move.country} {move.node}: {_score_pair(move)} ({change}; {move.cause})"
+    return f"{move.country} {move.node}: {_score_pair(move, publication)} ({change}; {move.cause})"
 
 
-def _score_pair(move: Move | None) -> str:
+def _score_pair(move: Move | None, publication: Publication) -> str:
     if move is None:
         return "—"
-    return f"{score_text(move.old_score)} → {score_text(move.new_score)}"
+    return f"{score_text(move.old_shown, publication)} → {score_text(move.new_shown, publication)}"
 
 
-def _expected_pair(move: Move | None) -> str:
+def _expected_pair(move: Move | None, publication: Publication) -> str:
     if move is None or (move.old_expected is None and move.new_expected is None):
         return "—"
-    return f"{score_text(move.old_expected)} → {score_text(move.new_expected)}"
+    return f"{score_text(move.old_expected_shown, publication)} → {score_text(move.new_expected_shown, publication)}"
 
 
-def _delta(move: Move) -> str:
-    return "—" if move.delta is None else f"{move.delta:+.1f}"
+def _delta(move: Move, publication: Publication) -> str:
+    """``+2.5``: the move as published, signed, in the published decimals."""
+    if move.delta is None:
+        return "—"
+    text = publication.text(move.delta)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def _or_dash(value: object) -> str:

@@ -12,7 +12,7 @@ from assess.analysis.diff import diff, from_assessment
 from assess.cli import main
 from assess.render.formats import renderer
 from assess.render.outputs import write_outputs
-from assess.render.views import diff_view
+from assess.render.views import diff_view, move_line
 from helpers import MINI
 
 
@@ -188,3 +188,43 @@ def test_a_rule_coming_into_its_window_is_the_cause(pair):
     moves = moves_of(diff(later_old, later_new))
     assert moves["B.c3"].applicability == ["B.c3.r5 rule became applicable"]
     assert "rule became applicable" in moves["B.c3"].causes and not moves["B.c3"].facts
+
+
+OC_INDEX = Path(__file__).parents[2] / "examples" / "oc-index"
+
+
+@pytest.fixture(scope="module")
+def oc_editions():
+    workspace = assess.load_workspace(OC_INDEX / "rules", OC_INDEX / "country_profiles")
+    return diff(from_assessment(assess.score(workspace, 2021), "2021"), from_assessment(assess.score(workspace, 2023), "2023"))
+
+
+def test_moves_read_in_the_published_units_and_direction(oc_editions):
+    """Criminality is published 1-10 with higher worse: China's rose 6.01 -> 6.37, so the move is +0.35
+    (at full precision), though the capacity inside fell."""
+    move = next(m for m in oc_editions.moves() if (m.country, m.node) == ("CHN", "criminality"))
+    assert (move.old_shown, move.new_shown) == (move.old_published, move.new_published)
+    assert move.delta == pytest.approx(move.new_published - move.old_published) and move.delta > 0
+    assert move.new_score < move.old_score  # the 0-100 capacity score moved the other way
+    assert move.size == pytest.approx(abs(move.delta))
+    assert move_line(move, oc_editions.new.publication).startswith("CHN criminality: 6.01 → 6.37 (+0.35; facts")
+    data = move.to_json()
+    assert data["delta"] == move.delta and data["old_published"] == move.old_published
+
+
+def test_every_format_prints_moves_as_published(oc_editions):
+    view = diff_view(oc_editions)
+    table = renderer("table")(view)
+    assert "criminality                   6.01 → 6.37  +0.35" in table
+    record = next(r for r in view.records or [] if (r["country"], r["level"]) == ("CHN", "criminality"))
+    assert record["old_score"] == pytest.approx(6.01, abs=0.005) and record["delta"] > 0
+
+
+def test_a_rule_set_without_units_of_its_own_keeps_its_scores(pair):
+    old, new = pair
+    edit(new / "profiles/NOR.yaml", "value: mid, as_of: 2019-05-01", "value: high, as_of: 2019-05-01")
+    result = diff(scored(old), scored(new))
+    assert result.moves()
+    for move in result.moves():
+        assert (move.old_shown, move.new_shown) == (move.old_score, move.new_score)
+        assert "old_published" not in move.to_json()

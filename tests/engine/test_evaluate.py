@@ -65,6 +65,20 @@ def test_effective_weights_and_contributions_add_up(mini_workspace):
     assert math.fsum(r.contribution for r in a_rules) == pytest.approx(2 / 3 * 0.5 * 62.5)
 
 
+def test_contributions_add_up_to_the_score_through_a_minimum_a_cap_and_a_geometric_mean(mini_workspace):
+    result = assess.explain(mini_workspace, "NOR", 2019)
+    # A (weight 2 of 3) = mean of c1 and c2, capped at 30; c2 = min(r3, r4) = r3's 50; B = geometric, c4 alone
+    assert node(result, "A.c2.r3").contribution == pytest.approx(2 / 3 * 0.5 * 50)
+    assert node(result, "A.c2.r4").contribution == 0.0  # not the binding child of the minimum
+    (cap,) = node(result, "A").adjustments
+    rolled = (node(result, "A.c1").score + node(result, "A.c2").score) / 2
+    assert cap.reason == "cap" and cap.points == pytest.approx(30 - rolled)
+    assert cap.contribution == pytest.approx(2 / 3 * cap.points)
+    assert node(result, "A").contribution == pytest.approx(20.0) and node(result, "B").contribution == pytest.approx(20.0)
+    points = [rule.contribution or 0.0 for rule in result.rules()] + [cap.contribution]
+    assert math.fsum(points) == pytest.approx(result.score)
+
+
 def test_interventions_only_when_short(mini_workspace):
     result = assess.explain(mini_workspace, "NOR", 2024)
     assert node(result, "A.c1.r1").interventions == []
