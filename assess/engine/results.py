@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 JSONObject = dict[str, Any]  # a JSON object as plain data
 NodeKind = Literal["overall", "goal", "criterion", "rule"]
+PRECISION = 9  # decimals a float is read to before it is rounded or compared: beyond them is float noise
 # unknown: a rule whose facts are not known; not_applicable: outside its declared window
 Status = Literal["scored", "insufficient_data", "unknown", "not_applicable"]
 
@@ -202,14 +203,19 @@ class Publication:
         return value if self.precision is None else float(self._rounded(value, self.precision))
 
     def _rounded(self, value: float, precision: int) -> Decimal:
-        exact = Decimal(repr(value)).quantize(Decimal("1e-9"), ROUND_HALF_EVEN)  # float noise gone
+        exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-PRECISION), ROUND_HALF_EVEN)  # float noise gone
         mode = ROUND_HALF_UP if self.rounding == "half_up" else ROUND_HALF_EVEN
         return exact.quantize(Decimal(1).scaleb(-precision), mode)
+
+    def rank_key(self, value: float) -> Decimal:
+        """What ranks compare: the published value (none declared: to 9 decimals, float noise gone, so
+        that two means of the same numbers in another order tie)."""
+        return self._rounded(value, PRECISION if self.precision is None else self.precision)
 
     def ranks(self, values: dict[str, float]) -> dict[str, int]:
         """Rank 1 for the highest published value; equal published values share a place, the next
         place skipped (competition: 1, 2, 2, 4) or not (dense: 1, 2, 2, 3)."""
-        published = {code: self.value(value) for code, value in values.items()}
+        published = {code: self.rank_key(value) for code, value in values.items()}
         counts = Counter(published.values())
         place, ahead = {}, 0
         for i, value in enumerate(sorted(counts, reverse=True)):
@@ -304,9 +310,9 @@ class Assessment:
         """Highest published estimate first (the expected score where estimated, else the point score,
         in the level's own direction: with ``higher: worse`` the most risk first, as its publisher
         ranks it); no estimate last; equal published values by country code."""
-        def key(c: CountryResult) -> tuple[bool, float, str]:
-            value = self.publication.number(self.ranking_node(c, by).published_estimate)
-            return value is None, -(value or 0.0), c.country
+        def key(c: CountryResult) -> tuple[bool, Decimal, str]:
+            value = self.ranking_node(c, by).published_estimate
+            return value is None, -self.publication.rank_key(value or 0.0), c.country
 
         return sorted(self.countries, key=key)
 
