@@ -7,6 +7,7 @@ GI-TOC published; every one of them must come out of the engine to the digit.
 """
 
 import csv
+import json
 
 import pytest
 
@@ -118,3 +119,25 @@ def test_run_ranks_by_another_goal_on_request(tmp_path):
     misspelt = invoke(*args, "--rank-by", "resilienc")
     assert misspelt.exit_code == 2
     assert "unknown goal 'resilienc'; did you mean 'resilience'?" in misspelt.output
+
+
+@pytest.mark.parametrize("edition", [2021, 2023, 2025])
+def test_every_headline_is_published_rounded_in_csv_and_json(tmp_path, edition):
+    """The markets and actors averages are groups, not goals: CSV and JSON carry each level's published
+    value, rounded as GI-TOC rounds it, beside full precision; every one is the publisher's."""
+    args = ["-q", "run", "--year", str(edition), "--rules", str(OC_INDEX / "rules"),
+            "--profiles", str(OC_INDEX / "country_profiles"), "--out", str(tmp_path)]
+    rows = {row["country"]: row for row in csv.DictReader(invoke(*args, "--format", "csv").output.splitlines())}
+    traces = {c["country"]: c["result"] for c in json.loads(invoke(*args, "--format", "json").output)["countries"]}
+    ids = {"criminality": "criminality", "resilience": "resilience", "criminal_markets": "criminality.criminal_markets",
+           "criminal_actors": "criminality.criminal_actors"}
+    published = [(country, headline, value) for country, year, headline, value in published_headlines() if year == edition]
+    for country, headline, value in published:
+        assert float(rows[country][f"{ids[headline]}_published_rounded"]) == float(value)
+        node = next(n for n in _walk(traces[country]) if n["id"] == ids[headline])
+        assert node["published_rounded"] == float(value)
+        assert node["published"] == pytest.approx(float(value), abs=0.0051)  # full precision beside it
+
+
+def _walk(trace: dict) -> list[dict]:
+    return [trace, *(n for key in ("goals", "criteria", "rules") for child in trace.get(key, []) for n in _walk(child))]
