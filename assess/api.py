@@ -221,9 +221,9 @@ def score(workspace: Workspace, year: int | None = None, draws: int | None = Non
 
 
 def ranked_by(assessment: Assessment, goal: str) -> Assessment:
-    """The same assessment, ranked by one goal's score (a usage error, with a suggestion, for an
-    unknown goal)."""
-    goals = [node.id for node in assessment.countries[0].goals] if assessment.countries else []
+    """The same assessment, ranked by one goal's score or a headline group's, in its published
+    direction (a usage error, with a suggestion, for an unknown goal)."""
+    goals = [node.id for node in assessment.countries[0].published_levels] if assessment.countries else []
     if goal not in goals:
         from .errors import did_you_mean
 

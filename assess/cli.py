@@ -219,7 +219,8 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @click.option("--year", "years", type=Year, multiple=True, help="As-of year (repeatable; default: latest dated year).")
 @_workspace_options
 @click.option("--out", type=PathOption, default=Path("outputs"), show_default=True, help="Where scored outputs are written.")
-@click.option("--rank-by", help="Rank the printed table by this goal's score (default: the overall score).")
+@click.option("--rank-by", help="Rank the printed table by this goal's score, or a headline group's, in its published direction "
+              "(default: the overall score).")
 @_estimate_options
 @_format_option
 @_fail_cleanly

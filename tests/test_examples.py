@@ -7,6 +7,7 @@ GI-TOC published; every one of them must come out of the engine to the digit.
 """
 
 import csv
+import json
 
 import pytest
 
@@ -69,9 +70,9 @@ def test_no_overall_is_published_and_the_first_goal_ranks(editions):
     assert assessment.rank_by == "criminality"
     assert all(c.overall.published is None for c in assessment.countries)
     by_criminality = [c.country for c in assessment.ranked()]
-    scores = [node(assessment, code, "criminality").score for code in by_criminality]
-    assert scores == sorted(scores, reverse=True)  # least criminality first: most capacity
-    assert by_criminality == ["NLD", "USA", "CHN", "NGA", "MEX", "COL"]
+    published = [node(assessment, code, "criminality").published for code in by_criminality]
+    assert published == sorted(published, reverse=True)  # as GI-TOC ranks it: the most criminality first
+    assert by_criminality == ["COL", "MEX", "NGA", "CHN", "USA", "NLD"]
     by_resilience = [c.country for c in ranked_by(assessment, "resilience").ranked()]
     assert by_resilience == ["NLD", "USA", "CHN", "COL", "NGA", "MEX"]  # Colombia: more crime, more resilience
 
@@ -99,7 +100,7 @@ def test_explain_names_the_missing_overall_and_reads_weights_within_each_goal():
                     "--profiles", str(OC_INDEX / "country_profiles"))
     lines = result.output.splitlines()
     assert lines[0] == "Mexico (MEX) as of 2025: no overall score (the rule set publishes its goals only)"
-    assert "criminality Criminality: 7.68 (assessed, coverage 100%); expected 7.68" in lines
+    assert "criminality Criminality: 7.68 (—, coverage 100%); expected 7.68" in lines  # no tiers declared
     resilience_rule = next(line for line in lines if line.startswith("political_leadership_and_governance "))
     assert " 3.50 " in resilience_rule and " 8.3% " in resilience_rule  # one of 12 equal indicators
 
@@ -109,8 +110,34 @@ def test_run_ranks_by_another_goal_on_request(tmp_path):
             "--profiles", str(OC_INDEX / "country_profiles"), "--out", str(tmp_path)]
     by_default, by_resilience = invoke(*args), invoke(*args, "--rank-by", "resilience")
     assert "ranked by criminality" in by_default.output and "ranked by resilience" in by_resilience.output
-    assert by_default.output.index("Colombia") > by_default.output.index("Mexico")
+    assert by_default.output.index("Colombia") < by_default.output.index("Mexico")  # the most criminality first
     assert by_resilience.output.index("Colombia") < by_resilience.output.index("Mexico")
+    ties = [line.split()[:2] for line in by_resilience.output.splitlines() if line.split()[1:2] in (["COL"], ["NGA"], ["MEX"])]
+    assert ties == [["4", "COL"], ["4", "NGA"], ["6", "MEX"]]  # 5.46 and 5.46 share fourth place (competition)
+    by_markets = invoke(*args, "--rank-by", "criminality.criminal_markets")
+    assert by_markets.output.splitlines()[3].split()[:2] == ["1", "MEX"]  # a headline group ranks too: 8.27
     misspelt = invoke(*args, "--rank-by", "resilienc")
     assert misspelt.exit_code == 2
     assert "unknown goal 'resilienc'; did you mean 'resilience'?" in misspelt.output
+
+
+@pytest.mark.parametrize("edition", [2021, 2023, 2025])
+def test_every_headline_is_published_rounded_in_csv_and_json(tmp_path, edition):
+    """The markets and actors averages are groups, not goals: CSV and JSON carry each level's published
+    value, rounded as GI-TOC rounds it, beside full precision; every one is the publisher's."""
+    args = ["-q", "run", "--year", str(edition), "--rules", str(OC_INDEX / "rules"),
+            "--profiles", str(OC_INDEX / "country_profiles"), "--out", str(tmp_path)]
+    rows = {row["country"]: row for row in csv.DictReader(invoke(*args, "--format", "csv").output.splitlines())}
+    traces = {c["country"]: c["result"] for c in json.loads(invoke(*args, "--format", "json").output)["countries"]}
+    ids = {"criminality": "criminality", "resilience": "resilience", "criminal_markets": "criminality.criminal_markets",
+           "criminal_actors": "criminality.criminal_actors"}
+    published = [(country, headline, value) for country, year, headline, value in published_headlines() if year == edition]
+    for country, headline, value in published:
+        assert float(rows[country][f"{ids[headline]}_published_rounded"]) == float(value)
+        node = next(n for n in _walk(traces[country]) if n["id"] == ids[headline])
+        assert node["published_rounded"] == float(value)
+        assert node["published"] == pytest.approx(float(value), abs=0.0051)  # full precision beside it
+
+
+def _walk(trace: dict) -> list[dict]:
+    return [trace, *(n for key in ("goals", "criteria", "rules") for child in trace.get(key, []) for n in _walk(child))]

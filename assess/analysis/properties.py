@@ -301,14 +301,20 @@ def _live_rules(program: Program, examples: int, seed: int | None) -> list[Failu
 
 
 def _caps_tiers(program: Program, snapshot: Snapshot) -> str | None:
-    tiers = [(tier.name, tier.min) for tier in program.ruleset.header.tiers]
+    ruleset_tiers = tuple((tier.name, tier.min) for tier in program.ruleset.header.tiers)
+    levels = {level.id: level for level in program.root.aggregates()}
     for node in score_snapshot(program, snapshot).walk():
         for cap in node.caps_applied:
             for name, value in (("scores", node.score), ("has a high bound of", node.high)):
                 if value is not None and value > cap.max_score + EPSILON:
                     return f"{node.id} {name} {value:.4g} above its cap {cap.id} ({cap.max_score:g})"
-        earned = tier_of(node.low if node.score is not None else None, tiers)
-        if node.tier is not None and node.tier != earned:
+        level = levels.get(node.id)
+        if node.tier is None or level is None or node.low is None:
+            continue
+        # earned by the low bound as published (rounded at the declared precision)
+        earned = tier_of(program.as_published(node.low, level.worse) if node.score is not None else None,
+                         level.tiers or ruleset_tiers)
+        if node.tier != earned:
             return f"{node.id} is in tier {node.tier} but its low bound {node.low} earns {earned}"
     return None
 

@@ -206,7 +206,7 @@ def sensitivity(program: Program, assessment: Assessment, snapshots: list[Snapsh
         correlations.add(factors[1], batch)
         if progress:
             progress(done + size, samples)
-    nominal = {c.country: rank for rank, c in enumerate(assessment.ranked(), start=1) if c.overall.estimate is not None}
+    nominal = assessment.ranks() if assessment.rank_by is None else {}  # of the overall score: equal ones share
     drivers = correlations.result()
     results = [_summary(code, nominal.get(code), ranks[:, c], drivers[:, c], model.names, result.overall.coverage)
                for c, (code, result) in enumerate(zip(countries, assessment.countries, strict=True))]

@@ -23,7 +23,7 @@ import itertools
 import math
 import warnings
 import zlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,12 +74,14 @@ class Estimates:
     seed: int
     nodes: dict[str, NodeEstimate]
     priors: dict[str, list[PriorUsed]]  # entity -> the priors of the unknown facts its rules read
-    samples: dict[str, np.ndarray] = field(default_factory=dict)  # overall and goals: (entities, draws)
+    samples: dict[str, np.ndarray] = field(default_factory=dict)  # overall, goals, headline groups: (entities, draws)
     estimator: Estimator | None = None  # what made them: re-estimates what-ifs with the same priors and draws
 
-    def rank_intervals(self, node: str, probability: float = 0.9) -> dict[str, tuple[int, int]]:
+    def rank_intervals(self, node: str, published: Callable[[float], float] | None = None, dense: bool = False,
+                       probability: float = 0.9) -> dict[str, tuple[int, int]]:
         """Each entity's rank interval (best and worst rank, ``probability`` of the draws between)
-        from the joint draws of every entity's ``node``: rank 1 is the highest score."""
+        from the joint draws of every entity's ``node``, each draw read as ``published`` gives it (None:
+        as it is): rank 1 is the highest, equal ones share a place (``dense``: the next not skipped)."""
         samples = self.samples.get(node)
         if samples is None or not len(self.codes):
             return {}
@@ -87,14 +89,21 @@ class Estimates:
         values = samples[ranked]
         if not len(values):
             return {}
-        # rank of each entity in each draw: 1 + how many score strictly higher (ties share the best rank)
-        order = np.sort(values, axis=0)
-        ranks = 1 + len(values) - np.stack([np.searchsorted(order[:, d], values[:, d], side="right")
-                                            for d in range(values.shape[1])], axis=1)
+        if published is not None:  # each distinct draw converted once
+            distinct, where = np.unique(values, return_inverse=True)
+            values = np.array([published(float(value)) for value in distinct])[where].reshape(values.shape)
+        # rank of each entity in each draw: 1 + how many (distinct, if dense) score strictly higher
+        ranks = np.stack([_ranks_in_draw(values[:, d], dense) for d in range(values.shape[1])], axis=1)
         tail = (1 - probability) / 2 * 100
         best, worst = np.percentile(ranks, [tail, 100 - tail], axis=1, method="inverted_cdf")
         codes = [code for code, keep in zip(self.codes, ranked, strict=True) if keep]
         return {code: (int(b), int(w)) for code, b, w in zip(codes, best, worst, strict=True)}
+
+
+def _ranks_in_draw(values: np.ndarray, dense: bool) -> np.ndarray:
+    order = np.unique(values) if dense else np.sort(values)
+    ranks: np.ndarray = 1 + len(order) - np.searchsorted(order, values, side="right")
+    return ranks
 
 
 class Values:
@@ -245,7 +254,8 @@ class Estimator:
             for name, parts in samples.items():
                 for part in parts:
                     if name in tiered:
-                        probabilities.setdefault(name, []).append(_tier_probabilities(part, tiered[name]))
+                        published = self._as_published(part, name in program.publication.mirrored)
+                        probabilities.setdefault(name, []).append(_tier_probabilities(published, tiered[name]))
                     if keep_samples:
                         if name not in joined:
                             joined[name] = np.empty((len(rows), part.shape[1]), part.dtype)
@@ -256,6 +266,16 @@ class Estimator:
                 nodes[node.id].tiers = tuple(name for name, _ in tiered[node.id])
                 nodes[node.id].tier_probabilities = np.concatenate(probabilities.get(node.id, []))
         return Estimates(program.root.id, [code for code, _ in rows], draws, self.seed, nodes, dict(used), joined)
+
+    def _as_published(self, drawn: np.ndarray, worse: bool) -> np.ndarray:
+        """The draws as their published values stand for them (``Program.as_published``): a tier's
+        cut-off reads the rounded value; each distinct value is rounded once."""
+        if self.program.publication.precision is None:
+            return drawn
+        distinct, where = np.unique(drawn, return_inverse=True)
+        settled = np.array([value if np.isnan(value) else self.program.as_published(float(value), worse)
+                            for value in distinct])
+        return settled[where].reshape(drawn.shape)
 
     def rule_distributions(self, rows: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Every applicable rule's scores under the priors, exactly: its table's scores in ascending
@@ -369,7 +389,7 @@ def _evaluate_node(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
         level.values[:] = np.nan
         level.expected[:] = np.nan
     _collect(node.id, level, collected, None if intervals else (level.values[:, LOW], level.values[:, HIGH]))
-    if samples is not None and node.kind in ("overall", "goal"):
+    if samples is not None and (node.kind in ("overall", "goal") or node.headline):
         samples.setdefault(node.id, []).append(level.values[:, FIRST_DRAW:].copy())
     return level
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
 from .facttypes import FactSpecBase
 from .models import Applicability, Cap, Criterion, Goal, Method, Rule
-from .results import JSONObject, NodeKind
+from .results import JSONObject, NodeKind, Publication
 from .scorings import CompiledScoring, Scorer
 
 if TYPE_CHECKING:
@@ -58,12 +58,13 @@ class CompiledNode:
     weight: float
     method: Method
     alternative_methods: tuple[Method, ...]
-    tiered: bool  # named tiers are given to the overall score and to goals
+    tiered: bool  # named tiers are given to the overall score and to goals, where the rule set declares any
     window: Applicability | None  # when it applies (None: always)
     caps: tuple[CompiledCap, ...]
     children: tuple[CompiledNode | CompiledRule, ...]
     tiers: tuple[tuple[str, float], ...] | None = None  # its own tiers (a goal's), else the rule set's
     worse: bool = False  # published mirrored: a higher published score means more risk
+    headline: bool = False  # a group published beside the goals (goals and the overall are published anyway)
 
     def aggregates(self) -> Iterator[CompiledNode]:
         """This node and every aggregate below it, parents first."""
@@ -88,6 +89,21 @@ class Program:
     def scores(self, snapshot: Snapshot) -> list[float | None]:
         """Every rule's score, in ``rules`` order: the hot loop."""
         return [scorer(snapshot) for scorer in self.scorers]
+
+    @cached_property
+    def publication(self) -> Publication:
+        header = self.ruleset.header
+        levels = list(self.root.aggregates())
+        return Publication(header.precision, header.rounding, header.ranking,
+                           tuple(node.id for node in levels if node.headline),
+                           frozenset(node.id for node in levels if node.worse), header.scale)
+
+    def as_published(self, score: float, worse: bool) -> float:
+        """The capacity score that the published value of ``score`` stands for: a cut-off (a tier's
+        min) reads what people read, so 7.495 published as 7.50 reaches a tier at 7.5."""
+        if self.publication.precision is None:
+            return score
+        return self.ruleset.header.scale.capacity(self.publication.published(score, worse), worse)
 
     def caps(self) -> Iterator[CompiledCap]:
         for node in self.root.aggregates():
@@ -120,9 +136,9 @@ class Program:
 def compile_ruleset(ruleset: Ruleset) -> Program:
     facts = ruleset.facts
     header = ruleset.header
-    goals = tuple(_goal(goal, facts) for goal in ruleset.goals)
+    goals = tuple(_goal(goal, facts, bool(header.tiers)) for goal in ruleset.goals)
     root = CompiledNode("overall", header.id, header.title, 1.0, header.method, tuple(header.alternative_methods),
-                        True, None, _caps(header.caps, "overall.cap", facts), goals)
+                        bool(header.tiers), None, _caps(header.caps, "overall.cap", facts), goals)
     rules = tuple(_leaves(root))
     read = [name for rule in rules for name in rule.scoring.facts]
     read += [test.fact for cap in [*header.caps, *(c for g in ruleset.goals for c in g.caps)]
@@ -132,10 +148,11 @@ def compile_ruleset(ruleset: Ruleset) -> Program:
                    {name: facts[name].worst() for name in read}, {name: facts[name].best() for name in read})
 
 
-def _goal(goal: Goal, facts: Mapping[str, FactSpecBase]) -> CompiledNode:
+def _goal(goal: Goal, facts: Mapping[str, FactSpecBase], ruleset_tiered: bool) -> CompiledNode:
     worse = goal.higher == "worse"
-    tiers = tuple((tier.name, tier.min) for tier in goal.tiers) if goal.tiers else None
-    return CompiledNode("goal", goal.id, goal.title, goal.weight, goal.method, tuple(goal.alternative_methods), True,
+    tiers = None if goal.tiers is None else tuple((tier.name, tier.min) for tier in goal.tiers)
+    tiered = ruleset_tiered if tiers is None else bool(tiers)  # a goal's own [] declares it has none
+    return CompiledNode("goal", goal.id, goal.title, goal.weight, goal.method, tuple(goal.alternative_methods), tiered,
                         goal, _caps(goal.caps, f"{goal.id}.cap", facts), _members(goal.id, goal, facts, worse),
                         tiers, worse)
 
@@ -152,7 +169,7 @@ def _members(path: str, group: Goal | Criterion, facts: Mapping[str, FactSpecBas
 
 def _group(path: str, group: Criterion, facts: Mapping[str, FactSpecBase], worse: bool) -> CompiledNode:
     return CompiledNode("criterion", path, group.title, group.weight, group.method, tuple(group.alternative_methods),
-                        False, group, (), _members(path, group, facts, worse), None, worse)
+                        False, group, (), _members(path, group, facts, worse), None, worse, group.headline)
 
 
 def _caps(caps: list[Cap], prefix: str, facts: Mapping[str, FactSpecBase]) -> tuple[CompiledCap, ...]:

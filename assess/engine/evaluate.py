@@ -32,9 +32,10 @@ def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snap
         if reading is None:
             reads[name] = FactRead(name, UNKNOWN, None, None)
             continue
+        invalid = None if reading.value is UNKNOWN else program.ruleset.facts[name].invalid(reading.value)
         reads[name] = FactRead(name, reading.value, reading.as_of.isoformat(), reading.source, reading.note,
-                               reading.settled_by)
-        if reading.value is not UNKNOWN:
+                               reading.settled_by, invalid)
+        if reading.value is not UNKNOWN and invalid is None:  # outside its valid range: no score, as unknown
             values[name] = reading.value
     return Snapshot(values, year), reads
 
@@ -47,8 +48,7 @@ def assess_country(program: Program, profile: CountryProfile, year: int) -> Coun
 
 
 def publication(program: Program) -> Publication:
-    header = program.ruleset.header
-    return Publication(header.precision, header.rounding)
+    return program.publication
 
 
 def score_snapshot(program: Program, facts: Snapshot) -> NodeResult:
@@ -160,7 +160,9 @@ def _finish(node: CompiledNode, result: NodeResult, context: _Context) -> None:
         apply_cap(result, cap.id, cap.cap.max_score, cap.cap.rationale, cap.condition.text, holds)
     if node.tiered:
         # earned by the low bound: a tier holds whatever the unknown facts turn out to be
-        result.tier = tier_of(result.low if result.score is not None else None, node.tiers or context.tiers)
+        # read as published: a cut-off applies to the rounded value people read
+        earned = None if result.score is None or result.low is None else context.program.as_published(result.low, node.worse)
+        result.tier = tier_of(earned, node.tiers or context.tiers)
     if node.kind == "overall" and not context.overall_published:
         result.score = result.low = result.high = result.tier = None
         result.status, result.why = NOT_APPLICABLE, "the method publishes no overall score"
@@ -202,7 +204,8 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     _publish(node, compiled.worse, context)
     if not context.trace:
         return node
-    node.why = compiled.scoring.explain(context.facts, score)
+    invalid = [read.invalid for read in node.facts if read.invalid]
+    node.why = "; ".join(invalid) if score is None and invalid else compiled.scoring.explain(context.facts, score)
     node.falls_short = score is not None and score < rule.target
     if node.falls_short:
         menu = context.program.ruleset.interventions

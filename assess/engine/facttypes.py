@@ -140,6 +140,10 @@ class FactSpecBase(Strict, ABC):
     def read_known(self, raw: Any) -> Any:
         """The typed value of ``raw``, a value written in YAML that is not ``unknown``; raises ValueProblem."""
 
+    def invalid(self, value: Any) -> str | None:
+        """Why a known value scores nothing (it lies outside the fact's declared valid range), or None."""
+        return None
+
     def predicate(self, op: str, operand: Any) -> Predicate:
         """A compiled test of a known value; ``op`` is one of this type's ``operators``."""
         compare = _ORDERED[op]
@@ -341,6 +345,24 @@ class LevelFact(FactSpecBase):
         return f"[{' < '.join(self.levels)}]"
 
 
+class ValidRange(Strict):
+    """The values of a number a rule can score (either end may be left open)."""
+
+    min: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ValidRange:
+        if self.min is None and self.max is None:
+            raise ValueError("a valid range declares min, max or both")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"valid_range max ({self.max:g}) is below its min ({self.min:g})")
+        return self
+
+    def text(self) -> str:
+        return f"{'-inf' if self.min is None else f'{self.min:g}'} to {'inf' if self.max is None else f'{self.max:g}'}"
+
+
 class NumberFact(FactSpecBase):
     type: Literal["number"]
     unit: Text
@@ -349,11 +371,21 @@ class NumberFact(FactSpecBase):
         None, description="The least admissible value: anything lower is an error (a typo, not a fact).")
     max: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
         None, description="The greatest admissible value (e.g. 10 on a 1-10 scale).")
+    valid_range: ValidRange | None = Field(
+        None, description="The values a rule can score: one outside is recorded and shown but scores nothing, as "
+                          "if unknown (a 0 a source writes for 'not assessed' on a 1-10 scale), unlike min and max, "
+                          "which refuse the file.")
     operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
 
     @classmethod
     def example(cls) -> dict[str, Any]:
         return {"type": "number", "description": "Mail screening sites.", "unit": "sites", "min": 0}
+
+    def invalid(self, value: float) -> str | None:
+        valid = self.valid_range
+        if valid is None or ((valid.min is None or value >= valid.min) and (valid.max is None or value <= valid.max)):
+            return None
+        return f"{value:g} is outside the valid range {valid.text()} {self.unit}: no score"
 
     def example_condition(self, fact: str) -> dict[str, Any]:
         middle = self.samples()[len(self.samples()) // 2]

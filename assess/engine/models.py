@@ -297,6 +297,9 @@ class Criterion(_Group):
     id: Identifier
     higher: Literal["better", "worse"] | None = Field(
         None, description="What a higher published score of this group means (default: as its goal or group).")
+    headline: bool = Field(
+        False, description="Published beside the goals: a column of assess run in every format, and a level "
+                           "run --rank-by can rank on (a published sub-index such as 'criminal markets').")
 
 
 Criterion.model_rebuild()  # it holds groups of its own kind
@@ -308,7 +311,7 @@ class Goal(_Group):
     id: GoalId
     cites: list[Citation] = []
     caps: list[Cap] = []
-    tiers: list[Tier] | None = Field(None, description="This goal's own tiers (default: the rule set's).")
+    tiers: list[Tier] | None = Field(None, description="This goal's own tiers (default: the rule set's; []: none).")
     higher: Literal["better", "worse"] = Field(
         "better", description="What a higher published score means: more capacity, or more risk (shown mirrored).")
 
@@ -319,7 +322,7 @@ class Goal(_Group):
 
 
 def ascending_tiers(tiers: list[Tier]) -> list[Tier]:
-    if tiers[0].min != 0:
+    if tiers and tiers[0].min != 0:
         raise ValueError("the first tier must start at 0")
     if any(later.min <= earlier.min for earlier, later in itertools.pairwise(tiers)):
         raise ValueError("tiers must be listed in strictly ascending order of min")
@@ -342,6 +345,11 @@ class Scale(Strict):
         """A 0-100 capacity score in the declared units (mirrored where higher means worse)."""
         share = (100 - score if worse else score) / 100
         return self.min + share * (self.max - self.min)
+
+    def capacity(self, published: float, worse: bool = False) -> float:
+        """The 0-100 capacity score a published value stands for (``publish`` undone)."""
+        score = (published - self.min) / (self.max - self.min) * 100
+        return 100 - score if worse else score
 
     @property
     def default(self) -> bool:
@@ -370,16 +378,23 @@ class RulesetHeader(Strict):
         [], description="Other defensible methods for the overall score; assess sensitivity samples among them."
     )
     min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
-    tiers: Annotated[list[Tier], Field(min_length=1)] = Field(
-        description="Fixed goalposts on the 0-100 capacity scale, ascending by min; the first starts at 0."
+    tiers: list[Tier] = Field(
+        [], description="Fixed goalposts on the 0-100 capacity scale, ascending by min; the first starts at 0 "
+                        "(none: the rule set publishes scores, not tiers). A score reaches a tier's min as "
+                        "published: rounded at the declared precision."
     )
     caps: list[Cap] = []
     overall: bool = Field(True, description="Whether the method publishes an overall score (false: goals only).")
     scale: Scale = Field(default_factory=lambda: Scale(min=0, max=100),
                          description="The units scores are published in (computed on 0-100, shown in these).")
     precision: Annotated[int, Field(ge=0, le=6)] | None = Field(
-        None, description="Decimals of published scores (tables, CSV, report); JSON keeps full precision.")
+        None, description="Decimals of published scores at every level, in every format (JSON and CSV carry "
+                          "full precision beside them); ranks and tiers read the rounded value.")
     rounding: Literal["half_up", "half_even"] = "half_up"
+    ranking: Literal["competition", "dense"] = Field(
+        "competition", description="How equal published scores share a place: competition (1, 2, 2, 4) or "
+                                   "dense (1, 2, 2, 3). Rank 1 is the highest published score, in the level's "
+                                   "own direction (with higher: worse, the most risk).")
     policy: Policy = Field(default_factory=lambda: Policy())
 
     @field_validator("tiers")

@@ -6,6 +6,7 @@ Results are plain data; ``to_json`` gives the canonical form written to ``output
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -15,9 +16,11 @@ from .values import UNKNOWN, to_json
 
 if TYPE_CHECKING:
     from .arrays import Estimates
+    from .models import Scale
 
 JSONObject = dict[str, Any]  # a JSON object as plain data
 NodeKind = Literal["overall", "goal", "criterion", "rule"]
+PRECISION = 9  # decimals a float is read to before it is rounded or compared: beyond them is float noise
 # unknown: a rule whose facts are not known; not_applicable: outside its declared window
 Status = Literal["scored", "insufficient_data", "unknown", "not_applicable"]
 
@@ -30,11 +33,14 @@ class FactRead:
     source: str | None
     note: str | None = None
     settled_by: str | None = None  # a grouping's law, where that settles the value rather than the profile
+    invalid: str | None = None  # why the recorded value scores nothing (outside the fact's valid range)
 
     def to_json(self) -> JSONObject:
         data = {"fact": self.fact, "value": to_json(self.value), "as_of": self.as_of, "source": self.source}
         if self.note:
             data["note"] = self.note
+        if self.invalid:
+            data["invalid"] = self.invalid
         if self.settled_by:
             data["settled_by"] = self.settled_by
         return data
@@ -120,7 +126,9 @@ class NodeResult:
         for child in self.children:
             yield from child.walk()
 
-    def to_json(self) -> JSONObject:
+    def to_json(self, publication: Publication | None = None) -> JSONObject:
+        """The trace as plain data; with a declared precision, each level's published value rounded
+        as people read it beside the full-precision numbers."""
         data: dict[str, Any] = {
             "kind": self.kind, "id": self.id, "title": self.title, "weight": self.weight,
             "score": self.score, "low": self.low, "high": self.high, "coverage": self.coverage,
@@ -140,7 +148,7 @@ class NodeResult:
                 data["adjustments"] = [adjustment.to_json() for adjustment in self.adjustments]
             groups = any(child.kind != "rule" for child in self.children)
             key = "goals" if self.kind == "overall" else "criteria" if groups else "rules"
-            data[key] = [child.to_json() for child in self.children]
+            data[key] = [child.to_json(publication) for child in self.children]
         if self.tier is not None:
             data["tier"] = self.tier
         if self.published is not None or self.published_low is not None:
@@ -152,7 +160,23 @@ class NodeResult:
         if self.published_credible is not None:
             data.update(published_expected=self.published_expected, published_credible_low=self.published_credible[0],
                         published_credible_high=self.published_credible[1])
+        if publication is not None and publication.precision is not None:
+            data.update(published_rounded=publication.number(self.published_score),
+                        published_expected_rounded=publication.number(self.published_estimate))
         return data
+
+    @property
+    def published_score(self) -> float | None:
+        """The point score as published: in the declared units and direction where declared."""
+        return self.published if self.published_low is not None else self.score
+
+    @property
+    def published_estimate(self) -> float | None:
+        """What the node is ranked on, as published: its expected score where estimated, else its point
+        score, in the declared units and direction (with ``higher: worse``, higher means more risk)."""
+        if self.published_low is None:
+            return self.estimate
+        return self.published_expected if self.credible is not None else self.published
 
     @property
     def estimate(self) -> float | None:
@@ -167,20 +191,57 @@ class NodeResult:
 
 @dataclass(frozen=True)
 class Publication:
-    """How scores are shown to people: the declared decimals and rounding (none declared: one
-    decimal). Applied to text only; JSON keeps full precision."""
+    """How scores are published: the declared decimals and rounding (none declared: shown with one
+    decimal, published at full precision), how equal published scores share a rank, and which
+    levels are published beside the goals (``headlines``) or mirrored (``mirrored``: higher is worse)."""
 
     precision: int | None = None
     rounding: Literal["half_up", "half_even"] = "half_up"
+    ranking: Literal["competition", "dense"] = "competition"
+    headlines: tuple[str, ...] = ()
+    mirrored: frozenset[str] = frozenset()
+    scale: Scale | None = None  # the declared units (None: 0-100)
+
+    def published(self, score: float, worse: bool = False) -> float:
+        """A 0-100 capacity score as published: in the declared units and direction, rounded as declared."""
+        if self.scale is not None and (worse or not self.scale.default):
+            score = self.scale.publish(score, worse)
+        return self.value(score)
 
     def text(self, value: float) -> str:
         """``value`` rounded as declared, ties decided on the decimal the float stands for: the
         binary 3.6249999999999996 is the 3.625 a weighted mean meant, and rounds half up to 3.63."""
         if self.precision is None:
             return f"{value:.1f}"
-        exact = Decimal(repr(value)).quantize(Decimal("1e-9"), ROUND_HALF_EVEN)  # float noise gone
+        return str(self._rounded(value, self.precision))
+
+    def number(self, value: float | None) -> float | None:
+        """``value`` as published: rounded as declared (None declared: at full precision)."""
+        return None if value is None else self.value(value)
+
+    def value(self, value: float) -> float:
+        return value if self.precision is None else float(self._rounded(value, self.precision))
+
+    def _rounded(self, value: float, precision: int) -> Decimal:
+        exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-PRECISION), ROUND_HALF_EVEN)  # float noise gone
         mode = ROUND_HALF_UP if self.rounding == "half_up" else ROUND_HALF_EVEN
-        return str(exact.quantize(Decimal(1).scaleb(-self.precision), mode))
+        return exact.quantize(Decimal(1).scaleb(-precision), mode)
+
+    def rank_key(self, value: float) -> Decimal:
+        """What ranks compare: the published value (none declared: to 9 decimals, float noise gone, so
+        that two means of the same numbers in another order tie)."""
+        return self._rounded(value, PRECISION if self.precision is None else self.precision)
+
+    def ranks(self, values: dict[str, float]) -> dict[str, int]:
+        """Rank 1 for the highest published value; equal published values share a place, the next
+        place skipped (competition: 1, 2, 2, 4) or not (dense: 1, 2, 2, 3)."""
+        published = {code: self.rank_key(value) for code, value in values.items()}
+        counts = Counter(published.values())
+        place, ahead = {}, 0
+        for i, value in enumerate(sorted(counts, reverse=True)):
+            place[value] = 1 + (i if self.ranking == "dense" else ahead)
+            ahead += counts[value]
+        return {code: place[value] for code, value in published.items()}
 
 
 @dataclass
@@ -204,6 +265,12 @@ class CountryResult:
     def goals(self) -> list[NodeResult]:
         return self.overall.children
 
+    @property
+    def published_levels(self) -> list[NodeResult]:
+        """The goals and the groups published beside them (``headline``), in the rule set's order."""
+        headlines = set(self.publication.headlines)
+        return [node for goal in self.goals for node in goal.walk() if node is goal or node.id in headlines]
+
     def rules(self) -> list[NodeResult]:
         return [node for node in self.overall.walk() if node.kind == "rule"]
 
@@ -223,7 +290,7 @@ class CountryResult:
         estimate = {} if self.estimate is None else {
             "estimate": {**self.estimate, "priors": [prior.to_json() for prior in self.priors]}}
         return {"country": self.country, "name": self.name, **entity, "year": self.year,
-                "profile_hash": self.profile_hash, "result": self.overall.to_json(), **estimate}
+                "profile_hash": self.profile_hash, "result": self.overall.to_json(self.publication), **estimate}
 
 
 @dataclass
@@ -253,26 +320,37 @@ class Assessment:
     estimates: Estimates | None = field(default=None, compare=False, repr=False)
 
     def ranking_node(self, country: CountryResult, by: str | None = None) -> NodeResult:
-        """What a country is ranked on: its overall score, or the goal ``by`` names."""
-        goal = by or self.rank_by
-        if goal is None:
+        """What a country is ranked on: its overall score, or the goal or headline group ``by`` names."""
+        level = by or self.rank_by
+        if level is None:
             return country.overall
-        return next(node for node in country.goals if node.id == goal)
+        return next(node for node in country.published_levels if node.id == level)
 
     def ranked(self, by: str | None = None) -> list[CountryResult]:
-        """Best estimate first (the expected score where estimated, else the point score; the overall,
-        or goal ``by``); no estimate last; ties by country code."""
-        def key(c: CountryResult) -> tuple[bool, float, str]:
-            score = self.ranking_node(c, by).estimate
-            return score is None, -(score or 0.0), c.country
+        """Highest published estimate first (the expected score where estimated, else the point score,
+        in the level's own direction: with ``higher: worse`` the most risk first, as its publisher
+        ranks it); no estimate last; equal published values by country code."""
+        def key(c: CountryResult) -> tuple[bool, Decimal, str]:
+            value = self.ranking_node(c, by).published_estimate
+            return value is None, -self.publication.rank_key(value or 0.0), c.country
 
         return sorted(self.countries, key=key)
 
+    def ranks(self, by: str | None = None) -> dict[str, int]:
+        """Each ranked country's place (none: no estimate); equal published values share it."""
+        values = {c.country: self.ranking_node(c, by).published_estimate for c in self.countries}
+        return self.publication.ranks({code: value for code, value in values.items() if value is not None})
+
     def rank_intervals(self, by: str | None = None) -> dict[str, tuple[int, int]]:
         """Each country's 90% rank interval from the joint draws of the estimates where there are
-        any, else the bounds' intervals (``bound_rank_intervals``)."""
+        any, else the bounds' intervals (``bound_rank_intervals``); rank 1 is the highest published."""
         if self.estimates is not None:
-            return self.estimates.rank_intervals(by or self.rank_by or self.estimates.root)
+            level = by or self.rank_by or self.estimates.root
+            worse, publication = level in self.publication.mirrored, self.publication
+            # read as published where that can change the order: rounded, or mirrored
+            changes_order = publication.precision is not None or worse
+            published = (lambda score: publication.published(score, worse)) if changes_order else None
+            return self.estimates.rank_intervals(level, published, dense=publication.ranking == "dense")
         return self.bound_rank_intervals(by)
 
     def bound_rank_intervals(self, by: str | None = None) -> dict[str, tuple[int, int]]:
@@ -280,7 +358,11 @@ class Assessment:
         the others' turn out to be: only countries whose whole interval lies above (or below) its
         own are sure to rank ahead (or behind)."""
         nodes = {c.country: self.ranking_node(c, by) for c in self.countries}
-        bounds = {code: (node.low or 0.0, node.high or 0.0) for code, node in nodes.items() if node.score is not None}
+        # a mirrored level ranks the least capacity first: its bounds are taken negated
+        sign = -1.0 if (by or self.rank_by) in self.publication.mirrored else 1.0
+        bounds = {code: (min(sign * (node.low or 0.0), sign * (node.high or 0.0)),
+                         max(sign * (node.low or 0.0), sign * (node.high or 0.0)))
+                  for code, node in nodes.items() if node.score is not None}
         # counted by bisection in the sorted ends (n log n, not n squared), the country itself left out
         lows, highs = sorted(low for low, _ in bounds.values()), sorted(high for _, high in bounds.values())
         intervals = {}

@@ -240,20 +240,22 @@ def _ranking_rows(assessment: Assessment, ranked: list[CountryResult]) -> list[d
     """Each country by expected score: its 90% credible interval, its 90% rank interval over the
     joint draws, the tier earned by the low bound and the most likely tier under the priors."""
     intervals = assessment.rank_intervals()
+    ranks = assessment.ranks()
     publication = assessment.publication
     rows = []
-    for rank, country in enumerate(ranked, start=1):
+    for country in ranked:
         node = assessment.ranking_node(country)
         likely, p = _most_likely(node)
         best_worst = intervals.get(country.country)
-        rows.append({"rank": rank if node.estimate is not None else None, "code": country.country, "name": country.name,
+        rows.append({"rank": ranks.get(country.country), "code": country.country, "name": country.name,
                      "rank_interval": f"{best_worst[0]}–{best_worst[1]}" if best_worst else "",
                      "expected": estimate_text(node, publication, interval=False),
                      "credible": _credible(node, publication), "bounds": interval_text(node, publication),
                      "tier": tier_label(node.tier) if node.applicable else "not applicable",
                      "likely": likely, "p_likely": p, "coverage": node.coverage, "on_priors": node.rests_on_priors,
                      "low_confidence": node.status == "insufficient_data",
-                     "goals": [(goal.id, estimate_text(goal, publication, interval=False)) for goal in country.goals]})
+                     "goals": [(level.id, estimate_text(level, publication, interval=False))
+                               for level in country.published_levels]})
     return rows
 
 

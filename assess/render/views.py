@@ -36,21 +36,23 @@ def scores_view(assessment: Assessment) -> View:
     the score on known facts with its bounds, the tier (earned by the low bound) with the most
     likely one, coverage (low confidence below the rule set's minimum) and each goal's estimate,
     in the rule set's published units and rounding. Well-covered countries are listed first."""
-    goal_ids = [goal.id for goal in assessment.countries[0].goals] if assessment.countries else []
-    columns = ["rank", "country", "name", "estimate (90%)", "score [bounds]", "tier", "coverage", *goal_ids]
+    level_ids = [level.id for level in assessment.countries[0].published_levels] if assessment.countries else []
+    # a rule set that declares no tiers (a published index of scores) gets no tier column
+    tiered = any(assessment.ranking_node(country).tier is not None for country in assessment.countries)
+    columns = ["rank", "country", "name", "estimate (90%)", "score [bounds]", *(["tier"] * tiered), "coverage", *level_ids]
     ranks = assessment.rank_intervals()
     publication = assessment.publication
     ranked = assessment.ranked()
-    position = {country.country: rank for rank, country in enumerate(ranked, start=1)}
-    listed = sorted(ranked, key=lambda c: (not _well_covered(assessment.ranking_node(c)), position[c.country]))
+    position = assessment.ranks()
+    listed = sorted(ranked, key=lambda c: not _well_covered(assessment.ranking_node(c)))  # stable: in rank order
     tiers = list(dict.fromkeys(tier for country in ranked
                                for tier in (assessment.ranking_node(country).tier_probabilities or {})))
     rows, records = [], []
     for country in listed:
-        rank, ranked_on, best_worst = position[country.country], assessment.ranking_node(country), ranks.get(country.country)
+        rank, ranked_on, best_worst = position.get(country.country), assessment.ranking_node(country), ranks.get(country.country)
         rows.append([rank_text(rank, best_worst), country.country, country.name, estimate_text(ranked_on, publication),
-                     interval_text(ranked_on, publication), tier_text(ranked_on), coverage_text(ranked_on),
-                     *[estimate_text(g, publication, interval=False) for g in country.goals]])
+                     interval_text(ranked_on, publication), *([tier_text(ranked_on)] * tiered), coverage_text(ranked_on),
+                     *[estimate_text(level, publication, interval=False) for level in country.published_levels]])
         records.append(_score_record(country, ranked_on, rank, best_worst, tiers))
     def data() -> JSONObject:
         return {"stamp": assessment.stamp.to_json(), "countries": [c.to_json() for c in assessment.ranked()]}
@@ -76,9 +78,12 @@ def _well_covered(node: NodeResult) -> bool:
     return node.status != "insufficient_data"
 
 
-def _score_record(country: CountryResult, ranked_on: NodeResult, rank: int, best_worst: tuple[int, int] | None,
+def _score_record(country: CountryResult, ranked_on: NodeResult, rank: int | None, best_worst: tuple[int, int] | None,
                   tiers: list[str]) -> JSONObject:
-    record = {"rank": rank if ranked_on.estimate is not None else None,
+    """A country's scores at full precision, and beside them, where the rule set declares a precision,
+    each published level as published (``_published_rounded``)."""
+    levels = country.published_levels
+    record = {"rank": rank,
               "rank_best": best_worst[0] if best_worst else None, "rank_worst": best_worst[1] if best_worst else None,
               "country": country.country, "name": country.name, "expected": ranked_on.expected,
               "credible_low": ranked_on.credible[0] if ranked_on.credible else None,
@@ -86,12 +91,17 @@ def _score_record(country: CountryResult, ranked_on: NodeResult, rank: int, best
               "score": ranked_on.score, "low": ranked_on.low, "high": ranked_on.high, "tier": ranked_on.tier,
               "coverage": ranked_on.coverage, "confidence": "low" if not _well_covered(ranked_on) else "adequate",
               **{f"p_{tier}": (ranked_on.tier_probabilities or {}).get(tier) for tier in tiers},
-              **{f"{g.id}{suffix}": value for g in country.goals
+              **{f"{g.id}{suffix}": value for g in levels
                  for suffix, value in (("", g.score), ("_low", g.low), ("_high", g.high), ("_expected", g.expected))}}
-    record.update({f"{node.id}_published{suffix}": value for node in [country.overall, *country.goals]
+    record.update({f"{node.id}_published{suffix}": value for node in [country.overall, *levels]
                    if node.published_low is not None
                    for suffix, value in (("", node.published), ("_low", node.published_low),
                                          ("_high", node.published_high), ("_expected", node.published_expected))})
+    publication = country.publication
+    if publication.precision is not None:
+        record.update({f"{node.id}_published_rounded{suffix}": publication.number(value)
+                       for node in [country.overall, *levels] if node.applicable
+                       for suffix, value in (("", node.published_score), ("_expected", node.published_estimate))})
     return record
 
 
@@ -300,8 +310,8 @@ def interval_text(node: NodeResult, publication: Publication = PLAIN) -> str:
     return f"{point} [{publication.text(low)}–{publication.text(high)}]"
 
 
-def rank_text(rank: int, best_worst: tuple[int, int] | None) -> str:
-    if best_worst is None:
+def rank_text(rank: int | None, best_worst: tuple[int, int] | None) -> str:
+    if best_worst is None or rank is None:
         return "—"
     best, worst = best_worst
     return str(rank) if best == worst else f"{rank} ({best}–{worst})"

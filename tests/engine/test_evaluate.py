@@ -1,6 +1,7 @@
 """Scoring with hand-computed expected numbers, on the mini rule set."""
 
 import math
+from pathlib import Path
 
 import pytest
 import yaml
@@ -164,3 +165,32 @@ def test_a_group_may_publish_in_the_opposite_direction(mini):
     assert c1.score == pytest.approx(62.5) and c1.published == pytest.approx(37.5)
     assert node(result, "A.c1.r1").published == 0.0  # a rule that holds: no risk left
     assert node(result, "A.c2").published is None and node(result, "A").score == pytest.approx(56.25)
+
+
+def test_a_value_outside_its_valid_range_scores_nothing(mini: Path):
+    facts = mini / "rules" / "facts.yaml"
+    facts.write_text(facts.read_text().replace("unit: sites}", "unit: sites, valid_range: {min: 6}}"))
+    result = assess.explain(assess.load_workspace(mini / "rules", mini / "profiles"), "NOR", 2024, draws=0)
+    rule = node(result, "B.c4.r6")  # reads n = 5, below the valid range: no score, not 10 points
+    assert rule.score is None and rule.status == "unknown"
+    assert rule.why == "5 is outside the valid range 6 to inf sites: no score"
+    assert rule.to_json()["facts"][0]["invalid"] == rule.why and rule.facts[0].value == 5
+
+
+def test_tiers_are_optional(mini: Path):
+    ruleset = mini / "rules" / "ruleset.yaml"
+    ruleset.write_text(ruleset.read_text().split("tiers:")[0])
+    result = assess.explain(assess.load_workspace(mini / "rules", mini / "profiles"), "NOR", 2024, draws=0)
+    assert result.score is not None and all(n.tier is None for n in result.overall.walk())
+
+
+@pytest.mark.parametrize("rounding,tier", [("half_up", "strong"), ("half_even", "weak")])
+def test_a_tier_is_reached_by_the_published_value(mini: Path, rounding: str, tier: str):
+    """Goal A scores 56.25: published with one decimal it reads 56.3 half up (which reaches a tier at
+    56.3) and 56.2 half even (which does not)."""
+    ruleset, goal = mini / "rules" / "ruleset.yaml", mini / "rules" / "goals" / "a.yaml"
+    ruleset.write_text(ruleset.read_text() + f"precision: 1\nrounding: {rounding}\n")
+    goal.write_text(goal.read_text().replace("weight: 2\n", "weight: 2\ntiers:\n  - {name: weak, min: 0}\n"
+                                                            "  - {name: strong, min: 56.3}\n"))
+    result = assess.explain(assess.load_workspace(mini / "rules", mini / "profiles"), "NOR", 2024, draws=0)
+    assert node(result, "A").score == pytest.approx(56.25) and node(result, "A").tier == tier

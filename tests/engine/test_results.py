@@ -18,3 +18,12 @@ def test_ties_are_decided_on_the_decimal_the_float_stands_for(value, rounding, t
 def test_with_no_declared_precision_one_decimal_is_shown():
     assert Publication().text(72.25) == "72.2" and Publication().text(100.0) == "100.0"
 
+
+
+@pytest.mark.parametrize("ranking,expected", [("competition", [1, 2, 2, 4]), ("dense", [1, 2, 2, 3])])
+def test_equal_published_values_share_a_place(ranking, expected):
+    """7.684 and 7.676 are both published as 7.68 at two decimals: one place, shared."""
+    publication = Publication(precision=2, ranking=ranking)
+    ranks = publication.ranks({"COL": 7.82, "MEX": 7.684, "NGA": 7.676, "CHN": 6.32})
+    assert [ranks[code] for code in ("COL", "MEX", "NGA", "CHN")] == expected
+    assert Publication().ranks({"A": 50.0, "B": 0.1 + 0.2 + 49.7, "C": 49.0}) == {"A": 1, "B": 1, "C": 3}  # float noise ties
