@@ -179,3 +179,18 @@ def every_command(root: Path) -> list[list[str]]:
             ["diff", "--from", "2019", "--to", "2024", *paths], ["sensitivity", "--samples", "50", "--year", "2024", *paths],
             ["scenario", "fund", "--scenarios", str(root / "scenarios"), "--until", "2025", *paths],
             ["import", str(root / "table.csv"), *paths]]
+
+
+# A grouping whose law settles fact ``a`` of the mini rule set: FRA a member throughout, NOR from
+# 2020-03-01 until 2022-06-30 (after the law was made, and left again)
+UNION_GROUPINGS = """\
+groupings:
+  union:
+    title: Union
+    source: "Test union, members page"
+    members:
+      FRA: {from: 1958-01-01}
+      NOR: {from: 2020-03-01, until: 2022-06-30}
+    law:
+      - {fact: a, value: true, from: 2018-06-07, source: "Union regulation 1", note: "binds every member"}
+"""

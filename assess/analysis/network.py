@@ -103,14 +103,17 @@ class FlowModel:
         self.alive = self._alive()
         self._structure()
         self._no_alternatives()
-        self._order()
+        self.base = self.layout = _Layout.of(self.rows, self.cols, len(self.supply))
+        self.on_cycle = _revisited(self.rows, self.cols, len(self.nodes))
         self.kappa, self.potential, self.potential_inflow = self._potential()
-        potential_inflow = self.potential_inflow
         displacement = config.interdiction.displacement
         self.displacement = displacement.share if displacement is not None else 0.0
+        self.returns: set[int] = set()  # nodes some of whose displaced flow can come back through them
         if displacement is not None:  # the routes around each node, weighted by the flows with no interdiction
-            self._alternatives(potential_inflow)
-            self._order()
+            self._alternatives(self.potential_inflow)
+            self.layout = _Layout.of(np.concatenate([self.rows, self.moved_rows]),
+                                     np.concatenate([self.cols, self.moved_cols]), len(self.supply))
+            self.returns = self._returning()
         if reference is not None:
             self.potential = {c: reference.potential.get(c, self.potential[c]) for c in self.commodities}
         self.reward = np.zeros(len(self.supply))  # harm per unit of potential, where flow arrives
@@ -224,19 +227,13 @@ class FlowModel:
         moved = (displacement.share if displacement is not None else 0.0) * closed * weight / before.kept[tail]
         return (weight + moved) / before.totals[tail]
 
-    def _order(self) -> None:
-        """The order that makes the system triangular (cycles kept together), from every entry
-        present: links, conversions and displacements."""
-        rows = np.concatenate([self.rows, self.moved_rows])
-        cols = np.concatenate([self.cols, self.moved_cols])
-        size = len(self.supply)
-        structure = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)).tocsc()
-        self.order, self.acyclic = _feed_order(structure)
-        self.on_cycle = _on_cycles(structure, len(self.nodes))
-        inverse = np.empty_like(self.order)
-        inverse[self.order] = np.arange(len(self.order))  # (I - A^T) in that order: A's (r, c) at (c, r), and the diagonal
-        self.solver_rows = np.concatenate([inverse[cols], np.arange(size)])
-        self.solver_cols = np.concatenate([inverse[rows], np.arange(size)])
+    def _returning(self) -> set[int]:
+        """Nodes with a displacement target from which a path (any commodity, conversions included)
+        leads back to the node: there the closed form of ``averted`` would miss the returning flow."""
+        nodes = len(self.nodes)
+        ancestors = _ancestors((self.rows % nodes).tolist(), (self.cols % nodes).tolist(), nodes)
+        return {int(v) for v, target in zip(self.moved_node.tolist(), (self.moved_cols % nodes).tolist(), strict=True)
+                if ancestors[v] >> target & 1 or target == v}
 
     def _no_alternatives(self) -> None:
         empty = np.zeros(0, dtype=np.int64)
@@ -474,7 +471,7 @@ class FlowState:
         if now <= 0:
             return 0.0
         factor = model.pass_factor(capacity) / now
-        if model.index[node] in model.on_cycle:  # no closed form on a cycle: solve again
+        if model.index[node] in model.on_cycle | model.returns:  # no closed form: solve again
             passes = self.passes.copy()
             passes[model.index[node]] = model.pass_factor(capacity)
             return self.total - FlowState(model, passes, self.market).total
@@ -495,7 +492,7 @@ class FlowState:
         once, twice = self._through[0][at], self._through[1][at]
         moved = self._displaced(at, now, then)
         averted = np.where(active, -((factor - 1) * once + (factor * factor - 1) * twice) - moved, 0.0)
-        for k in np.flatnonzero(active & np.isin(index, sorted(model.on_cycle))).tolist():  # no closed form on a cycle
+        for k in np.flatnonzero(active & np.isin(index, sorted(model.on_cycle | model.returns))).tolist():  # no closed form
             averted[k] = self.averted(model.nodes[index[k]], float(capacities[k]))
         return averted
 
@@ -536,22 +533,46 @@ class FlowState:
         return sorted(found, key=lambda route: (-route.harm, route.tail, route.head, route.commodity))
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """One structure of the system (which entries exist): the order that makes it triangular (cycles
+    kept together), whether it is, and where each entry of ``(I - A^T)`` goes in that order."""
+
+    order: np.ndarray
+    acyclic: bool
+    rows: np.ndarray
+    cols: np.ndarray
+
+    @classmethod
+    def of(cls, rows: np.ndarray, cols: np.ndarray, size: int) -> _Layout:
+        structure = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)).tocsc()
+        order, acyclic = _feed_order(structure)
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))  # A's entry (r, c) at (c, r), then the diagonal
+        return cls(order, acyclic, np.concatenate([inverse[cols], np.arange(size)]),
+                   np.concatenate([inverse[rows], np.arange(size)]))
+
+
 class _Solver:
     """``(I - A^T)`` factored once, for the flows and for their adjoint. Rows and columns are taken
     in an order where every (commodity, node) comes after those that feed it, so the factors are
     triangular but for the cycles' blocks, with no fill-in: factoring costs little more than
-    reading the matrix."""
+    reading the matrix. Where no country displaces anything, the displacements' entries are left
+    out, so that the cycles they could close do not cost a factorization."""
 
     def __init__(self, model: FlowModel, entries: np.ndarray) -> None:
-        size = len(model.order)
-        self.order = model.order
-        permuted = coo_matrix((np.concatenate([-entries, np.ones(size)]), (model.solver_rows, model.solver_cols)),
+        links = len(model.rows)
+        layout = model.layout if entries[links:].any() else model.base
+        entries = entries if layout is model.layout else entries[:links]
+        size = len(layout.order)
+        self.order = layout.order
+        permuted = coo_matrix((np.concatenate([-entries, np.ones(size)]), (layout.rows, layout.cols)),
                               shape=(size, size))
-        if model.acyclic:  # triangular with a unit diagonal: solved by substitution, no factoring at all
+        if layout.acyclic:  # triangular with a unit diagonal: solved by substitution, no factoring at all
             self.lower, self.upper = permuted.tocsr(), permuted.T.tocsr()
         else:
             self.factors = splu(permuted.tocsc(), permc_spec="NATURAL", diag_pivot_thresh=0.0)
-        self.acyclic = model.acyclic
+        self.acyclic = layout.acyclic
 
     def solve(self, rhs: np.ndarray, transposed: bool = False) -> np.ndarray:
         """``x`` with ``(I - A^T) x = rhs``, or with ``(I - A) x = rhs`` when ``transposed``."""
@@ -602,13 +623,12 @@ def _ancestors(tails: Sequence[int], heads: Sequence[int], nodes: int) -> list[i
     return [reach[members[v]] for v in range(nodes)]
 
 
-def _on_cycles(matrix: csc_matrix, nodes: int) -> set[int]:
-    """Node indices whose (commodity, node) unknowns lie on a cycle of the system."""
-    count, labels = connected_components(matrix, directed=True, connection="strong")
-    sizes = np.bincount(labels, minlength=count)
-    cyclic = {int(i) % nodes for i in np.flatnonzero(sizes[labels] > 1)}
-    cyclic |= {int(i) % nodes for i in np.flatnonzero(matrix.diagonal())}
-    return cyclic
+def _revisited(rows: np.ndarray, cols: np.ndarray, nodes: int) -> set[int]:
+    """Nodes a path can cross more than once but for a producer's own conversion (which ``averted``'s
+    closed form counts): nodes on a cycle of the network of nodes, whatever the commodities."""
+    graph = nx.DiGraph()
+    graph.add_edges_from((a, b) for a, b in zip((rows % nodes).tolist(), (cols % nodes).tolist(), strict=True) if a != b)
+    return {node for component in nx.strongly_connected_components(graph) if len(component) > 1 for node in component}
 
 
 def ties_with(workspace: Workspace, country: str, year: int) -> dict[str, set[str]]:

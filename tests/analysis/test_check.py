@@ -6,6 +6,7 @@ import pytest
 
 import assess
 from assess.analysis.check import AGGREGATORS, PLACEHOLDER
+from helpers import UNION_GROUPINGS
 
 COUNTRIES = ("DEU", "ITA", "ESP", "POL", "SWE", "AUT", "BEL", "DNK")
 
@@ -107,17 +108,6 @@ def test_shipped_sources_are_all_followable_and_dated(shipped_workspace):
     assert report.placeholder_dates == []
 
 
-UNION = """\
-groupings:
-  union:
-    title: Union
-    source: "Test union, members page"
-    members:
-      FRA: {from: 1958-01-01}
-      NOR: {from: 2020-03-01, until: 2022-06-30}
-    law:
-      - {fact: a, value: true, from: 2018-06-07, source: "Union regulation 1"}
-"""
 
 
 @pytest.mark.parametrize("entry,contradicts", [
@@ -128,7 +118,7 @@ groupings:
     ("{value: unknown, as_of: 2019-01-01}", False),  # says nothing
 ])
 def test_a_profiles_own_value_that_contradicts_its_groupings_law_is_a_finding(mini: Path, entry: str, contradicts: bool):
-    (mini / "rules/groupings.yaml").write_text(UNION)
+    (mini / "rules/groupings.yaml").write_text(UNION_GROUPINGS)
     profile = mini / "profiles/FRA.yaml"
     profile.write_text(profile.read_text().replace("{value: unknown, as_of: 2019-01-01}", entry))
     report = assess.check(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)
@@ -141,7 +131,7 @@ def test_a_profiles_own_value_that_contradicts_its_groupings_law_is_a_finding(mi
 
 def test_an_own_value_dated_while_the_state_was_not_a_member_contradicts_nothing(mini: Path):
     """NOR was a member from 2020-03-01 to 2022-06-30: its own false of 2018 (before) and of 2024 (after) hold."""
-    (mini / "rules/groupings.yaml").write_text(UNION)
+    (mini / "rules/groupings.yaml").write_text(UNION_GROUPINGS)
     profile = mini / "profiles/NOR.yaml"
     profile.write_text(profile.read_text().replace("{value: true, as_of: 2024-12-31", "{value: false, as_of: 2024-12-31"))
     report = assess.check(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)
@@ -153,7 +143,7 @@ def test_the_shipped_profiles_contradict_no_law(shipped_workspace):
 
 
 def test_a_groupings_law_cites_a_source_a_reviewer_can_open(mini: Path):
-    (mini / "rules/groupings.yaml").write_text(UNION.replace('"Union regulation 1"', '"Union regulation, seeds/x.txt"'))
+    (mini / "rules/groupings.yaml").write_text(UNION_GROUPINGS.replace('"Union regulation 1"', '"Union regulation, seeds/x.txt"'))
     report = assess.check(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)
     assert [(f.kind, f.where.rsplit("/", 1)[-1]) for f in report.findings if f.kind == "source-not-primary"] == [
         ("source-not-primary", "groupings.yaml:union.law.a (2018-06-07)")]

@@ -59,12 +59,14 @@ def test_a_symlinked_profile_the_import_does_not_touch_is_carried_over_as_a_link
     assert (mini / "profiles/NOR.yaml").is_symlink() and "high" in (mini / "profiles/FRA.yaml").read_text()
 
 
+@pytest.mark.parametrize("create", [False, True])
 @pytest.mark.parametrize(("module", "step", "code", "text"), [
     (importer, "_copy_tree", errno.ENOSPC, "No space left on device"),
     (outputs, "swap_folder", errno.EACCES, "Permission denied")])
 def test_a_failure_staging_or_swapping_changes_no_profile(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          module: object, step: str, code: int, text: str):
-    """A full disk while staging (after the copy was made) or a refused swap: nothing changed."""
+                                                          module: object, step: str, code: int, text: str, create: bool):
+    """A full disk while staging (after the copy was made) or a refused swap: nothing changed, and
+    with --create no profile was created."""
     before = snapshot(mini)
     real = getattr(module, step)
 
@@ -74,8 +76,9 @@ def test_a_failure_staging_or_swapping_changes_no_profile(mini: Path, tmp_path: 
         raise OSError(code, text)
 
     monkeypatch.setattr(module, step, fail)
-    table = csv(tmp_path, "country,fact,value,as_of,source\nFRA,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
-    result = invoke("import", str(table), *workspace_args(mini))
+    first = "Sweden" if create else "FRA"  # Sweden has no profile in the mini workspace
+    table = csv(tmp_path, f"country,fact,value,as_of,source\n{first},lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
+    result = invoke("import", *(["--create"] if create else []), str(table), *workspace_args(mini))
     assert result.exit_code == 2 and f"{text}; no profile was changed" in result.output
     assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
 
@@ -160,26 +163,6 @@ def test_concurrent_creates_of_one_country_create_it_once_and_keep_every_entry(t
     history = assess.load_workspace(root / "rules", root / "profiles").profiles["SWE"].history["lvl"]
     assert [(r.value, r.source) for r in history][1:] == [("low", "second"), ("high", "first")]
     assert leftovers(root) == [".profiles.lock"]
-
-
-@pytest.mark.parametrize(("module", "step", "code", "text"), [
-    (importer, "_copy_tree", errno.ENOSPC, "No space left on device"),
-    (outputs, "swap_folder", errno.EACCES, "Permission denied")])
-def test_a_failure_while_creating_leaves_no_profile_created(mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            module: object, step: str, code: int, text: str):
-    before = snapshot(mini)
-    real = getattr(module, step)
-
-    def fail(*args: object) -> None:
-        if step == "_copy_tree":
-            real(*args)
-        raise OSError(code, text)
-
-    monkeypatch.setattr(module, step, fail)
-    table = csv(tmp_path, "country,fact,value,as_of,source\nSweden,lvl,high,2023-01-01,r\nNOR,lvl,high,2023-01-01,r\n")
-    result = invoke("import", "--create", str(table), *workspace_args(mini))
-    assert result.exit_code == 2 and f"{text}; no profile was changed" in result.output
-    assert snapshot(mini) == before and leftovers(mini) == [".profiles.lock"]
 
 
 def test_a_row_refused_after_staging_leaves_no_profile_created(mini: Path, tmp_path: Path):

@@ -8,23 +8,12 @@ import pytest
 import assess
 from assess.engine.values import UNKNOWN
 from assess.render.views import explain_view
+from helpers import UNION_GROUPINGS
 
 SETTLED_BY = "Union law (grouping union)"
-# FRA a member throughout; NOR from 2020-03-01 until 2022-06-30 (after the law, and left again)
-GROUPINGS = """\
-groupings:
-  union:
-    title: Union
-    source: "Test union, members page"
-    members:
-      FRA: {from: 1958-01-01}
-      NOR: {from: 2020-03-01, until: 2022-06-30}
-    law:
-      - {fact: a, value: true, from: 2018-06-07, source: "Union regulation 1", note: "binds every member"}
-"""
 
 
-def with_law(mini: Path, groupings: str = GROUPINGS) -> assess.Workspace:
+def with_law(mini: Path, groupings: str = UNION_GROUPINGS) -> assess.Workspace:
     (mini / "rules/groupings.yaml").write_text(groupings)
     return assess.load_workspace(mini / "rules", mini / "profiles")
 
@@ -83,13 +72,13 @@ def test_the_law_read_by_a_rule_shows_its_source_and_that_the_grouping_settles_i
 
 @pytest.mark.parametrize("member,since", [("FRA: {from: 2019-01-01}", "2019-01-01"), ("FRA: Western Europe", "2018-06-07")])
 def test_a_later_joiner_is_bound_from_its_day_and_a_member_without_dates_throughout(mini: Path, member: str, since: str):
-    workspace = with_law(mini, GROUPINGS.replace("FRA: {from: 1958-01-01}", member))
+    workspace = with_law(mini, UNION_GROUPINGS.replace("FRA: {from: 1958-01-01}", member))
     settled = workspace.profiles["FRA"].reading("a", 2024)
     assert (settled.as_of, settled.until) == (dt.date.fromisoformat(since), None)
 
 
 def test_of_two_laws_in_force_before_a_state_joined_it_reads_the_later(mini: Path):
-    groupings = GROUPINGS.replace("FRA: {from: 1958-01-01}", "FRA: {from: 2020-01-01}") + (
+    groupings = UNION_GROUPINGS.replace("FRA: {from: 1958-01-01}", "FRA: {from: 2020-01-01}") + (
         "      - {fact: a, value: false, from: 2019-01-01, source: \"Union regulation 2\"}\n")
     settled = with_law(mini, groupings).profiles["FRA"].reading("a", 2024)
     assert (settled.value, settled.as_of, settled.source) == (False, dt.date(2020, 1, 1), "Union regulation 2")
