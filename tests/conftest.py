@@ -1,6 +1,7 @@
 """Fixtures shared by every test; helpers to import live in ``helpers.py``."""
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def hypothesis_examples(request: pytest.FixtureRequest) -> int:
     """Examples per property: bounded in CI (the suite stays under 90 s on 2 cores), many more with --slow."""
     return 1000 if request.config.getoption("--slow") else 40
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_terminal_width() -> Iterator[None]:
+    """Tables wrap to ``COLUMNS`` where it is set: a test sees none unless it sets one itself
+    (pytest-xdist's workers inherit one from the terminal that started them). Session-wide, so
+    that fixtures of every scope see the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("COLUMNS", raising=False)
+        yield

@@ -228,12 +228,20 @@ class FlowModel:
         return (weight + moved) / before.totals[tail]
 
     def _returning(self) -> set[int]:
-        """Nodes with a displacement target from which a path (any commodity, conversions included)
-        leads back to the node: there the closed form of ``averted`` would miss the returning flow."""
+        """Nodes with a displacement target from which a path leads back to the node: there the closed
+        form of ``averted`` would miss the returning flow. Within a commodity no target leads back
+        (``_alternatives`` keeps none that does), so only through a conversion: precursors displaced
+        to where they reach a producer whose product then reaches the node."""
         nodes = len(self.nodes)
-        ancestors = _ancestors((self.rows % nodes).tolist(), (self.cols % nodes).tolist(), nodes)
-        return {int(v) for v, target in zip(self.moved_node.tolist(), (self.moved_cols % nodes).tolist(), strict=True)
-                if ancestors[v] >> target & 1 or target == v}
+        found = set()
+        for v, target in zip(self.moved_node.tolist(), self.moved_cols.tolist(), strict=True):
+            precursor, x = self.commodities[target // nodes], target % nodes
+            for (product, producer), source in self.producers.items():
+                w = self.index[producer]
+                if source == precursor and (w == x or self.ancestry[precursor][w] >> x & 1) \
+                        and (w == v or self.ancestry.get(product, [0] * nodes)[v] >> w & 1):
+                    found.add(v)
+        return found
 
     def _no_alternatives(self) -> None:
         empty = np.zeros(0, dtype=np.int64)
@@ -247,14 +255,15 @@ class FlowModel:
         its volume. An alternative that leads back to the node is no way around it and takes nothing;
         a sender with no other link displaces nothing (that flow is stopped)."""
         nodes = len(self.nodes)
+        self.ancestry: dict[str, list[int]] = {}  # by commodity: each node's ancestors along its links (bit sets)
         moved: list[tuple[int, int, int, int, float]] = []  # (position, target, via node or -1, node, share)
         for commodity in self.commodities:
             offset = self.commodity_index[commodity] * nodes
             sources = {v: amount for v, node in enumerate(self.nodes) if (amount := self._own(inflow, commodity, node)) > 0}
             supplied = math.fsum(sources.values())
             mine = [e for e in range(self.link_entries) if offset <= self.rows[e] < offset + nodes]
-            ancestors = _ancestors([int(self.rows[e]) - offset for e in mine], [int(self.cols[e]) - offset for e in mine],
-                                   nodes)
+            ancestors = self.ancestry[commodity] = _ancestors(
+                [int(self.rows[e]) - offset for e in mine], [int(self.cols[e]) - offset for e in mine], nodes)
             outgoing: dict[int, list[int]] = {}
             incoming: dict[int, list[int]] = {}
             for entry in mine:
@@ -335,6 +344,13 @@ class FlowModel:
         """The same for capacities given in the order of ``nodes``; flow stopped beyond the capacities
         ``market`` (the market as it stands, by default these capacities) is partly displaced."""
         return FlowState(self, self.passes_at(capacity), None if market is None else self.passes_at(market))
+
+    def supply_at(self, passes: np.ndarray) -> np.ndarray:
+        """What enters the system at these pass-through factors: the origins' supply, and what each
+        route a scenario opened carries from its country (after the country's interdiction)."""
+        supply = self.supply.copy()
+        np.add.at(supply, self.injected_cols, self.injected_amount * passes[self.injected_tails])
+        return supply
 
     def passes_at(self, capacity: np.ndarray) -> np.ndarray:
         """Each node's pass-through factor at these capacities (1 where it interdicts nothing)."""
@@ -417,10 +433,8 @@ class FlowState:
         self.model, self.passes = model, passes
         self.market = passes if market is None else market
         self.entries = model._entries(passes, model.kappa, self.market)
-        system = _Solver(model, self.entries)
-        supply = model.supply.copy()
-        np.add.at(supply, model.injected_cols, model.injected_amount * passes[model.injected_tails])
-        self.inflow = system.solve(supply)
+        self.system = system = _Solver(model, self.entries)
+        self.inflow = system.solve(model.supply_at(passes))
         self.value = system.solve(model.reward, transposed=True)  # the adjoint: (I - A) y = r
         self.total = float(model.reward @ self.inflow)  # harm-weighted share of the potential that arrives
 
@@ -472,13 +486,32 @@ class FlowState:
             return 0.0
         factor = model.pass_factor(capacity) / now
         if model.index[node] in model.on_cycle | model.returns:  # no closed form: solve again
-            passes = self.passes.copy()
-            passes[model.index[node]] = model.pass_factor(capacity)
-            return self.total - FlowState(model, passes, self.market).total
+            return self.total - self._total_with(model.index[node], model.pass_factor(capacity))
         once, twice = self.through(node)
         index = np.asarray([model.index[node]])
         moved = float(self._displaced(index, np.asarray([now]), np.asarray([model.pass_factor(capacity)]))[0])
         return -((factor - 1) * once + (factor * factor - 1) * twice) - moved
+
+    def _total_with(self, node: int, then: float) -> float:
+        """The total with one node's pass-through at ``then``, solved exactly from this state's
+        factors: the node's entries are the only ones that change, a low-rank update (Woodbury)
+        that costs one solve per (commodity, node) it sends from, not a new factorization."""
+        model = self.model
+        passes = self.passes.copy()
+        passes[node] = then
+        delta = model._entries(passes, model.kappa, self.market) - self.entries
+        changed = np.flatnonzero(delta)
+        rows = np.concatenate([model.rows, model.moved_rows])[changed]
+        cols = np.concatenate([model.cols, model.moved_cols])[changed]
+        positions, column = np.unique(rows, return_inverse=True)
+        # the new supply, then the changed columns of A^T: one solve for them all
+        rhs = np.zeros((len(model.supply), 1 + len(positions)))
+        rhs[:, 0] = model.supply_at(passes)
+        np.add.at(rhs, (cols, 1 + column), delta[changed])
+        solved = self.system.solve(rhs)
+        base, solved = solved[:, 0], solved[:, 1:]
+        inflow = base + solved @ np.linalg.solve(np.eye(len(positions)) - solved[positions], base[positions])
+        return float(model.reward @ inflow)
 
     def averted_at(self, index: np.ndarray, capacities: np.ndarray) -> np.ndarray:
         """``averted`` for many nodes at once (their positions from ``FlowModel.interdicting``, found once
@@ -575,7 +608,8 @@ class _Solver:
         self.acyclic = layout.acyclic
 
     def solve(self, rhs: np.ndarray, transposed: bool = False) -> np.ndarray:
-        """``x`` with ``(I - A^T) x = rhs``, or with ``(I - A) x = rhs`` when ``transposed``."""
+        """``x`` with ``(I - A^T) x = rhs``, or with ``(I - A) x = rhs`` when ``transposed`` (``rhs``
+        a vector, or a matrix of them as columns)."""
         if self.acyclic:
             permuted = spsolve_triangular(self.upper if transposed else self.lower, rhs[self.order],
                                           lower=not transposed, unit_diagonal=True)
