@@ -44,7 +44,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import coo_matrix, csc_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import splu, spsolve_triangular
+from scipy.sparse.linalg import splu
 
 from ..engine.conditions import Snapshot, compile_condition
 from ..engine.models import NetworkConfig, TraffickingLink
@@ -569,20 +569,19 @@ class FlowState:
 @dataclass(frozen=True)
 class _Layout:
     """One structure of the system (which entries exist): the order that makes it triangular (cycles
-    kept together), whether it is, and where each entry of ``(I - A^T)`` goes in that order."""
+    kept together), and where each entry of ``(I - A^T)`` goes in that order."""
 
     order: np.ndarray
-    acyclic: bool
     rows: np.ndarray
     cols: np.ndarray
 
     @classmethod
     def of(cls, rows: np.ndarray, cols: np.ndarray, size: int) -> _Layout:
         structure = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(size, size)).tocsc()
-        order, acyclic = _feed_order(structure)
+        order = _feed_order(structure)
         inverse = np.empty_like(order)
         inverse[order] = np.arange(len(order))  # A's entry (r, c) at (c, r), then the diagonal
-        return cls(order, acyclic, np.concatenate([inverse[cols], np.arange(size)]),
+        return cls(order, np.concatenate([inverse[cols], np.arange(size)]),
                    np.concatenate([inverse[rows], np.arange(size)]))
 
 
@@ -591,7 +590,7 @@ class _Solver:
     in an order where every (commodity, node) comes after those that feed it, so the factors are
     triangular but for the cycles' blocks, with no fill-in: factoring costs little more than
     reading the matrix. Where no country displaces anything, the displacements' entries are left
-    out, so that the cycles they could close do not cost a factorization."""
+    out, so that the cycles they could close do not join the factors."""
 
     def __init__(self, model: FlowModel, entries: np.ndarray) -> None:
         links = len(model.rows)
@@ -601,29 +600,24 @@ class _Solver:
         self.order = layout.order
         permuted = coo_matrix((np.concatenate([-entries, np.ones(size)]), (layout.rows, layout.cols)),
                               shape=(size, size))
-        if layout.acyclic:  # triangular with a unit diagonal: solved by substitution, no factoring at all
-            self.lower, self.upper = permuted.tocsr(), permuted.T.tocsr()
-        else:
-            self.factors = splu(permuted.tocsc(), permc_spec="NATURAL", diag_pivot_thresh=0.0)
-        self.acyclic = layout.acyclic
+        # in the feed order the matrix is triangular but for the cycles' blocks: SuperLU with the
+        # natural order and no pivoting factors it with no fill-in, and solves without the
+        # per-call copies of a triangular solve (several solves share each factorization)
+        self.factors = splu(permuted.tocsc(), permc_spec="NATURAL", diag_pivot_thresh=0.0)
 
     def solve(self, rhs: np.ndarray, transposed: bool = False) -> np.ndarray:
         """``x`` with ``(I - A^T) x = rhs``, or with ``(I - A) x = rhs`` when ``transposed`` (``rhs``
         a vector, or a matrix of them as columns)."""
-        if self.acyclic:
-            permuted = spsolve_triangular(self.upper if transposed else self.lower, rhs[self.order],
-                                          lower=not transposed, unit_diagonal=True)
-        else:
-            permuted = self.factors.solve(rhs[self.order], trans="T" if transposed else "N")
+        permuted = self.factors.solve(rhs[self.order], trans="T" if transposed else "N")
         solution: np.ndarray = np.empty_like(permuted)
         solution[self.order] = permuted
         return solution
 
 
-def _feed_order(matrix: csc_matrix) -> tuple[np.ndarray, bool]:
+def _feed_order(matrix: csc_matrix) -> np.ndarray:
     """Positions ordered so that every one comes after the positions that send it flow (cycles
-    kept together), ties by position: the order that makes the system triangular; and whether
-    it is triangular (no cycle at all)."""
+    kept together), ties by position: the order that makes the system triangular but for the
+    cycles' blocks."""
     count, labels = connected_components(matrix, directed=True, connection="strong")
     entries = matrix.tocoo()
     condensed = nx.DiGraph()
@@ -633,7 +627,7 @@ def _feed_order(matrix: csc_matrix) -> tuple[np.ndarray, bool]:
     rank = {label: i for i, label in enumerate(nx.lexicographical_topological_sort(condensed))}
     order = np.asarray(sorted(range(matrix.shape[0]), key=lambda position: (rank[labels[position]], position)),
                        dtype=np.int64)  # typed, so that an empty network still indexes
-    return order, count == matrix.shape[0] and not matrix.diagonal().any()
+    return order
 
 
 def _ancestors(tails: Sequence[int], heads: Sequence[int], nodes: int) -> list[int]:
