@@ -23,7 +23,16 @@ solves the adjoint ``(I - A) y = r``. A country's **leverage** is the harm-weigh
 own stronger interdiction would avert. Raising its pass-through factor ``p`` to ``p'`` scales every
 path through it by ``k = p'/p`` once per time the path crosses it (twice for a producer that
 also seizes the precursors it receives), so on an acyclic network the averted flow is exact
-from ``f`` and ``y`` alone: ``-(k-1)T1 - (k^2-1)T2``. Countries on a cycle are re-solved exactly.
+from ``f`` and ``y`` alone: ``-(k-1)T1 - (k^2-1)T2``, less what the country newly displaces
+(``(p - p')`` times the value of its alternatives, declared share included). A country a path can
+cross twice otherwise (on a cycle of the network of countries), or whose displaced flow can come
+back through it, is solved again exactly, as a low-rank update of the state's factors.
+
+**Displacement.** Of the flow a country stops beyond the market as it stands, a declared share
+goes to the routes around it (its senders' other links, the commodity's other sources), weighed
+by the flows with no interdiction; an alternative that leads back into the country takes nothing.
+A scenario's routes are measured against the baseline network: a route opened carries new flow
+on top of the old, a route closed takes its flow with it but for the displaced share.
 
 Maximum flow, which an earlier version used, answers a different question (how much *could*
 pass through links of fixed capacity); relative volumes from public sources are not
