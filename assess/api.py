@@ -537,7 +537,8 @@ def import_table(workspace: Workspace, table: Path, closed_list: bool = False, d
 
 def new_profile(workspace: Workspace, country: str, kind: str | None = None, name: str | None = None) -> Path:
     """Scaffold ``<profiles>/<CODE>.yaml`` with every fact unknown and a comment saying what it means;
-    an entity's id (MEX-SON) takes its ``kind`` and ``name``."""
+    an entity's id (MEX-SON) takes its ``kind`` and ``name``, an aggregate's (WLD) ``kind="aggregate"``
+    and its ``name``."""
     from .edit.scaffold import new_profile as scaffold
 
     return scaffold(workspace, country, kind, name)

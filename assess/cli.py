@@ -530,14 +530,16 @@ def import_command(table: Path, dry_run: bool, closed_list: bool, create: bool, 
 
 @main.command()
 @click.argument("country")
-@click.option("--kind", help="For an entity that is not a country (MEX-SON): what it is (state, port, scenario, ...).")
-@click.option("--name", help="For an entity: its name (Sonora).")
+@click.option("--kind", help="For an entity that is not a country (MEX-SON): what it is (state, port, scenario, ...); "
+                            "'aggregate' for the world, a region or an income group (WLD).")
+@click.option("--name", help="For an entity: its name (Sonora, World).")
 @_workspace_options
 @_fail_cleanly
 def new(country: str, kind: str | None, name: str | None, paths: WorkspacePaths) -> None:
     """Scaffold a profile with every fact unknown and a comment saying what each means. COUNTRY is an
     ISO 3166-1 alpha-3 code, or an entity's id (its country's code, a hyphen, a local code: MEX-SON)
-    with --kind and --name."""
+    with --kind and --name, or an aggregate's (three letters that are no country's code: WLD) with
+    --kind aggregate and --name."""
     _say(f"wrote {api.new_profile(_load(paths), country, kind, name)}")
 
 

@@ -116,6 +116,16 @@ def portfolio_workspace(mini_workspace: assess.Workspace, edges, facts: dict[str
     return dataclasses.replace(mini_workspace, ruleset=ruleset, profiles=profiles, network=network)
 
 
+def with_aggregate_on_route(mini_workspace: assess.Workspace) -> assess.Workspace:
+    """A portfolio workspace whose weakest country on the cocaine route toward NOR, XAA, is declared an
+    aggregate (validation keeps aggregates off the network; this workspace is built past it)."""
+    strong = {"a": True, "lvl": "high", "n": 10.0, "s": frozenset({"x", "y", "z"})}
+    workspace = portfolio_workspace(mini_workspace, [("XAA", "BBB", "high"), ("AAA", "BBB", "high"), ("BBB", "NOR", "high")],
+                                    {"XAA": {"lvl": "low"}, "AAA": {**strong, "lvl": "mid"}, "BBB": strong})
+    world = dataclasses.replace(workspace.profiles["XAA"], kind="aggregate")
+    return dataclasses.replace(workspace, profiles={**workspace.profiles, "XAA": world})
+
+
 # --- A workspace per fact type, scored by every scoring kind that can score it -------------------
 
 KIND_CITE = {"seed": "kinds.txt", "section": "SECTION ONE"}

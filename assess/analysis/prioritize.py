@@ -147,7 +147,7 @@ def routes_toward(workspace: Workspace, assessment: Assessment, destination: str
     countries = {node for link in active for node in (link.from_, link.to) if node not in network.regions}
     model = FlowModel(active, destination, config, countries, reference.model if reference else None)
     on_routes = sorted(node for node in model.route_nodes() if node in countries and node != destination)
-    results = {result.country: result for result in assessment.countries}
+    results = {result.country: result for result in assessment.countries if result.kind == "country"}
     ties = ties_with(workspace, destination, year)
     candidates = {code: _candidate(results[code], config, ties.get(code, set()))
                   for code in on_routes if code in results}

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 from ..engine.canonical import dumps
-from ..engine.models import Profile
+from ..engine.models import AGGREGATE, Profile
 from ..engine.reader import parse_yaml
-from ..engine.validate import check_profile, validate_model
+from ..engine.validate import check_profile, is_country, validate_model
 from ..engine.workspace import UNKNOWN_SINCE, Workspace, load_ruleset, resolve_rules, shipped
 from ..errors import InputErrors, OutputError, SourceError, UsageError, did_you_mean, first_hidden, location_of, visible
 from ..render.outputs import _umask, write_file
@@ -157,32 +157,58 @@ def new_profile(workspace: Workspace, code: str, kind: str | None = None, name: 
 
 def profile_text(workspace: Workspace, code: str, kind: str | None = None, name: str | None = None) -> str:
     """What ``new_profile`` writes for ``code`` (``assess import --create`` writes the same); a usage
-    error for an id that is not a country's code or a declared entity's."""
+    error for an id that is not a country's code, a declared entity's or a declared aggregate's."""
     country = code.upper()
     if not re.fullmatch(r"[A-Z]{3}(-[A-Z0-9]{1,24})?", country):
         shown = visible(code, newlines=False)
-        raise UsageError(f"'{shown}' is not a profile id: an ISO 3166-1 alpha-3 code (MEX), or an entity's id, "
-                         "its country's code, a hyphen and a local code of 1-24 letters and digits (MEX-SON)")
-    parent, _, local = country.partition("-")
-    known = _country_name(parent, code, "does not start with" if local else "is not")
-    if local:
-        if (not kind or not name or first_hidden(name) or not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", kind)
-                or not name.strip() or len(name) > 200 or any(ch in name for ch in LINE_BREAKS)):
-            raise UsageError(f"'{code}' names an entity: give its local code in letters and digits, --kind (a lowercase "
-                             "identifier: state, port, scenario) and --name (printable text on one line, 1-200 characters)")
-    elif kind or name:
-        raise UsageError(f"'{code}' is a country: --kind and --name are for entities (such as {country}-ABC)")
+        raise UsageError(f"'{shown}' is not a profile id: an ISO 3166-1 alpha-3 code (MEX), an entity's id, "
+                         "its country's code, a hyphen and a local code of 1-24 letters and digits (MEX-SON), "
+                         "or an aggregate's, three letters that are no country's code (WLD)")
+    heading, entity = _declaration(code, country, kind, name)
     lines = [f"# yaml-language-server: $schema={profile_schema_for(workspace.profiles_dir)}",
-             f"# {f'{name} ({known})' if local else known}: every fact starts unknown (it holds from 1900 until a",
+             f"# {heading}: every fact starts unknown (it holds from 1900 until a",
              "# dated, sourced value follows). Add values below each, or import a table: assess import FILE.",
              f"country: {country}"]
-    if local:
-        lines.append(f"entity: {{kind: {kind}, parent: {parent}, name: {json.dumps(name, ensure_ascii=False)}}}")
+    if entity:
+        lines.append(entity)
     lines.append("facts:")
     for fact, spec in workspace.ruleset.facts.items():
         lines += [f"  # {spec.description} {spec.values_hint()}", f"  {fact}:",
                   f"    - {{value: unknown, as_of: {UNKNOWN_SINCE.isoformat()}}}"]
     return "\n".join(lines) + "\n"
+
+
+def _declaration(code: str, country: str, kind: str | None, name: str | None) -> tuple[str, str | None]:
+    """The profile's heading and its entity line (None for a country), or a usage error."""
+    if kind == AGGREGATE:
+        return _aggregate(code, country, name)
+    parent, _, local = country.partition("-")
+    known = _country_name(parent, code, "does not start with" if local else "is not")
+    if not local:
+        if kind or name:
+            raise UsageError(f"'{code}' is a country: --kind and --name are for entities (such as {country}-ABC)")
+        return known, None
+    if not _is_name(name) or not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", kind or ""):
+        raise UsageError(f"'{code}' names an entity: give its local code in letters and digits, --kind (a lowercase "
+                         "identifier: state, port, scenario) and --name (printable text on one line, 1-200 characters)")
+    return f"{name} ({known})", f"entity: {{kind: {kind}, parent: {parent}, name: {json.dumps(name, ensure_ascii=False)}}}"
+
+
+def _aggregate(code: str, country: str, name: str | None) -> tuple[str, str]:
+    """An aggregate of countries (the world, a region, an income group): its id is three letters that
+    are no country's code, and it has a name."""
+    if "-" in country or is_country(country):
+        raise UsageError(f"'{code}' cannot name an aggregate: an aggregate's id is three letters that are no "
+                         "country's code (WLD, LCN, HIC, or XAA-XZZ)")
+    if not _is_name(name):
+        raise UsageError(f"'{code}' names an aggregate: give --name (printable text on one line, 1-200 characters)")
+    return f"{name} (an aggregate of countries)", f"entity: {{kind: {AGGREGATE}, name: {json.dumps(name, ensure_ascii=False)}}}"
+
+
+def _is_name(name: str | None) -> bool:
+    """Printable text on one line, 1-200 characters."""
+    return bool(name and name.strip() and not first_hidden(name) and len(name) <= 200
+                and not any(ch in name for ch in LINE_BREAKS))
 
 
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # every character str.splitlines breaks a line at
@@ -213,7 +239,8 @@ def _country_name(parent: str, code: str, relation: str) -> str:
     if known is None:
         suggestion = did_you_mean(parent, [c.alpha_3 for c in pycountry.countries])
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        raise UsageError(f"'{code}' {relation} an ISO 3166-1 alpha-3 code{hint}")
+        aggregate = "" if "-" in code else f" (an aggregate of countries: --kind {AGGREGATE} --name ...)"
+        raise UsageError(f"'{code}' {relation} an ISO 3166-1 alpha-3 code{hint}{aggregate}")
     return str(known.name)
 
 

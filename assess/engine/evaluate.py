@@ -17,7 +17,7 @@ from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_contri
 from .arrays import Estimates, NodeEstimate, evaluate_arrays
 from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
 from .conditions import Snapshot
-from .models import Applicability
+from .models import AGGREGATE, Applicability
 from .priors import INDEPENDENCE, Priors
 from .results import Assessment, CountryResult, FactRead, NodeResult, Publication, Stamp
 from .values import DEFAULT_DRAWS, UNKNOWN
@@ -255,7 +255,8 @@ def explain_country(workspace: Workspace, code: str, year: int, *, draws: int | 
 def estimate(program: Program, workspace: Workspace, year: int, known: Mapping[str, Mapping[str, Any]],
              draws: int, seed: int, entities: Sequence[str] | None = None) -> Estimates:
     """Every entity's (or those of ``entities``) scores as arrays under ``draws`` draws of its unknown
-    facts from their priors; the priors' cohort is every entity of ``known``."""
+    facts from their priors; the priors' cohort is every entity of ``known`` but the aggregates of
+    countries (a world total is no further case of a country)."""
     ruleset = workspace.ruleset
     by_facts = {e.by for e in (ruleset.estimate_of(n) for n in program.facts_read)
                 if e.by is not None and e.by in ruleset.facts and e.by not in program.facts_read}
@@ -263,7 +264,7 @@ def estimate(program: Program, workspace: Workspace, year: int, known: Mapping[s
                       for code, values in known.items()} if by_facts else known
     priors = Priors(ruleset.facts, {name: ruleset.estimate_of(name) for name in program.facts_read},
                     {name: grouping.groups(dt.date(year, 12, 31)) for name, grouping in ruleset.groupings.items()},
-                    grouping_facts,
+                    {code: values for code, values in grouping_facts.items() if workspace.profiles[code].kind != AGGREGATE},
                     {code: profile.parent for code, profile in workspace.profiles.items()})
     return evaluate_arrays(program, year, list(known) if entities is None else list(entities), known, priors, draws,
                            seed)

@@ -433,12 +433,18 @@ class FactEntry(Strict):
     note: Text | None = None
 
 
-class Entity(Strict):
-    """A unit assessed like a country that is not one: a state, a province, a port, a scenario variant."""
+AGGREGATE = "aggregate"  # the kind of an entity that sums countries up (the world, a region, an income group)
 
-    kind: Identifier = Field(description="What it is: state, province, port, scenario, ...")
-    parent: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = Field(
-        description="The country it belongs to (ISO 3166-1 alpha-3); its id starts with this code and a hyphen.")
+
+class Entity(Strict):
+    """A unit assessed like a country that is not one: a state, a province, a port, a scenario variant
+    (inside a country, its ``parent``), or an aggregate of countries (``kind: aggregate``, no parent)."""
+
+    kind: Identifier = Field(description="What it is: state, province, port, scenario, ...; 'aggregate' for the world, "
+                                         "a region or an income group (no parent).")
+    parent: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = Field(None, description=(
+        "The country it belongs to (ISO 3166-1 alpha-3); its id starts with this code and a hyphen. "
+        "Required for every kind but 'aggregate', which has none."))
     name: Text
 
 
@@ -446,8 +452,9 @@ class Profile(Strict):
     """``country_profiles/<ISO3>.yaml``: dated, sourced facts about one country (or a declared entity)."""
 
     country: Annotated[str, Field(pattern=r"^[A-Z]{3}(-[A-Z0-9]{1,24})?$", description=(
-        "An ISO 3166-1 alpha-3 country code (MEX), or an entity's id: its parent's code, a hyphen and a "
-        "local code (MEX-SON), with an entity block."))]
+        "An ISO 3166-1 alpha-3 country code (MEX); an entity's id: its parent's code, a hyphen and a "
+        "local code (MEX-SON), with an entity block; or an aggregate's id: three letters that are no "
+        "country's code (WLD, LCN, HIC; or XAA-XZZ), with entity: {kind: aggregate, name: ...}."))]
     entity: Entity | None = Field(None, description="Required for an id that is not a country code.")
     facts: dict[Identifier, Annotated[list[FactEntry], Field(min_length=1)]] = {}
 

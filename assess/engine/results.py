@@ -252,8 +252,8 @@ class CountryResult:
     profile_hash: str
     overall: NodeResult
     publication: Publication = field(default_factory=Publication, compare=False)
-    kind: str = "country"  # or a declared entity's kind (state, port, scenario, ...)
-    parent: str | None = None  # an entity's country
+    kind: str = "country"  # or a declared entity's kind (state, port, scenario, ..., aggregate)
+    parent: str | None = None  # an entity's country (an aggregate has none)
     estimate: JSONObject | None = None  # how its unknowns were estimated: draws, seed, priors used
     priors: list[Any] = field(default_factory=list)  # the PriorUsed of each unknown fact its rules read
 
@@ -286,7 +286,7 @@ class CountryResult:
         return sorted(settles.items(), key=lambda item: (-item[1], item[0]))
 
     def to_json(self) -> JSONObject:
-        entity = {} if self.parent is None else {"kind": self.kind, "parent": self.parent}
+        entity = {} if self.kind == "country" else {"kind": self.kind, "parent": self.parent}
         estimate = {} if self.estimate is None else {
             "estimate": {**self.estimate, "priors": [prior.to_json() for prior in self.priors]}}
         return {"country": self.country, "name": self.name, **entity, "year": self.year,

@@ -27,6 +27,7 @@ from ..errors import SourceError, did_you_mean
 from .conditions import Condition, FactTest, iter_fact_tests
 from .facttypes import FACT_TYPES, Estimate, FactSpecBase, types_supporting
 from .models import (
+    AGGREGATE,
     Citation,
     Criterion,
     Entity,
@@ -504,18 +505,25 @@ def _check_country(doc: Document, profile: Profile, stem: str, errors: list[Sour
     elif pycountry.countries.get(alpha_3=code) is None:
         # The file's own name is the likeliest intended code; otherwise the closest real one.
         suggestion = stem if pycountry.countries.get(alpha_3=stem) else did_you_mean(code, _country_codes())
-        errors.append(doc.error(("country",), f"'{code}' is not an ISO 3166-1 alpha-3 country code",
-                                suggestion=suggestion))
+        errors.append(doc.error(("country",), f"'{code}' is not an ISO 3166-1 alpha-3 country code (an aggregate "
+                                "of countries, such as WLD for the world, is declared with entity: {kind: aggregate, "
+                                "name: ...})", suggestion=suggestion))
         return
     if stem != code:
         errors.append(doc.error(("country",), f"file name '{stem}' does not match country '{code}'; name it {code}.yaml"))
 
 
 def _check_entity(doc: Document, code: str, entity: Entity | None, errors: list[SourceError]) -> None:
-    """An entity's id is its parent country's code, a hyphen and a local code; the parent is a country."""
+    """An entity's id is its parent country's code, a hyphen and a local code; the parent is a country.
+    An aggregate has no parent."""
     if entity is None:
         errors.append(doc.error(("country",), f"'{code}' is not a country code: declare the entity it names with "
                                 "entity: {kind: state, parent: ..., name: ...}"))
+    elif entity.kind == AGGREGATE:
+        _check_aggregate(doc, code, entity, errors)
+    elif entity.parent is None:
+        errors.append(doc.error(("entity",), f"an entity of kind '{entity.kind}' names the country it is in (parent: "
+                                "...); the world, a region or an income group is kind: aggregate", key=True))
     elif "-" not in code:
         errors.append(doc.error(("entity",), f"'{code}' is a country code: a country needs no entity block (an "
                                 f"entity's id is its parent's code, a hyphen and a local code: {code}-ABC)", key=True))
@@ -525,6 +533,16 @@ def _check_entity(doc: Document, code: str, entity: Entity | None, errors: list[
     elif not code.startswith(f"{entity.parent}-"):
         errors.append(doc.error(("country",), f"an entity's id starts with its parent's code: "
                                 f"'{entity.parent}-{code.partition('-')[2]}', not '{code}'"))
+
+
+def _check_aggregate(doc: Document, code: str, entity: Entity, errors: list[SourceError]) -> None:
+    """An aggregate's id is three letters that are no country's code; it is in no country."""
+    if entity.parent is not None:
+        errors.append(doc.error(("entity", "parent"), "an aggregate has no parent: it sums countries up, it is not "
+                                "inside one", key=True))
+    elif "-" in code or is_country(code):
+        errors.append(doc.error(("country",), "an aggregate's id is three letters that are no country's code (WLD, "
+                                f"LCN, HIC, or XAA-XZZ), not '{code}'"))
 
 
 def is_country(code: str) -> bool:

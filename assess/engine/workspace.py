@@ -22,6 +22,7 @@ from ..errors import InputErrors, SourceError, UsageError, did_you_mean, locatio
 from .canonical import digest
 from .facttypes import Estimate, FactSpecBase
 from .models import (
+    AGGREGATE,
     FactCatalogue,
     FactEntry,
     Goal,
@@ -146,8 +147,8 @@ class CountryProfile:
     file: str
     content_hash: str
     history: dict[str, tuple[Reading, ...]] = field(default_factory=dict)  # the profile's own entries
-    kind: str = "country"  # or the entity's kind: state, province, port, scenario, ...
-    parent: str | None = None  # an entity's country
+    kind: str = "country"  # or the entity's kind: state, province, port, scenario, ..., aggregate
+    parent: str | None = None  # an entity's country (an aggregate has none)
     law: dict[str, tuple[Reading, ...]] = field(default_factory=dict)  # what its groupings' law settles
 
     def reading(self, fact: str, year: int) -> Reading | None:
@@ -347,9 +348,10 @@ def load_workspace(rules: Path | str | None = None, profiles: Path | str | None 
 
 
 def settle(profiles: dict[str, CountryProfile], ruleset: Ruleset) -> dict[str, CountryProfile]:
-    """The profiles with what their groupings' law settles for each (an entity is bound as its country is)."""
+    """The profiles with what their groupings' law settles for each (an entity is bound as its country is;
+    an aggregate of countries by no law)."""
     law = _law_readings(ruleset)
-    return {code: dataclasses.replace(profile, law=law.get(profile.parent or code, {}))
+    return {code: dataclasses.replace(profile, law={} if profile.kind == AGGREGATE else law.get(profile.parent or code, {}))
             for code, profile in profiles.items()}
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from assess.analysis.portfolio import exact_knapsack, fractional_knapsack, planner_for, portfolio
 from assess.engine.evaluate import assess
-from helpers import portfolio_workspace
+from helpers import portfolio_workspace, with_aggregate_on_route
 
 ROUTE = [("AAA", "BBB", "high"), ("BBB", "NOR", "high")]  # cocaine toward NOR; the mini rules score goal A
 STRONG = {"a": True, "lvl": "high", "n": 10.0, "s": frozenset({"x", "y", "z"})}
@@ -230,3 +230,9 @@ def test_every_pick_that_stops_flow_names_its_mechanism(shipped_25m):
     assert all(pick.flow_stopped == 0 for pick in result.picks if not pick.mechanisms)
     assert all(" through " in pick.why[0] for pick in stopping)
     assert "buy score points only" in _render(result)
+
+
+def test_an_aggregate_is_never_funded(mini_workspace):
+    workspace = with_aggregate_on_route(mini_workspace)
+    funded = {pick.country for pick in plan(workspace, 10_000_000).picks}
+    assert "AAA" in funded and "XAA" not in funded

@@ -8,7 +8,7 @@ import pytest
 from assess.analysis.prioritize import Capacity, prioritize, select
 from assess.engine.evaluate import assess
 from assess.errors import UsageError
-from helpers import CONFIG, routes_of
+from helpers import CONFIG, routes_of, with_aggregate_on_route
 
 # 12 nodes: two origins (CHN, IND), further origins ECU and HND, transit countries, and USA.
 EDGES = [("CHN", "MEX", "high"), ("CHN", "CAN", "medium"), ("IND", "MEX", "low"), ("IND", "GTM", "medium"),
@@ -95,3 +95,9 @@ def test_the_mini_workspace_ranks_the_country_on_its_route(mini_workspace):
 def test_a_year_before_every_link_ranks_nobody_without_failing(mini_workspace):
     result = prioritize(mini_workspace, assess(mini_workspace, 1900), "NOR")
     assert result.picks == [] and result.harm == {}
+
+
+def test_an_aggregate_is_never_a_candidate(mini_workspace):
+    workspace = with_aggregate_on_route(mini_workspace)
+    picks = prioritize(workspace, assess(workspace, 2024), "NOR").picks
+    assert "AAA" in {pick.country for pick in picks} and "XAA" not in {pick.country for pick in picks}

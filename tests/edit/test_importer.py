@@ -165,3 +165,27 @@ def test_create_still_refuses_what_is_not_a_known_country(mini: Path, tmp_path: 
                                                           "Sweden,a,true,2020-01-01,s\n")
     assert result.exit_code == 2 and message in result.output, result.output
     assert profiles_of(mini) == before
+
+
+def test_new_scaffolds_an_aggregate_that_is_imported_into_scored_and_written(mini: Path, tmp_path: Path):
+    """The world, a region or an income group: an id that is no country's code, declared an aggregate."""
+    assert invoke("new", "WLD", "--kind", "aggregate", "--name", "World", *workspace_args(mini)).exit_code == 0
+    assert "entity: {kind: aggregate, name: \"World\"}" in (mini / "profiles/WLD.yaml").read_text()
+    assert run_import(mini, tmp_path, text="country,fact,value,as_of,source\nWLD,a,true,2020-01-01,s\n").exit_code == 0
+    world = assess.load_workspace(mini / "rules", mini / "profiles").profiles["WLD"]
+    assert (world.name, world.kind, world.parent, world.reading("a", 2020).value) == ("World", "aggregate", None, True)
+    result = invoke("run", "--year", "2024", *workspace_args(mini), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0 and "World" in result.output
+    written = json.loads((tmp_path / "out/mini/2024/countries/WLD.json").read_text())
+    assert (written["kind"], written["parent"]) == ("aggregate", None)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["WLD"], "'WLD' is not an ISO 3166-1 alpha-3 code; did you mean 'WLF'? (an aggregate of countries: --kind aggregate"),
+    (["WLD", "--kind", "aggregate"], "'WLD' names an aggregate: give --name"),
+    (["NOR", "--kind", "aggregate", "--name", "Norway"], "'NOR' cannot name an aggregate: an aggregate's id is three letters"),
+    (["WLD-X", "--kind", "aggregate", "--name", "World"], "'WLD-X' cannot name an aggregate"),
+])
+def test_new_aggregate_needs_an_id_that_is_no_country_and_a_name(mini: Path, args: list[str], message: str):
+    result = invoke("new", *args, *workspace_args(mini))
+    assert result.exit_code == 2 and message in result.output

@@ -1,6 +1,7 @@
 """A grouping's law: which value a member reads on a day, its own or the law's, and with what provenance."""
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,20 @@ def test_the_estimates_group_by_a_dated_grouping_as_of_the_year(mini: Path):
     grouping = workspace.ruleset.groupings["union"]
     assert grouping.groups(dt.date(2021, 12, 31)) == {"FRA": "Union", "NOR": "Union"}
     assert grouping.groups(dt.date(2024, 12, 31)) == {"FRA": "Union"}
+
+
+WORLD = "country: WLD\nentity: {kind: aggregate, name: World}\nfacts:\n  a:\n    - {value: true, as_of: 2019-01-01, source: s}\n"
+
+
+def test_an_aggregate_loads_scores_and_is_bound_by_no_law(mini: Path):
+    """The world, a region or an income group: no ISO parent, no grouping's law, scored like a country."""
+    (mini / "profiles/WLD.yaml").write_text(WORLD)
+    workspace = with_law(mini)
+    world = workspace.profiles["WLD"]
+    assert (world.name, world.kind, world.parent, world.law) == ("World", "aggregate", None, {})
+    assert on(workspace, "WLD", "2024-01-01").source == "s"
+    result = assess.explain(workspace, "WLD", 2024)
+    assert result.score is None and result.to_json()["kind"] == "aggregate" and result.to_json()["parent"] is None
+    assert "WLD" in {country.country for country in assess.score(workspace, 2024).countries}
+    moved = assess.diff_years(workspace, 2018, 2024).to_json()
+    assert "WLD" in json.dumps(moved)
