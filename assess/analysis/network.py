@@ -319,11 +319,6 @@ class FlowModel:
         stopped = np.maximum(0.0, (passes if base is None else base) - passes)
         return np.concatenate([entries, self.displacement * stopped[self.moved_node] * self.moved_share])
 
-    def matrix(self, entries: np.ndarray) -> csc_matrix:
-        size = len(self.supply)
-        rows, cols = np.concatenate([self.rows, self.moved_rows]), np.concatenate([self.cols, self.moved_cols])
-        return coo_matrix((entries, (rows[:len(entries)], cols[:len(entries)])), shape=(size, size)).tocsc()
-
     def _potential(self) -> tuple[dict[tuple[str, str], float], dict[str, float], np.ndarray]:
         """With no interdiction anywhere: what each producer makes per unit of precursor reaching it
         (its product links' volume over its potential precursor supply), what could arrive, and the
