@@ -160,3 +160,26 @@ def test_calibration_inverts_the_removal(shipped_workspace):
         effectiveness = routes.model.calibrate(capacity, removal)
         assert 1 - routes.model.at_effectiveness(effectiveness).state_of(capacity).total == pytest.approx(removal, abs=1e-9)
     assert routes.model.calibrate(capacity, 0.999) == pytest.approx(1.0, abs=1e-9)  # out of reach: the nearest end
+
+
+def test_a_country_that_stops_more_sends_the_declared_share_around_it():
+    """China ships to Mexico and Canada, both on to the US. Mexico stopping more moves half of what it
+    newly stops onto China -> Canada, so Canada's flow rises and less is averted than with no
+    displacement (the property tests on random networks hold this only where alternatives exist)."""
+    from assess.engine.models import Displacement
+
+    edges = [("CHN", "MEX", "high"), ("CHN", "CAN", "high"), ("MEX", "USA", "high"), ("CAN", "USA", "high")]
+    plain = model_of(edges)
+    config = CONFIG.model_copy(update={"interdiction": CONFIG.interdiction.model_copy(update={
+        "displacement": Displacement(share=0.5, low=0.25, high=0.9, basis="assumption", rationale="test")})})
+    model = FlowModel(plain.links, "USA", config, plain.countries)
+    assert model.moved_share.size > 0
+    market = np.zeros(len(model.nodes))
+    raised = market.copy()
+    raised[model.index["MEX"]] = 1.0
+    before, after = model.state_of(market), model.state_of(raised, market)
+    canada = model._position("fentanyl", "CAN")
+    assert after.inflow[canada] > before.inflow[canada]
+    stopped_at_mexico = before.inflow[model._position("fentanyl", "MEX")] * CONFIG.interdiction.effectiveness
+    assert after.inflow[canada] - before.inflow[canada] == pytest.approx(0.5 * stopped_at_mexico)
+    assert 0 < before.averted("MEX", 1.0) < plain.state_of(market).averted("MEX", 1.0)
