@@ -1,7 +1,8 @@
 """Fixtures shared by every test; helpers to import live in ``helpers.py``."""
 
+import functools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,13 @@ def mini_workspace() -> assess.Workspace:
 def shipped_workspace() -> assess.Workspace:
     """The bundled rule set and profiles, loaded once per test session (read-only)."""
     return assess.load_workspace(SHIPPED_RULES, SHIPPED_PROFILES)
+
+
+@pytest.fixture(scope="session")
+def shipped_scores(shipped_workspace: assess.Workspace) -> Callable[[int], assess.Assessment]:
+    """The bundled world's assessment of a year, scored once per test process (read-only): a
+    year is about a second to score, and a dozen tests read the same one."""
+    return functools.cache(lambda year: assess.score(shipped_workspace, year))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -17,8 +17,8 @@ RULES = REPO / "rules/synthetic-drugs-2019"
 
 
 @pytest.fixture(scope="module")
-def shipped() -> assess.Workspace:
-    return assess.load_workspace(RULES, REPO / "country_profiles")
+def shipped(shipped_workspace) -> assess.Workspace:
+    return shipped_workspace
 
 
 def test_check_passes_with_no_findings(shipped):
@@ -116,22 +116,22 @@ def test_spot_scores_follow_the_facts(shipped):
     assert rule_score("CHN", 2018, "G1.scheduling.fentanyl_class") is None  # unknown, not false
 
 
-def test_committed_outputs_are_current(shipped):
+def test_committed_outputs_are_current(shipped, shipped_scores):
     from assess.render.outputs import each_output
 
     for year in (2019, 2024, 2025):
         folder = REPO / "outputs/synthetic-drugs-2019" / str(year)
-        for name, content in each_output(assess.score(shipped, year)):
+        for name, content in each_output(shipped_scores(year)):
             assert (folder / name).read_bytes() == content, f"{year}/{name}: run 'assess run --year 2019 --year 2024 --year 2025'"
 
 
-def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shipped):
+def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shipped, shipped_scores):
     from assess.analysis.prioritize import prioritize
 
     network = shipped.network
     assert len(network.links) >= 58 and all(link.source for link in network.links)
     assert all(p.source for p in network.partnerships)
-    result = prioritize(shipped, assess.score(shipped, 2024), "USA")
+    result = prioritize(shipped, shipped_scores(2024), "USA")
     top = [pick.country for pick in result.picks[:2]]
     assert set(top) == {"CHN", "MEX"}  # the two source countries the Plan of Action names for fentanyl
     for pick in result.picks:
@@ -142,21 +142,21 @@ def test_bundled_network_is_sourced_and_prioritizes_toward_the_united_states(shi
     assert with_leverage == sorted(with_leverage, reverse=True)  # no pick without a route above one with leverage
 
 
-def test_mexico_makes_fentanyl_from_imported_precursors(shipped):
+def test_mexico_makes_fentanyl_from_imported_precursors(shipped, shipped_scores):
     from assess.analysis.prioritize import prioritize
 
-    result = prioritize(shipped, assess.score(shipped, 2024), "USA", commodity="fentanyl")
+    result = prioritize(shipped, shipped_scores(2024), "USA", commodity="fentanyl")
     assert "fentanyl_precursors" in result.commodities
     assert {pick.country for pick in result.picks[:2]} == {"CHN", "MEX"}
     mexico = next(pick for pick in result.picks if pick.country == "MEX")
     assert mexico.leverage > 0 and any(route.startswith("MEX -> USA (fentanyl") for route in mexico.routes)
 
 
-def test_a_dollar_budget_buys_packages_on_routes_within_budget(shipped):
+def test_a_dollar_budget_buys_packages_on_routes_within_budget(shipped, shipped_scores):
     from assess.analysis.portfolio import portfolio
     from assess.analysis.prioritize import prioritize
 
-    assessment = assess.score(shipped, 2024)
+    assessment = shipped_scores(2024)
     result = portfolio(shipped, assessment, 25_000_000, "USA")
     assert result.picks and result.spent_usd <= 25_000_000
     on_routes = {pick.country for pick in prioritize(shipped, assessment, "USA").picks}
@@ -168,14 +168,14 @@ def test_a_dollar_budget_buys_packages_on_routes_within_budget(shipped):
 # --- Honest scores (bounds, applicability, real changes) on the bundled data ------------------------
 
 
-def test_no_country_is_advanced_unless_its_low_bound_earns_it(shipped):
+def test_no_country_is_advanced_unless_its_low_bound_earns_it(shipped, shipped_scores):
     tiers = [(tier.min, tier.name) for tier in shipped.ruleset.header.tiers]
-    tiered = [c for c in assess.score(shipped, 2024).countries if c.overall.tier in dict(map(reversed, tiers))]
+    tiered = [c for c in shipped_scores(2024).countries if c.overall.tier in dict(map(reversed, tiers))]
     assert len(tiered) > 20  # (no country is advanced in 2024: a check of advanced ones alone would check nothing)
     for result in tiered:  # every tier is the highest whose goalpost the low bound reaches
         earned = [name for low, name in tiers if result.overall.low >= low - 1e-9][-1]
         assert result.overall.tier == earned, result.country
-    by_code = {c.country: c for c in assess.score(shipped, 2024).countries}
+    by_code = {c.country: c for c in shipped_scores(2024).countries}
     for code in ("ITA", "MEX"):  # high point scores resting on a third of the evidence
         assert by_code[code].score > 75 and by_code[code].overall.tier != "advanced", code
 
