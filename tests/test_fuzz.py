@@ -84,14 +84,14 @@ def test_random_bytes_load_or_fail_cleanly(raw: bytes):
         assert all(ERROR_LINE.match(line) for line in errors.render().splitlines())
 
 
-@FUZZ
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@settings(FUZZ, max_examples=-(-FUZZ.max_examples // len(COMMANDS)))  # every command as often, in parallel
 @given(st.data())
-def test_mutated_files_through_every_command(tmp_path_factory, data):
+def test_mutated_files_through_every_command(tmp_path_factory, command, data):
     workspace = tmp_path_factory.mktemp("fuzz") / "ws"
     shutil.copytree(MINI, workspace)
     target = workspace / data.draw(st.sampled_from(TARGETS))
     target.write_text(data.draw(mutations(target.read_text())), encoding="utf-8", errors="surrogatepass")
-    command = data.draw(st.sampled_from(COMMANDS))
     args = [*command, "--rules", str(workspace / "rules"), "--profiles", str(workspace / "profiles")]
     if command[0] == "run":
         args += ["--out", str(workspace / "out")]
@@ -144,17 +144,21 @@ ARGUMENT_VALUES = st.one_of(st.integers(-10**20, 10**20).map(str), st.sampled_fr
     ["", "-", ".", "..", "nan", "inf", "-0", "1e999", "NOR", "nor", "USS", "heroin", "cocaine", "\x1b[2J", "../x", "/dev/null"]))
 
 
-@FUZZ
+ARGUMENTS = [
+    ["run", "--out", "{out}/o", "--year"], ["explain", "NOR", "--year"], ["explain"],
+    ["prioritize", "--destination"], ["prioritize", "--commodity"], ["prioritize", "--budget"],
+    ["sensitivity", "--samples"], ["sensitivity", "--spread"], ["check", "--stale-after"], ["check", "--examples"],
+    ["diff", "--from", "2019", "--to"], ["diff", "--from", "2019", "--to", "2024", "--fail-above"],
+    ["graph", "--format", "json", "--year"], ["report", "--destination", "NOR", "-o", "{out}/r.html", "--year"]]
+
+
+@pytest.mark.parametrize("template", ARGUMENTS, ids=" ".join)
+@settings(FUZZ, max_examples=-(-FUZZ.max_examples // len(ARGUMENTS)))  # every option as often, in parallel
 @given(st.data())
-def test_command_arguments_at_any_value_end_in_a_documented_way(tmp_path_factory, data):
+def test_command_arguments_at_any_value_end_in_a_documented_way(tmp_path_factory, template, data):
     """Every option of every command with values from its edge: a number, a result or exit 2."""
     out = tmp_path_factory.mktemp("args")
-    command = data.draw(st.sampled_from([
-        ["run", "--out", str(out / "o"), "--year"], ["explain", "NOR", "--year"], ["explain"],
-        ["prioritize", "--destination"], ["prioritize", "--commodity"], ["prioritize", "--budget"],
-        ["sensitivity", "--samples"], ["sensitivity", "--spread"], ["check", "--stale-after"], ["check", "--examples"],
-        ["diff", "--from", "2019", "--to"], ["diff", "--from", "2019", "--to", "2024", "--fail-above"],
-        ["graph", "--format", "json", "--year"], ["report", "--destination", "NOR", "-o", str(out / "r.html"), "--year"]]))
+    command = [part.format(out=out) for part in template]
     value = data.draw(ARGUMENT_VALUES)
     result = CliRunner().invoke(main, [*command, value, "--rules", str(MINI / "rules"), "--profiles",
                                        str(MINI / "profiles")], catch_exceptions=True)
