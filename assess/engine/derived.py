@@ -247,13 +247,14 @@ def _products(a: Interval, b: Interval) -> Interval:
 
 def _quotients(a: Interval, b: Interval) -> Interval:
     low, high = b
-    if low < 0 < high:  # the divisor may be as near zero as one likes, on either side
+    if (low < 0 < high) or low == high == 0:  # the divisor may be as near zero as one likes, on either side
         return -math.inf, math.inf
-    if low == high == 0:  # never defined: no value to bound
-        return -math.inf, math.inf
-    # a divisor touching zero has no defined value at zero; its reciprocal runs to infinity there
-    inverse = (1 / high if high != 0 else -math.inf, 1 / low if low != 0 else math.inf)
-    return _products(a, (min(inverse), max(inverse)))
+    # each end divided as the value is (x / y, rounded the same way); a divisor's end at zero stands
+    # for divisors ever nearer zero on its side, whose quotients run to infinity
+    side = 1.0 if high > 0 else -1.0
+    ends = [x / y for x in a for y in b if y != 0 and not (math.isinf(x) and math.isinf(y))]
+    ends += [0.0 if x == 0 else math.copysign(math.inf, x * side) for x in a if 0 in b]
+    return (min(ends), max(ends)) if ends else (-math.inf, math.inf)
 
 
 def _log(base: Callable[[float], float]) -> Callable[[Interval], Interval]:
