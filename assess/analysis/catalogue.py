@@ -44,6 +44,9 @@ def describe_facts(workspace: Workspace) -> FactList:
     for cap in program.caps():
         for _, test in iter_fact_tests(cap.cap.when):
             readers.setdefault(test.fact, []).append(cap.id)
+    for derivation in program.derived.by_name.values():  # an input is read by what is derived from it
+        for name in derivation.inputs:
+            readers.setdefault(name, []).append(derivation.name)
     lines = [FactLine(name, spec.type, spec.values_text(), spec.better_text(), spec.description, readers.get(name, []),
                       spec.closed_list.list if spec.closed_list else None, _known_in(workspace, name))
              for name, spec in workspace.ruleset.facts.items()]

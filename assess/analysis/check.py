@@ -190,8 +190,9 @@ def findings(workspace: Workspace, year: int, stale_after: int | None = None) ->
     program = compile_ruleset(workspace.ruleset)
     from .coverage import strategy_coverage
 
+    read = {*program.facts_read, *program.derived.bases(program.facts_read), *program.derived.needed(program.facts_read)}
     found = [Finding("unused-fact", f"facts.yaml:{name}", f"fact '{name}' is declared but no rule reads it")
-             for name, spec in workspace.ruleset.facts.items() if name not in program.facts_read and spec.context is None]
+             for name, spec in workspace.ruleset.facts.items() if name not in read and spec.context is None]
     coverage = strategy_coverage(workspace.ruleset)
     found += coverage.findings if coverage is not None else []
     if stale_after is not None:

@@ -339,8 +339,9 @@ def _expectation(program: Program, before: Snapshot, name: str, _value: Any) -> 
     ruleset = program.ruleset
     if name not in program.facts_read or ruleset.estimate_of(name).method == "none":
         return None
-    priors = Priors(ruleset.facts, {fact: ruleset.estimate_of(fact) for fact in program.facts_read}, {},
-                    {ENTITY: before}, {ENTITY: None})
+    estimated = [*program.facts_read, *program.derived.bases(program.facts_read)]
+    priors = Priors(ruleset.facts, {fact: ruleset.estimate_of(fact) for fact in estimated}, {},
+                    {ENTITY: before}, {ENTITY: None}, program.derived)
     distribution = priors.of(ENTITY, name).distribution
     rows = [(ENTITY, dict(before)), *((ENTITY, {**before, name: value}) for value, _ in distribution)]
     nodes = Estimator(program, before.year, {ENTITY: before}, priors, PROPERTY_DRAWS, 0).evaluate(rows).nodes

@@ -237,6 +237,8 @@ class Estimator:
         ``keep_samples`` the draws of the overall and the goals are kept, and of ``rule_draws``'s rules;
         without ``intervals`` the credible intervals are left as the bounds (what-ifs need expectations)."""
         program, draws = self.program, self.draws
+        if program.derived:  # a what-if may have changed an input of a derived fact
+            rows = [(code, program.derived.complete(values)[0]) for code, values in rows]
         read = program.facts_read
         used = [(code, [self.priors.of(code, name) for name in read if name not in values]) for code, values in rows]
         tabled = self._tables(rows)

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
+from .derived import Derivations
 from .facttypes import FactSpecBase
 from .models import Applicability, Cap, Criterion, Goal, Method, Rule
 from .results import JSONObject, NodeKind, Publication
@@ -85,6 +86,7 @@ class Program:
     scorers: tuple[Scorer, ...]  # the rules' score functions, in ``rules`` order
     worst_values: dict[str, Any]  # every fact read, at its least capacity: fills unknowns for low bounds
     best_values: dict[str, Any]
+    derived: Derivations  # the catalogue's derived facts: computed from their inputs in every snapshot
 
     def scores(self, snapshot: Snapshot) -> list[float | None]:
         """Every rule's score, in ``rules`` order: the hot loop."""
@@ -129,6 +131,7 @@ class Program:
                 read = {name for rule in rules for name in rule.scoring.facts}
                 read |= {test.fact for node in goal.aggregates() for cap in node.caps
                          for _, test in iter_fact_tests(cap.cap.when)}
+                read |= set(self.derived.bases(read))  # a change to an input changes what is derived from it
                 parts[goal.id] = (rules, frozenset(read), tuple(sorted(read)))
         return parts
 
@@ -144,8 +147,11 @@ def compile_ruleset(ruleset: Ruleset) -> Program:
     read += [test.fact for cap in [*header.caps, *(c for g in ruleset.goals for c in g.caps)]
              for _, test in iter_fact_tests(cap.when)]
     read = list(dict.fromkeys(read))
-    return Program(ruleset, root, rules, tuple(read), tuple(rule.scoring.score for rule in rules),
-                   {name: facts[name].worst() for name in read}, {name: facts[name].best() for name in read})
+    derived = Derivations(facts)
+    # an unknown derived fact lies within its expression's interval over its inputs' declared ranges
+    worst = {name: derived.worst(name) if name in derived else facts[name].worst() for name in read}
+    best = {name: derived.best(name) if name in derived else facts[name].best() for name in read}
+    return Program(ruleset, root, rules, tuple(read), tuple(rule.scoring.score for rule in rules), worst, best, derived)
 
 
 def _goal(goal: Goal, facts: Mapping[str, FactSpecBase], ruleset_tiered: bool) -> CompiledNode:

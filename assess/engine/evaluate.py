@@ -27,7 +27,11 @@ from .workspace import CountryProfile, Workspace
 def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snapshot, dict[str, FactRead]]:
     """Typed values for the rules, and the readings (with provenance) for the trace."""
     values, reads = {}, {}
-    for name in program.facts_read:
+    derived = program.derived
+    # a derived fact's inputs are read too (and kept: a what-if that changes one derives it again)
+    for name in dict.fromkeys([*program.facts_read, *derived.bases(program.facts_read)]):
+        if name in derived:
+            continue
         reading = profile.reading(name, year)
         if reading is None:
             reads[name] = FactRead(name, UNKNOWN, None, None)
@@ -37,7 +41,29 @@ def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snap
                                reading.settled_by, invalid)
         if reading.value is not UNKNOWN and invalid is None:  # outside its valid range: no score, as unknown
             values[name] = reading.value
+    if derived:
+        _derive(program, values, reads)
     return Snapshot(values, year), reads
+
+
+def _derive(program: Program, values: dict[str, Any], reads: dict[str, FactRead]) -> None:
+    """The derived facts the rules read, from their inputs' values: dated by the latest input, their
+    source their inputs, unknown (with the reason where the expression is undefined) otherwise."""
+    completed, undefined = program.derived.complete(values)
+    for name in program.derived.needed(program.facts_read):
+        derivation = program.derived.by_name[name]
+        inputs = tuple(reads[fact] for fact in derivation.inputs)
+        as_of = max((read.as_of for read in inputs if read.as_of), default=None)
+        source = f"derived from {', '.join(derivation.inputs)}"
+        if name in completed:
+            values[name] = completed[name]
+            reads[name] = FactRead(name, completed[name], as_of, source, derivation=derivation.shown(completed, completed[name]),
+                                   inputs=inputs)
+            continue
+        missing = [fact for fact in derivation.inputs if fact not in completed]
+        why = undefined.get(name) or f"{', '.join(missing)} not known"
+        reads[name] = FactRead(name, UNKNOWN, as_of, source, invalid=f"{name}: {why}" if name in undefined else None,
+                               derivation=f"{name} = {derivation.text}: unknown ({why})", inputs=inputs)
 
 
 def assess_country(program: Program, profile: CountryProfile, year: int) -> CountryResult:
@@ -93,6 +119,8 @@ def rescore_numbers(program: Program, facts: Snapshot, before: NodeResult, chang
     the goals that read none of the changed facts are taken from ``before`` as they are, and only
     the others, and the overall level, are scored again. A goal's score depends on nothing but
     the facts it reads and the year, so ``cache`` may keep goals scored for other countries."""
+    if program.derived:  # a changed input changes what is derived from it
+        facts = Snapshot(program.derived.complete(facts)[0], facts.year)
     root = program.root
     result = NodeResult(root.kind, root.id, root.title, root.weight, root.method)
     for goal, previous in zip(root.children, before.children, strict=True):
@@ -262,10 +290,11 @@ def estimate(program: Program, workspace: Workspace, year: int, known: Mapping[s
                 if e.by is not None and e.by in ruleset.facts and e.by not in program.facts_read}
     grouping_facts = {code: {**values, **_known_readings(workspace.profiles[code], by_facts, year)}
                       for code, values in known.items()} if by_facts else known
-    priors = Priors(ruleset.facts, {name: ruleset.estimate_of(name) for name in program.facts_read},
+    estimated = [*program.facts_read, *program.derived.bases(program.facts_read)]
+    priors = Priors(ruleset.facts, {name: ruleset.estimate_of(name) for name in estimated},
                     {name: grouping.groups(dt.date(year, 12, 31)) for name, grouping in ruleset.groupings.items()},
                     {code: values for code, values in grouping_facts.items() if workspace.profiles[code].kind != AGGREGATE},
-                    {code: profile.parent for code, profile in workspace.profiles.items()})
+                    {code: profile.parent for code, profile in workspace.profiles.items()}, program.derived)
     return evaluate_arrays(program, year, list(known) if entities is None else list(entities), known, priors, draws,
                            seed)
 

@@ -375,6 +375,10 @@ class NumberFact(FactSpecBase):
         None, description="The values a rule can score: one outside is recorded and shown but scores nothing, as "
                           "if unknown (a 0 a source writes for 'not assessed' on a 1-10 scale), unlike min and max, "
                           "which refuse the file.")
+    derived: Text | None = Field(
+        None, description="An expression that computes the fact from other number facts (gdp / population): "
+                          "numbers, fact names, + - * /, ratio, log, log10, min, max, clamp. A profile cannot "
+                          "record it; its unit must follow from its inputs' units.")
     operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
 
     @classmethod
@@ -395,6 +399,9 @@ class NumberFact(FactSpecBase):
     def _ordered(self) -> NumberFact:
         if self.min is not None and self.max is not None and self.max <= self.min:
             raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
+        declared = [key for key in ("min", "max", "valid_range", "closed_list", "estimate") if getattr(self, key) is not None]
+        if self.derived and declared:  # its values, range and estimate all follow from its inputs'
+            raise ValueError(f"a derived fact cannot declare {', '.join(declared)}: its values follow from its inputs")
         return self
 
     def read_known(self, raw: Any) -> float:
@@ -458,7 +465,7 @@ class NumberFact(FactSpecBase):
         return float(value)
 
     def values_text(self) -> str:
-        return f"number ({self.unit})"
+        return f"number ({self.unit})" + (f" = {self.derived}" if self.derived else "")
 
     def better_text(self) -> str:
         return "more" if self.higher_is_better else "fewer"

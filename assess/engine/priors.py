@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .derived import Derivations, distribution
 from .facttypes import Estimate, FactSpecBase
 from .values import UNKNOWN, to_json
 
@@ -68,10 +69,11 @@ class Priors:
 
     def __init__(self, facts: Mapping[str, FactSpecBase], estimates: Mapping[str, Estimate],
                  groupings: Mapping[str, Mapping[str, str]], known: Mapping[str, Mapping[str, Any]],
-                 parents: Mapping[str, str | None]) -> None:
+                 parents: Mapping[str, str | None], derived: Derivations | None = None) -> None:
         """``known``: entity -> fact -> known value (unknown facts absent); ``parents``: an entity's
-        country (None for a country), whose group it takes; ``groupings``: name -> ISO3 -> group."""
-        self.facts, self.estimates, self.groupings = facts, estimates, groupings
+        country (None for a country), whose group it takes; ``groupings``: name -> ISO3 -> group;
+        ``derived``: the derived facts, drawn from their inputs' priors (whose ``estimates`` it needs)."""
+        self.facts, self.estimates, self.groupings, self.derived = facts, estimates, groupings, derived
         self.known, self.parents = known, parents
         self._counts: dict[tuple[str, str | None, Any], Counter[Any]] = {}
         self._cache: dict[tuple[str, Any], PriorUsed] = {}
@@ -81,6 +83,8 @@ class Priors:
     def of(self, entity: str, fact: str) -> PriorUsed:
         """The prior ``entity``'s unknown ``fact`` is drawn from (the same object for every entity
         that shares it, so callers may group draws by it)."""
+        if self.derived is not None and fact in self.derived:
+            return self._derived(entity, fact)
         estimate = self.estimates[fact]
         group = None
         if estimate.method == "cohort" and estimate.by is not None:
@@ -90,6 +94,29 @@ class Priors:
         if found is None:
             found = self._chosen[key] = self._choose(entity, fact)
         return found
+
+    def _derived(self, entity: str, fact: str) -> PriorUsed:
+        """The expression over its inputs: each known input at its value, each unknown one drawn from
+        its own prior; the same object for every entity with the same known inputs and priors."""
+        assert self.derived is not None
+        derivation = self.derived.by_name[fact]
+        known = self.known.get(entity, {})
+        priors = {name: None if name in known else self.of(entity, name) for name in derivation.inputs}
+        key = tuple((name, known[name]) if prior is None else (name, id(prior)) for name, prior in priors.items())
+        return self._cached((fact, key), "derived", lambda: self._drawn_from(fact, known, priors))
+
+    def _drawn_from(self, fact: str, known: Mapping[str, Any], priors: Mapping[str, PriorUsed | None]) -> PriorUsed:
+        assert self.derived is not None
+        derivation = self.derived.by_name[fact]
+        drawn = {name: prior for name, prior in priors.items() if prior is not None}
+        origin = f"derived: {derivation.text}, over " + "; ".join(
+            f"{name} = {known[name]:g}" if prior is None else prior.origin for name, prior in priors.items())
+        unestimated = [name for name, prior in drawn.items() if not prior.estimated]
+        if unestimated:
+            return PriorUsed(fact, (), "none", "not estimated", 0, f"{', '.join(unestimated)} not estimated")
+        inputs = {name: ((known[name], 1.0),) if prior is None else prior.distribution for name, prior in priors.items()}
+        return PriorUsed(fact, distribution(derivation, inputs), "derived", origin, 0,
+                         "the expression over its inputs' priors")
 
     def _choose(self, entity: str, fact: str) -> PriorUsed:
         estimate = self.estimates[fact]

@@ -34,9 +34,14 @@ class FactRead:
     note: str | None = None
     settled_by: str | None = None  # a grouping's law, where that settles the value rather than the profile
     invalid: str | None = None  # why the recorded value scores nothing (outside the fact's valid range)
+    derivation: str | None = None  # a derived fact's expression worked out (gdp_per_capita = gdp / population = ...)
+    inputs: tuple[FactRead, ...] = ()  # a derived fact's inputs as read
 
     def to_json(self) -> JSONObject:
         data = {"fact": self.fact, "value": to_json(self.value), "as_of": self.as_of, "source": self.source}
+        if self.derivation:
+            data["derivation"] = self.derivation
+            data["inputs"] = [read.to_json() for read in self.inputs]
         if self.note:
             data["note"] = self.note
         if self.invalid:

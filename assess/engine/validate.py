@@ -9,6 +9,7 @@ reports all errors at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 import math
@@ -25,6 +26,7 @@ from pydantic_core import ErrorDetails
 
 from ..errors import SourceError, did_you_mean
 from .conditions import Condition, FactTest, iter_fact_tests
+from .derived import check_derivations
 from .facttypes import FACT_TYPES, Estimate, FactSpecBase, types_supporting
 from .models import (
     AGGREGATE,
@@ -214,6 +216,8 @@ class RulesetChecker:
         must be one the engine can draw from (see ``check_estimate``)."""
         if default is not None:
             self.check_estimate(doc, ("estimate",), default, None, groupings)
+        check_derivations(self.facts or {}, lambda name, message, col, suggestion: self.errors.append(
+            _in_expression(doc, ("facts", name, "derived"), col, message, suggestion)))
         for name, spec in (self.facts or {}).items():
             if spec.estimate is not None:
                 self.check_estimate(doc, ("facts", name, "estimate"), spec.estimate, spec, groupings)
@@ -279,6 +283,10 @@ class RulesetChecker:
             if spec is None:
                 self.error(doc, ("interventions", name, "effects", fact), f"undeclared fact '{fact}'", key=True,
                            suggestion=did_you_mean(fact, self.facts))
+                continue
+            if refused_derived(spec):
+                self.error(doc, ("interventions", name, "effects", fact), f"'{fact}': {refused_derived(spec)}",
+                           key=True)
                 continue
             try:
                 spec.read(raw, allow_unknown=False)
@@ -402,6 +410,37 @@ class RulesetChecker:
         return self._seed_text[name]
 
 
+def _in_expression(doc: Document, path: DataPath, col: int, message: str, suggestion: str | None) -> SourceError:
+    """An error at column ``col`` of the expression written at ``path`` (at the value itself where the
+    expression does not stand on its line as written: a block scalar, an escape)."""
+    text = doc.text  # dropped once positions are found: then read again (only to place an error)
+    error = doc.error(path, message, suggestion=suggestion)
+    if text is None:
+        try:
+            text = Path(doc.file).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return error
+    lines = text.splitlines()
+    written = lines[error.line - 1][error.col - 1:] if 0 < error.line <= len(lines) else ""
+    expression = str(_at(doc.data, path)).strip()
+    opening = 1 if written[:1] in ("'", '"') else 0
+    if expression and written[opening:].startswith(expression):
+        return dataclasses.replace(error, col=error.col + opening + col)
+    return error
+
+
+def _at(data: Any, path: DataPath) -> Any:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def refused_derived(spec: FactSpecBase) -> str | None:
+    """Why no file may write a value of the fact (None: it may): a derived fact is computed."""
+    derived = getattr(spec, "derived", None)
+    return f"a derived fact is computed ({derived}), never recorded" if derived else None
+
+
 def _normalise(text: str) -> str:
     """Compare citations ignoring case, whitespace and typographic quotes."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -428,6 +467,9 @@ def check_groupings(doc: Document, groupings: GroupingsFile, checker: RulesetChe
             seen.add((law.fact, law.from_))
             spec = checker.fact(doc, where, law.fact)
             if spec is None:
+                continue
+            if refused_derived(spec):
+                checker.error(doc, (*where, "fact"), f"'{law.fact}': {refused_derived(spec)}")
                 continue
             _check_law_value(doc, (*where, "value"), spec, law.value, checker)
             other, members = settled.setdefault(law.fact, (name, set(grouping.members)))
@@ -467,6 +509,10 @@ def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecB
         if spec is None:
             errors.append(doc.error(("facts", name), f"undeclared fact '{name}'", key=True,
                                     suggestion=did_you_mean(name, facts)))
+            continue
+        refused = refused_derived(spec)
+        if refused:
+            errors.append(doc.error(("facts", name), f"'{name}': {refused}; record its inputs instead", key=True))
             continue
         typed[name] = _typed_entries(doc, name, spec, entries, errors)
     return typed
@@ -663,6 +709,9 @@ def check_scenario(doc: Document, scenario: Scenario, context: ScenarioContext, 
         if spec is None:
             errors.append(doc.error(("facts", i, "fact"), f"undeclared fact '{change.fact}'",
                                     suggestion=did_you_mean(change.fact, context.facts)))
+            continue
+        if refused_derived(spec):
+            errors.append(doc.error(("facts", i, "fact"), f"'{change.fact}': {refused_derived(spec)}"))
             continue
         try:
             spec.read(change.value, allow_unknown=False)

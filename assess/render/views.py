@@ -170,7 +170,7 @@ def explain_view(result: CountryResult) -> View:
         # with no overall published, weights and points are read within the goal
         share_of = 1.0 if overall else goal.share or 1.0
         for rule in (node for node in goal.walk() if node.kind == "rule"):
-            facts = "; ".join(f"{f.fact}={display(f.value)}{provenance(f)}" for f in rule.facts)
+            facts = "; ".join(f"{f.derivation or f'{f.fact}={display(f.value)}'}{provenance(f)}" for f in rule.facts)
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
                          estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),
                          _points_text(rule.contribution), rule.why or "—", facts,
