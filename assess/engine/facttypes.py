@@ -98,6 +98,9 @@ class FactSpecBase(Strict, ABC):
                           "such a fact is not reported as unused.")
     estimate: Estimate | None = Field(
         None, description="How an unknown value is estimated (default: the catalogue's estimate).")
+    impute: Estimate | None = Field(
+        None, description="Numbers only: an unknown value is imputed as the mean of this distribution (its group's, "
+                          "else the cohort's, else the declared prior's), used in the score and reported as imputed.")
     operators: ClassVar[tuple[str, ...]] = ()
     listed: ClassVar[bool] = False  # a value is written as a list (of items), not as one scalar
     categorical: ClassVar[bool] = False  # a few named values, all in samples(): they can group a cohort
