@@ -160,7 +160,17 @@ class CohortStats:
         shown = f"cohort {self.name} {self.year}: {self.known} known, min {self.values[0]:g}, max {self.values[-1]:g}"
         if self.winsorised is not None:
             shown += f", winsorised at [{self.winsorised[0]:g}, {self.winsorised[1]:g}]"
+        elif self.why_winsorised != NOT_DECLARED:
+            shown += f", not winsorised ({self.why_winsorised.removeprefix('not: ')})"
         return shown
+
+    def value_text(self, key: str, measure: float) -> str:
+        """``w = 100``, or ``w = 100, winsorised to 23.2``: the entity's value as the cohort reads it."""
+        clipped = self.clip(measure)
+        return f"{key} = {measure:g}" + (f", winsorised to {clipped:g}" if clipped != measure else "")
+
+
+NOT_DECLARED = "not declared"
 
 
 def percentile(values: tuple[float, ...], share: float) -> float:
@@ -179,7 +189,7 @@ def cohort_stats(name: str, year: int, known: Collection[float], spec: CohortSpe
                 f"(at least {spec.min_distinct} needed)")
     rule = spec.winsorise
     if rule is None:
-        return CohortStats(name, year, values, len(values), None, "not declared")
+        return CohortStats(name, year, values, len(values), None, NOT_DECLARED)
     skewed, why = _skewed(values, rule.when_skewed)
     if not skewed:
         return CohortStats(name, year, values, len(values), None, why)
@@ -438,7 +448,7 @@ class CohortGoalpostScoring(CohortScoringBase):
             value = s.get(key, UNKNOWN)
             if value is UNKNOWN:
                 return f"{key} not known: not assessed ({posts_text})"
-            return f"{key} = {measure(value):g}: {result or 0:.1f} points ({posts_text})"
+            return f"{stats.value_text(key, measure(value))}: {result or 0:.1f} points ({posts_text})"
 
         def described(year: int) -> JSONObject:
             stats = stats_of(year)
@@ -489,7 +499,8 @@ class ZScoreScoring(CohortScoringBase):
             value = s.get(key, UNKNOWN)
             if value is UNKNOWN:
                 return f"{key} not known: not assessed ({moments})"
-            return f"{key} = {spec.measure(value):g}, z = {z_of(stats, value):+.2f}: {result or 0:.1f} points ({moments})"
+            shown = stats.value_text(key, spec.measure(value))
+            return f"{shown}, z = {z_of(stats, value):+.2f}: {result or 0:.1f} points ({moments})"
 
         def described(year: int) -> JSONObject:
             stats = stats_of(year)

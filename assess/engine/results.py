@@ -36,13 +36,12 @@ class FactRead:
     invalid: str | None = None  # why the recorded value scores nothing (outside the fact's valid range)
     imputed: JSONObject | None = None  # the value an unknown was imputed (value, origin), where declared
 
-    def text(self) -> str:
-        """``n=unknown``, or ``n=unknown, imputed 4.5 (mean, ...)``: the value as read and, for an unknown
+    def value_text(self) -> str:
+        """``unknown``, or ``unknown, imputed 4.5 (mean, ...)``: the value as read and, for an unknown
         imputed, what it was imputed as."""
-        shown = f"{self.fact}={display(self.value)}"
-        if self.imputed is not None:
-            shown += f", imputed {self.imputed['value']:g} ({self.imputed['origin']})"
-        return shown
+        if self.imputed is None:
+            return display(self.value)
+        return f"{display(self.value)}, imputed {self.imputed['value']:g} ({self.imputed['origin']})"
 
     def to_json(self) -> JSONObject:
         data = {"fact": self.fact, "value": to_json(self.value), "as_of": self.as_of, "source": self.source}
