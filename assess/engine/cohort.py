@@ -181,7 +181,15 @@ def percentile(values: tuple[float, ...], share: float) -> float:
 
 
 def cohort_stats(name: str, year: int, known: Collection[float], spec: CohortSpec) -> CohortStats | str:
-    """The cohort's statistics, or why there are none (too few distinct known values)."""
+    """The cohort's statistics, or why there are none (too few distinct known values, or values so
+    close that their spread is no number: a score would divide by it)."""
+    stats = _winsorised(name, year, known, spec)
+    if isinstance(stats, str) or stats.sd > 0:
+        return stats
+    return f"the known values of the cohort {name} {year} have no spread a score can be set on"
+
+
+def _winsorised(name: str, year: int, known: Collection[float], spec: CohortSpec) -> CohortStats | str:
     values = tuple(sorted(known))
     distinct = len(set(values))
     if distinct < spec.min_distinct:
