@@ -270,14 +270,14 @@ def sensitivity(workspace: Workspace, year: int | None = None, samples: int = 10
                 seed: int = 0, progress: Progress | None = None) -> Sensitivity:
     """Rank stability under perturbed weights (see ``assess.analysis.sensitivity``)."""
     from .analysis.sensitivity import sensitivity as sample
-    from .engine.compile import compile_ruleset
+    from .engine.compile import compile_workspace
     from .engine.evaluate import assess, snapshot
 
     _check("year", year)
     for name, value in (("samples", samples), ("spread", spread), ("seed", seed)):
         _check(name, value, required=True)
     year = workspace.as_of(year)
-    program = compile_ruleset(workspace.ruleset)
+    program = compile_workspace(workspace)
     snapshots = [snapshot(program, profile, year)[0] for profile in workspace.profiles.values()]
     return sample(program, assess(workspace, year), snapshots, samples, spread, seed, progress)
 

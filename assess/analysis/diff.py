@@ -6,8 +6,9 @@ sets on the same profiles. Every move of an overall, goal or criterion score (or
 score under the priors) is attributed to the facts its rules read that changed (evidence: old and
 new value, source, date), to the rule-set parts whose content hash changed (rules, weights, fact
 definitions, tiers, estimate declarations), to the priors of its unknown facts that changed (the
-cohort learnt something about other countries), to several, or to none ("unexplained", e.g. a new
-engine version). Scores are compared at full precision with a
+cohort learnt something about other countries), to the cohort a rule is set against or an unknown
+is imputed from where the country's own facts read the same ("cohort changed"), to several, or to
+none ("unexplained", e.g. a new engine version). Scores are compared at full precision with a
 1e-9 tolerance, so rounding alone never shows as a change.
 
 Moves read as the rule set publishes: where it declares a ``scale`` or a ``higher: worse`` goal,
@@ -110,6 +111,8 @@ class Move:
     old_expected: float | None = None  # the estimate under the priors (None: not estimated)
     new_expected: float | None = None
     priors: list[str] = field(default_factory=list)  # unknown facts under the node whose prior changed (the cohort)
+    # rules under the node whose own facts read the same but whose cohort statistics or imputed values changed
+    cohort: list[str] = field(default_factory=list)
     # in the rule set's declared units and direction (None: it publishes the 0-100 capacity score itself)
     old_published: float | None = None
     new_published: float | None = None
@@ -147,7 +150,8 @@ class Move:
 
     @property
     def causes(self) -> list[str]:
-        causes = [name for name, found in (("facts", self.facts), ("rules", self.rules), ("priors", self.priors)) if found]
+        causes = [name for name, found in (("facts", self.facts), ("rules", self.rules), ("priors", self.priors),
+                                           ("cohort changed", self.cohort)) if found]
         causes += sorted({change.split(" ", 1)[1] for change in self.applicability})
         if causes:
             return causes
@@ -162,7 +166,8 @@ class Move:
         published = ("old_published", "new_published", "old_published_expected", "new_published_expected")
         # the published scores only where the rule set declares units or a direction of its own
         left_out = ("facts", "evidence", "years_differ", *(published if self.old_published is None and
-                                                          self.new_published is None else ()))
+                                                          self.new_published is None else ()),
+                    *(() if self.cohort else ("cohort",)))  # only rule sets with cohort methods have the key
         data = {key: value for key, value in vars(self).items() if key not in left_out}
         data.update(delta=self.delta, cause=self.cause, facts=[vars(f) for f in self.facts],
                     evidence=[vars(f) for f in self.evidence])
@@ -259,6 +264,7 @@ def _moves(code: str, before: JSONObject | None, after: JSONObject | None, chang
         move.old_published_expected, move.new_published_expected = _pair(old, new, "published_expected")
         move.facts, move.evidence = _fact_changes(node_id, old_nodes, new_nodes)
         move.priors = _prior_changes(node_id, before, after, old_nodes, new_nodes)
+        move.cohort = _cohort_changes(node_id, old_nodes, new_nodes)
         move.applicability = _applicability_changes(node_id, old_nodes, new_nodes)
         move.rules = _rule_changes(node_id, set(old_nodes) | set(new_nodes), old_nodes, new_nodes, changed_parts)
         move.years_differ = years_differ
@@ -323,6 +329,40 @@ def _prior_changes(node_id: str, before: JSONObject | None, after: JSONObject | 
     old, new = priors(before), priors(after)
     return [f"{fact}: {old[fact]['origin']} → {new[fact]['origin']}" for fact in sorted(read & set(old) & set(new))
             if (old[fact]["distribution"], old[fact]["origin"]) != (new[fact]["distribution"], new[fact]["origin"])]
+
+
+def _cohort_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
+    """Rules under the node whose own facts read the same values on both sides but whose cohort
+    statistics, or an unknown's imputed value (a cohort's mean), changed: the cohort moved them."""
+    changes = []
+    for nid in sorted(set(old_nodes) & set(new_nodes)):
+        old, new = old_nodes[nid], new_nodes[nid]
+        if old["kind"] != "rule" or not _within(node_id, nid) or [f["value"] for f in old["facts"]] != [
+                f["value"] for f in new["facts"]]:
+            continue
+        if _without_year(old.get("cohort")) != _without_year(new.get("cohort")):
+            changes.append(f"{nid}: {_cohort_text(old.get('cohort'))} → {_cohort_text(new.get('cohort'))}")
+        for before, after in zip(old["facts"], new["facts"], strict=True):
+            if before.get("imputed") != after.get("imputed"):
+                changes.append(f"{nid}: {before['fact']} {_imputed_text(before)} → {_imputed_text(after)}")
+    return changes
+
+
+def _without_year(cohort: JSONObject | None) -> JSONObject | None:
+    return None if cohort is None else {key: value for key, value in cohort.items() if key != "year"}
+
+
+def _cohort_text(cohort: JSONObject | None) -> str:
+    if cohort is None:
+        return "no cohort"
+    if "reason" in cohort:
+        return str(cohort["reason"])
+    return f"{cohort['name']}, {cohort['size']} known, min {cohort['min']:g}, max {cohort['max']:g}, mean {cohort['mean']:g}"
+
+
+def _imputed_text(read: JSONObject) -> str:
+    imputed = read.get("imputed")
+    return "not imputed" if imputed is None else f"imputed {imputed['value']:g} ({imputed['origin']})"
 
 
 def _applicability_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.arrays import Estimator
-from ..engine.compile import Program, compile_ruleset
+from ..engine.compile import Program, compile_workspace
 from ..engine.conditions import Snapshot, compile_condition, iter_fact_tests
 from ..engine.evaluate import GoalCache, rescore_numbers, set_estimates, snapshot
 from ..engine.models import Constraint, Intervention
@@ -201,7 +201,7 @@ def planner_for(workspace: Workspace, assessment: Assessment, destination: str, 
                 waived: Collection[str] = ()) -> tuple[Planner, dict[str, CountryState]]:
     """The planner toward ``destination``, and the countries on its routes as the evidence has them."""
     routes = routes_toward(workspace, assessment, destination, commodity)
-    program = compile_ruleset(workspace.ruleset)
+    program = compile_workspace(workspace)
     year = assessment.stamp.year
     estimator = assessment.estimates.estimator if assessment.estimates is not None else None
     if estimator is not None:  # what-ifs need expectations (exact for rules), not intervals: fewer draws

@@ -15,6 +15,9 @@ in YAML a person can read and save. The properties:
 - order: scores do not depend on the order of goals, criteria, rules or facts;
 - live rules: every rule both fires (scores above 0) and falls short for some profile;
 - caps and tiers: a binding cap bounds its score, and every tier is the one its low bound earns;
+- cohort: rules set against a cohort (``cohort_goalposts``, ``zscore``) are checked within a fixed
+  cohort, each fact's sample values (the report names them): a cohort that moves with the entity
+  scored would make every property above a property of the cohort, not of the rule set;
 - expectation: the law of total expectation for each unknown fact (the expected score with the
   fact unknown is the prior-weighted mean of the expected scores with it known: exact for rules,
   within four Monte Carlo standard errors above), and learning a fact never moves an expected
@@ -63,6 +66,7 @@ class PropertyReport:
     checked: list[str]
     failures: list[Failure]
     exempt: list[str]  # rules that declared non_monotone, with why
+    fixed_cohort: list[str] = dataclasses.field(default_factory=list)  # cohort rules, with the fixed cohort checked
 
 
 def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = None,
@@ -89,7 +93,18 @@ def check_properties(ruleset: Ruleset, examples: int = 100, seed: int | None = N
         if progress:
             progress(done, len(checks))
     exempt = [f"{rule.path}: {rule.rule.non_monotone}" for rule in program.rules if rule.rule.non_monotone]
-    return PropertyReport(examples, list(checks), failures, exempt)
+    return PropertyReport(examples, list(checks), failures, exempt, _fixed_cohorts(program))
+
+
+def _fixed_cohorts(program: Program) -> list[str]:
+    """The rules scored against a cohort, each with the fixed cohort the properties held within."""
+    fixed = []
+    for rule in program.rules:
+        if rule.scoring.cohort is not None:
+            spec = program.ruleset.facts[rule.scoring.facts[0]]
+            values = ", ".join(f"{spec.measure(value):g}" for value in spec.samples())
+            fixed.append(f"{rule.path}: the cohort is held fixed at {rule.scoring.facts[0]}'s sample values ({values})")
+    return fixed
 
 
 def _for_all(name: str, strategy: st.SearchStrategy, check: Callable[[Any], str | None], examples: int,

@@ -402,9 +402,10 @@ def _evaluate_rule(rule: CompiledRule, tabled: ArrayProgram, chunk: _Chunk,
     if table is None:  # not applicable this year
         return None
     values = table.look_up(chunk.codes)
-    if not rule.monotone:  # an unknown fact leaves no safe worst-case fill: the whole range (as traced)
-        unknown = np.isnan(values[:, POINT])
-        values[unknown, LOW], values[unknown, HIGH] = rule.score_range
+    # an unknown fact of a non-monotone rule leaves no safe worst-case fill, and a cohort too small
+    # to score gives no bounds at all: the whole range (as traced)
+    unknown = np.isnan(values[:, POINT] if not rule.monotone else values[:, LOW])
+    values[unknown, LOW], values[unknown, HIGH] = rule.score_range
     coverage = np.where(np.isnan(values[:, POINT]), 0.0, 1.0)
     if rule.rule.estimate is not None:  # declared not to estimate its unknowns: every draw is its point score
         values[:, FIRST_DRAW:] = values[:, POINT, None]

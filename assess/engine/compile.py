@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from .cohort import Cohorts, CohortSource, compile_scoring
 from .conditions import CompiledCondition, Snapshot, compile_condition, iter_fact_tests
 from .derived import Derivations
 from .facttypes import FactSpecBase
@@ -20,7 +21,7 @@ from .results import JSONObject, NodeKind, Publication
 from .scorings import CompiledScoring, Scorer
 
 if TYPE_CHECKING:
-    from .workspace import Ruleset
+    from .workspace import Ruleset, Workspace
 
 
 
@@ -87,6 +88,7 @@ class Program:
     worst_values: dict[str, Any]  # every fact read, at its least capacity: fills unknowns for low bounds
     best_values: dict[str, Any]
     derived: Derivations  # the catalogue's derived facts: computed from their inputs in every snapshot
+    cohorts: Cohorts | None = None  # the profiles' known values: cohort scorings and imputations read them
 
     def scores(self, snapshot: Snapshot) -> list[float | None]:
         """Every rule's score, in ``rules`` order: the hot loop."""
@@ -136,10 +138,19 @@ class Program:
         return parts
 
 
-def compile_ruleset(ruleset: Ruleset) -> Program:
+def compile_workspace(workspace: Workspace) -> Program:
+    """The rule set compiled against its workspace's profiles: the cohort its cohort scorings are set
+    against and its imputations are taken from."""
+    ruleset = workspace.ruleset
+    return compile_ruleset(ruleset, Cohorts(workspace.profiles, ruleset.facts, ruleset.groupings))
+
+
+def compile_ruleset(ruleset: Ruleset, cohorts: Cohorts | None = None) -> Program:
+    """``cohorts``: where cohort statistics and imputations come from (None: no imputation, and cohort
+    scorings set against the fixed cohort of each fact's sample values)."""
     facts = ruleset.facts
     header = ruleset.header
-    goals = tuple(_goal(goal, facts, bool(header.tiers)) for goal in ruleset.goals)
+    goals = tuple(_goal(goal, facts, bool(header.tiers), cohorts) for goal in ruleset.goals)
     root = CompiledNode("overall", header.id, header.title, 1.0, header.method, tuple(header.alternative_methods),
                         bool(header.tiers), None, _caps(header.caps, "overall.cap", facts), goals)
     rules = tuple(_leaves(root))
@@ -151,31 +162,32 @@ def compile_ruleset(ruleset: Ruleset) -> Program:
     # an unknown derived fact lies within its expression's interval over its inputs' declared ranges
     worst = {name: derived.worst(name) if name in derived else facts[name].worst() for name in read}
     best = {name: derived.best(name) if name in derived else facts[name].best() for name in read}
-    return Program(ruleset, root, rules, tuple(read), tuple(rule.scoring.score for rule in rules), worst, best, derived)
+    return Program(ruleset, root, rules, tuple(read), tuple(rule.scoring.score for rule in rules), worst, best, derived, cohorts)
 
 
-def _goal(goal: Goal, facts: Mapping[str, FactSpecBase], ruleset_tiered: bool) -> CompiledNode:
+def _goal(goal: Goal, facts: Mapping[str, FactSpecBase], ruleset_tiered: bool, cohorts: CohortSource | None) -> CompiledNode:
     worse = goal.higher == "worse"
     tiers = None if goal.tiers is None else tuple((tier.name, tier.min) for tier in goal.tiers)
     tiered = ruleset_tiered if tiers is None else bool(tiers)  # a goal's own [] declares it has none
     return CompiledNode("goal", goal.id, goal.title, goal.weight, goal.method, tuple(goal.alternative_methods), tiered,
-                        goal, _caps(goal.caps, f"{goal.id}.cap", facts), _members(goal.id, goal, facts, worse),
+                        goal, _caps(goal.caps, f"{goal.id}.cap", facts), _members(goal.id, goal, facts, worse, cohorts),
                         tiers, worse)
 
 
 def _members(path: str, group: Goal | Criterion, facts: Mapping[str, FactSpecBase],
-             worse: bool) -> tuple[CompiledNode | CompiledRule, ...]:
+             worse: bool, cohorts: CohortSource | None) -> tuple[CompiledNode | CompiledRule, ...]:
     """A group's groups, to any depth, or its rules."""
     if group.criteria:
-        return tuple(_group(f"{path}.{sub.id}", sub, facts, worse if sub.higher is None else sub.higher == "worse")
-                     for sub in group.criteria)
-    return tuple(CompiledRule(f"{path}.{rule.id}", rule, rule.score.compile(facts), rule.score.score_range(), worse)
-                 for rule in group.rules)
+        return tuple(_group(f"{path}.{sub.id}", sub, facts, worse if sub.higher is None else sub.higher == "worse",
+                            cohorts) for sub in group.criteria)
+    return tuple(CompiledRule(f"{path}.{rule.id}", rule, compile_scoring(rule.score, facts, cohorts),
+                              rule.score.score_range(), worse) for rule in group.rules)
 
 
-def _group(path: str, group: Criterion, facts: Mapping[str, FactSpecBase], worse: bool) -> CompiledNode:
+def _group(path: str, group: Criterion, facts: Mapping[str, FactSpecBase], worse: bool,
+           cohorts: CohortSource | None) -> CompiledNode:
     return CompiledNode("criterion", path, group.title, group.weight, group.method, tuple(group.alternative_methods),
-                        False, group, (), _members(path, group, facts, worse), None, worse, group.headline)
+                        False, group, (), _members(path, group, facts, worse, cohorts), None, worse, group.headline)
 
 
 def _caps(caps: list[Cap], prefix: str, facts: Mapping[str, FactSpecBase]) -> tuple[CompiledCap, ...]:

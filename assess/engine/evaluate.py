@@ -15,7 +15,8 @@ import numpy as np
 from ..version import __version__
 from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_contributions, spread_weights, tier_of
 from .arrays import Estimates, NodeEstimate, evaluate_arrays
-from .compile import CompiledNode, CompiledRule, Program, compile_ruleset
+from .cohort import Cohorts
+from .compile import CompiledNode, CompiledRule, Program, compile_workspace
 from .conditions import Snapshot
 from .models import AGGREGATE, Applicability
 from .priors import INDEPENDENCE, Priors
@@ -41,6 +42,8 @@ def snapshot(program: Program, profile: CountryProfile, year: int) -> tuple[Snap
                                reading.settled_by, invalid)
         if reading.value is not UNKNOWN and invalid is None:  # outside its valid range: no score, as unknown
             values[name] = reading.value
+    if program.cohorts is not None:
+        _impute(program.cohorts, profile.country, year, values, reads)
     if derived:
         _derive(program, values, reads)
     return Snapshot(values, year), reads
@@ -64,6 +67,15 @@ def _derive(program: Program, values: dict[str, Any], reads: dict[str, FactRead]
         why = undefined.get(name) or f"{', '.join(missing)} not known"
         reads[name] = FactRead(name, UNKNOWN, as_of, source, invalid=f"{name}: {why}" if name in undefined else None,
                                derivation=f"{name} = {derivation.text}: unknown ({why})", inputs=inputs)
+
+
+def _impute(cohorts: Cohorts, entity: str, year: int, values: dict[str, Any], reads: dict[str, FactRead]) -> None:
+    """Unknown facts declared ``impute`` take their imputed value, and their readings say so."""
+    for name, read in reads.items():
+        if read.value is UNKNOWN:
+            imputed = cohorts.impute(entity, name, year)
+            if imputed is not None:
+                values[name], read.imputed = imputed.value, imputed.to_json()
 
 
 def assess_country(program: Program, profile: CountryProfile, year: int) -> CountryResult:
@@ -220,12 +232,15 @@ def _rule(compiled: CompiledRule, context: _Context) -> NodeResult:
     if context.trace:
         node.facts = [context.reads[name] for name in compiled.scoring.facts]
         node.cites = compiled.cites
+        if compiled.scoring.cohort is not None:
+            node.cohort = compiled.scoring.cohort(context.facts.year)
     if not rule.applies(context.facts.year):
         node.status = NOT_APPLICABLE
         if context.trace:
             node.why = _not_applicable(rule, context.facts.year)
         return node
-    if score is None and not compiled.monotone:  # no worst-case fill is safe: the whole range
+    # no worst-case fill is safe (non-monotone), or none scores (a cohort too small): the whole range
+    if score is None and (not compiled.monotone or low is None):
         (low, high), node.exact_bounds = compiled.score_range, False
     node.score, node.low, node.high = score, low, high
     node.coverage, node.status = (0.0, "unknown") if score is None else (1.0, SCORED)
@@ -246,7 +261,7 @@ def assess(workspace: Workspace, year: int, *, draws: int | None = None, seed: i
     """Score every country of the workspace as of ``year``, with its estimate under the priors of its
     unknown facts (``draws`` joint draws from ``seed``, by default ``default_draws``; 0: no estimates)."""
     draws = default_draws(len(workspace.profiles)) if draws is None else draws
-    program = compile_ruleset(workspace.ruleset)
+    program = compile_workspace(workspace)
     ruleset = workspace.ruleset
     stamp = Stamp(ruleset.header.id, ruleset.header.version, ruleset.content_hash, ruleset.component_hashes,
                   {code: p.content_hash for code, p in workspace.profiles.items()}, year, __version__)
@@ -269,7 +284,7 @@ def explain_country(workspace: Workspace, code: str, year: int, *, draws: int | 
                     seed: int = 0) -> CountryResult:
     """One entity's full trace with its estimate: the priors come from the whole cohort, the draws
     are the entity's own (the same numbers as in the assessment of every entity)."""
-    program = compile_ruleset(workspace.ruleset)
+    program = compile_workspace(workspace)
     profile = workspace.profile(code)
     result = assess_country(program, profile, year)
     draws = default_draws(len(workspace.profiles)) if draws is None else draws

@@ -98,6 +98,9 @@ class FactSpecBase(Strict, ABC):
                           "such a fact is not reported as unused.")
     estimate: Estimate | None = Field(
         None, description="How an unknown value is estimated (default: the catalogue's estimate).")
+    impute: Estimate | None = Field(
+        None, description="Numbers only: an unknown value is imputed as the mean of this distribution (its group's, "
+                          "else the cohort's, else the declared prior's), used in the score and reported as imputed.")
     operators: ClassVar[tuple[str, ...]] = ()
     listed: ClassVar[bool] = False  # a value is written as a list (of items), not as one scalar
     categorical: ClassVar[bool] = False  # a few named values, all in samples(): they can group a cohort
@@ -399,7 +402,7 @@ class NumberFact(FactSpecBase):
     def _ordered(self) -> NumberFact:
         if self.min is not None and self.max is not None and self.max <= self.min:
             raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
-        declared = [key for key in ("min", "max", "valid_range", "closed_list", "estimate") if getattr(self, key) is not None]
+        declared = [key for key in ("min", "max", "valid_range", "closed_list", "estimate", "impute") if getattr(self, key) is not None]
         if self.derived and declared:  # its values, range and estimate all follow from its inputs'
             raise ValueError(f"a derived fact cannot declare {', '.join(declared)}: its values follow from its inputs")
         return self

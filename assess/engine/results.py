@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from .values import UNKNOWN, to_json
+from .values import UNKNOWN, display, to_json
 
 if TYPE_CHECKING:
     from .arrays import Estimates
@@ -36,6 +36,14 @@ class FactRead:
     invalid: str | None = None  # why the recorded value scores nothing (outside the fact's valid range)
     derivation: str | None = None  # a derived fact's expression worked out (gdp_per_capita = gdp / population = ...)
     inputs: tuple[FactRead, ...] = ()  # a derived fact's inputs as read
+    imputed: JSONObject | None = None  # the value an unknown was imputed (value, origin), where declared
+
+    def value_text(self) -> str:
+        """``unknown``, or ``unknown, imputed 4.5 (mean, ...)``: the value as read and, for an unknown
+        imputed, what it was imputed as."""
+        if self.imputed is None:
+            return display(self.value)
+        return f"{display(self.value)}, imputed {self.imputed['value']:g} ({self.imputed['origin']})"
 
     def to_json(self) -> JSONObject:
         data = {"fact": self.fact, "value": to_json(self.value), "as_of": self.as_of, "source": self.source}
@@ -48,6 +56,8 @@ class FactRead:
             data["invalid"] = self.invalid
         if self.settled_by:
             data["settled_by"] = self.settled_by
+        if self.imputed is not None:
+            data["imputed"] = self.imputed
         return data
 
 
@@ -121,6 +131,7 @@ class NodeResult:
     published_expected: float | None = None
     published_credible: tuple[float, float] | None = None
     mechanism: str | None = None  # rules only: how the capacity it scores stops flows (None: it stops none itself)
+    cohort: JSONObject | None = None  # rules of a cohort kind: the cohort's statistics they were scored against
 
     @property
     def applicable(self) -> bool:
@@ -146,6 +157,8 @@ class NodeResult:
                 data["bounds"] = "conservative"
             if self.mechanism is not None:
                 data["mechanism"] = self.mechanism
+            if self.cohort is not None:
+                data["cohort"] = self.cohort
         else:
             data.update(method=self.method, contribution=self.contribution,
                         caps_applied=[c.to_json() for c in self.caps_applied])

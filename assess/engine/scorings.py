@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
@@ -38,6 +38,7 @@ class CompiledScoring:
     score: Scorer
     facts: tuple[str, ...]
     explain: Callable[[Snapshot, float | None], str]
+    cohort: Callable[[int], dict[str, Any]] | None = None  # a cohort kind's statistics as of a year, for traces
 
 
 class Checker(Protocol):
@@ -48,6 +49,10 @@ class Checker(Protocol):
     def fact(self, doc: Document, where: DataPath, name: str) -> FactSpecBase | None: ...
 
     def error(self, doc: Document, path: DataPath, message: str, **extra: Any) -> None: ...
+
+    @property
+    def groupings(self) -> Collection[str] | None:
+        """The groupings of groupings.yaml (None: it did not validate, so names are not checked)."""
 
 
 SCORING_KINDS: dict[str, type[ScoringBase]] = {}  # every scoring kind by its key, in the order defined
@@ -327,3 +332,6 @@ def _union() -> Any:
 
 
 Scoring = Annotated[ScoringBase, OneOf(_union)]  # a rule's score, validated as the kind its key names
+
+
+from . import cohort as _cohort  # noqa: E402, F401  (registers the cohort kinds: cohort_goalposts, zscore)

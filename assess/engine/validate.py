@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import SourceError, did_you_mean
+from .cohort import imputation_needs_a_number
 from .conditions import Condition, FactTest, iter_fact_tests
 from .derived import check_derivations
 from .facttypes import FACT_TYPES, Estimate, FactSpecBase, types_supporting
@@ -206,6 +207,7 @@ class RulesetChecker:
         self.warnings = warnings if warnings is not None else []
         self._scored_as_written: list[tuple[DataPath, str]] = []  # an older goal file's reversed scorings
         self._seed_text: dict[str, str | None] = {}
+        self.groupings: Collection[str] | None = ()  # groupings.yaml's (None: it did not validate)
 
     def error(self, doc: Document, path: DataPath, message: str, **extra: Any) -> None:
         """Record one problem (``extra``: key, allowed, suggestion, as ``Document.error`` takes them)."""
@@ -227,6 +229,9 @@ class RulesetChecker:
                 except ValueProblem as problem:
                     self.error(doc, ("facts", name), f"the catalogue's default estimate falls back to a uniform prior, "
                                f"but {problem}", key=True)
+            if spec.impute is not None:
+                self.check_estimate(doc, ("facts", name, "impute"), spec.impute, spec, groupings)
+                imputation_needs_a_number(self, doc, name, spec)
             if spec.closed_list is not None:
                 try:
                     spec.read(spec.closed_list.absent, allow_unknown=False)

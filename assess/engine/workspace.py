@@ -420,6 +420,7 @@ def _read_ruleset(directory: Path, errors: list[SourceError]) -> tuple[Ruleset |
                              format=version, warnings=warnings)
     groupings_file = _optional_model_file(directory / "groupings.yaml", GroupingsFile, errors, version)
     groupings = dict(groupings_file[1].groupings) if groupings_file else {}
+    checker.groupings = None if groupings_file is None and (directory / "groupings.yaml").is_file() else set(groupings)
     if groupings_file is not None:
         check_groupings(*groupings_file, checker)
     if catalogue_file is not None:

@@ -543,7 +543,7 @@ def _listed(result: CountryResult, ranking: dict[str, Any]) -> dict[str, Any]:
 
 def _rule(rule: NodeResult) -> dict[str, Any]:
     return {"title": rule.title, "score": rule.score,
-            "facts": [(humane(f.fact), humane_text(display(f.value)), list(_linked(f.source)) if f.source else [],
+            "facts": [(humane(f.fact), humane_text(f.value_text()), list(_linked(f.source)) if f.source else [],
                        _date(f.as_of), f.settled_by)
                       for f in rule.facts]}
 

@@ -170,7 +170,7 @@ def explain_view(result: CountryResult) -> View:
         # with no overall published, weights and points are read within the goal
         share_of = 1.0 if overall else goal.share or 1.0
         for rule in (node for node in goal.walk() if node.kind == "rule"):
-            facts = "; ".join(f"{f.derivation or f'{f.fact}={display(f.value)}'}{provenance(f)}" for f in rule.facts)
+            facts = "; ".join(f"{f.derivation or f'{f.fact}={f.value_text()}'}{provenance(f)}" for f in rule.facts)
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
                          estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),
                          _points_text(rule.contribution), rule.why or "—", facts,
@@ -587,7 +587,8 @@ def _moves_view(moves: list[Move], publication: Publication) -> View:
     rows = [[m.node, _score_pair(m, publication), _delta(m, publication), _expected_pair(m, publication),
              f"{_or_dash(m.old_tier)} → {_or_dash(m.new_tier)}",
              f"{_percent_or_dash(m.old_coverage)} → {_percent_or_dash(m.new_coverage)}", m.cause,
-             "; ".join([*(f.describe() for f in m.facts), *m.applicability, *(f"prior of {p}" for p in m.priors)])
+             "; ".join([*(f.describe() for f in m.facts), *m.applicability, *(f"prior of {p}" for p in m.priors),
+                        *(f"cohort of {c}" for c in m.cohort)])
              or "—", ", ".join(m.rules) or "—"]
             for m in moves]
     evidence = sorted({f.describe() for m in moves for f in m.evidence})
@@ -668,10 +669,13 @@ def properties_view(report: PropertyReport) -> View:
     title = (f"properties: {len(report.checked) - len(failed)} of {len(report.checked)} hold "
              f"({report.examples} examples each)")
     notes: list[str] = [Remark(f"exempt from monotonicity: {line}") for line in report.exempt]
+    notes += [Remark(f"checked within a fixed cohort: {line}") for line in report.fixed_cohort]
     sections = [(f"{failure.property}: {failure.message}", View([], [], preformatted=failure.example))
                 for failure in report.failures]
     data = {"examples": report.examples, "checked": report.checked, "exempt": report.exempt,
             "failures": [vars(failure) for failure in report.failures]}
+    if report.fixed_cohort:
+        data["fixed_cohort"] = report.fixed_cohort
     messages = {failure.property: failure.message for failure in report.failures}
     records = [{"property": name, "holds": name not in failed, "examples": report.examples,
                 "message": messages.get(name)} for name in report.checked]
