@@ -81,9 +81,9 @@ def test_derandomized_search_gives_the_same_report(non_monotone: Path, non_monot
 
 
 def test_same_seed_same_report(non_monotone: Path):
-    first = run_check(non_monotone, "--seed", "7", "--examples", "10")  # the last --examples holds
-    assert first.output == run_check(non_monotone, "--seed", "7", "--examples", "10").output
-    assert re.search(r"^properties: [4-8] of 8 hold \(10 examples each\)$", first.output, re.M)
+    first = run_check(non_monotone, "--seed", "7", "--examples", "3")  # the last --examples holds
+    assert first.output == run_check(non_monotone, "--seed", "7", "--examples", "3").output
+    assert re.search(r"^properties: [4-8] of 8 hold \(3 examples each\)$", first.output, re.M)
 
 
 def test_counter_example_profile_loads_as_a_profile(non_monotone: Path, tmp_path: Path):
