@@ -402,7 +402,8 @@ class NumberFact(FactSpecBase):
     def _ordered(self) -> NumberFact:
         if self.min is not None and self.max is not None and self.max <= self.min:
             raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
-        declared = [key for key in ("min", "max", "valid_range", "closed_list", "estimate", "impute") if getattr(self, key) is not None]
+        declared = [key for key in ("min", "max", "valid_range", "closed_list", "estimate", "impute")
+                    if getattr(self, key) is not None]
         if self.derived and declared:  # its values, range and estimate all follow from its inputs'
             raise ValueError(f"a derived fact cannot declare {', '.join(declared)}: its values follow from its inputs")
         return self
