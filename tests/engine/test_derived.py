@@ -169,8 +169,11 @@ def test_facts_lists_a_derived_fact_with_its_expression_and_its_inputs_readers(d
     assert "fact 'gdp' is declared but no rule reads it" not in checked.output
 
 
-def test_a_derived_fact_cannot_declare_its_own_range_or_estimate(derived: Path):
+@pytest.mark.parametrize("declared", ["min: 0", "impute: {method: prior, prior: [{value: 1, p: 1}], rationale: an assumption}"])
+def test_a_derived_fact_cannot_declare_its_own_range_estimate_or_imputation(derived: Path, declared: str):
     facts = derived / "rules/facts.yaml"
-    facts.write_text(facts.read_text().replace("derived: gdp / population}", "derived: gdp / population, min: 0}"))
-    with pytest.raises(assess.InputErrors, match="a derived fact cannot declare min"):
+    original = facts.read_text()
+    facts.write_text(original.replace("derived: gdp / population}", f"derived: gdp / population, {declared}}}"))
+    assert facts.read_text() != original
+    with pytest.raises(assess.InputErrors, match=f"a derived fact cannot declare {declared.split(':')[0]}"):
         assess.load_workspace(derived / "rules", derived / "profiles")
