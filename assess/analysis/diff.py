@@ -251,8 +251,9 @@ def _nodes(country: JSONObject | None) -> dict[str, JSONObject]:
 def _moves(code: str, before: JSONObject | None, after: JSONObject | None, changed_parts: set[str],
            years_differ: bool) -> list[Move]:
     old_nodes, new_nodes = _nodes(before), _nodes(after)
+    scopes = _scopes(set(old_nodes) | set(new_nodes))
     moves = []
-    for node_id in sorted(set(old_nodes) | set(new_nodes), key=_hierarchy_order):
+    for node_id in sorted(scopes, key=_hierarchy_order):
         old, new = old_nodes.get(node_id), new_nodes.get(node_id)
         either = new if new is not None else old_nodes[node_id]
         if either["kind"] not in AGGREGATES or not _moved(old, new):
@@ -262,11 +263,12 @@ def _moves(code: str, before: JSONObject | None, after: JSONObject | None, chang
         move.old_expected, move.new_expected = _pair(old, new, "expected")
         move.old_published, move.new_published = _pair(old, new, "published")
         move.old_published_expected, move.new_published_expected = _pair(old, new, "published_expected")
-        move.facts, move.evidence = _fact_changes(node_id, old_nodes, new_nodes)
-        move.priors = _prior_changes(node_id, before, after, old_nodes, new_nodes)
-        move.cohort = _cohort_changes(node_id, old_nodes, new_nodes)
-        move.applicability = _applicability_changes(node_id, old_nodes, new_nodes)
-        move.rules = _rule_changes(node_id, set(old_nodes) | set(new_nodes), old_nodes, new_nodes, changed_parts)
+        scope = scopes[node_id]
+        move.facts, move.evidence = _fact_changes(scope, old_nodes, new_nodes)
+        move.priors = _prior_changes(scope, before, after, old_nodes, new_nodes)
+        move.cohort = _cohort_changes(scope, old_nodes, new_nodes)
+        move.applicability = _applicability_changes(scope, old_nodes, new_nodes)
+        move.rules = _rule_changes(scope, old_nodes, new_nodes, changed_parts)
         move.years_differ = years_differ
         moves.append(move)
     return moves
@@ -294,11 +296,30 @@ def _moved(old: JSONObject | None, new: JSONObject | None) -> bool:
     return bool(abs(old["coverage"] - new["coverage"]) > EPSILON)
 
 
-def _within(node_id: str, candidate: str) -> bool:
-    return node_id == "overall" or candidate == node_id or candidate.startswith(node_id + ".")
+def _scopes(ids: set[str]) -> dict[str, frozenset[str]]:
+    """Each node's id with its descendants' (the overall's: every node): what a move of the node is
+    read from, found once per country rather than by testing every pair of nodes."""
+    within: dict[str, set[str]] = {node_id: set() for node_id in ids}
+    for node_id in ids:
+        if "overall" in within:
+            within["overall"].add(node_id)
+        if node_id == "overall":
+            continue
+        parts = node_id.split(".")
+        for end in range(1, len(parts) + 1):
+            ancestor = ".".join(parts[:end])
+            if ancestor in within:
+                within[ancestor].add(node_id)
+    return {node_id: frozenset(members) for node_id, members in within.items()}
 
 
-def _fact_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> tuple[list[FactChange], list[FactChange]]:
+def _rules_in(scope: frozenset[str], nodes: JSONObject) -> Iterator[tuple[str, JSONObject]]:
+    """The rule nodes of one side within the scope, in the side's order."""
+    return ((nid, node) for nid, node in nodes.items() if node["kind"] == "rule" and nid in scope)
+
+
+def _fact_changes(scope: frozenset[str], old_nodes: JSONObject,
+                  new_nodes: JSONObject) -> tuple[list[FactChange], list[FactChange]]:
     """Facts read by the node's rules whose value changed (causes), and those whose value stayed the
     same but whose date or source changed (evidence updated, never a cause). A rule outside its
     window on either side moved because of that (see ``_applicability_changes``), not its facts."""
@@ -306,8 +327,7 @@ def _fact_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) ->
         return all(nodes.get(nid, {}).get("status") != "not_applicable" for nodes in (old_nodes, new_nodes))
 
     def readings(nodes: JSONObject) -> dict[str, JSONObject]:
-        return {read["fact"]: read for nid, node in nodes.items()
-                if node["kind"] == "rule" and _within(node_id, nid) and counts(nid) for read in node["facts"]}
+        return {read["fact"]: read for nid, node in _rules_in(scope, nodes) if counts(nid) for read in node["facts"]}
 
     old, new = readings(old_nodes), readings(new_nodes)
     changed = [FactChange(fact, old.get(fact), new.get(fact)) for fact in sorted(set(old) | set(new))
@@ -317,27 +337,26 @@ def _fact_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) ->
     return causes, [change for change in changed if change not in causes]
 
 
-def _prior_changes(node_id: str, before: JSONObject | None, after: JSONObject | None, old_nodes: JSONObject,
+def _prior_changes(scope: frozenset[str], before: JSONObject | None, after: JSONObject | None, old_nodes: JSONObject,
                    new_nodes: JSONObject) -> list[str]:
     """Facts unknown on both sides, read under the node, whose prior changed (its cohort, group or
     declaration): what moves an estimate when no evidence about the country did."""
     def priors(country: JSONObject | None) -> dict[str, JSONObject]:
         return {prior["fact"]: prior for prior in ((country or {}).get("estimate") or {}).get("priors", [])}
 
-    read = {fact["fact"] for nodes in (old_nodes, new_nodes) for nid, node in nodes.items()
-            if node["kind"] == "rule" and _within(node_id, nid) for fact in node["facts"]}
+    read = _facts_read(scope, old_nodes, new_nodes)
     old, new = priors(before), priors(after)
     return [f"{fact}: {old[fact]['origin']} → {new[fact]['origin']}" for fact in sorted(read & set(old) & set(new))
             if (old[fact]["distribution"], old[fact]["origin"]) != (new[fact]["distribution"], new[fact]["origin"])]
 
 
-def _cohort_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
+def _cohort_changes(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
     """Rules under the node whose own facts read the same values on both sides but whose cohort
     statistics, or an unknown's imputed value (a cohort's mean), changed: the cohort moved them."""
     changes = []
-    for nid in sorted(set(old_nodes) & set(new_nodes)):
+    for nid in sorted(scope & set(old_nodes) & set(new_nodes)):
         old, new = old_nodes[nid], new_nodes[nid]
-        if old["kind"] != "rule" or not _within(node_id, nid) or [f["value"] for f in old["facts"]] != [
+        if old["kind"] != "rule" or [f["value"] for f in old["facts"]] != [
                 f["value"] for f in new["facts"]]:
             continue
         if _without_year(old.get("cohort")) != _without_year(new.get("cohort")):
@@ -365,25 +384,28 @@ def _imputed_text(read: JSONObject) -> str:
     return "not imputed" if imputed is None else f"imputed {imputed['value']:g} ({imputed['origin']})"
 
 
-def _applicability_changes(node_id: str, old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
+def _facts_read(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject) -> set[str]:
+    """The facts the rules within the scope read, on either side."""
+    return {read["fact"] for nodes in (old_nodes, new_nodes) for _, node in _rules_in(scope, nodes) for read in node["facts"]}
+
+
+def _applicability_changes(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
     """Rules and levels under the node that came into (or went out of) their declared window; a level
     that only followed its rules is not listed again."""
     flipped = {}
-    for nid in sorted(set(old_nodes) & set(new_nodes)):
+    for nid in sorted(scope & set(old_nodes) & set(new_nodes)):
         was = old_nodes[nid].get("status") == "not_applicable"
         now = new_nodes[nid].get("status") == "not_applicable"
-        if was != now and _within(node_id, nid) and nid != "overall":
+        if was != now and nid != "overall":
             flipped[nid] = "rule became applicable" if was else "rule no longer applicable"
     deepest = [nid for nid in flipped if not any(other.startswith(nid + ".") for other in flipped)]
     return [f"{nid} {flipped[nid]}" for nid in deepest]
 
 
-def _rule_changes(node_id: str, ids: set[str], old_nodes: JSONObject, new_nodes: JSONObject, changed: set[str]) -> list[str]:
+def _rule_changes(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject, changed: set[str]) -> list[str]:
     """Changed rule-set parts that bear on the node: itself and its descendants (their weights,
     methods, caps and scoring), the definitions of the facts they read, and the header (tiers,
     coverage minimum, overall method)."""
-    facts = {read["fact"] for nodes in (old_nodes, new_nodes) for nid, node in nodes.items()
-             if node["kind"] == "rule" and _within(node_id, nid) for read in node["facts"]}
-    bearing = {nid for nid in ids if _within(node_id, nid) and nid != "overall"}
-    bearing |= {f"fact:{fact}" for fact in facts} | {"ruleset"}
+    bearing = {nid for nid in scope if nid != "overall"}
+    bearing |= {f"fact:{fact}" for fact in _facts_read(scope, old_nodes, new_nodes)} | {"ruleset"}
     return sorted(part for part in changed if part in bearing)
