@@ -72,3 +72,10 @@ from assess.engine.scorings import SCORING_KINDS
 share = FACT_TYPES["share"].model_validate(FACT_TYPES["share"].example())
 print(list(FACT_TYPES)[-1], list(SCORING_KINDS)[-1], SCORING_KINDS["thresholds"].example("x", share) is not None)
 """
+
+
+def test_property_tests_search_the_same_examples_every_run_as_contributing_says():
+    from hypothesis import settings
+
+    assert settings.default.derandomize, "the repeatable profile is not loaded"
+    assert "--hypothesis-profile explore" in " ".join((REPO / "CONTRIBUTING.md").read_text("utf-8").split())
