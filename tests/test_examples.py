@@ -141,3 +141,14 @@ def test_every_headline_is_published_rounded_in_csv_and_json(tmp_path, edition):
 
 def _walk(trace: dict) -> list[dict]:
     return [trace, *(n for key in ("goals", "criteria", "rules") for child in trace.get(key, []) for n in _walk(child))]
+
+
+def test_diff_ranks_each_edition_as_run_does_in_the_publisher_s_direction(oc_index, editions):
+    """The first goal (criminality, higher is worse) ranks the most criminal first, in a diff too."""
+    moved = assess.api.diff_years(oc_index, 2021, 2025)
+    ranks = {c.country: (c.old_rank, c.new_rank) for c in moved.countries}
+    expected = {code: (editions[2021].ranks().get(code), editions[2025].ranks().get(code)) for code in ranks}
+    assert ranks == expected and len(ranks) >= 4
+    most_criminal = min(editions[2025].ranks(), key=editions[2025].ranks().get)
+    assert node(editions[2025], most_criminal, "criminality").published_estimate == max(
+        node(editions[2025], c.country, "criminality").published_estimate for c in editions[2025].countries)

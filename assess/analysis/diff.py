@@ -63,7 +63,8 @@ class _Traces(Mapping[str, JSONObject]):
 
 def from_assessment(assessment: Assessment, label: str) -> Scored:
     return Scored(label, orjson.loads(orjson.dumps(assessment.stamp.to_json())), _Traces(assessment),
-                  {c.country: c.overall.estimate for c in assessment.countries}, assessment.publication)
+                  {c.country: assessment.ranking_node(c).published_estimate for c in assessment.countries},
+                  assessment.publication)
 
 
 def from_traces(label: str, stamp: JSONObject, countries: dict[str, JSONObject]) -> Scored:
@@ -72,9 +73,12 @@ def from_traces(label: str, stamp: JSONObject, countries: dict[str, JSONObject])
 
 
 def _estimate(node: JSONObject) -> float | None:
-    """What a country is ranked on: its expected score where the output has one, else its score."""
-    expected = node.get("expected")
-    return expected if isinstance(expected, float | int) else node.get("score")
+    """What a country is ranked on, as ``run`` ranks it: its published estimate (rounded where the rule
+    set declares a precision, in the level's own direction), else its expected score, else its score."""
+    for key in ("published_expected_rounded", "published_rounded", "published_expected", "published", "expected"):
+        if isinstance(node.get(key), float | int):
+            return float(node[key])
+    return node.get("score")
 
 
 @dataclass
@@ -231,9 +235,9 @@ def _changed_components(old: dict[str, str], new: dict[str, str]) -> set[str]:
 
 
 def _ranks(scored: Scored) -> dict[str, int]:
-    ranked = sorted(((score, code) for code, score in scored.scores.items() if score is not None),
-                    key=lambda item: (-item[0], item[1]))
-    return {code: rank for rank, (_, code) in enumerate(ranked, start=1)}
+    """Places as ``run`` gives them: the highest published estimate first, in the level's direction,
+    equal published values sharing a place."""
+    return scored.publication.ranks({code: score for code, score in scored.scores.items() if score is not None})
 
 
 def _nodes(country: JSONObject | None) -> dict[str, JSONObject]:
