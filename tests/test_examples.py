@@ -152,3 +152,20 @@ def test_diff_ranks_each_edition_as_run_does_in_the_publisher_s_direction(oc_ind
     most_criminal = min(editions[2025].ranks(), key=editions[2025].ranks().get)
     assert node(editions[2025], most_criminal, "criminality").published_estimate == max(
         node(editions[2025], c.country, "criminality").published_estimate for c in editions[2025].countries)
+
+
+def test_explain_points_are_in_the_publisher_s_units_and_add_up_to_each_published_score(editions):
+    """On the 1-10 scale, criminality mirrored: a goal's points add up to its published score, and an
+    indicator of more crime adds more criminality points."""
+    from assess.render.views import explain_view
+
+    for assessment in editions.values():
+        for country in assessment.countries:
+            records = explain_view(country).records
+            for goal in country.goals:
+                points = [record["points"] or 0.0 for record in records if record["goal"] == goal.id]
+                assert sum(points) == pytest.approx(goal.published, abs=1e-9), (country.country, goal.id)
+    mexico = explain_view(next(c for c in editions[2025].countries if c.country == "MEX")).records
+    actors = {r["rule"].rsplit(".", 1)[-1]: r["points"] for r in mexico if ".criminal_actors." in r["rule"]}
+    assert actors["mafia_style_groups"] > actors["foreign_actors"]  # 9 of 10 against 4 of 10, equal weights
+    assert "in the published units, 1-10" in explain_view(next(iter(editions[2025].countries))).notes[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -169,28 +170,30 @@ def explain_view(result: CountryResult) -> View:
         rows = []
         # with no overall published, weights and points are read within the goal
         share_of = 1.0 if overall else goal.share or 1.0
+        points = functools.partial(_points_in, publication, result.overall if overall else goal)
         for rule in (node for node in goal.walk() if node.kind == "rule"):
             facts = "; ".join(f"{f.derivation or f'{f.fact}={f.value_text()}'}{provenance(f)}" for f in rule.facts)
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
                          estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),
-                         _points_text(rule.contribution), rule.why or "—", facts,
+                         _points_text(points(rule, rule.contribution)), rule.why or "—", facts,
                          "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
             records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
                             "low": rule.low, "high": rule.high, "expected": rule.expected,
                             "credible_low": rule.credible[0] if rule.credible else None,
                             "credible_high": rule.credible[1] if rule.credible else None,
                             "weight_share": rule.share / share_of,
-                            "points": rule.contribution, "why": rule.why, "facts": facts,
+                            "points": points(rule, rule.contribution), "why": rule.why, "facts": facts,
                             "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
         for level, adjustment in _adjustments(goal):
             label = f"{level.id.removeprefix(f'{goal.id}.')} ({adjustment.reason})"
-            rows.append([label, "—", "—", "—", _points_text(adjustment.contribution, signed=True), adjustment.text,
+            rows.append([label, "—", "—", "—", _points_text(points(None, adjustment.contribution), signed=True), adjustment.text,
                          "—", "—"])
             records.append({"goal": goal.id, "rule": f"{level.id} ({adjustment.reason})", "status": adjustment.reason,
                             "score": None, "low": None, "high": None, "expected": None, "credible_low": None,
-                            "credible_high": None, "weight_share": None, "points": adjustment.contribution,
+                            "credible_high": None, "weight_share": None, "points": points(None, adjustment.contribution),
                             "why": adjustment.text, "facts": "", "interventions": ""})
-        adds = f"; adds {_points_text(goal.contribution)} points" if overall and goal.contribution is not None else ""
+        adds = (f"; adds {_points_text(published_points(publication, False, goal.contribution, goal.effective_weight))} "
+                "points" if overall and goal.contribution is not None else "")
         heading = (f"{goal.id} {goal.title}: {interval_text(goal, publication)} ({goal.tier or '—'}, coverage "
                    f"{coverage_text(goal)}); expected {estimate_text(goal, publication)}{adds}"
                    + "".join(f"; cap {cap.id} at {cap.max_score:g}{'' if cap.binding else ' (not binding)'}: "
@@ -203,10 +206,11 @@ def explain_view(result: CountryResult) -> View:
     title = f"{result.name} ({result.country}) as of {result.year}: {scored}"
     scope = "overall score" if overall else "goal's score"
     notes = [Remark(f"weight: the rule's share of the {scope} if every fact were known; points: what it adds to the "
-                    f"{scope} now (0-100); the points and the adjustments listed add up to the score "
+                    f"{scope} now ({units_text(publication)}); the points and the adjustments listed add up to the score "
                     f"({_method_note(result)}); estimate: the expected score under the priors of the unknown facts, "
                     "with its 90% credible interval"),
-             *[f"overall ({adjustment.reason}): {adjustment.text}: {_points_text(adjustment.contribution, signed=True)} "
+             *[f"overall ({adjustment.reason}): {adjustment.text}: "
+               f"{_points_text(published_points(publication, False, adjustment.contribution, 0.0), signed=True)} "
                "points" for adjustment in result.overall.adjustments if overall],
              *tier_notes(result), *recommendations_text(result), *gaps_text(result), *priors_text(result)]
     return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
@@ -215,6 +219,33 @@ def explain_view(result: CountryResult) -> View:
 def _adjustments(goal: NodeResult) -> list[tuple[NodeResult, Adjustment]]:
     """What moved the goal or a group within it off its children's roll-up, in hierarchy order."""
     return [(level, adjustment) for level in goal.walk() for adjustment in level.adjustments]
+
+
+def _points_in(publication: Publication, scope: NodeResult, node: NodeResult | None,
+               contribution: float | None) -> float | None:
+    """What the node (None: an adjustment) adds to the scope's score, in its published units."""
+    weight = 0.0 if node is None or node.score is None else node.effective_weight / (scope.effective_weight or 1.0)
+    return published_points(publication, scope.id in publication.mirrored, contribution, weight)
+
+
+def published_points(publication: Publication, worse: bool, points: float | None, weight: float) -> float | None:
+    """Points of a 0-100 score in the rule set's published units: the score's map onto its scale is
+    affine (a + b x), so a part with ``weight`` of the scope's effective weight adds a x weight +
+    b x its points, and the parts (weights summing to 1, adjustments weighing 0) still add up to
+    the published score; on a mirrored scale a part of high risk adds the most."""
+    scale = publication.scale
+    if points is None or scale is None or (scale.default and not worse):
+        return points
+    zero = scale.publish(0.0, worse)
+    return zero * weight + (scale.publish(100.0, worse) - zero) / 100 * points
+
+
+def units_text(publication: Publication) -> str:
+    scale = publication.scale
+    if scale is None or (scale.default and not publication.mirrored):
+        return "0-100"
+    mirrored = "; where higher is worse, in that direction" if publication.mirrored else ""
+    return f"in the published units, {scale.min:g}-{scale.max:g}{mirrored}"
 
 
 def _points_text(points: float | None, signed: bool = False) -> str:
