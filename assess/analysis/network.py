@@ -117,12 +117,13 @@ class FlowModel:
         self.kappa, self.potential, self.potential_inflow = self._potential()
         displacement = config.interdiction.displacement
         self.displacement = displacement.share if displacement is not None else 0.0
-        self.returns: set[int] = set()  # nodes some of whose displaced flow can come back through them
+        # nodes with no closed form: displaced flow comes back through them, or a producer displaces
+        self.returns: set[int] = set()
         if displacement is not None:  # the routes around each node, weighted by the flows with no interdiction
             self._alternatives(self.potential_inflow)
             self.layout = _Layout.of(np.concatenate([self.rows, self.moved_rows]),
                                      np.concatenate([self.cols, self.moved_cols]), len(self.supply))
-            self.returns = self._returning()
+            self.returns = self._returning() | self._displacing_producers()
         if reference is not None:
             self.potential = {c: reference.potential.get(c, self.potential[c]) for c in self.commodities}
         self.reward = np.zeros(len(self.supply))  # harm per unit of potential, where flow arrives
@@ -136,13 +137,17 @@ class FlowModel:
     def _producers(self, config: NetworkConfig) -> dict[tuple[str, str], str]:
         """(product, node) -> precursor, for every node a chain makes a producer."""
         found = {}
+        kept = self.reference.producers if self.reference is not None else {}
         for chain in config.chains:
             inbound = {head for (_, head) in self.weights.get(chain.precursor, {})}
             forwards = {tail for (tail, _) in self.weights.get(chain.precursor, {})}
             ships = {tail for (tail, _) in self.weights.get(chain.product, {})}
-            # a producer may also pass on product made elsewhere: that flow adds to what it makes
-            for node in sorted((inbound & ships) - forwards - {self.destination}):
-                found[(chain.product, node)] = chain.precursor
+            # a producer may also pass on product made elsewhere: that flow adds to what it makes; one
+            # that forwards the precursor is a transit country, unless it made the product in the
+            # reference network (a route a scenario opens from it does not stop its laboratories)
+            for node in sorted((inbound & ships) - {self.destination}):
+                if node not in forwards or (chain.product, node) in kept:
+                    found[(chain.product, node)] = chain.precursor
         return found
 
     def _alive(self) -> set[int]:
@@ -177,9 +182,11 @@ class FlowModel:
             for (tail, head), weight in pairs.items():
                 if tail == self.destination or self._position(commodity, head) not in self.alive:
                     continue  # what reaches the destination stays there; what leaves its reach is lost to it
-                if tail in before.totals and (tail, head) not in before.pairs:  # opened: on top of the old
+                if (tail, head) not in before.pairs and (tail in before.totals or tail in before.receivers):
+                    # opened: on top of the old, from what reached the country; a country that sent
+                    # none of the commodity before (a producer, say) sends it on all its new routes
                     injected.append((self.index[tail], self._position(commodity, head),
-                                     before.inflow[tail] * weight / before.totals[tail]))
+                                     before.inflow[tail] * weight / before.totals.get(tail, outgoing[tail])))
                     continue
                 rows.append(self._position(commodity, tail))
                 cols.append(self._position(commodity, head))
@@ -208,7 +215,7 @@ class FlowModel:
         """The commodity's links in the reference network, by tail (empty with no reference)."""
         reference = self.reference
         if reference is None or commodity not in reference.weights:
-            return _Before({}, {}, {}, {}, set(), set())
+            return _Before({}, {}, {}, {}, set(), set(), set())
         pairs = reference.weights[commodity]
         totals: dict[str, float] = {}
         for (tail, _), weight in pairs.items():
@@ -216,14 +223,17 @@ class FlowModel:
             # of it arrived, and kept shares could make a cycle that nothing leaves)
             if reference._position(commodity, tail) in reference.alive:
                 totals[tail] = totals.get(tail, 0.0) + weight
-        inflow = {tail: float(reference.potential_inflow[reference._position(commodity, tail)]) for tail in totals}
         kept: dict[str, float] = {}
         for (tail, head), weight in self.weights[commodity].items():
             if (tail, head) in pairs:
                 kept[tail] = kept.get(tail, 0.0) + weight
         present = {node for pair in pairs for node in pair}
+        receivers = {node for node in present - {tail for tail, _ in pairs} - {reference.destination}
+                     if reference.potential_inflow[reference._position(commodity, node)] > 0}
+        inflow = {node: float(reference.potential_inflow[reference._position(commodity, node)])
+                  for node in set(totals) | receivers}
         origins = {node for node in present if reference.supply[reference._position(commodity, node)] > 0}
-        return _Before(pairs, totals, inflow, kept, present, origins)
+        return _Before(pairs, totals, inflow, kept, present, origins, receivers)
 
     def _share(self, before: _Before, tail: str, weight: float, total: float) -> float:
         """A link's share of what its tail sends on: of the tail's links in the reference where it had
@@ -251,6 +261,13 @@ class FlowModel:
                         and (w == v or self.ancestry.get(product, [0] * nodes)[v] >> w & 1):
                     found.add(v)
         return found
+
+    def _displacing_producers(self) -> set[int]:
+        """Producers that displace flow: what they displace of their product is what they stop of it
+        times what they let through of their precursors, a product of two pass-throughs that the
+        closed form's split into flow through the node once and twice does not hold."""
+        makers = {self.index[node] for (_, node) in self.conversions}
+        return makers & set(self.moved_node.tolist())
 
     def _no_alternatives(self) -> None:
         empty = np.zeros(0, dtype=np.int64)
@@ -418,8 +435,9 @@ class FlowModel:
 
 @dataclass(frozen=True)
 class _Before:
-    """One commodity's links in a reference network: weights by (tail, head), totals and potential
-    inflow by tail, the weight of each tail's links that are still there, its nodes and its origins."""
+    """One commodity's links in a reference network: weights by (tail, head), totals by tail, the
+    potential inflow of each tail and receiver, the weight of each tail's links that are still
+    there, its nodes, its origins, and the nodes it reached that sent none of it on (receivers)."""
 
     pairs: Mapping[tuple[str, str], float]
     totals: Mapping[str, float]
@@ -427,6 +445,7 @@ class _Before:
     kept: Mapping[str, float]
     present: set[str]
     origins: set[str]
+    receivers: set[str]
 
 
 class FlowState:

@@ -3,7 +3,7 @@
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assess.analysis.network import FlowModel
@@ -14,6 +14,7 @@ from helpers import CONFIG, link, model_of, routes_of
 NODES = ["CHN", "IND", "MEX", "GTM", "HND", "PAN", "COL", "CAN"]
 VOLUMES = ["low", "medium", "high", "unknown"]
 COMMODITIES = ["fentanyl", "fentanyl_precursors", "cocaine"]
+ZERO = dict.fromkeys(NODES, 0.0)  # no country interdicts anything
 
 
 @st.composite
@@ -91,6 +92,12 @@ def capacities(model, capacity):
 
 @settings(max_examples=80, deadline=None)
 @given(networks(acyclic=False), st.sampled_from(NODES), st.sampled_from(NODES), st.floats(0, 1))
+# found by a random search: a producer that displaces its product (China, making fentanyl from
+# India's precursors, Guatemala the other source) has no closed form (what it displaces is a
+# product of two pass-throughs)
+@example(network=([("CHN", "MEX", "low", "fentanyl", "low"), ("MEX", "USA", "low", "fentanyl", "low"),
+                   ("IND", "CHN", "low", "fentanyl_precursors", "low"), ("GTM", "MEX", "low", "fentanyl", "low")],
+                  ZERO), funded="CHN", country="CHN", to=0.0)
 def test_with_displacement_the_closed_form_equals_solving_again(network, funded, country, to):
     """Also after another country was funded (its displaced flow already in the state)."""
     edges, capacity = network
@@ -169,6 +176,11 @@ def changed_model(edges, config=CONFIG):
 @settings(max_examples=80, deadline=None)
 @given(networks(acyclic=False), st.sampled_from([*NODES, "USA"]), st.sampled_from(NODES),
        st.sampled_from(VOLUMES), st.sampled_from(COMMODITIES), st.booleans())
+# found by a random search: a precursor route opened from a producer (Panama) once made it a transit
+# country, its laboratories gone, and closed a cycle of precursors that nothing left
+@example(network=([("CHN", "IND", "low", "fentanyl", "low"), ("CHN", "IND", "low", "fentanyl_precursors", "low"),
+                   ("IND", "PAN", "low", "fentanyl_precursors", "low"), ("PAN", "USA", "low", "fentanyl", "low")], ZERO),
+         head="CHN", tail="PAN", volume="low", commodity="fentanyl_precursors", displaced=False)
 def test_opening_a_route_never_lowers_what_arrives(network, head, tail, volume, commodity, displaced):
     edges, capacity = network
     config = DISPLACED if displaced else CONFIG
