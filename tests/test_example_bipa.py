@@ -76,3 +76,9 @@ def test_the_theme_ranks_as_published_from_the_cli(tmp_path):
         code: float(row["value"]) for code, row in theme.items()}
     traces = {c["country"]: c["result"] for c in json.loads(invoke(*args, "--format", "json").output)["countries"]}
     assert traces["CMR"]["goals"][0]["published_rounded"] == float(theme["CMR"]["value"])
+
+
+def test_kosovo_is_a_country_iso_does_not_list_and_counts_in_the_cohort(assessment):
+    kosovo = next(c for c in assessment.countries if c.country == "XKK")
+    assert (kosovo.name, kosovo.kind, kosovo.parent) == ("Kosovo", "country", None)
+    assert kosovo.overall.children[0].published is not None
