@@ -394,8 +394,9 @@ class RulesetHeader(Strict):
         "half_up", description="How a published value is rounded to its precision: half_up or half_even on the "
                                "decimal the float stands for, or r, as R (4.0 and later) rounds a double: the "
                                "nearer of the two candidates as doubles, the even one on a tie.")
-    aggregate_published: bool = Field(
-        False, description="Each level rolled up by weighted_mean publishes the weighted mean of its children's "
+    # None (not False) when undeclared: a rule set that does not declare it keeps its content hash
+    aggregate_published: bool | None = Field(
+        None, description="Each level rolled up by weighted_mean publishes the weighted mean of its children's "
                            "published (rounded) values, as indices that round every level before averaging do; "
                            "its 0-100 score stays the mean at full precision. Needs a precision.")
     ranking: Literal["competition", "dense"] = Field(
