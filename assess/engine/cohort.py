@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from pydantic import AfterValidator, Field, model_validator
 
+from .derived import Derivations
 from .facttypes import FACT_TYPES, FactSpecBase
 from .modelbase import Identifier, Strict
 from .priors import Priors, PriorUsed
@@ -277,10 +278,17 @@ class Cohorts:
 
         return tuple(code for code, profile in self.profiles.items() if profile.kind != AGGREGATE)
 
+    @cached_property
+    def derived(self) -> Derivations:
+        return Derivations(self.facts)
+
     def known(self, fact: str, year: int) -> dict[str, Any]:
-        """Entity -> the fact's known, valid value as of ``year`` as recorded (never imputed), in entity order."""
+        """Entity -> the fact's known, valid value as of ``year`` as recorded (never imputed), in entity
+        order; a derived fact's, computed from its inputs' (where it has a valid value)."""
         key = (fact, year)
         found = self._known.get(key)
+        if found is None and fact in self.derived:
+            found = self._known[key] = self._derived(fact, year)
         if found is None:
             spec, found = self.facts[fact], {}
             for code in self.entities:
@@ -288,6 +296,18 @@ class Cohorts:
                 if reading is not None and reading.value is not UNKNOWN and spec.invalid(reading.value) is None:
                     found[code] = reading.value
             self._known[key] = found
+        return found
+
+    def _derived(self, fact: str, year: int) -> dict[str, Any]:
+        inputs: dict[str, dict[str, Any]] = {code: {} for code in self.entities}
+        for name in self.derived.bases((fact,)):
+            for code, value in self.known(name, year).items():
+                inputs[code][name] = value
+        found = {}
+        for code, values in inputs.items():
+            completed = self.derived.complete(values)[0]
+            if fact in completed:
+                found[code] = completed[fact]
         return found
 
     def measures(self, fact: str, grouping: str | None, year: int) -> tuple[tuple[float, ...], str]:
@@ -513,6 +533,67 @@ class ZScoreScoring(CohortScoringBase):
         def described(year: int) -> JSONObject:
             stats = stats_of(year)
             return {"reason": stats} if isinstance(stats, str) else stats.to_json()
+
+        return CompiledScoring(score, (key,), explain, described)
+
+
+class CohortDistance(Strict):
+    """The two-sided distance from a reference in the cohort (its median by default): the reference
+    scores 100 and the cohort's farthest value on each side 0, linear on each side, each side scaled
+    by its own farthest value (the Blavatnik Index's "median distance"). Not monotone: the rule
+    declares ``non_monotone``."""
+
+    fact: Identifier
+    reference: Anchor = Field("p50", description="min, max or a percentile of the cohort (p50, the median): "
+                                                  "where 100 points stand.")
+    cohort: CohortSpec = Field(default_factory=lambda: CohortSpec())
+
+
+class CohortDistanceScoring(CohortScoringBase):
+    cohort_distance: CohortDistance
+
+    @classmethod
+    def example(cls, fact: str, spec: FactSpecBase) -> dict[str, Any] | None:
+        if not spec.on_goalposts():
+            return None
+        # the distance from the cohort's best end: its most capable sample scores 100 (from the median it would not)
+        return {"cohort_distance": {"fact": fact, "reference": "max" if spec.higher_is_better else "min"}}
+
+    def reversed_against(self, facts: Facts) -> tuple[DataPath, str] | None:
+        return None  # it has no direction: a rule declares non_monotone
+
+    def compile_against(self, facts: Facts, source: CohortSource) -> CompiledScoring:
+        key, anchor, stats_of = self._fact, self.cohort_distance.reference, self._stats(source)
+        measure = facts[key].measure
+
+        def span(stats: CohortStats, value: float) -> tuple[float, float]:
+            """The reference, and the distance from it to the cohort's farthest value on ``value``'s side."""
+            reference = stats.at(anchor)
+            return reference, (stats.values[-1] - reference if value >= reference else reference - stats.values[0])
+
+        def score(s: Snapshot) -> float | None:
+            value, stats = s.get(key, UNKNOWN), stats_of(s.year)
+            if value is UNKNOWN or isinstance(stats, str):
+                return None
+            x = stats.clip(measure(value))
+            reference, farthest = span(stats, x)
+            return 100.0 if farthest == 0 else _clamped((1 - abs(x - reference) / farthest) * 100.0)
+
+        def explain(s: Snapshot, result: float | None) -> str:
+            stats = stats_of(s.year)
+            if isinstance(stats, str):
+                return f"{stats}: not assessed"
+            value = s.get(key, UNKNOWN)
+            reference = stats.at(anchor)
+            shown = (f"distance from {anchor} {reference:g}, 0 points at min {stats.values[0]:g} and max "
+                     f"{stats.values[-1]:g}; {stats.text()}")
+            if value is UNKNOWN:
+                return f"{key} not known: not assessed ({shown})"
+            return f"{stats.value_text(key, measure(value))}: {result or 0:.1f} points ({shown})"
+
+        def described(year: int) -> JSONObject:
+            stats = stats_of(year)
+            return {"reason": stats} if isinstance(stats, str) else stats.to_json((anchor,))
 
         return CompiledScoring(score, (key,), explain, described)
 

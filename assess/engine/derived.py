@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 Unit = tuple[tuple[str, int], ...]  # (base unit, exponent) sorted, no zero exponent; () is a pure number
 Interval = tuple[float, float]
-FUNCTIONS = {"ratio": 2, "log": 1, "log10": 1, "min": 2, "max": 2, "clamp": 3}  # name -> number of arguments
+FUNCTIONS = {"ratio": 2, "log": 1, "log10": 1, "min": 2, "max": 2, "clamp": 3, "coalesce": 2}  # name -> number of arguments
+VARIADIC = {"coalesce"}  # functions that take their number of arguments or more
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _PER = re.compile(r"\s+per\s+")
 _POWER = re.compile(r"^(.+?)\^(-?\d+)$")
@@ -48,6 +49,10 @@ class ExpressionError(ValueError):
 
 class Undefined(ArithmeticError):
     """The expression has no value for these inputs (a division by zero, the log of zero)."""
+
+
+class Missing(KeyError):
+    """An input the expression needs is not known (``coalesce`` reads past it)."""
 
 
 # --- Units ------------------------------------------------------------------------------------
@@ -137,8 +142,10 @@ def _call(node: ast.Call) -> Node:
     name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
     if name not in FUNCTIONS:
         raise ExpressionError(f"unknown function '{name}'", node.col_offset, did_you_mean(name, FUNCTIONS))
-    if node.keywords or len(node.args) != FUNCTIONS[name]:
-        raise ExpressionError(f"{name} takes {FUNCTIONS[name]} argument(s)", node.col_offset)
+    wanted = FUNCTIONS[name]
+    if node.keywords or len(node.args) < wanted or (len(node.args) > wanted and name not in VARIADIC):
+        more = " or more" if name in VARIADIC else ""
+        raise ExpressionError(f"{name} takes {wanted}{more} argument(s)", node.col_offset)
     return Node(name, node.col_offset, tuple(_node(arg) for arg in node.args))
 
 
@@ -160,7 +167,7 @@ def unit_of(node: Node, units: Mapping[str, Unit]) -> Unit | None:
         return _combine(left, right, 1 if node.kind == "*" else -1)
     if node.kind == "neg":
         return args[0]
-    known = [unit for unit in args if unit is not None]  # + - min max clamp: one unit throughout
+    known = [unit for unit in args if unit is not None]  # + - min max clamp coalesce: one unit throughout
     for arg, unit in zip(node.args, args, strict=True):
         if unit is not None and unit != known[0]:
             raise ExpressionError(f"'{node.kind}' combines {unit_text(known[0])} with {unit_text(unit)}: "
@@ -176,7 +183,11 @@ def evaluate(node: Node, values: Mapping[str, float]) -> float:
     if node.kind == "number":
         return node.number
     if node.kind == "fact":
+        if node.fact not in values:
+            raise Missing(node.fact)
         return float(values[node.fact])
+    if node.kind == "coalesce":
+        return _first_with_a_value(node.args, values)
     args = [evaluate(arg, values) for arg in node.args]
     if node.kind in ("/", "ratio") and args[1] == 0:
         raise Undefined("division by zero")
@@ -186,6 +197,17 @@ def evaluate(node: Node, values: Mapping[str, float]) -> float:
     if not math.isfinite(result):
         raise Undefined("the result is too large to hold")
     return result
+
+
+def _first_with_a_value(args: tuple[Node, ...], values: Mapping[str, float]) -> float:
+    """``coalesce``: the first argument with a value (its inputs known, the expression defined); where
+    none has one, why the last has none."""
+    for arg in args[:-1]:
+        try:
+            return evaluate(arg, values)
+        except (Missing, Undefined):
+            continue
+    return evaluate(args[-1], values)
 
 
 _SCALAR: dict[str, Callable[..., float]] = {
@@ -203,6 +225,11 @@ def evaluate_arrays(node: Node, values: Mapping[str, np.ndarray]) -> np.ndarray:
     if node.kind == "fact":
         return np.asarray(values[node.fact], float)
     args = [evaluate_arrays(arg, values) for arg in node.args]
+    if node.kind == "coalesce":  # the first argument that is a number, element by element
+        first = args[-1]
+        for arg in reversed(args[:-1]):
+            first = np.where(np.isnan(arg), first, arg)
+        return np.asarray(first, float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if node.kind in ("/", "ratio"):
             result = np.where(args[1] == 0, np.nan, args[0] / np.where(args[1] == 0, 1.0, args[1]))
@@ -271,7 +298,8 @@ _INTERVAL: dict[str, Callable[..., Interval]] = {
     "*": _products, "/": _quotients, "ratio": _quotients, "neg": lambda a: (-a[1], -a[0]),
     "log": _log(math.log), "log10": _log(math.log10),
     "min": lambda a, b: (min(a[0], b[0]), min(a[1], b[1])), "max": lambda a, b: (max(a[0], b[0]), max(a[1], b[1])),
-    "clamp": lambda x, lo, hi: (min(max(x[0], lo[0]), hi[0]), min(max(x[1], lo[1]), hi[1]))}
+    "clamp": lambda x, lo, hi: (min(max(x[0], lo[0]), hi[0]), min(max(x[1], lo[1]), hi[1])),
+    "coalesce": lambda *args: (min(a[0] for a in args), max(a[1] for a in args))}
 
 
 def worked(node: Node, values: Mapping[str, float]) -> str:
@@ -279,7 +307,7 @@ def worked(node: Node, values: Mapping[str, float]) -> str:
     if node.kind == "number":
         return f"{node.number:g}"
     if node.kind == "fact":
-        return f"{values[node.fact]:.6g}"
+        return f"{values[node.fact]:.6g}" if node.fact in values else "unknown"
     parts = [worked(arg, values) for arg in node.args]
     if node.kind == "neg":
         return f"-{_grouped(node.args[0], parts[0], 3)}"
@@ -367,18 +395,26 @@ class Derivations:
         return found
 
     def complete(self, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        """``values`` with every derived fact whose inputs are all present computed (again: a what-if
+        """``values`` with every derived fact whose inputs are present computed (again: a what-if
         may have changed an input), and why each of those that has no value has none (division by
-        zero ...). A derived fact with an input absent is left as ``values`` has it."""
+        zero, a value outside its ``valid_range`` ...). A derived fact with an input absent (one
+        ``coalesce`` does not read past) is left as ``values`` has it."""
         completed, undefined = dict(values), {}
         for name in self.order:
-            derivation = self.by_name[name]
-            if all(fact in completed for fact in derivation.inputs):
-                try:
-                    completed[name] = derivation.value(completed)
-                except Undefined as why:
-                    completed.pop(name, None)
-                    undefined[name] = str(why)
+            try:
+                value = self.by_name[name].value(completed)
+            except Missing:
+                continue
+            except Undefined as why:
+                completed.pop(name, None)
+                undefined[name] = str(why)
+                continue
+            invalid = self.facts[name].invalid(value)
+            if invalid is None:
+                completed[name] = value
+            else:  # outside its valid range: no value, as a recorded one would score nothing
+                completed.pop(name, None)
+                undefined[name] = invalid
         return completed, undefined
 
     def range(self, name: str) -> Interval:
@@ -387,7 +423,12 @@ class Derivations:
             derivation = self.by_name[name]
             ranges = {fact: self.range(fact) if fact in self.by_name else _declared(self.facts[fact])
                       for fact in derivation.inputs}
-            self._ranges[name] = interval(derivation.tree, ranges)
+            low, high = interval(derivation.tree, ranges)
+            valid = getattr(self.facts[name], "valid_range", None)  # a value outside it has none
+            if valid is not None:
+                low = low if valid.low is None else min(max(low, valid.low), high)
+                high = high if valid.high is None else max(min(high, valid.high), low)
+            self._ranges[name] = low, high
         return self._ranges[name]
 
     def worst(self, name: str) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -179,6 +180,7 @@ class _Context:
         self.min_coverage = header.min_coverage
         self.tiers = [(tier.name, tier.min) for tier in header.tiers]
         self.scale, self.overall_published = header.scale, header.overall
+        self.aggregate_published = header.aggregate_published
 
 
 def _aggregate(node: CompiledNode, context: _Context) -> NodeResult:
@@ -210,15 +212,27 @@ def _finish(node: CompiledNode, result: NodeResult, context: _Context) -> None:
 
 
 def _publish(node: NodeResult, worse: bool, context: _Context) -> None:
-    """The scores in the rule set's declared units, mirrored where a higher score means more risk."""
+    """The scores in the rule set's declared units, mirrored where a higher score means more risk; with
+    ``aggregate_published``, a weighted mean publishes the mean of its children's published values."""
     scale = context.scale
-    if scale.default and not worse:
+    aggregated = (context.aggregate_published and node.kind != "rule" and node.method == "weighted_mean"
+                  and node.score is not None and not node.adjustments)
+    if scale.default and not worse and not aggregated:
         return
     if node.score is not None:
-        node.published = scale.publish(node.score, worse)
+        node.published = _of_published(node, context) if aggregated else scale.publish(node.score, worse)
     if node.low is not None and node.high is not None:
         ends = scale.publish(node.low, worse), scale.publish(node.high, worse)
         node.published_low, node.published_high = min(ends), max(ends)
+
+
+def _of_published(node: NodeResult, context: _Context) -> float:
+    """The weighted mean of the scored children's published values, each rounded as published: the
+    exact mean of those doubles, rounded once to a double (as R's ``mean`` takes it, in long double)."""
+    publication = context.program.publication
+    parts = [(Fraction(child.weight), Fraction(publication.value(child.published_score)))
+             for child in node.children if child.status == SCORED and child.published_score is not None]
+    return float(sum(w * value for w, value in parts) / sum(w for w, _ in parts))
 
 
 def _not_applicable(window: Applicability, year: int) -> str:

@@ -349,21 +349,50 @@ class LevelFact(FactSpecBase):
 
 
 class ValidRange(Strict):
-    """The values of a number a rule can score (either end may be left open)."""
+    """The values of a number a rule can score (either end may be left open): ``min`` and ``max``
+    include their end, ``above`` and ``below`` exclude it (a ratio of zero arrears is no ratio)."""
 
     min: Annotated[float, Field(allow_inf_nan=False)] | None = None
     max: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    above: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None, description="The values must be greater than this (the end itself is not valid); instead of min.")
+    below: Annotated[float, Field(allow_inf_nan=False)] | None = Field(
+        None, description="The values must be less than this (the end itself is not valid); instead of max.")
 
     @model_validator(mode="after")
     def _ordered(self) -> ValidRange:
-        if self.min is None and self.max is None:
-            raise ValueError("a valid range declares min, max or both")
+        if self.min is not None and self.above is not None:
+            raise ValueError("a valid range declares min or above, not both")
+        if self.max is not None and self.below is not None:
+            raise ValueError("a valid range declares max or below, not both")
+        low, high = self.low, self.high
         if self.min is not None and self.max is not None and self.max < self.min:
             raise ValueError(f"valid_range max ({self.max:g}) is below its min ({self.min:g})")
+        if low is None and high is None:
+            raise ValueError("a valid range declares min, max or both")
+        if low is not None and high is not None and (high < low or (high == low and (self.above, self.below) != (None, None))):
+            raise ValueError(f"valid_range {self.text()} holds no value")
         return self
 
+    @property
+    def low(self) -> float | None:
+        return self.min if self.above is None else self.above
+
+    @property
+    def high(self) -> float | None:
+        return self.max if self.below is None else self.below
+
+    def holds(self, value: float) -> bool:
+        return ((self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+                and (self.above is None or value > self.above) and (self.below is None or value < self.below))
+
     def text(self) -> str:
-        return f"{'-inf' if self.min is None else f'{self.min:g}'} to {'inf' if self.max is None else f'{self.max:g}'}"
+        """``1 to 10`` (ends included), or ``above 0, below 3`` where an end is excluded."""
+        if self.above is None and self.below is None:
+            return f"{'-inf' if self.min is None else f'{self.min:g}'} to {'inf' if self.max is None else f'{self.max:g}'}"
+        low = "" if self.low is None else (f"above {self.above:g}" if self.above is not None else f"from {self.low:g}")
+        high = "" if self.high is None else (f"below {self.below:g}" if self.below is not None else f"to {self.high:g}")
+        return ", ".join(part for part in (low, high) if part)
 
 
 class NumberFact(FactSpecBase):
@@ -380,8 +409,9 @@ class NumberFact(FactSpecBase):
                           "which refuse the file.")
     derived: Text | None = Field(
         None, description="An expression that computes the fact from other number facts (gdp / population): "
-                          "numbers, fact names, + - * /, ratio, log, log10, min, max, clamp. A profile cannot "
-                          "record it; its unit must follow from its inputs' units.")
+                          "numbers, fact names, + - * /, ratio, log, log10, min, max, clamp, coalesce (the first argument "
+                          "with a value). A profile cannot record it; its unit must follow from its inputs' units; "
+                          "a valid_range it may declare (a value outside it has none).")
     operators: ClassVar[tuple[str, ...]] = ("is", "at_least", "at_most")
 
     @classmethod
@@ -390,7 +420,7 @@ class NumberFact(FactSpecBase):
 
     def invalid(self, value: float) -> str | None:
         valid = self.valid_range
-        if valid is None or ((valid.min is None or value >= valid.min) and (valid.max is None or value <= valid.max)):
+        if valid is None or valid.holds(value):
             return None
         return f"{value:g} is outside the valid range {valid.text()} {self.unit}: no score"
 
@@ -402,8 +432,7 @@ class NumberFact(FactSpecBase):
     def _ordered(self) -> NumberFact:
         if self.min is not None and self.max is not None and self.max <= self.min:
             raise ValueError(f"max ({self.max:g}) must be above min ({self.min:g})")
-        declared = [key for key in ("min", "max", "valid_range", "closed_list", "estimate", "impute")
-                    if getattr(self, key) is not None]
+        declared = [key for key in ("min", "max", "closed_list", "estimate", "impute") if getattr(self, key) is not None]
         if self.derived and declared:  # its values, range and estimate all follow from its inputs'
             raise ValueError(f"a derived fact cannot declare {', '.join(declared)}: its values follow from its inputs")
         return self

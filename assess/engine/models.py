@@ -390,7 +390,15 @@ class RulesetHeader(Strict):
     precision: Annotated[int, Field(ge=0, le=6)] | None = Field(
         None, description="Decimals of published scores at every level, in every format (JSON and CSV carry "
                           "full precision beside them); ranks and tiers read the rounded value.")
-    rounding: Literal["half_up", "half_even"] = "half_up"
+    rounding: Literal["half_up", "half_even", "r"] = Field(
+        "half_up", description="How a published value is rounded to its precision: half_up or half_even on the "
+                               "decimal the float stands for, or r, as R (4.0 and later) rounds a double: the "
+                               "nearer of the two candidates as doubles, the even one on a tie.")
+    # None (not False) when undeclared: a rule set that does not declare it keeps its content hash
+    aggregate_published: bool | None = Field(
+        None, description="Each level rolled up by weighted_mean publishes the weighted mean of its children's "
+                           "published (rounded) values, as indices that round every level before averaging do; "
+                           "its 0-100 score stays the mean at full precision. Needs a precision.")
     ranking: Literal["competition", "dense"] = Field(
         "competition", description="How equal published scores share a place: competition (1, 2, 2, 4) or "
                                    "dense (1, 2, 2, 3). Rank 1 is the highest published score, in the level's "
@@ -401,6 +409,12 @@ class RulesetHeader(Strict):
     @classmethod
     def _ascending(cls, tiers: list[Tier]) -> list[Tier]:
         return ascending_tiers(tiers)
+
+    @model_validator(mode="after")
+    def _rounded_to_aggregate(self) -> RulesetHeader:
+        if self.aggregate_published and self.precision is None:
+            raise ValueError("aggregate_published averages published values: declare the precision they are rounded to")
+        return self
 
 
 

@@ -6,6 +6,7 @@ Results are plain data; ``to_json`` gives the canonical form written to ``output
 from __future__ import annotations
 
 import bisect
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -207,6 +208,22 @@ class NodeResult:
         return self.applicable and self.coverage < 0.5
 
 
+def r_round(value: float, digits: int) -> float:
+    """``round(value, digits)`` as R (4.0.0 and later, src/nmath/fround.c) rounds a double: of the two
+    candidates with ``digits`` decimals (as doubles), the nearer, measured in double arithmetic; on a
+    tie the even one. It differs from rounding the decimal a float stands for where a mean sits on a
+    decimal tie (0.555): the binary error of the values averaged decides, as it does in R."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    if value < 0:
+        return -r_round(-value, digits)
+    scale = 10.0 ** digits
+    scaled = math.floor(value * scale)
+    down, up = scaled / scale, math.ceil(value * scale) / scale
+    above, below = up - value, value - down
+    return up if above < below or (above == below and scaled % 2 == 1) else down
+
+
 @dataclass(frozen=True)
 class Publication:
     """How scores are published: the declared decimals and rounding (none declared: shown with one
@@ -214,7 +231,7 @@ class Publication:
     levels are published beside the goals (``headlines``) or mirrored (``mirrored``: higher is worse)."""
 
     precision: int | None = None
-    rounding: Literal["half_up", "half_even"] = "half_up"
+    rounding: Literal["half_up", "half_even", "r"] = "half_up"
     ranking: Literal["competition", "dense"] = "competition"
     headlines: tuple[str, ...] = ()
     mirrored: frozenset[str] = frozenset()
@@ -241,6 +258,8 @@ class Publication:
         return value if self.precision is None else float(self._rounded(value, self.precision))
 
     def _rounded(self, value: float, precision: int) -> Decimal:
+        if self.rounding == "r":  # on the double itself, as R does: no float noise to remove
+            return Decimal(repr(r_round(value, precision))).quantize(Decimal(1).scaleb(-precision), ROUND_HALF_EVEN)
         exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-PRECISION), ROUND_HALF_EVEN)  # float noise gone
         mode = ROUND_HALF_UP if self.rounding == "half_up" else ROUND_HALF_EVEN
         return exact.quantize(Decimal(1).scaleb(-precision), mode)

@@ -572,9 +572,14 @@ def _check_entity(doc: Document, code: str, entity: Entity | None, errors: list[
                                 "entity: {kind: state, parent: ..., name: ...}"))
     elif entity.kind == AGGREGATE:
         _check_aggregate(doc, code, entity, errors)
+    elif entity.kind == COUNTRY and entity.parent is None:
+        if not re.fullmatch(r"X[A-Z]{2}", code) or is_country(code):
+            errors.append(doc.error(("country",), "a country ISO 3166-1 does not list takes a user-assigned code, "
+                                    f"XAA-XZZ (XKK for Kosovo, as the World Bank and the EU write it), not '{code}'"))
     elif entity.parent is None:
         errors.append(doc.error(("entity",), f"an entity of kind '{entity.kind}' names the country it is in (parent: "
-                                "...); the world, a region or an income group is kind: aggregate", key=True))
+                                "...); the world, a region or an income group is kind: aggregate; a country ISO "
+                                "3166-1 does not list is kind: country, under a code XAA-XZZ", key=True))
     elif "-" not in code:
         errors.append(doc.error(("entity",), f"'{code}' is a country code: a country needs no entity block (an "
                                 f"entity's id is its parent's code, a hyphen and a local code: {code}-ABC)", key=True))
@@ -584,6 +589,9 @@ def _check_entity(doc: Document, code: str, entity: Entity | None, errors: list[
     elif not code.startswith(f"{entity.parent}-"):
         errors.append(doc.error(("country",), f"an entity's id starts with its parent's code: "
                                 f"'{entity.parent}-{code.partition('-')[2]}', not '{code}'"))
+
+
+COUNTRY = "country"  # an entity of this kind with no parent: a country ISO 3166-1 does not list (Kosovo, XKK)
 
 
 def _check_aggregate(doc: Document, code: str, entity: Entity, errors: list[SourceError]) -> None:
