@@ -164,13 +164,15 @@ def _expectation_failure(workspace):
     from assess.engine.compile import compile_ruleset
 
     program = compile_ruleset(workspace.ruleset)
-    settings.register_profile("found-is-enough", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    previous = settings.get_current_profile_name()  # the suite's (repeatable), restored after
+    settings.register_profile("found-is-enough", parent=settings.get_profile(previous),
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
     settings.load_profile("found-is-enough")
     try:
         return properties._for_all("expectation", properties._learnings(workspace.ruleset.facts),
                                    lambda case: properties._expectation(program, *case), 20, None)
     finally:
-        settings.load_profile("default")
+        settings.load_profile(previous)
 
 
 def test_an_inverted_rule_is_found_and_named_every_time(shipped_workspace):
