@@ -61,6 +61,8 @@ def test_the_walkthrough_is_the_whole_change_and_every_command_runs_over_its_kin
         done = subprocess.run(re.sub(r"^python ", f"{sys.executable} ", command), shell=True, cwd=copy, env=environment,
                               capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, f"{command}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        if "pytest" in command:  # the new kinds' own tests and every command over each of them
+            assert int(re.search(r"(\d+) passed", done.stdout).group(1)) >= 4, done.stdout[-4000:]
     assert changed(copy) == written | GENERATED
     registered = subprocess.run([sys.executable, "-c", REGISTERED], cwd=copy, env=environment, capture_output=True, text=True)
     assert registered.stdout.split() == ["share", "thresholds", "True"], registered.stderr  # tests/test_kinds.py ran over both
