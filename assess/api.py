@@ -437,11 +437,12 @@ def graph(workspace: Workspace, fmt: str, year: int | None = None) -> str:
 
 def report(workspace: Workspace, year: int | None = None, compare: int | None = None, destination: str = "USA",
            budget_usd: float | None = 25_000_000, progress: Progress | None = None,
-           annex: str = "report-annex.html") -> ReportPages:
+           annex: str = "report-annex.html", draws: int | None = None, seed: int = 0) -> ReportPages:
     """The self-contained HTML briefing (``.main``: summary with the estimates' confidence, what
     ``budget_usd`` a year buys, the ranking, the largest moves since ``compare``, the evidence gaps;
     at most 8 A4 pages) and its annex (``.annex``: every table whole, charts, route maps and a
-    folded section per country), which the briefing links to as ``annex``."""
+    folded section per country), which the briefing links to as ``annex``; ``draws`` and ``seed``
+    as for ``score`` (both years, and the portfolio's what-ifs, are estimated on them)."""
     from .analysis.diff import diff, from_assessment
     from .analysis.portfolio import portfolio as plan
     from .analysis.prioritize import prioritize as rank
@@ -451,7 +452,7 @@ def report(workspace: Workspace, year: int | None = None, compare: int | None = 
     _check("year", compare, "compare")
     _check("budget_usd", budget_usd)
     steps = 5
-    assessment = score(workspace, year)
+    assessment = score(workspace, year, draws, seed)
     if progress:
         progress(1, steps)
     priorities = rank(workspace, assessment, destination, budget=10) if workspace.network is not None else None
@@ -463,7 +464,8 @@ def report(workspace: Workspace, year: int | None = None, compare: int | None = 
         progress(3, steps)
     changes = None
     if compare is not None:
-        changes = diff(from_assessment(score(workspace, compare), str(compare)), from_assessment(assessment, "now"))
+        changes = diff(from_assessment(score(workspace, compare, draws, seed), str(compare)),
+                       from_assessment(assessment, "now"))
     if progress:
         progress(4, steps)
     page = build_report(workspace, assessment, priorities, costed, changes, annex)

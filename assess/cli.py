@@ -394,10 +394,11 @@ def _diff(old: str | None, new: str | None, from_year: int | None, to_year: int 
                    "yearly cost for every year it runs).")
 @click.option("-o", "--output", type=PathOption, default=Path("report.html"), show_default=True,
               help="The HTML file to write (atomically); - prints it.")
+@_estimate_options
 @_workspace_options
 @_fail_cleanly
 def report(year: int | None, compare: int | None, destination: str, budget_usd: float, output: Path,
-           paths: WorkspacePaths) -> None:
+           draws: int | None, seed: int, paths: WorkspacePaths) -> None:
     """A self-contained HTML briefing (at most 8 A4 pages) and its annex beside it (OUTPUT-annex.html:
     complete tables, charts and a folded section per country)."""
     annex = None
@@ -409,7 +410,7 @@ def report(year: int | None, compare: int | None, destination: str, budget_usd: 
     _check_year(workspace, year)
     with _progress("building the report") as progress:
         pages = api.report(workspace, year, compare, destination.upper(), budget_usd, progress,
-                           annex.name if annex is not None else "report-annex.html")
+                           annex.name if annex is not None else "report-annex.html", draws, seed)
     _write(output, pages.main)
     if annex is not None:
         _write(annex, pages.annex)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import assess
 from assess.cli import main
-from helpers import REPO
+from helpers import REPO, invoke, workspace_args
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 SECTIONS = ["summary", "portfolio", "ranking", "priorities", "changes", "gaps"]
@@ -252,6 +252,15 @@ def test_lays_out_in_headless_chromium_on_screen_and_in_print(shipped_pages, tmp
             assert driver.execute_script(BROKEN_WORDS) == [], f"words broken in print in the {name}"
     finally:
         driver.quit()
+
+
+def test_report_takes_the_draws_and_seed_of_its_estimates_as_run_does(mini: Path, tmp_path: Path):
+    out = tmp_path / "r.html"
+    done = invoke("report", "--year", "2024", "--destination", "NOR", "--draws", "250", "--seed", "3", "-o", str(out),
+                  *workspace_args(mini))
+    assert done.exit_code == 0, done.output
+    stamps = out.read_text() + out.with_name("r-annex.html").read_text()
+    assert "estimates: 250 joint draws from seed 3" in stamps and "2000 joint draws" not in stamps
 
 
 def test_report_reports_progress_in_steps(mini: Path):
