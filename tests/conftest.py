@@ -63,3 +63,16 @@ def _no_terminal_width() -> Iterator[None]:
         patch.delenv("COLUMNS", raising=False)
         yield
 
+
+
+# The slowest files first (they hold a browser, a report of the bundled world, subprocesses killed
+# mid-run): each goes to a worker whole (--dist loadfile, pyproject.toml) at the start, so no worker
+# is left alone with one at the end; the rest follow in collection order.
+SLOWEST_FIRST = ("tests/render/test_report.py", "tests/analysis/test_properties.py", "tests/test_shipped_content.py",
+                 "tests/render/test_outputs_faults.py", "tests/analysis/test_portfolio.py", "tests/test_golden.py",
+                 "tests/edit/test_importer_faults.py", "tests/test_contributing.py", "tests/analysis/test_sensitivity.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
