@@ -51,7 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def hypothesis_examples(request: pytest.FixtureRequest) -> int:
     """Examples per property: bounded in CI (the suite stays under 90 s on 2 cores), many more with --slow."""
-    return 1000 if request.config.getoption("--slow") else 40
+    return 1000 if request.config.getoption("--slow") else 30
 
 
 @pytest.fixture(autouse=True, scope="session")

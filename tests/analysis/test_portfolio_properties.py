@@ -34,7 +34,7 @@ def cases(draw):
     return facts, edges, costs
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(cases(), st.integers(0, 1_500_000), st.integers(0, 1_500_000))
 def test_adding_budget_never_lowers_the_value_of_the_portfolio(case, first, second):
     facts, edges, costs = case
@@ -44,7 +44,7 @@ def test_adding_budget_never_lowers_the_value_of_the_portfolio(case, first, seco
     assert portfolio(workspace, assessment, large, "NOR").value >= portfolio(workspace, assessment, small, "NOR").value - 1e-12
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(cases(), st.randoms(use_true_random=False))
 def test_input_order_does_not_change_the_portfolio(case, random):
     facts, edges, costs = case

@@ -33,7 +33,7 @@ def networks(draw, acyclic: bool = True):
     return edges, capacity
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(networks(acyclic=False), st.sampled_from(NODES))
 def test_closing_a_gap_never_raises_harm_weighted_flow(network, country):
     edges, capacity = network
@@ -41,7 +41,7 @@ def test_closing_a_gap_never_raises_harm_weighted_flow(network, country):
     assert routes.state({country: 1.0}).total <= routes.state().total + 1e-12
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(networks(acyclic=False), st.sampled_from(NODES), st.floats(0, 1))
 def test_the_closed_form_equals_solving_again(network, country, to):
     edges, capacity = network
@@ -90,7 +90,7 @@ def capacities(model, capacity):
     return np.asarray([capacity.get(node, 0.0) for node in model.nodes])
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(networks(acyclic=False), st.sampled_from(NODES), st.sampled_from(NODES), st.floats(0, 1))
 # found by a random search: a producer that displaces its product (China, making fentanyl from
 # India's precursors, Guatemala the other source) has no closed form (what it displaces is a
@@ -113,7 +113,7 @@ def test_with_displacement_the_closed_form_equals_solving_again(network, funded,
     assert state.averted(country, to) == pytest.approx(state.total - model.state_of(raised, market).total, abs=1e-9)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(networks(acyclic=False), st.sampled_from(NODES), st.floats(0, 1))
 def test_displacement_only_gives_back_part_of_what_is_newly_stopped(network, country, extra):
     """Averted flow with displacement lies between none and what is averted with no displacement."""
@@ -128,7 +128,7 @@ def test_displacement_only_gives_back_part_of_what_is_newly_stopped(network, cou
         pytest.approx(without, abs=1e-12)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(networks(acyclic=False), st.sampled_from(NODES), st.floats(0, 1))
 def test_raising_capacity_never_lowers_the_flow_on_its_alternatives(network, country, extra):
     """From the market as it stands, a country that stops more never lowers the flow on a link around
@@ -173,7 +173,7 @@ def changed_model(edges, config=CONFIG):
     return build
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(networks(acyclic=False), st.sampled_from([*NODES, "USA"]), st.sampled_from(NODES),
        st.sampled_from(VOLUMES), st.sampled_from(COMMODITIES), st.booleans())
 # found by a random search: a precursor route opened from a producer (Panama) once made it a transit
@@ -191,7 +191,7 @@ def test_opening_a_route_never_lowers_what_arrives(network, head, tail, volume, 
     assert after.state(capacity).total >= before.state(capacity).total - 1e-12
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(networks(acyclic=False), st.integers(0, 15))
 def test_closing_a_route_never_raises_what_arrives_without_displacement(network, which):
     edges, capacity = network

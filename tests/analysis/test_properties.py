@@ -19,7 +19,7 @@ from assess.engine.values import UNKNOWN
 from helpers import FIXTURES, MINI
 
 PROPERTIES = ["range", "bounds", "monotonicity", "unknown", "order", "live rules", "caps and tiers", "expectation"]
-EXAMPLES = 30  # per property on the mini rule set: the rule-by-rule pass finds the broken rules before any search
+EXAMPLES = 15  # per property on the mini rule set: the rule-by-rule pass finds the broken rules before any search
 
 
 def broken(case: str, root: Path) -> Path:
