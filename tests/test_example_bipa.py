@@ -82,3 +82,20 @@ def test_kosovo_is_a_country_iso_does_not_list_and_counts_in_the_cohort(assessme
     kosovo = next(c for c in assessment.countries if c.country == "XKK")
     assert (kosovo.name, kosovo.kind, kosovo.parent) == ("Kosovo", "country", None)
     assert kosovo.overall.children[0].published is not None
+
+
+def test_explain_reads_in_the_index_s_own_units_with_its_decimals(assessment):
+    """A 0-1 index: scores, estimates and points in its units at two decimals, never on 0-100."""
+    from assess.render.views import explain_view
+
+    britain = next(c for c in assessment.countries if c.country == "GBR")
+    view = explain_view(britain)
+    theme = britain.goals[0]
+    heading, table = view.sections[0]
+    assert f"expected {assessment.publication.text(theme.published_score)}" in heading
+    admin = next(row for row in table.rows if row[0].endswith("tax_admincost"))
+    assert admin[1] == admin[2] == "0.90" and admin[4] == "0.15"  # 1/6 of the theme at 0.90
+    points = [record["points"] for record in view.records if record["points"] is not None]
+    # BIPA averages its metrics' rounded values: the points (of unrounded scores) add up to within
+    # half a hundredth of the theme
+    assert sum(points) == pytest.approx(theme.published_score, abs=0.005)

@@ -126,7 +126,7 @@ def estimate_text(node: NodeResult, publication: Publication = PLAIN, interval: 
     if not node.applicable:
         return "n/a"
     if node.credible is None or node.expected is None:
-        return score_text(node.score, publication)
+        return score_text(node.published_score, publication)
     expected, (low, high) = ((node.published_expected, node.published_credible) if node.published_credible is not None
                              and node.published_expected is not None else (node.expected, node.credible))
     text = publication.text(expected)
@@ -165,6 +165,7 @@ def explain_view(result: CountryResult) -> View:
     sections = []
     records = []
     publication = result.publication
+    shown = functools.partial(_points_text, publication=publication)
     overall = result.overall.applicable
     for goal in result.goals:
         rows = []
@@ -175,7 +176,7 @@ def explain_view(result: CountryResult) -> View:
             facts = "; ".join(f"{f.derivation or f'{f.fact}={f.value_text()}'}{provenance(f)}" for f in rule.facts)
             rows.append([rule.id.removeprefix(f"{goal.id}."), interval_text(rule, publication),
                          estimate_text(rule, publication), _percent(rule.share / share_of, decimals=1),
-                         _points_text(points(rule, rule.contribution)), rule.why or "—", facts,
+                         shown(points(rule, rule.contribution)), rule.why or "—", facts,
                          "; ".join(f"{item['id']} ({item.get('kind', '?')})" for item in rule.interventions) or "—"])
             records.append({"goal": goal.id, "rule": rule.id, "status": rule.status, "score": rule.score,
                             "low": rule.low, "high": rule.high, "expected": rule.expected,
@@ -186,13 +187,13 @@ def explain_view(result: CountryResult) -> View:
                             "interventions": ";".join(str(item["id"]) for item in rule.interventions)})
         for level, adjustment in _adjustments(goal):
             label = f"{level.id.removeprefix(f'{goal.id}.')} ({adjustment.reason})"
-            rows.append([label, "—", "—", "—", _points_text(points(None, adjustment.contribution), signed=True), adjustment.text,
+            rows.append([label, "—", "—", "—", shown(points(None, adjustment.contribution), signed=True), adjustment.text,
                          "—", "—"])
             records.append({"goal": goal.id, "rule": f"{level.id} ({adjustment.reason})", "status": adjustment.reason,
                             "score": None, "low": None, "high": None, "expected": None, "credible_low": None,
                             "credible_high": None, "weight_share": None, "points": points(None, adjustment.contribution),
                             "why": adjustment.text, "facts": "", "interventions": ""})
-        adds = (f"; adds {_points_text(published_points(publication, False, goal.contribution, goal.effective_weight))} "
+        adds = (f"; adds {shown(published_points(publication, False, goal.contribution, goal.effective_weight))} "
                 "points" if overall and goal.contribution is not None else "")
         heading = (f"{goal.id} {goal.title}: {interval_text(goal, publication)} ({goal.tier or '—'}, coverage "
                    f"{coverage_text(goal)}); expected {estimate_text(goal, publication)}{adds}"
@@ -210,7 +211,7 @@ def explain_view(result: CountryResult) -> View:
                     f"({_method_note(result)}); estimate: the expected score under the priors of the unknown facts, "
                     "with its 90% credible interval"),
              *[f"overall ({adjustment.reason}): {adjustment.text}: "
-               f"{_points_text(published_points(publication, False, adjustment.contribution, 0.0), signed=True)} "
+               f"{shown(published_points(publication, False, adjustment.contribution, 0.0), signed=True)} "
                "points" for adjustment in result.overall.adjustments if overall],
              *tier_notes(result), *recommendations_text(result), *gaps_text(result), *priors_text(result)]
     return View([], [], result.to_json, title=title, notes=notes, sections=sections, records=records)
@@ -248,10 +249,14 @@ def units_text(publication: Publication) -> str:
     return f"in the published units, {scale.min:g}-{scale.max:g}{mirrored}"
 
 
-def _points_text(points: float | None, signed: bool = False) -> str:
+def _points_text(points: float | None, signed: bool = False, publication: Publication = PLAIN) -> str:
+    """Points with one decimal on the 0-100 scale; on a declared scale, with its published decimals
+    (a 0-1 index's parts are hundredths)."""
     if points is None:
         return "—"
-    return f"{points:+.1f}" if signed else f"{points:.1f}"
+    scaled = publication.scale is not None and not publication.scale.default and publication.precision is not None
+    decimals = publication.precision if scaled else 1
+    return f"{points:+.{decimals}f}" if signed else f"{points:.{decimals}f}"
 
 
 METHOD_NOTES = {"weighted_mean": "weighted mean: each part's share of the weight times its score",
