@@ -241,7 +241,7 @@ def _scored(value: object) -> object:
     return value
 
 
-def test_the_eu_grouping_scores_every_country_as_the_per_member_rows_did(shipped, tmp_path: Path):
+def test_the_eu_grouping_scores_every_country_as_the_per_member_rows_did(shipped, shipped_scores, tmp_path: Path):
     """The rule set without the eu grouping's law, and the profiles with the rows of
     imports/eu_precursor_regulations.csv imported again: the 2024 scores of every country, every node,
     bound, estimate and tier, are the same; only the provenance of the two facts differs."""
@@ -257,7 +257,7 @@ def test_the_eu_grouping_scores_every_country_as_the_per_member_rows_did(shipped
     assert sorted(change.kind for change in plan.changes) == ["add"] * 54 + ["same"]  # the United Kingdom kept its own
     rows = assess.load_workspace(rules, profiles)
     assert all(not profile.law for profile in rows.profiles.values())
-    by_grouping, by_rows = (assess.score(workspace, 2024) for workspace in (shipped, rows))
+    by_grouping, by_rows = shipped_scores(2024), assess.score(rows, 2024)
     assert [c.country for c in by_grouping.countries] == [c.country for c in by_rows.countries]
     for grouped, rowed in zip(by_grouping.countries, by_rows.countries, strict=True):
         assert _scored(grouped.to_json()) == _scored(rowed.to_json()), grouped.country

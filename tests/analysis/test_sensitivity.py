@@ -93,12 +93,13 @@ def test_unknown_rules_are_drawn_from_their_priors(shipped_workspace):
     program, assessment, snapshots = inputs(shipped_workspace, 2025)
     model = WeightModel(program, assessment, snapshots)
     assert model.priors, "the shipped rule set estimates its unknowns"
-    drawn = model.draw_rules(np.random.default_rng(0).random((4000, *model.point.shape)))
+    draws = 2000  # the means within 4 standard errors (4.5 points): a bias of a few points shows
+    drawn = model.draw_rules(np.random.default_rng(0).random((draws, *model.point.shape)))
     checked = 0
     for rule, (rows, _, _) in list(model.priors.items())[:5]:
         for row in rows[:5]:
             node = assessment.countries[row].rules()[rule]
             assert node.expected is not None
-            assert drawn[:, row, rule].mean() == pytest.approx(node.expected, abs=4 * 50 / np.sqrt(4000))
+            assert drawn[:, row, rule].mean() == pytest.approx(node.expected, abs=4 * 50 / np.sqrt(draws))
             checked += 1
     assert checked >= 10
