@@ -228,7 +228,9 @@ def _funding(portfolio: Portfolio | None, names: dict[str, str]) -> dict[str, An
             "cut_drawn": None if drawn is None else (drawn["p10"], drawn["p90"], drawn["draws"]),
             "cut_calibrated": calibrated,
             "destination": portfolio.destination, "baseline": portfolio.baseline_flow,
-            "top": _portfolio_rows(portfolio)[:5],
+            "top": _largest_flow_first(_portfolio_rows(portfolio))[:5],
+            "points_only": (sum(1 for pick in portfolio.picks if pick.flow_stopped <= 0),
+                            math.fsum(pick.cost_usd for pick in portfolio.picks if pick.flow_stopped <= 0)),
             "verify": [{"package": humane(v["package"]), "country": v["country"], "cost": v["cost_usd"],
                         "name": names.get(v["country"], v["country"]),
                         "facts": [humane(f) for f in v["verify"]], "value": v["value_high"]}
@@ -440,12 +442,18 @@ def _priority_rows(result: Prioritization) -> list[dict[str, Any]]:
             for p in result.picks if p.leverage > 0]
 
 
+def _largest_flow_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The picks that stop flow, most first (in buying order where equal): what a planner reads the
+    budget for; picks that buy score points only are counted beside them, not listed first."""
+    return sorted((row for row in rows if row["stops"]), key=lambda row: (-row["flow"], row["rank"]))
+
+
 def _portfolio_rows(portfolio: Portfolio) -> list[dict[str, Any]]:
     return [{"rank": p.rank, "package": humane(p.package), "text": p.text, "country": p.country, "name": p.name,
              "lead": p.lead, "channel": humane(p.channel) if p.channel else "", "low": p.cost_low_usd,
              "high": p.cost_high_usd, "assumed": p.cost_basis != "sourced",
              "stopped": leverage_text(p.flow_stopped, p.flow_stopped_low, p.flow_stopped_high),
-             "stops": p.flow_stopped > 0, "before": p.overall_before[1], "after": p.overall_after[1],
+             "stops": p.flow_stopped > 0, "flow": p.flow_stopped, "before": p.overall_before[1], "after": p.overall_after[1],
              "points": p.overall_after[1] - p.overall_before[1], "why": [humane_text(why) for why in p.why]}
             for p in portfolio.picks]
 

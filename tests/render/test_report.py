@@ -98,6 +98,17 @@ def test_the_summary_comes_first_and_every_section_is_there(hostile: Path):
     assert "Tiers are earned by the low bound" in pages.main and "Tiers are earned by the low bound" in pages.annex
 
 
+def test_the_summary_lists_the_packages_stopping_the_most_flow_and_counts_those_stopping_none(shipped_pages):
+    """A planner reads the budget for the flow it stops: the picks listed first stop flow, most
+    first, and those that buy score points only are counted, not listed first."""
+    summary = visible(section(shipped_pages.main, "summary"))
+    listed = summary[summary.index("Stopping the most flow:"):summary.index("stop no flow: they act")]
+    shares = [float(share) for share in re.findall(r"stops (\d+\.\d)% \(", listed)]
+    assert len(shares) == 5 and shares == sorted(shares, reverse=True) and shares[0] > 0
+    assert "stops no flow" not in listed
+    assert re.search(r"\d+ of the \d+ packages \(\$[\d,]+\) stop no flow", summary)
+
+
 def test_the_ranking_shows_estimates_rank_intervals_and_both_tiers(shipped_pages):
     ranking = section(shipped_pages.main, "ranking")
     assert "tier earned by the low bound" in ranking and "most likely tier" in ranking
