@@ -157,15 +157,26 @@ def _document(source: str) -> str:
     return " ".join(re.split(r"[(;]", source, maxsplit=1)[0].lower().split())
 
 
+def _publication(source: str) -> str:
+    """The publication an entry cites: its publisher and title (the text's first two comma-separated
+    parts) on the host of its first URL, so that an index's country pages and its workbook, or a
+    report's chapters, are one release."""
+    url = URL.search(source)
+    title = " ".join(",".join(source[:url.start() if url else len(source)].split(",")[:2]).lower().split())
+    host = (urlsplit(url.group()).hostname or "").removeprefix("www.") if url else ""
+    return f"{host}|{title}"
+
+
 def placeholder_dates(workspace: Workspace) -> list[Finding]:
     """Entries on a day that looks like a placeholder: one as-of day given to at least 20 entries of
     at least 3 different facts in at least 3 profiles. Days that legitimately coincide are left out:
     a closed list's editions (the fact's own entries), a month's or a year's end (what a date
     given as YYYY-MM or YYYY means: a batch of reports of one month or year lands there), and a
     day on which every entry cites the same document (a plenary, a treaty's or a regulation's
-    entry into force). A value left unknown without a source (a profile's scaffold) dates nothing."""
+    entry into force) or the same publication (an index's edition: its country pages and its
+    workbook). A value left unknown without a source (a profile's scaffold) dates nothing."""
     closed = {name for name, spec in workspace.ruleset.facts.items() if spec.closed_list is not None}
-    by_day: dict[dt.date, list[tuple[str, str, str]]] = defaultdict(list)  # day -> (file, fact, document)
+    by_day: dict[dt.date, list[tuple[str, str, str, str]]] = defaultdict(list)  # day -> (file, fact, document, publication)
     for profile in workspace.profiles.values():
         for name, history in profile.history.items():
             for entry in history:
@@ -173,16 +184,17 @@ def placeholder_dates(workspace: Workspace) -> list[Finding]:
                     continue
                 if (entry.as_of + dt.timedelta(days=1)).day == 1:
                     continue  # a month's or a year's end: what "2019-06" or "2019" means
-                by_day[entry.as_of].append((profile.file, name, _document(entry.source or "")))
+                by_day[entry.as_of].append((profile.file, name, _document(entry.source or ""),
+                                            _publication(entry.source or "")))
     found = []
     for day, dated in sorted(by_day.items()):
-        files, facts, documents = ({item[i] for item in dated} for i in range(3))
+        files, facts, documents, publications = ({item[i] for item in dated} for i in range(4))
         if len(dated) < PLACEHOLDER["entries"] or len(facts) < PLACEHOLDER["facts"] \
-                or len(files) < PLACEHOLDER["profiles"] or len(documents) == 1:
+                or len(files) < PLACEHOLDER["profiles"] or len(documents) == 1 or len(publications) == 1:
             continue
         message = (f"{day} is the as-of of {len(dated)} entries of {len(facts)} facts in {len(files)} profiles: "
                    "give the date the measure took effect or was observed")
-        found += [Finding("placeholder-date", f"{file}:{name} ({day})", message) for file, name, _ in sorted(dated)]
+        found += [Finding("placeholder-date", f"{file}:{name} ({day})", message) for file, name, *_ in sorted(dated)]
     return found
 
 

@@ -82,6 +82,9 @@ def test_one_day_for_many_unrelated_facts_in_many_profiles_is_a_placeholder(mini
     ("2019-12-31", ("a", "lvl", "n"), lambda country, fact: f"Agency of {country}, {fact}, https://x.example/{fact}"),
     ("2019-06-30", ("a", "lvl", "n"), lambda country, fact: f"EMCDDA, {country} Country Drug Report 2019 (June 2019)"),
     ("2019-01-01", ("a", "lvl"), lambda country, fact: f"Agency of {country}, {fact}, https://x.example/{fact}"),
+    # one publication: an index edition's country pages and its workbook, released that day
+    ("2021-09-29", ("a", "lvl", "n"), lambda country, fact: f"GI-TOC, Global Organized Crime Index 2021, "
+                                                            f"country page {country}, https://ocindex.net/2021/country/{country}"),
 ])
 def test_days_that_legitimately_coincide_are_not_placeholders(mini: Path, day: str, facts, source):
     """One document (a regulation, a plenary), a year's or a month's end (a date given as YYYY or YYYY-MM),
