@@ -242,6 +242,7 @@ def published_points(publication: Publication, worse: bool, points: float | None
 
 
 def units_text(publication: Publication) -> str:
+    """The units explain's points are read in: 0-100, or the rule set's declared scale."""
     scale = publication.scale
     if scale is None or (scale.default and not publication.mirrored):
         return "0-100"
