@@ -159,6 +159,16 @@ class Portfolio:
     def value(self) -> float:
         return math.fsum(pick.value for pick in self.picks)
 
+    def by_effect(self) -> dict[str, list[FundedPick]]:
+        """The picks by what they do to the flow: ``stops`` some (each through a mechanism it names),
+        ``off_route`` (a mechanism, in a country whose flow does not reach the destination) and
+        ``points_only`` (no mechanism: laws, memberships, pledges, engagement); the last two are
+        bought for their score points alone. Every pick is in exactly one."""
+        groups: dict[str, list[FundedPick]] = {"stops": [], "off_route": [], "points_only": []}
+        for pick in self.picks:
+            groups["stops" if pick.flow_stopped > 0 else "off_route" if pick.mechanisms else "points_only"].append(pick)
+        return groups
+
     @property
     def fit_at_high_cost(self) -> int:
         """How many picks, in the order chosen, the budget pays for if every cost comes at the top of its

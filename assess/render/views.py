@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis i
     from ..analysis.coverage import StrategyCoverage
     from ..analysis.importing import ImportPlan
     from ..analysis.pinned import PinnedReport
-    from ..analysis.portfolio import Portfolio
+    from ..analysis.portfolio import FundedPick, Portfolio
     from ..analysis.prioritize import Prioritization
     from ..analysis.properties import PropertyReport
     from ..analysis.scenario import Projection
@@ -454,12 +455,17 @@ def portfolio_view(result: Portfolio) -> View:
                                  for v in result.verify_first[:5]))
     if result.not_profiled:
         notes.append(f"on routes but without a profile (not considered): {', '.join(result.not_profiled)}")
-    flowing = [pick for pick in result.picks if pick.flow_stopped > 0]
-    points_only = [pick for pick in result.picks if not pick.mechanisms]
-    notes.append(f"{len(flowing)} of {len(result.picks)} picks (${sum(p.cost_usd for p in flowing):,.0f}) stop flow, "
-                 f"each through a mechanism it names; {len(points_only)} (${sum(p.cost_usd for p in points_only):,.0f}) "
-                 f"act through none and buy score points only, valued at {result.capacity_weight:g} of the flow per "
-                 "100 points (a planner's assumption: it decides where cheap diplomacy ranks)")
+    groups = result.by_effect()
+
+    def counted(picks: list[FundedPick]) -> str:
+        return f"{len(picks)} (${math.fsum(p.cost_usd for p in picks):,.0f})"
+
+    off_route = (f"; {counted(groups['off_route'])} act through a mechanism in a country whose flow does not reach "
+                 f"{result.destination} and stop none" if groups["off_route"] else "")
+    notes.append(f"{counted(groups['stops'])} of {len(result.picks)} picks stop flow, each through a mechanism it "
+                 f"names; {counted(groups['points_only'])} act through none{off_route}: these buy score points only, "
+                 f"valued at {result.capacity_weight:g} of the flow per 100 points (a planner's assumption: it "
+                 "decides where cheap diplomacy ranks)")
     notes += [f"{'waived' if limit.waived else 'not offered'}: {' and '.join(limit.excludes)} in {limit.country}: "
               f"{limit.reason} ({limit.source})" for limit in result.limits]
     notes += [f"over the {driver['assumption']}: the flow cut is {driver['headline'][0]:.1%} at {driver['values'][0]} "

@@ -2,6 +2,7 @@
 
 import itertools
 import random
+import re
 
 import pytest
 
@@ -151,6 +152,21 @@ def _render(result) -> str:
     from assess import api
 
     return api.render(result, "table")
+
+
+def test_every_pick_is_counted_once_by_what_it_does_to_the_flow(shipped_25m):
+    """Stopping flow, a mechanism off the destination's routes, or no mechanism: the three groups the
+    note and the briefing count add up to the picks, and none of a group contradicts its name."""
+    from assess.render.views import portfolio_view
+
+    groups = shipped_25m.by_effect()
+    assert sorted(pick.rank for picks in groups.values() for pick in picks) == [p.rank for p in shipped_25m.picks]
+    assert all(p.flow_stopped > 0 and p.mechanisms for p in groups["stops"])
+    assert all(p.flow_stopped_high == 0 and p.mechanisms for p in groups["off_route"]) and groups["off_route"]
+    assert all(not p.mechanisms and p.flow_stopped_high == 0 for p in groups["points_only"])
+    note = next(n for n in portfolio_view(shipped_25m).notes if "picks stop flow" in n)
+    counts = [int(n) for n in re.findall(r"(\d+) \(\$", note)]
+    assert sum(counts) == len(shipped_25m.picks) and f"of {len(shipped_25m.picks)} picks" in note
 
 
 def test_a_package_is_charged_its_whole_commitment(shipped_workspace, shipped_25m):
