@@ -626,7 +626,9 @@ class _Queue:
         self.round = 0
 
     def push(self, ratio: float, country: str, package: str) -> None:
-        heapq.heappush(self.heap, (-ratio, country, package, self.round))
+        # At 12 significant digits: options of the same value tie and go by country and package,
+        # not by the last bits of their arithmetic (which vary with the order of summation).
+        heapq.heappush(self.heap, (-float(f"{ratio:.12g}"), country, package, self.round))
 
     def top(self, left: float) -> tuple[str, str, bool] | None:
         """The best option that still fits in ``left`` (those that no longer fit never will)."""

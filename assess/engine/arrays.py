@@ -433,8 +433,10 @@ def _exact(table: _Table, chunk: _Chunk) -> tuple[np.ndarray, np.ndarray, np.nda
     enumerated; NaN where an unestimated unknown leaves it without a score."""
     joint = _joint(table, chunk)
     missing = np.isnan(table.cells)
-    expected: np.ndarray = joint @ np.where(missing, 0.0, table.cells)
-    unscored = joint @ missing.astype(float) > 1e-12
+    # Row sums, not a matrix product: BLAS may round a row differently by where it lies in memory,
+    # and an entity's numbers must not depend on the order of the entities.
+    expected: np.ndarray = (joint * np.where(missing, 0.0, table.cells)).sum(axis=1)
+    unscored = joint[:, missing].sum(axis=1) > 1e-12
     expected[unscored] = np.nan
     order = np.argsort(np.where(missing, np.inf, table.cells), kind="stable")
     cumulative = np.cumsum(joint[:, order], axis=1)
@@ -510,8 +512,8 @@ def _expected(method: str, level: _Level, children: list[tuple[float, _Level]],
     drawn = level.values[:, FIRST_DRAW:]
     if method != "weighted_mean" or not drawn.shape[1] or level.complete is None:
         return _mean_of_draws(level.values)
-    weights = np.array([weight for weight, _ in children])
-    exact = weights @ np.stack([child.expected for _, child in children]) / weights.sum()
+    weights = [weight for weight, _ in children]
+    exact = np.sum([weight * child.expected for weight, child in children], axis=0) / math.fsum(weights)
     if before_caps is not None:
         exact = exact + (drawn - before_caps).mean(axis=1)
     return np.where(level.complete & ~np.isnan(exact), exact, _mean_of_draws(level.values))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assess.analysis.portfolio import exact_knapsack, fractional_knapsack, planner_for, portfolio
+from assess.analysis.portfolio import _Queue, exact_knapsack, fractional_knapsack, planner_for, portfolio
 from assess.engine.evaluate import assess
 from helpers import portfolio_workspace, with_aggregate_on_route
 
@@ -252,3 +252,14 @@ def test_an_aggregate_is_never_funded(mini_workspace):
     workspace = with_aggregate_on_route(mini_workspace)
     funded = {pick.country for pick in plan(workspace, 10_000_000).picks}
     assert "AAA" in funded and "XAA" not in funded
+
+
+def test_options_of_the_same_value_go_by_country_whatever_their_last_bits():
+    """Two sums of the same terms in another order differ in their last bit; the queue still takes
+    the options by country, as documented, not by that bit."""
+    queue = _Queue({"pledge": 1.0})
+    low, high = 0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1
+    assert low != high
+    queue.push(max(low, high), "VEN", "pledge")
+    queue.push(min(low, high), "CHN", "pledge")
+    assert queue.top(10.0) == ("CHN", "pledge", True)
