@@ -243,8 +243,9 @@ def _scored(value: object) -> object:
 
 def test_the_eu_grouping_scores_every_country_as_the_per_member_rows_did(shipped, shipped_scores, tmp_path: Path):
     """The rule set without the eu grouping's law, and the profiles with the rows of
-    imports/eu_precursor_regulations.csv imported again: the 2024 scores of every country, every node,
-    bound, estimate and tier, are the same; only the provenance of the two facts differs."""
+    imports/eu_precursor_regulations.csv and imports/eu_industry_cooperation.csv imported again: the
+    2024 scores of every country, every node, bound, estimate and tier, are the same; only the
+    provenance of the three facts differs."""
     rules, profiles = tmp_path / "rules", tmp_path / "country_profiles"
     shutil.copytree(RULES, rules)
     shutil.copytree(REPO / "country_profiles", profiles)
@@ -255,6 +256,9 @@ def test_the_eu_grouping_scores_every_country_as_the_per_member_rows_did(shipped
     assert rows.profiles["AUT"].reading("npp_anpp_controlled", 2024).value is UNKNOWN  # no law, no row
     plan = api.import_table(rows, REPO / "imports/eu_precursor_regulations.csv")
     assert sorted(change.kind for change in plan.changes) == ["add"] * 54 + ["same"]  # the United Kingdom kept its own
+    rows = assess.load_workspace(rules, profiles)
+    plan = api.import_table(rows, REPO / "imports/eu_industry_cooperation.csv")
+    assert [change.kind for change in plan.changes] == ["add"] * 27
     rows = assess.load_workspace(rules, profiles)
     assert all(not profile.law for profile in rows.profiles.values())
     by_grouping, by_rows = shipped_scores(2024), assess.score(rows, 2024)
