@@ -315,19 +315,28 @@ def _score_chart(ranked: list[CountryResult], tiers: list[str]) -> str:
                for i, goal in enumerate(scored[0].goals)]
     if len(scored) > AT_SCALE:
         return _score_distribution(scored, panels, tiers)
-    figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 0.19 * len(scored) + 1.4), sharey=True)
+    # The panels' rows line up by their limits, not by a shared axis: a shared one draws every
+    # country's tick in every panel, which took most of the chart's time.
+    figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 0.19 * len(scored) + 1.4))
     rows = range(len(scored))
     for ax, (title, nodes) in zip(axes, panels, strict=True):
-        for row, node in zip(rows, nodes, strict=True):
-            if node.low is not None and node.high is not None and node.applicable:
-                ax.plot([node.low, node.high], [row, row], color="#999999", linewidth=1.4, solid_capstyle="butt")
-            if node.score is not None:
-                ax.plot(node.score, row, "o", markersize=4, color=_tier_colour(node.tier or scored[row].overall.tier, tiers))
+        # One collection of bars and one of dots a panel: an artist per country made the chart the
+        # slowest part of the briefing.
+        bars = [(row, node.low, node.high) for row, node in zip(rows, nodes, strict=True)
+                if node.low is not None and node.high is not None and node.applicable]
+        if bars:
+            ax.hlines(*zip(*bars, strict=True), color="#999999", linewidth=1.4, capstyle="butt")
+        dots = [(node.score, row, _tier_colour(node.tier or scored[row].overall.tier, tiers))
+                for row, node in zip(rows, nodes, strict=True) if node.score is not None]
+        if dots:
+            xs, ys, colours = zip(*dots, strict=True)
+            ax.scatter(xs, ys, s=16, c=list(colours), marker="o", linewidths=0, zorder=3)
         ax.set_title(title, fontsize=7, loc="left")
         ax.set_xlim(-4, 104)  # a dot at 0 or 100 is drawn whole
         ax.set_xticks([0, 50, 100])
         ax.grid(axis="x", color="#eeeeee")
-    axes[0].invert_yaxis()  # the panels share it: best-ranked at the top of every panel
+        ax.set_ylim(len(scored) - 0.5, -0.5)  # best-ranked at the top of every panel
+        ax.set_yticks([])
     axes[0].set_yticks(list(rows), [f"{c.name[:22]} ({c.country})" for c in scored], fontsize=7)
     handles = [Line2D([], [], marker="o", linestyle="", color=_tier_colour(t, tiers), label=f"tier: {t}") for t in tiers]
     handles.append(Line2D([], [], color="#999999", linewidth=1.4, label="range if unknown facts were at worst / best"))
