@@ -27,7 +27,7 @@ import itertools
 import math
 import os
 import sys
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -306,7 +306,8 @@ class Planner:
         found = {name: self._applied(country, name) for name in self.packages
                  if name not in country.funded and self.packages[name].kind not in barred}
         applied = {name: change for name, change in found.items() if change is not None}
-        trees = self._estimated([(country.code, values, country.tree, changes) for values, changes in applied.values()])
+        trees = self._estimated([(country.code, country.values, values, country.tree, changes)
+                                 for values, changes in applied.values()])
         return {name: Effect(name, values, changes, tree, self.scores(tree))
                 for (name, (values, changes)), tree in zip(applied.items(), trees, strict=True)}
 
@@ -317,7 +318,7 @@ class Planner:
         if applied is None:
             return None
         values, changes = applied
-        tree = self.rescore(country.code, values, country.tree, changes)
+        tree = self.rescore(country.code, country.values, values, country.tree, changes)
         return Effect(name, values, changes, tree, self.scores(tree))
 
     def _applied(self, country: CountryState, name: str) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]] | None:
@@ -331,24 +332,27 @@ class Planner:
                 values[fact], changes[fact] = after, (before, after)
         return (values, changes) if changes else None
 
-    def rescore(self, code: str, values: dict[str, Any], before: NodeResult, changed: Collection[str]) -> NodeResult:
-        """The country's tree with ``changed`` facts, and its estimates on the same draws as before."""
-        return self._estimated([(code, values, before, changed)])[0]
+    def rescore(self, code: str, base: Mapping[str, Any], values: dict[str, Any], before: NodeResult,
+                changed: Collection[str]) -> NodeResult:
+        """The country's tree (``before``, on its ``base`` facts) with ``changed`` facts, and its
+        estimates on the same draws as before."""
+        return self._estimated([(code, base, values, before, changed)])[0]
 
-    def _estimated(self, items: Sequence[tuple[str, dict[str, Any], NodeResult, Collection[str]]]) -> list[NodeResult]:
-        """Each (country, facts, tree before, changed facts) scored again, its estimates made in one
-        evaluation of them all on each country's own draws."""
+    def _estimated(self, items: Sequence[tuple[str, Mapping[str, Any], dict[str, Any], NodeResult, Collection[str]]]
+                   ) -> list[NodeResult]:
+        """Each (country, its facts before, facts, tree before, changed facts) scored again; its
+        estimates evaluated only where the changed facts reach, on the country's own draws."""
         trees = [rescore_numbers(self.program, Snapshot(values, self.year), before, changed, self.goals)
-                 for _, values, before, changed in items]
+                 for _, _, values, before, changed in items]
         if self.estimator is None or not items:
             return trees
-        estimated = self.estimator.evaluate([(code, values) for code, values, _, _ in items], intervals=False).nodes
-        for row, (tree, (_, _, before, _)) in enumerate(zip(trees, items, strict=True)):
+        for tree, (code, base, values, before, _) in zip(trees, items, strict=True):
+            estimated = self.estimator.what_ifs(code, base, [values]).nodes
             # goals scored again may be shared with other countries (the goal cache): estimated on copies
             tree.children = [child if child is old else _fresh(child)
                              for child, old in zip(tree.children, before.children, strict=True)]
             changed_goals = [child for child, old in zip(tree.children, before.children, strict=True) if child is not old]
-            set_estimates((tree, *(node for goal in changed_goals for node in goal.walk())), estimated, row)
+            set_estimates((tree, *(node for goal in changed_goals for node in goal.walk())), estimated, 0)
         return trees
 
     def value_now(self, country: CountryState, effect: Effect, point: FlowState) -> float:
@@ -554,6 +558,7 @@ class Planner:
         for code in {option.country for option in selection}:
             countries[code] = _copy(countries[code])
         changed: dict[str, set[str]] = {}
+        bases = {code: dict(countries[code].values) for code in {option.country for option in selection}}
         for option in selection:
             country = countries[option.country]
             for fact, target in self.targets[option.package].items():
@@ -561,7 +566,7 @@ class Planner:
                 changed.setdefault(option.country, set()).add(fact)
         for code, facts in changed.items():
             country = countries[code]
-            country.tree = self.rescore(code, country.values, country.tree, facts)
+            country.tree = self.rescore(code, bases[code], country.values, country.tree, facts)
             country.scores = self.scores(country.tree)
         flow = self.routes.model.state_of(self.capacities(countries), market).total
         points = math.fsum(max(0.0, countries[code].scores.overall[1] - start[code]) for code in countries)

@@ -42,6 +42,7 @@ RESOLUTION = 0.01  # points: the credible interval's ends are counted to this (b
 SORTED_UP_TO = 4000  # up to this many draws, the ends are the draws' exact order statistics
 CHUNK_VALUES = 4_000_000  # random numbers held at once: entities are evaluated in chunks of this size
 MAX_TABLE = 5_000_000  # the most combinations of values one rule's table may hold
+RECORDS_KEPT = 16  # base evaluations kept per entity for what-ifs
 
 
 class TableTooLarge(UsageError):
@@ -192,6 +193,38 @@ def _facts_of_cap(cap: CompiledCap) -> tuple[str, ...]:
     return tuple(dict.fromkeys(test.fact for _, test in iter_fact_tests(cap.cap.when)))
 
 
+@dataclass(frozen=True)
+class _Reuse:
+    """An entity's levels by node id and rule path, kept in ``levels`` as they are evaluated; with a
+    ``base``, a what-if's: every level it does not mark ``stale`` is the base's (``levels`` then
+    starts as a copy of the base's)."""
+
+    levels: dict[str, _Level | None]
+    base: Mapping[str, _Level | None] | None = None
+    stale: frozenset[str] = frozenset()
+
+    def evaluates(self, key: str) -> bool:
+        return self.base is None or key in self.stale
+
+    def reused(self, key: str) -> _Level | None:
+        assert self.base is not None
+        return self.base[key]
+
+    def keep(self, key: str, level: _Level | None) -> None:
+        self.levels[key] = level
+
+
+@dataclass
+class _Record:
+    """An entity's base evaluation for what-ifs: its completed facts, every level, every node's
+    summary (one row each) and its tiered levels' probabilities."""
+
+    values: Mapping[str, Any]
+    levels: dict[str, _Level | None]
+    collected: dict[str, list[tuple[np.ndarray, ...]]]
+    probabilities: dict[str, np.ndarray]
+
+
 @dataclass
 class _Chunk:
     """The encoded facts of some entities: value indices per column, and each fact's distribution."""
@@ -230,6 +263,9 @@ class Estimator:
         self.program, self.year, self.known, self.priors, self.draws, self.seed = program, year, known, priors, draws, seed
         self._extra: list[tuple[str, Any]] = []
         self._tabled: ArrayProgram | None = None
+        self._records: dict[str, list[_Record]] = {}
+        self._subtree_reads: dict[str, frozenset[str]] | None = None
+        self._own: dict[str, frozenset[str]] | None = None
 
     def evaluate(self, rows: Sequence[tuple[str, Mapping[str, Any]]], keep_samples: bool = False,
                  rule_draws: Collection[str] = (), intervals: bool = True) -> Estimates:
@@ -237,14 +273,13 @@ class Estimator:
         ``keep_samples`` the draws of the overall and the goals are kept, and of ``rule_draws``'s rules;
         without ``intervals`` the credible intervals are left as the bounds (what-ifs need expectations)."""
         program, draws = self.program, self.draws
-        if program.derived:  # a what-if may have changed an input of a derived fact
-            rows = [(code, program.derived.complete(values)[0]) for code, values in rows]
+        rows = [(code, self._completed(values)) for code, values in rows]  # a what-if may change a derived fact's input
         read = program.facts_read
         used = [(code, [self.priors.of(code, name) for name in read if name not in values]) for code, values in rows]
         tabled = self._tables(rows)
         per_chunk = max(1, CHUNK_VALUES // max(1, len(read) * max(1, draws)))
         collected: dict[str, list[tuple[np.ndarray, ...]]] = {}
-        tiered = {node.id: node.tiers or tabled.tiers for node in program.root.aggregates() if node.tiered}
+        tiered = self._tiered(tabled)
         probabilities: dict[str, list[np.ndarray]] = {}
         # the draws of the overall level and the goals, written chunk by chunk into one array each
         # (not gathered and joined at the end: twice the memory of entities x draws per node)
@@ -256,18 +291,117 @@ class Estimator:
             for name, parts in samples.items():
                 for part in parts:
                     if name in tiered:
-                        published = self._as_published(part, name in program.publication.mirrored)
-                        probabilities.setdefault(name, []).append(_tier_probabilities(published, tiered[name]))
+                        probabilities.setdefault(name, []).append(self._tier_probabilities(name, part, tiered))
                     if keep_samples:
                         if name not in joined:
                             joined[name] = np.empty((len(rows), part.shape[1]), part.dtype)
                         joined[name][start:start + len(part)] = part
+        return self._estimates([code for code, _ in rows], collected, probabilities, tiered, dict(used), joined)
+
+    def what_ifs(self, code: str, base: Mapping[str, Any], variants: Sequence[Mapping[str, Any]]) -> Estimates:
+        """The entity's estimates with each variant of its facts, as ``evaluate`` gives them without
+        ``intervals`` (the same numbers): only the rules and levels that read a fact a variant
+        changes are evaluated again; every other keeps the base's, evaluated once per base (on the
+        same draws). A what-if changes a few facts of one country, so most of its tree is the base's."""
+        record = self._record(code, base)
+        rows = [(code, self._completed(values)) for values in variants]
+        tabled = self._tables(rows)
+        tiered = self._tiered(tabled)
+        collected: dict[str, list[tuple[np.ndarray, ...]]] = {}
+        probabilities: dict[str, list[np.ndarray]] = {}
+        for row in rows:
+            changed = {name for name in self.program.facts_read
+                       if row[1].get(name, UNKNOWN) != record.values.get(name, UNKNOWN)}
+            stale = frozenset(key for key, reads in self._reads().items() if reads & changed)
+            chunk = _encode(tabled, [row], self.priors, self.draws, self.seed,
+                            only={name for key in stale for name in self._own_reads()[key]})
+            parts = {key: list(found) for key, found in record.collected.items() if key not in stale}
+            samples: dict[str, list[np.ndarray]] = {}
+            levels = dict(record.levels)  # the stale ones replaced as they are evaluated
+            _evaluate_node(self.program.root, tabled, chunk, parts, samples, self.draws, intervals=False,
+                           reuse=_Reuse(levels, record.levels, stale))
+            tiers = {name: found for name, found in record.probabilities.items() if name not in stale}
+            tiers.update({name: self._tier_probabilities(name, drawn, tiered)
+                          for name, (drawn,) in samples.items() if name in tiered})
+            # the variant is the base of what comes next if it is funded: kept as a record of its own
+            self._keep(code, _Record(row[1], levels, parts, tiers))
+            for key, summaries in parts.items():
+                collected.setdefault(key, []).extend(summaries)
+            for name, shares in tiers.items():
+                probabilities.setdefault(name, []).append(shares)
+        return self._estimates([code] * len(rows), collected, probabilities, tiered, {}, {})
+
+    def _record(self, code: str, base: Mapping[str, Any]) -> _Record:
+        """The entity's base evaluation, every level kept (the last few bases asked for, per entity:
+        a portfolio values packages against several states of one country in turn)."""
+        values = self._completed(base)
+        kept = self._records.setdefault(code, [])
+        for found in kept:
+            if found.values == values:
+                return found
+        tabled = self._tables([(code, values)])
+        tiered = self._tiered(tabled)
+        chunk = _encode(tabled, [(code, values)], self.priors, self.draws, self.seed)
+        record = _Record(values, {}, {}, {})
+        samples: dict[str, list[np.ndarray]] = {}
+        _evaluate_node(self.program.root, tabled, chunk, record.collected, samples, self.draws, intervals=False,
+                       reuse=_Reuse(record.levels))
+        record.probabilities.update({name: self._tier_probabilities(name, drawn, tiered)
+                                     for name, (drawn,) in samples.items() if name in tiered})
+        return self._keep(code, record)
+
+    def _keep(self, code: str, record: _Record) -> _Record:
+        kept = self._records.setdefault(code, [])
+        kept.insert(0, record)
+        del kept[RECORDS_KEPT:]
+        return record
+
+    def _completed(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The facts with the derived ones computed from them (a what-if may change an input)."""
+        return self.program.derived.complete(values)[0] if self.program.derived else values
+
+    def _reads(self) -> dict[str, frozenset[str]]:
+        """Every rule's and level's facts, with those of its whole subtree (a level's caps included)."""
+        if self._subtree_reads is None:
+            reads: dict[str, frozenset[str]] = {}
+
+            def walk(node: CompiledNode) -> frozenset[str]:
+                found = set(self._own_reads()[node.id])
+                for child in node.children:
+                    found |= walk(child) if isinstance(child, CompiledNode) else self._own_reads()[child.path]
+                    if not isinstance(child, CompiledNode):
+                        reads[child.path] = self._own_reads()[child.path]
+                reads[node.id] = frozenset(found)
+                return reads[node.id]
+            walk(self.program.root)
+            self._subtree_reads = reads
+        return self._subtree_reads
+
+    def _own_reads(self) -> dict[str, frozenset[str]]:
+        """The facts a rule reads, and those a level's own caps read."""
+        if self._own is None:
+            self._own = {rule.path: frozenset(rule.scoring.facts) for rule in self.program.rules}
+            self._own.update({node.id: frozenset(fact for cap in node.caps for fact in _facts_of_cap(cap))
+                              for node in self.program.root.aggregates()})
+        return self._own
+
+    def _tiered(self, tabled: ArrayProgram) -> dict[str, tuple[tuple[str, float], ...]]:
+        return {node.id: node.tiers or tabled.tiers for node in self.program.root.aggregates() if node.tiered}
+
+    def _tier_probabilities(self, name: str, drawn: np.ndarray, tiered: Mapping[str, Sequence[tuple[str, float]]]
+                            ) -> np.ndarray:
+        published = self._as_published(drawn, name in self.program.publication.mirrored)
+        return _tier_probabilities(published, tiered[name])
+
+    def _estimates(self, codes: list[str], collected: dict[str, list[tuple[np.ndarray, ...]]],
+                   probabilities: dict[str, list[np.ndarray]], tiered: Mapping[str, Sequence[tuple[str, float]]],
+                   used: dict[str, list[PriorUsed]], joined: dict[str, np.ndarray]) -> Estimates:
         nodes = {node: _joined(parts) for node, parts in collected.items()}
-        for node in program.root.aggregates():
+        for node in self.program.root.aggregates():
             if node.tiered and node.id in nodes:
                 nodes[node.id].tiers = tuple(name for name, _ in tiered[node.id])
                 nodes[node.id].tier_probabilities = np.concatenate(probabilities.get(node.id, []))
-        return Estimates(program.root.id, [code for code, _ in rows], draws, self.seed, nodes, dict(used), joined)
+        return Estimates(self.program.root.id, codes, self.draws, self.seed, nodes, used, joined)
 
     def _as_published(self, drawn: np.ndarray, worse: bool) -> np.ndarray:
         """The draws as their published values stand for them (``Program.as_published``): a tier's
@@ -310,7 +444,9 @@ class Estimator:
 
 
 def _encode(tabled: ArrayProgram, rows: Sequence[tuple[str, Mapping[str, Any]]], priors: Any, draws: int,
-            seed: int) -> _Chunk:
+            seed: int, only: Collection[str] | None = None) -> _Chunk:
+    """The rows' facts as value indices per column (``only`` these facts: the rest are not read),
+    the unknowns drawn from each entity's own stream of uniforms over every fact it reads."""
     program, values = tabled.program, tabled.values
     read = program.facts_read
     columns = FIRST_DRAW + draws
@@ -323,6 +459,8 @@ def _encode(tabled: ArrayProgram, rows: Sequence[tuple[str, Mapping[str, Any]]],
     encoded, distributions = {}, {}
     rows_at = np.arange(len(rows))
     for f, name in enumerate(read):
+        if only is not None and name not in only:
+            continue
         index, unknown = values.index[name], values.unknown(name)
         at = np.fromiter((index.get(known.get(name, UNKNOWN), unknown) for _, known in rows), np.int32, len(rows))
         cells = np.repeat(at[:, None], columns, axis=1)
@@ -347,6 +485,9 @@ def _encode(tabled: ArrayProgram, rows: Sequence[tuple[str, Mapping[str, Any]]],
 
 def _joined(parts: list[tuple[np.ndarray, ...]]) -> NodeEstimate:
     """One node's summaries, chunk after chunk, as one array each (in ``_collect``'s order)."""
+    if len(parts) == 1:  # one chunk (a what-if's row): its arrays as they are, read only
+        point, low, high, coverage, expected, credible_low, credible_high = parts[0]
+        return NodeEstimate(point, low, high, coverage, expected, credible_low, credible_high)
     point, low, high, coverage, expected, credible_low, credible_high = (
         np.concatenate([part[i] for part in parts]) for i in range(7))
     return NodeEstimate(point, low, high, coverage, expected, credible_low, credible_high)
@@ -366,15 +507,34 @@ def _inverse_cdf(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
 
 def _evaluate_node(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
                    collected: dict[str, list[tuple[np.ndarray, ...]]], samples: dict[str, list[np.ndarray]] | None,
-                   draws: int, rule_draws: frozenset[str] = frozenset(), intervals: bool = True) -> _Level | None:
+                   draws: int, rule_draws: frozenset[str] = frozenset(), intervals: bool = True,
+                   reuse: _Reuse | None = None) -> _Level | None:
     """Roll one level up from its children, as the traced path does (``aggregate.roll_up``,
-    ``apply_cap``), in every column at once; record its summary; None if it does not apply."""
+    ``apply_cap``), in every column at once; record its summary; None if it does not apply.
+    With ``reuse``: a level or rule it does not mark stale is the base's (already collected)."""
+    if reuse is not None and not reuse.evaluates(node.id):
+        return reuse.reused(node.id)
+    level = _evaluate_level(node, tabled, chunk, collected, samples, draws, rule_draws, intervals, reuse)
+    if reuse is not None:
+        reuse.keep(node.id, level)
+    return level
+
+
+def _evaluate_level(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
+                    collected: dict[str, list[tuple[np.ndarray, ...]]], samples: dict[str, list[np.ndarray]] | None,
+                    draws: int, rule_draws: frozenset[str], intervals: bool, reuse: _Reuse | None) -> _Level | None:
     if node.window is not None and not node.window.applies(tabled.year):
         return None
     children: list[tuple[float, _Level]] = []
     for child in node.children:
-        level = (_evaluate_node(child, tabled, chunk, collected, samples, draws, rule_draws, intervals)
-                 if isinstance(child, CompiledNode) else _evaluate_rule(child, tabled, chunk, collected))
+        if isinstance(child, CompiledNode):
+            level = _evaluate_node(child, tabled, chunk, collected, samples, draws, rule_draws, intervals, reuse)
+        elif reuse is not None and not reuse.evaluates(child.path):
+            level = reuse.reused(child.path)
+        else:
+            level = _evaluate_rule(child, tabled, chunk, collected)
+            if reuse is not None:
+                reuse.keep(child.path, level)
         if level is not None and samples is not None and not isinstance(child, CompiledNode) and child.path in rule_draws:
             samples.setdefault(child.path, []).append(level.values[:, FIRST_DRAW:].copy())
         if level is not None:

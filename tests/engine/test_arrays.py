@@ -187,3 +187,33 @@ def test_a_rule_may_leave_its_unknowns_unestimated(mini_workspace):
     plain = compile_ruleset(_with_facts(mini_workspace, ruleset.facts))
     again = arrays.Estimator(plain, 2024, {"FRA": {}}, priors, 50, 0).evaluate([("FRA", {})]).nodes
     assert again[opted_path].expected[0] == pytest.approx(30.0)
+
+
+def _same(left: arrays.Estimates, right: arrays.Estimates) -> None:
+    assert set(left.nodes) == set(right.nodes)
+    for key, node in left.nodes.items():
+        other = right.nodes[key]
+        for name in ("point", "low", "high", "coverage", "expected", "credible_low", "credible_high"):
+            assert np.array_equal(getattr(node, name), getattr(other, name), equal_nan=True), (key, name)
+        if node.tier_probabilities is not None:
+            assert np.array_equal(node.tier_probabilities, other.tier_probabilities), key
+
+
+def test_a_what_if_evaluated_where_its_changes_reach_gives_the_numbers_of_a_whole_evaluation(shipped_workspace,
+                                                                                             shipped_scores):
+    """Every package of four route countries applied, each evaluated again only in the rules and
+    levels that read a fact it changes (caps included): bit for bit what evaluating the whole tree
+    gives; and again from a funded variant as the base (the record a what-if leaves)."""
+    from assess.analysis.portfolio import planner_for
+
+    planner, countries = planner_for(shipped_workspace, shipped_scores(2025), "USA")
+    estimator = planner.estimator
+    for code in ("MEX", "CHN", "IND", "GTM"):
+        base = countries[code].values
+        variants = [applied[0] for name in planner.packages if (applied := planner._applied(countries[code], name))]
+        assert len(variants) >= 5, code
+        _same(estimator.what_ifs(code, base, variants), estimator.evaluate([(code, v) for v in variants], intervals=False))
+        funded = variants[0]
+        further = [{**funded, **{fact: value for fact, value in v.items() if v.get(fact) != base.get(fact)}}
+                   for v in variants[1:]]
+        _same(estimator.what_ifs(code, funded, further), estimator.evaluate([(code, v) for v in further], intervals=False))
