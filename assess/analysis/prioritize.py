@@ -225,6 +225,11 @@ class _Standings:
         self.fixed = (np.array([weights.need * c.need for c in candidates]),
                       np.array([weights.feasibility * c.feasibility for c in candidates]))
         self.leverage_weight = weights.leverage
+        # Leverage enters on 0-1, as need and feasibility do: against the largest any candidate has on
+        # today's flows (one scale for every round, so priorities compare down the list). As a bare
+        # share of the flow (12% for Mexico, under 3% for the rest) its weight counted for less than a
+        # tenth of the same weight on need or feasibility, and leverage did not lead.
+        self.largest: float | None = None
 
     def leverage(self, state: FlowState, among: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Leverage at the ranked capacity, and at the high and the low end of the capacity range."""
@@ -246,7 +251,10 @@ class _Standings:
         priority, ties by code."""
         among = np.flatnonzero(remaining)
         points, lows, highs = self.leverage(state, among)
-        priority = self.leverage_weight * points + self.fixed[0][among] + self.fixed[1][among]
+        if self.largest is None:  # the first round: every candidate, on today's flows
+            self.largest = float(points.max()) if len(points) else 0.0
+        relative = points / self.largest if self.largest > 0 else np.zeros_like(points)
+        priority = self.leverage_weight * relative + self.fixed[0][among] + self.fixed[1][among]
         without_route = (points <= LEVERAGE_FLOOR) & (not need_only)
         order = np.lexsort((np.arange(len(among)), -priority, without_route))[:2].tolist()
         top = [_Standing(self.codes[among[k]], float(priority[k]), float(points[k]), float(lows[k]), float(highs[k]))

@@ -381,7 +381,8 @@ def priorities_view(result: Prioritization) -> View:
                 "effectiveness)"))
     notes: list[str] = [
         Remark(flow_unit_note(result.harm)),
-        Remark("priority = leverage share x {leverage} + need x {need} + feasibility x {feasibility}; "
+        Remark("priority = leverage (against the largest of any candidate today) x {leverage} + need x {need} + "
+               "feasibility x {feasibility}; "
                "countries with leverage come first{order}".format(
                    **vars(result.weights), order=" (not in need-only mode)" if result.need_only else "")),
         Remark("* capacity not fully known: ranked on its expected score under the priors of the unknown facts (see "

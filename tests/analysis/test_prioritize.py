@@ -101,3 +101,17 @@ def test_an_aggregate_is_never_a_candidate(mini_workspace):
     workspace = with_aggregate_on_route(mini_workspace)
     picks = prioritize(workspace, assess(workspace, 2024), "NOR").picks
     assert "AAA" in {pick.country for pick in picks} and "XAA" not in {pick.country for pick in picks}
+
+
+def test_leverage_enters_priority_on_the_scale_of_need_and_feasibility():
+    """Leverage, a share of the flow (68% for Mexico here, 12% on the bundled data), enters the
+    priority against the largest any candidate has today: the first pick's counts one full weight,
+    as a need of 1 would, and every later pick's is its share of that, on the same scale."""
+    routes = routes_of(EDGES, CAPACITY)
+    weights = routes.config.priority.weights.model_copy(update={"leverage": 1, "need": 1, "feasibility": 0})
+    routes.config = routes.config.model_copy(update={"priority": routes.config.priority.model_copy(update={"weights": weights})})
+    _, picks = select(routes, budget=3)
+    first = picks[0]
+    assert first.priority == pytest.approx(1 + first.need)
+    for pick in picks[1:]:
+        assert pick.priority == pytest.approx(pick.leverage / first.leverage + pick.need)
