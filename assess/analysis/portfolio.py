@@ -130,6 +130,8 @@ class FundedPick:
     why: list[str] = field(default_factory=list)
     # the flow mechanisms of the rules reading the facts it changes (none: it buys score points only)
     mechanisms: list[str] = field(default_factory=list)
+    # the facts it changes that are unknown today: its value rests on their priors
+    unverified: list[str] = field(default_factory=list)
 
     def to_json(self) -> JSONObject:
         return dict(vars(self))
@@ -617,6 +619,7 @@ class Planner:
                               "value_per_million_usd": runner.ratio * 1e6}
         pick.mechanisms = sorted({rule.rule.mechanism for rule in self.program.rules if rule.rule.mechanism
                                   and not set(rule.scoring.facts).isdisjoint(option.changes)})
+        pick.unverified = sorted(fact for fact, (old, _) in option.changes.items() if old is UNKNOWN)
         pick.why = _why(pick, self.routes.model.destination)
         return pick
 
@@ -743,6 +746,9 @@ def _why(pick: FundedPick, destination: str) -> list[str]:
                f"stops no flow to {destination} at the capacity its evidence shows" if pick.mechanisms else
                "stops no flow: it acts through no flow mechanism and buys score points only",
                f"overall {pick.overall_before[1]:.0f} -> {pick.overall_after[1]:.0f}" + (f" ({moved})" if moved else "")]
+    if pick.unverified:  # valued as if the country might lack what the package brings: checked first
+        reasons.append(f"rests on facts not known today ({', '.join(pick.unverified)}): valued on their priors; "
+                       "verify them before funding, since the package adds nothing where the country has it")
     basis = "a sourced cost" if pick.cost_basis == "sourced" else "a planner's assumed cost"
     years = pick.duration_years or 1.0
     reasons.append(f"${pick.cost_low_usd:,.0f}-${pick.cost_high_usd:,.0f} committed ({basis}: "

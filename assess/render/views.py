@@ -467,6 +467,10 @@ def portfolio_view(result: Portfolio) -> View:
                  f"names; {counted(groups['points_only'])} act through none{off_route}: these buy score points only, "
                  f"valued at {result.capacity_weight:g} of the flow per 100 points (a planner's assumption: it "
                  "decides where cheap diplomacy ranks)")
+    resting = [pick for pick in result.picks if pick.unverified]
+    if resting:
+        notes.append(f"{counted(resting)} of {len(result.picks)} picks change facts not known today and are valued on "
+                     "their priors: verify those facts before funding (each pick names them)")
     notes += [f"{'waived' if limit.waived else 'not offered'}: {' and '.join(limit.excludes)} in {limit.country}: "
               f"{limit.reason} ({limit.source})" for limit in result.limits]
     notes += [f"over the {driver['assumption']}: the flow cut is {driver['headline'][0]:.1%} at {driver['values'][0]} "

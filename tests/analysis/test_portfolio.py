@@ -263,3 +263,20 @@ def test_options_of_the_same_value_go_by_country_whatever_their_last_bits():
     queue.push(max(low, high), "VEN", "pledge")
     queue.push(min(low, high), "CHN", "pledge")
     assert queue.top(10.0) == ("CHN", "pledge", True)
+
+
+def test_a_pick_that_changes_an_unknown_fact_says_it_rests_on_its_prior(shipped_25m):
+    """A package valued against a fact nobody has checked (Mexico's laboratory units) names that fact
+    in its reasons, and the portfolio counts such picks; one changing only known facts names none."""
+    from assess.api import render
+
+    for pick in shipped_25m.picks:
+        unknown = sorted(fact for fact, change in pick.effects.items() if change.startswith("unknown ->"))
+        assert pick.unverified == unknown, pick.package
+        assert any("rests on facts not known today" in reason for reason in pick.why) == bool(unknown), pick.package
+    assert any(pick.unverified for pick in shipped_25m.picks) and not all(pick.unverified for pick in shipped_25m.picks)
+    lab = next(p for p in shipped_25m.picks if (p.country, p.package) == ("MEX", "clandestine_lab_training"))
+    assert lab.unverified == ["clandestine_lab_units"]
+    resting = sum(1 for pick in shipped_25m.picks if pick.unverified)
+    table = render(shipped_25m, "table")
+    assert f"{resting} ($" in table and "change facts not known today" in table
