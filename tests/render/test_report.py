@@ -110,6 +110,8 @@ def test_the_summary_lists_the_packages_stopping_the_most_flow_and_counts_those_
                         r"points: (\d+) act through no flow mechanism .*?, (\d+) through one in a country whose flow "
                         r"does not reach USA", summary)
     assert counted and int(counted[1]) == int(counted[2]) + int(counted[3])  # Myanmar's are off the US routes
+    unverified = re.search(r"(\d+) of the (\d+) packages \(\$[\d,]+\) change facts nobody has checked", summary)
+    assert unverified and 0 < int(unverified[1]) < int(unverified[2])  # a result resting on priors says so
 
 
 def test_the_ranking_shows_estimates_rank_intervals_and_both_tiers(shipped_pages):
