@@ -171,6 +171,10 @@ class Portfolio:
             groups["stops" if pick.flow_stopped > 0 else "off_route" if pick.mechanisms else "points_only"].append(pick)
         return groups
 
+    def on_priors(self) -> list[FundedPick]:
+        """The picks that change a fact unknown today: valued on its prior, to verify before funding."""
+        return [pick for pick in self.picks if pick.unverified]
+
     @property
     def fit_at_high_cost(self) -> int:
         """How many picks, in the order chosen, the budget pays for if every cost comes at the top of its

@@ -363,14 +363,12 @@ class Estimator:
     def _reads(self) -> dict[str, frozenset[str]]:
         """Every rule's and level's facts, with those of its whole subtree (a level's caps included)."""
         if self._subtree_reads is None:
-            reads: dict[str, frozenset[str]] = {}
+            reads = dict(self._own_reads())  # a rule's are its own; a level's, its caps' and then its subtree's
 
             def walk(node: CompiledNode) -> frozenset[str]:
-                found = set(self._own_reads()[node.id])
+                found = set(reads[node.id])
                 for child in node.children:
-                    found |= walk(child) if isinstance(child, CompiledNode) else self._own_reads()[child.path]
-                    if not isinstance(child, CompiledNode):
-                        reads[child.path] = self._own_reads()[child.path]
+                    found |= walk(child) if isinstance(child, CompiledNode) else reads[child.path]
                 reads[node.id] = frozenset(found)
                 return reads[node.id]
             walk(self.program.root)

@@ -231,8 +231,7 @@ def _funding(portfolio: Portfolio | None, names: dict[str, str]) -> dict[str, An
             "top": _largest_flow_first(_portfolio_rows(portfolio))[:5],
             "stopping_none": {group: (len(picks), math.fsum(pick.cost_usd for pick in picks))
                               for group, picks in portfolio.by_effect().items() if group != "stops"},
-            "unverified": (sum(1 for pick in portfolio.picks if pick.unverified),
-                           math.fsum(pick.cost_usd for pick in portfolio.picks if pick.unverified)),
+            "unverified": (len(portfolio.on_priors()), math.fsum(pick.cost_usd for pick in portfolio.on_priors())),
             "verify": [{"package": humane(v["package"]), "country": v["country"], "cost": v["cost_usd"],
                         "name": names.get(v["country"], v["country"]),
                         "facts": [humane(f) for f in v["verify"]], "value": v["value_high"]}

@@ -467,7 +467,7 @@ def portfolio_view(result: Portfolio) -> View:
                  f"names; {counted(groups['points_only'])} act through none{off_route}: these buy score points only, "
                  f"valued at {result.capacity_weight:g} of the flow per 100 points (a planner's assumption: it "
                  "decides where cheap diplomacy ranks)")
-    resting = [pick for pick in result.picks if pick.unverified]
+    resting = result.on_priors()
     if resting:
         notes.append(f"{counted(resting)} of {len(result.picks)} picks change facts not known today and are valued on "
                      "their priors: verify those facts before funding (each pick names them)")
