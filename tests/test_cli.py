@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import assess
 from assess.cli import main
-from helpers import FIXTURES, MINI, REPO, invoke, workspace_args
+from helpers import FIXTURES, MINI, REPO, invoke, shipped_args, workspace_args
 
 
 def test_run_writes_outputs_and_prints_table(tmp_path: Path):
@@ -421,8 +421,22 @@ def test_quiet_leaves_results_and_errors_only(name: str, mini: Path, tmp_path: P
 
 
 def test_check_quiet_on_a_clean_workspace_says_ok_and_nothing_else():
-    result = invoke("-q", "check", *workspace_args())
+    result = invoke("-q", "check", *shipped_args())  # the shipped data: no findings and no warnings
     assert (result.exit_code, result.stdout, result.stderr) == (0, "ok: rules and profiles are valid; no findings\n", "")
+
+
+def test_check_quiet_counts_the_warnings_it_leaves_out(mini: Path):
+    def warnings() -> int:
+        result = invoke("-q", "check", *workspace_args(mini))
+        status = "ok: rules and profiles are valid; no findings"
+        assert result.exit_code == 0 and result.stdout.startswith(status), result.stdout
+        return int(result.stdout.removeprefix(status).removeprefix("; ").split(" ")[0] or 0)
+
+    before = warnings()
+    profile = mini / "profiles/NOR.yaml"
+    sourced = "Ministry of Health, Decree 5/2019, https://www.gov.example/decrees/5-2019.pdf"
+    profile.write_text(profile.read_text().replace('source: "test source 1"', f'source: "{sourced}"'))
+    assert before > 0 and warnings() == before - 1  # "test source 1" names no publisher and no URL
 
 
 def test_import_help_shows_every_form_with_an_example_that_imports(tmp_path: Path, shipped_workspace):

@@ -700,6 +700,9 @@ def check_view(report: CheckReport) -> View:
                                 + "; ".join(f"{w.where}: {w.message}" for w in warnings[:5])))
     notes += [Remark(f"warning: {f.where}: {f.message}") for f in report.idle_scenario_changes]
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
+    warned = len(report.weak_sources) + len(report.placeholder_dates) + len(report.idle_scenario_changes)
+    if warned:  # -q leaves the warnings out, so the one line it prints must not read as all clear
+        status += f"; {warned} warning(s)"
     records = ([{"kind": f.kind, "where": f.where, "value": None, "message": f.message} for f in report.findings]
                + [{"kind": "coverage", "where": code, "value": share, "message": f"as of {report.year}"}
                   for code, share in report.coverage.items()]
