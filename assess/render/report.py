@@ -57,6 +57,7 @@ MAIN_ROWS, MAIN_PICKS, MAIN_MOVES, MAIN_GAPS = 25, 10, 10, 10  # the briefing's 
 PLACEHOLDER_YEARS = ("0", "1900-")  # the date an unknown value is recorded with where none was given
 IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*_[A-Za-z0-9]+\b")
 URL = re.compile(r"https?://[^\s;,)\]]+")
+BRACKETED = re.compile(r"\S*[)\]][(\[]\S*")  # 3(1)(11), s.22(1)(a): one word to a reader
 FAMILIES = {  # route maps: one panel per family of commodities (a precursor shows with its product)
     "Fentanyl and its precursors": ("fentanyl", "fentanyl_precursors", "pill_presses"),
     "Methamphetamine and its precursors": ("methamphetamine", "methamphetamine_precursors"),
@@ -566,13 +567,26 @@ def _rule(rule: NodeResult) -> dict[str, Any]:
                       for f in rule.facts]}
 
 
-def _linked(text: str) -> Iterator[tuple[str, bool]]:
-    """A source as pieces of text and web addresses (the template makes the addresses links)."""
+def _linked(text: str) -> Iterator[tuple[str, str]]:
+    """A source as pieces, each with its kind: ``url`` (the template makes it a link, which may break
+    anywhere), ``keep`` (a token such as ``3(1)(11)``, kept on one line: browsers may break between
+    a closing and an opening bracket, inside what a reader takes for one word) or ``text``."""
     at = 0
     for match in URL.finditer(text):
         if match.start() > at:
-            yield text[at:match.start()], False
-        yield match.group(), True
+            yield from _kept(text[at:match.start()])
+        yield match.group(), "url"
         at = match.end()
     if at < len(text):
-        yield text[at:], False
+        yield from _kept(text[at:])
+
+
+def _kept(text: str) -> Iterator[tuple[str, str]]:
+    at = 0
+    for match in BRACKETED.finditer(text):
+        if match.start() > at:
+            yield text[at:match.start()], "text"
+        yield match.group(), "keep"
+        at = match.end()
+    if at < len(text):
+        yield text[at:], "text"

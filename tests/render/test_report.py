@@ -180,6 +180,17 @@ def test_self_contained_with_anchors_and_source_links(hostile: Path):
     assert all(h.startswith(("#", "report-annex.html", "report.html", "https://")) for h in hrefs)
 
 
+def test_a_legal_citation_in_a_source_stays_one_word(mini: Path):
+    """Browsers may break a line between ')' and '(': a citation such as 3(1)(11) is kept whole,
+    and a web address beside it still breaks anywhere (the browser test measures the rest)."""
+    profile = mini / "profiles/NOR.yaml"
+    profile.write_text(profile.read_text().replace(
+        'source: "test source 2"', 'source: "Saeima, AML Law, Section 3(1)(11), <b>, https://likumi.lv/ta/id/1"'))
+    annex = pages_of(mini, year=2024, destination="NOR").annex
+    assert ('Section <span class="keep">3(1)(11),</span> &lt;b&gt;, <a class="url" href="https://likumi.lv/ta/id/1">'
+            in annex)
+
+
 def test_the_annex_is_named_after_the_briefing(hostile: Path):
     pages = pages_of(hostile, year=2024, destination="NOR", annex="brief 2025-annex.html")
     assert 'href="brief%202025-annex.html#' in pages.main and 'href="brief%202025.html"' in pages.annex
