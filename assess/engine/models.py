@@ -422,13 +422,18 @@ class RulesetHeader(Strict):
 # --- Country profiles -------------------------------------------------------------------------
 
 
+_YEAR, _MONTH = re.compile(r"\d{4}"), re.compile(r"\d{4}-\d{2}")
+
+
 def period_end(value: object) -> object:
     """A year (``2021``) or a month (``2021-06``) stands for its last day: an annual edition's value
     is read by ``--year 2021`` and later years, never by 2020."""
     text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
-    if re.fullmatch(r"\d{4}", text):
+    if len(text) > 7:  # a whole date (most of them), or something the date type will refuse
+        return value
+    if _YEAR.fullmatch(text):
         return dt.date(int(text), 12, 31)
-    if re.fullmatch(r"\d{4}-\d{2}", text) and 1 <= int(text[5:]) <= 12:
+    if _MONTH.fullmatch(text) and 1 <= int(text[5:]) <= 12:
         year, month = int(text[:4]), int(text[5:])
         return dt.date(year, month, calendar.monthrange(year, month)[1])
     return value

@@ -160,6 +160,11 @@ def _compose_data(text: str) -> Any:
     else (a problem, a tag, an anchor or alias, a bound reached), so that ``_Composer`` composes it
     with positions and reports each problem where it is. Accepts exactly what ``_Composer`` accepts
     without errors, and gives the same data."""
+    # A hidden character in a plain, single-quoted or block scalar is in the text as it is: one scan
+    # of the text (line breaks aside, which no scalar keeps raw) stands for a check of each of them;
+    # a double-quoted scalar can spell one as an escape ("\e"), so those are checked one by one.
+    if first_hidden(text.replace("\r", "")) is not None:
+        raise _Unusual
     parser = _Parser(text)
     stack: list[Any] = []  # open collections; a mapping's pending key follows it
     keys: list[Any] = []  # per open collection: the pending key of a mapping (_NO_KEY: none yet)
@@ -174,7 +179,7 @@ def _compose_data(text: str) -> Any:
                 value: Any = event.value
                 if not event.style and value in NULL_SPELLINGS:
                     value = None
-                if first_hidden(event.value) is not None:
+                if event.style == '"' and first_hidden(value) is not None:
                     raise _Unusual
             elif kind is _MAPPING or kind is _SEQUENCE:
                 if (event.tag is not None and not event.implicit) or event.anchor or len(stack) >= MAX_DEPTH:

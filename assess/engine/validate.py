@@ -507,6 +507,7 @@ def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecB
     reading today's profiles: no rule of it can read them)."""
     _check_country(doc, profile, stem, errors)
     typed: dict[str, list[TypedEntry]] = {}
+    latest = dt.date.today() + dt.timedelta(days=366)  # the furthest day a value may be dated
     for name, entries in profile.facts.items():
         spec = facts.get(name)
         if spec is None and undeclared_ok:
@@ -519,11 +520,11 @@ def check_profile(doc: Document, profile: Profile, facts: Mapping[str, FactSpecB
         if refused:
             errors.append(doc.error(("facts", name), f"'{name}': {refused}; record its inputs instead", key=True))
             continue
-        typed[name] = _typed_entries(doc, name, spec, entries, errors)
+        typed[name] = _typed_entries(doc, name, spec, entries, latest, errors)
     return typed
 
 
-def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list[FactEntry],
+def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list[FactEntry], latest: dt.date,
                    errors: list[SourceError]) -> list[TypedEntry]:
     typed = []
     for i, entry in enumerate(entries):
@@ -539,7 +540,7 @@ def _typed_entries(doc: Document, name: str, spec: FactSpecBase, entries: list[F
         if entry.as_of.year < FIRST_YEAR:
             errors.append(doc.error((*where, "as_of"), f"{entry.as_of} is before {FIRST_YEAR}, the first year the "
                                     "engine assesses"))
-        if entry.as_of > dt.date.today() + dt.timedelta(days=366):
+        if entry.as_of > latest:
             errors.append(doc.error((*where, "as_of"), f"{entry.as_of} is more than a year in the future: date a "
                                     "value from when it holds"))
         if i and entry.as_of <= entries[i - 1].as_of:

@@ -121,5 +121,17 @@ def test_control_characters_written_as_yaml_escapes_are_refused(escape: str, cod
     assert line == f"f.yaml:1:4: error: control character U+{code} in a value: not allowed in data (only newlines and tabs are)"
 
 
+@pytest.mark.parametrize("scalar", ["safe\u202etext", "'safe\u202etext'", "|\n  safe\u202etext", '"safe\u202etext"'])
+def test_a_hidden_character_written_as_it_is_is_refused_in_every_style(scalar: str):
+    """The fast pass scans a file's text once for these (a double-quoted value is checked as read):
+    every style of scalar still gets the error, where the value starts."""
+    (line,) = error_lines(f"a: {scalar}\n".encode())
+    assert line == "f.yaml:1:4: error: control character U+202E in a value: not allowed in data (only newlines and tabs are)"
+
+
+def test_a_hidden_character_in_a_comment_is_no_error():
+    assert parse_yaml("a: text  # note \u202e\n".encode(), "f.yaml").data == {"a": "text"}
+
+
 def test_newlines_and_tabs_in_text_are_kept():
     assert parse_yaml(b'a: "one\\ntwo\\tthree"\n', "f.yaml").data == {"a": "one\ntwo\tthree"}
