@@ -19,11 +19,12 @@ intervals and tier probabilities come from the draws.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
 import zlib
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ POINT, LOW, HIGH, FIRST_DRAW = 0, 1, 2, 3
 CREDIBLE = (5.0, 95.0)  # the credible interval's percentiles
 RESOLUTION = 0.01  # points: the credible interval's ends are counted to this (beyond SORTED_UP_TO draws)
 SORTED_UP_TO = 4000  # up to this many draws, the ends are the draws' exact order statistics
+BlockRunner = Callable[[Callable[[Any], Any], list[Any]], Iterable[Any]]  # map, or an engine's equivalent
 CHUNK_VALUES = 4_000_000  # random numbers held at once: entities are evaluated in chunks of this size
 MAX_TABLE = 5_000_000  # the most combinations of values one rule's table may hold
 RECORDS_KEPT = 16  # base evaluations kept per entity for what-ifs
@@ -268,10 +270,13 @@ class Estimator:
         self._own: dict[str, frozenset[str]] | None = None
 
     def evaluate(self, rows: Sequence[tuple[str, Mapping[str, Any]]], keep_samples: bool = False,
-                 rule_draws: Collection[str] = (), intervals: bool = True) -> Estimates:
+                 rule_draws: Collection[str] = (), intervals: bool = True, blocks: BlockRunner = map) -> Estimates:
         """Each row: an entity's code (its priors and its stream of draws) and its known facts. With
         ``keep_samples`` the draws of the overall and the goals are kept, and of ``rule_draws``'s rules;
-        without ``intervals`` the credible intervals are left as the bounds (what-ifs need expectations)."""
+        without ``intervals`` the credible intervals are left as the bounds (what-ifs need expectations).
+        ``blocks`` maps the evaluation of one block of rows over the blocks and gives the results in
+        order: by default one after another; any engine that runs tasks (Dask's ``delayed``, a pool)
+        may run the same function, since a block reads only the tables, the priors and the seed."""
         program, draws = self.program, self.draws
         rows = [(code, self._completed(values)) for code, values in rows]  # a what-if may change a derived fact's input
         read = program.facts_read
@@ -284,12 +289,13 @@ class Estimator:
         # the draws of the overall level and the goals, written chunk by chunk into one array each
         # (not gathered and joined at the end: twice the memory of entities x draws per node)
         joined: dict[str, np.ndarray] = {}
-        for start in range(0, len(rows), per_chunk):
-            chunk = _encode(tabled, rows[start:start + per_chunk], self.priors, draws, self.seed)
-            samples: dict[str, list[np.ndarray]] = {}
-            _evaluate_node(program.root, tabled, chunk, collected, samples, draws, frozenset(rule_draws), intervals)
-            for name, parts in samples.items():
-                for part in parts:
+        starts = range(0, len(rows), per_chunk)
+        block = functools.partial(self._block, tabled, frozenset(rule_draws), intervals)
+        for start, (parts, samples) in zip(starts, blocks(block, [rows[at:at + per_chunk] for at in starts]), strict=True):
+            for key, summaries in parts.items():
+                collected.setdefault(key, []).extend(summaries)
+            for name, drawn in samples.items():
+                for part in drawn:
                     if name in tiered:
                         probabilities.setdefault(name, []).append(self._tier_probabilities(name, part, tiered))
                     if keep_samples:
@@ -297,6 +303,16 @@ class Estimator:
                             joined[name] = np.empty((len(rows), part.shape[1]), part.dtype)
                         joined[name][start:start + len(part)] = part
         return self._estimates([code for code, _ in rows], collected, probabilities, tiered, dict(used), joined)
+
+    def _block(self, tabled: ArrayProgram, rule_draws: frozenset[str], intervals: bool,
+               rows: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[dict[str, list[tuple[np.ndarray, ...]]],
+                                                                      dict[str, list[np.ndarray]]]:
+        """One block of rows: each node's summaries and the draws kept, from the block alone."""
+        chunk = _encode(tabled, rows, self.priors, self.draws, self.seed)
+        collected: dict[str, list[tuple[np.ndarray, ...]]] = {}
+        samples: dict[str, list[np.ndarray]] = {}
+        _evaluate_node(self.program.root, tabled, chunk, collected, samples, self.draws, rule_draws, intervals)
+        return collected, samples
 
     def what_ifs(self, code: str, base: Mapping[str, Any], variants: Sequence[Mapping[str, Any]]) -> Estimates:
         """The entity's estimates with each variant of its facts, as ``evaluate`` gives them without
