@@ -266,8 +266,6 @@ class Estimator:
         self._extra: list[tuple[str, Any]] = []
         self._tabled: ArrayProgram | None = None
         self._records: dict[str, list[_Record]] = {}
-        self._subtree_reads: dict[str, frozenset[str]] | None = None
-        self._own: dict[str, frozenset[str]] | None = None
 
     def evaluate(self, rows: Sequence[tuple[str, Mapping[str, Any]]], keep_samples: bool = False,
                  rule_draws: Collection[str] = (), intervals: bool = True, blocks: BlockRunner = map) -> Estimates:
@@ -328,17 +326,16 @@ class Estimator:
         for row in rows:
             changed = {name for name in self.program.facts_read
                        if row[1].get(name, UNKNOWN) != record.values.get(name, UNKNOWN)}
-            stale = frozenset(key for key, reads in self._reads().items() if reads & changed)
+            stale = frozenset(key for key, reads in self._reads.items() if reads & changed)
             chunk = _encode(tabled, [row], self.priors, self.draws, self.seed,
-                            only={name for key in stale for name in self._own_reads()[key]})
+                            only={name for key in stale for name in self._own_reads[key]})
             parts = {key: list(found) for key, found in record.collected.items() if key not in stale}
             samples: dict[str, list[np.ndarray]] = {}
             levels = dict(record.levels)  # the stale ones replaced as they are evaluated
             _evaluate_node(self.program.root, tabled, chunk, parts, samples, self.draws, intervals=False,
                            reuse=_Reuse(levels, record.levels, stale))
             tiers = {name: found for name, found in record.probabilities.items() if name not in stale}
-            tiers.update({name: self._tier_probabilities(name, drawn, tiered)
-                          for name, (drawn,) in samples.items() if name in tiered})
+            tiers.update(self._tiers_drawn(samples, tiered))
             # the variant is the base of what comes next if it is funded: kept as a record of its own
             self._keep(code, _Record(row[1], levels, parts, tiers))
             for key, summaries in parts.items():
@@ -362,8 +359,7 @@ class Estimator:
         samples: dict[str, list[np.ndarray]] = {}
         _evaluate_node(self.program.root, tabled, chunk, record.collected, samples, self.draws, intervals=False,
                        reuse=_Reuse(record.levels))
-        record.probabilities.update({name: self._tier_probabilities(name, drawn, tiered)
-                                     for name, (drawn,) in samples.items() if name in tiered})
+        record.probabilities.update(self._tiers_drawn(samples, tiered))
         return self._keep(code, record)
 
     def _keep(self, code: str, record: _Record) -> _Record:
@@ -376,31 +372,36 @@ class Estimator:
         """The facts with the derived ones computed from them (a what-if may change an input)."""
         return self.program.derived.complete(values)[0] if self.program.derived else values
 
+    @functools.cached_property
     def _reads(self) -> dict[str, frozenset[str]]:
         """Every rule's and level's facts, with those of its whole subtree (a level's caps included)."""
-        if self._subtree_reads is None:
-            reads = dict(self._own_reads())  # a rule's are its own; a level's, its caps' and then its subtree's
+        reads = dict(self._own_reads)  # a rule's are its own; a level's, its caps' and then its subtree's
 
-            def walk(node: CompiledNode) -> frozenset[str]:
-                found = set(reads[node.id])
-                for child in node.children:
-                    found |= walk(child) if isinstance(child, CompiledNode) else reads[child.path]
-                reads[node.id] = frozenset(found)
-                return reads[node.id]
-            walk(self.program.root)
-            self._subtree_reads = reads
-        return self._subtree_reads
+        def walk(node: CompiledNode) -> frozenset[str]:
+            found = set(reads[node.id])
+            for child in node.children:
+                found |= walk(child) if isinstance(child, CompiledNode) else reads[child.path]
+            reads[node.id] = frozenset(found)
+            return reads[node.id]
+        walk(self.program.root)
+        return reads
 
+    @functools.cached_property
     def _own_reads(self) -> dict[str, frozenset[str]]:
         """The facts a rule reads, and those a level's own caps read."""
-        if self._own is None:
-            self._own = {rule.path: frozenset(rule.scoring.facts) for rule in self.program.rules}
-            self._own.update({node.id: frozenset(fact for cap in node.caps for fact in _facts_of_cap(cap))
-                              for node in self.program.root.aggregates()})
-        return self._own
+        own = {rule.path: frozenset(rule.scoring.facts) for rule in self.program.rules}
+        own.update({node.id: frozenset(fact for cap in node.caps for fact in _facts_of_cap(cap))
+                    for node in self.program.root.aggregates()})
+        return own
 
     def _tiered(self, tabled: ArrayProgram) -> dict[str, tuple[tuple[str, float], ...]]:
         return {node.id: node.tiers or tabled.tiers for node in self.program.root.aggregates() if node.tiered}
+
+    def _tiers_drawn(self, samples: Mapping[str, list[np.ndarray]], tiered: Mapping[str, Sequence[tuple[str, float]]]
+                     ) -> dict[str, np.ndarray]:
+        """The tier probabilities of one entity's tiered levels, from their draws (one part each)."""
+        return {name: self._tier_probabilities(name, drawn, tiered) for name, (drawn,) in samples.items()
+                if name in tiered}
 
     def _tier_probabilities(self, name: str, drawn: np.ndarray, tiered: Mapping[str, Sequence[tuple[str, float]]]
                             ) -> np.ndarray:

@@ -221,7 +221,7 @@ def _funding(portfolio: Portfolio | None, names: dict[str, str]) -> dict[str, An
     if portfolio.not_profiled:
         why_left.append(f"{len(portfolio.not_profiled)} countries on the routes have no profile and were not "
                         "considered.")
-    drawn = portfolio.over_draws
+    drawn, resting = portfolio.over_draws, portfolio.on_priors()
     calibrated = next((sorted(driver["headline"]) for driver in portfolio.drivers
                        if driver["assumption"].startswith("effectiveness")), None)
     return {"budget": portfolio.budget_usd, "spent": portfolio.spent_usd, "spent_range": data["spent_range_usd"],
@@ -232,7 +232,7 @@ def _funding(portfolio: Portfolio | None, names: dict[str, str]) -> dict[str, An
             "top": _largest_flow_first(_portfolio_rows(portfolio))[:5],
             "stopping_none": {group: (len(picks), math.fsum(pick.cost_usd for pick in picks))
                               for group, picks in portfolio.by_effect().items() if group != "stops"},
-            "unverified": (len(portfolio.on_priors()), math.fsum(pick.cost_usd for pick in portfolio.on_priors())),
+            "unverified": (len(resting), math.fsum(pick.cost_usd for pick in resting)),
             "verify": [{"package": humane(v["package"]), "country": v["country"], "cost": v["cost_usd"],
                         "name": names.get(v["country"], v["country"]),
                         "facts": [humane(f) for f in v["verify"]], "value": v["value_high"]}
@@ -571,22 +571,20 @@ def _linked(text: str) -> Iterator[tuple[str, str]]:
     """A source as pieces, each with its kind: ``url`` (the template makes it a link, which may break
     anywhere), ``keep`` (a token such as ``3(1)(11)``, kept on one line: browsers may break between
     a closing and an opening bracket, inside what a reader takes for one word) or ``text``."""
-    at = 0
-    for match in URL.finditer(text):
-        if match.start() > at:
-            yield from _kept(text[at:match.start()])
-        yield match.group(), "url"
-        at = match.end()
-    if at < len(text):
-        yield from _kept(text[at:])
+    for piece, is_url in _split(text, URL):
+        if is_url:
+            yield piece, "url"
+        else:
+            yield from ((part, "keep" if kept else "text") for part, kept in _split(piece, BRACKETED))
 
 
-def _kept(text: str) -> Iterator[tuple[str, str]]:
+def _split(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[str, bool]]:
+    """The text in pieces, each with whether ``pattern`` matched it."""
     at = 0
-    for match in BRACKETED.finditer(text):
+    for match in pattern.finditer(text):
         if match.start() > at:
-            yield text[at:match.start()], "text"
-        yield match.group(), "keep"
+            yield text[at:match.start()], False
+        yield match.group(), True
         at = match.end()
     if at < len(text):
-        yield text[at:], "text"
+        yield text[at:], False
