@@ -352,13 +352,19 @@ class Planner:
                  for _, _, values, before, changed in items]
         if self.estimator is None or not items:
             return trees
-        for tree, (code, base, values, before, _) in zip(trees, items, strict=True):
-            estimated = self.estimator.what_ifs(code, base, [values]).nodes
-            # goals scored again may be shared with other countries (the goal cache): estimated on copies
-            tree.children = [child if child is old else _fresh(child)
-                             for child, old in zip(tree.children, before.children, strict=True)]
-            changed_goals = [child for child, old in zip(tree.children, before.children, strict=True) if child is not old]
-            set_estimates((tree, *(node for goal in changed_goals for node in goal.walk())), estimated, 0)
+        # the variants of one country's facts (a country's packages) in one call: its base is looked up once
+        runs = itertools.groupby(zip(trees, items, strict=True), key=lambda pair: (pair[1][0], id(pair[1][1])))
+        for _, run in runs:
+            pairs = list(run)
+            code, base = pairs[0][1][0], pairs[0][1][1]
+            estimated = self.estimator.what_ifs(code, base, [values for _, (_, _, values, _, _) in pairs]).nodes
+            for row, (tree, (_, _, _, before, _)) in enumerate(pairs):
+                # goals scored again may be shared with other countries (the goal cache): estimated on copies
+                tree.children = [child if child is old else _fresh(child)
+                                 for child, old in zip(tree.children, before.children, strict=True)]
+                changed_goals = [child for child, old in zip(tree.children, before.children, strict=True)
+                                 if child is not old]
+                set_estimates((tree, *(node for goal in changed_goals for node in goal.walk())), estimated, row)
         return trees
 
     def value_now(self, country: CountryState, effect: Effect, point: FlowState) -> float:
