@@ -256,6 +256,10 @@ def _moves(code: str, before: JSONObject | None, after: JSONObject | None, chang
            years_differ: bool) -> list[Move]:
     old_nodes, new_nodes = _nodes(before), _nodes(after)
     scopes = _scopes(set(old_nodes) | set(new_nodes))
+    old_rules, new_rules = _rules_under(old_nodes, scopes), _rules_under(new_nodes, scopes)
+    outside = {nid for nodes in (old_nodes, new_nodes) for nid, node in nodes.items()
+               if node.get("status") == "not_applicable"}
+    flips = _window_flips(old_nodes, new_nodes)
     moves = []
     for node_id in sorted(scopes, key=_hierarchy_order):
         old, new = old_nodes.get(node_id), new_nodes.get(node_id)
@@ -267,12 +271,13 @@ def _moves(code: str, before: JSONObject | None, after: JSONObject | None, chang
         move.old_expected, move.new_expected = _pair(old, new, "expected")
         move.old_published, move.new_published = _pair(old, new, "published")
         move.old_published_expected, move.new_published_expected = _pair(old, new, "published_expected")
-        scope = scopes[node_id]
-        move.facts, move.evidence = _fact_changes(scope, old_nodes, new_nodes)
-        move.priors = _prior_changes(scope, before, after, old_nodes, new_nodes)
-        move.cohort = _cohort_changes(scope, old_nodes, new_nodes)
-        move.applicability = _applicability_changes(scope, old_nodes, new_nodes)
-        move.rules = _rule_changes(scope, old_nodes, new_nodes, changed_parts)
+        scope, rules = scopes[node_id], (old_rules.get(node_id, []), new_rules.get(node_id, []))
+        read = {fact["fact"] for side in rules for _, rule in side for fact in rule["facts"]}
+        move.facts, move.evidence = _fact_changes(rules, outside)
+        move.priors = _prior_changes(read, before, after)
+        move.cohort = _cohort_changes(rules[0], new_nodes)
+        move.applicability = _applicability_changes(scope, flips)
+        move.rules = _rule_changes(scope, read, changed_parts)
         move.years_differ = years_differ
         moves.append(move)
     return moves
@@ -317,23 +322,33 @@ def _scopes(ids: set[str]) -> dict[str, frozenset[str]]:
     return {node_id: frozenset(members) for node_id, members in within.items()}
 
 
-def _rules_in(scope: frozenset[str], nodes: JSONObject) -> Iterator[tuple[str, JSONObject]]:
-    """The rule nodes of one side within the scope, in the side's order."""
-    return ((nid, node) for nid, node in nodes.items() if node["kind"] == "rule" and nid in scope)
+Rules = list[tuple[str, JSONObject]]  # rule nodes (id, node) of one side, in that side's order
 
 
-def _fact_changes(scope: frozenset[str], old_nodes: JSONObject,
-                  new_nodes: JSONObject) -> tuple[list[FactChange], list[FactChange]]:
-    """Facts read by the node's rules whose value changed (causes), and those whose value stayed the
-    same but whose date or source changed (evidence updated, never a cause). A rule outside its
-    window on either side moved because of that (see ``_applicability_changes``), not its facts."""
-    def counts(nid: str) -> bool:
-        return all(nodes.get(nid, {}).get("status") != "not_applicable" for nodes in (old_nodes, new_nodes))
+def _rules_under(nodes: dict[str, JSONObject], scopes: dict[str, frozenset[str]]) -> dict[str, Rules]:
+    """Each node's rules within its scope, in the side's order, found in one pass over the side
+    (rather than each moved level testing every node of the country again)."""
+    under: dict[str, Rules] = {}
+    for nid, node in nodes.items():
+        if node["kind"] != "rule":
+            continue
+        parts = nid.split(".")
+        levels = [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
+        for level in ([] if "overall" not in scopes else ["overall"]) + levels:
+            if level in scopes:
+                under.setdefault(level, []).append((nid, node))
+    return under
 
-    def readings(nodes: JSONObject) -> dict[str, JSONObject]:
-        return {read["fact"]: read for nid, node in _rules_in(scope, nodes) if counts(nid) for read in node["facts"]}
 
-    old, new = readings(old_nodes), readings(new_nodes)
+def _fact_changes(rules: tuple[Rules, Rules], outside: set[str]) -> tuple[list[FactChange], list[FactChange]]:
+    """Facts read by the node's rules (old side's, new side's) whose value changed (causes), and those
+    whose value stayed the same but whose date or source changed (evidence updated, never a cause). A
+    rule ``outside`` its window on either side moved because of that (see ``_applicability_changes``),
+    not its facts."""
+    def readings(side: Rules) -> dict[str, JSONObject]:
+        return {read["fact"]: read for nid, node in side if nid not in outside for read in node["facts"]}
+
+    old, new = readings(rules[0]), readings(rules[1])
     changed = [FactChange(fact, old.get(fact), new.get(fact)) for fact in sorted(set(old) | set(new))
                if old.get(fact) != new.get(fact)]
     causes = [change for change in changed if (change.old or {}).get("value") != (change.new or {}).get("value")
@@ -341,27 +356,24 @@ def _fact_changes(scope: frozenset[str], old_nodes: JSONObject,
     return causes, [change for change in changed if change not in causes]
 
 
-def _prior_changes(scope: frozenset[str], before: JSONObject | None, after: JSONObject | None, old_nodes: JSONObject,
-                   new_nodes: JSONObject) -> list[str]:
-    """Facts unknown on both sides, read under the node, whose prior changed (its cohort, group or
-    declaration): what moves an estimate when no evidence about the country did."""
+def _prior_changes(read: set[str], before: JSONObject | None, after: JSONObject | None) -> list[str]:
+    """Facts unknown on both sides, among those ``read`` under the node, whose prior changed (its
+    cohort, group or declaration): what moves an estimate when no evidence about the country did."""
     def priors(country: JSONObject | None) -> dict[str, JSONObject]:
         return {prior["fact"]: prior for prior in ((country or {}).get("estimate") or {}).get("priors", [])}
 
-    read = _facts_read(scope, old_nodes, new_nodes)
     old, new = priors(before), priors(after)
     return [f"{fact}: {old[fact]['origin']} → {new[fact]['origin']}" for fact in sorted(read & set(old) & set(new))
             if (old[fact]["distribution"], old[fact]["origin"]) != (new[fact]["distribution"], new[fact]["origin"])]
 
 
-def _cohort_changes(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
+def _cohort_changes(old_rules: Rules, new_nodes: JSONObject) -> list[str]:
     """Rules under the node whose own facts read the same values on both sides but whose cohort
     statistics, or an unknown's imputed value (a cohort's mean), changed: the cohort moved them."""
     changes = []
-    for nid in sorted(scope & set(old_nodes) & set(new_nodes)):
-        old, new = old_nodes[nid], new_nodes[nid]
-        if old["kind"] != "rule" or [f["value"] for f in old["facts"]] != [
-                f["value"] for f in new["facts"]]:
+    for nid, old in sorted(old_rules, key=lambda pair: pair[0]):
+        new = new_nodes.get(nid)
+        if new is None or [f["value"] for f in old["facts"]] != [f["value"] for f in new["facts"]]:
             continue
         if _without_year(old.get("cohort")) != _without_year(new.get("cohort")):
             changes.append(f"{nid}: {_cohort_text(old.get('cohort'))} → {_cohort_text(new.get('cohort'))}")
@@ -388,28 +400,29 @@ def _imputed_text(read: JSONObject) -> str:
     return "not imputed" if imputed is None else f"imputed {imputed['value']:g} ({imputed['origin']})"
 
 
-def _facts_read(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject) -> set[str]:
-    """The facts the rules within the scope read, on either side."""
-    return {read["fact"] for nodes in (old_nodes, new_nodes) for _, node in _rules_in(scope, nodes) for read in node["facts"]}
-
-
-def _applicability_changes(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject) -> list[str]:
-    """Rules and levels under the node that came into (or went out of) their declared window; a level
-    that only followed its rules is not listed again."""
+def _window_flips(old_nodes: JSONObject, new_nodes: JSONObject) -> dict[str, str]:
+    """The country's rules and levels that came into (or went out of) their declared window, by id in
+    order, each only where nothing below it flipped too (a level that only followed its rules is not
+    listed again)."""
     flipped = {}
-    for nid in sorted(scope & set(old_nodes) & set(new_nodes)):
+    for nid in sorted(set(old_nodes) & set(new_nodes)):
         was = old_nodes[nid].get("status") == "not_applicable"
         now = new_nodes[nid].get("status") == "not_applicable"
         if was != now and nid != "overall":
             flipped[nid] = "rule became applicable" if was else "rule no longer applicable"
-    deepest = [nid for nid in flipped if not any(other.startswith(nid + ".") for other in flipped)]
-    return [f"{nid} {flipped[nid]}" for nid in deepest]
+    return {nid: text for nid, text in flipped.items() if not any(other.startswith(nid + ".") for other in flipped)}
 
 
-def _rule_changes(scope: frozenset[str], old_nodes: JSONObject, new_nodes: JSONObject, changed: set[str]) -> list[str]:
+def _applicability_changes(scope: frozenset[str], flips: dict[str, str]) -> list[str]:
+    """The window flips under the node (its scope holds every descendant, so the deepest flips of the
+    country within it are the deepest within it)."""
+    return [f"{nid} {text}" for nid, text in flips.items() if nid in scope]
+
+
+def _rule_changes(scope: frozenset[str], read: set[str], changed: set[str]) -> list[str]:
     """Changed rule-set parts that bear on the node: itself and its descendants (their weights,
-    methods, caps and scoring), the definitions of the facts they read, and the header (tiers,
+    methods, caps and scoring), the definitions of the facts they ``read``, and the header (tiers,
     coverage minimum, overall method)."""
     bearing = {nid for nid in scope if nid != "overall"}
-    bearing |= {f"fact:{fact}" for fact in _facts_read(scope, old_nodes, new_nodes)} | {"ruleset"}
+    bearing |= {f"fact:{fact}" for fact in read} | {"ruleset"}
     return sorted(part for part in changed if part in bearing)
