@@ -228,3 +228,16 @@ def test_a_rule_set_without_units_of_its_own_keeps_its_scores(pair):
     for move in result.moves():
         assert (move.old_shown, move.new_shown) == (move.old_score, move.new_score)
         assert "old_published" not in move.to_json()
+
+
+def test_an_unknown_fact_whose_prior_changed_is_named_where_it_moved_the_estimate(pair):
+    old, new = pair
+    # FRA's `a` is unknown on both sides; only its declared prior changes
+    edit(new / "rules/facts.yaml", "a: {description: A boolean capacity., type: boolean}",
+         "a: {description: A boolean capacity., type: boolean, estimate: {method: prior, "
+         "prior: [{value: true, p: 0.9}, {value: false, p: 0.1}], rationale: An assumption.}}")
+    moves = moves_of(diff(scored(old), scored(new)), "FRA")
+    assert sorted(moves) == ["A", "A.c1"]  # the levels that read `a`; nothing else moved
+    for move in moves.values():
+        assert move.priors == ["a: not estimated → declared prior"] and not move.facts
+        assert move.rules == ["fact:a"] and move.causes == ["rules", "priors"]
