@@ -18,7 +18,7 @@ capacity inside rose), and the capacity scores stay beside it in the data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -310,16 +310,20 @@ def _scopes(ids: set[str]) -> dict[str, frozenset[str]]:
     read from, found once per country rather than by testing every pair of nodes."""
     within: dict[str, set[str]] = {node_id: set() for node_id in ids}
     for node_id in ids:
-        if "overall" in within:
-            within["overall"].add(node_id)
-        if node_id == "overall":
-            continue
-        parts = node_id.split(".")
-        for end in range(1, len(parts) + 1):
-            ancestor = ".".join(parts[:end])
-            if ancestor in within:
-                within[ancestor].add(node_id)
+        for level in _levels_over(node_id, ids):
+            within[level].add(node_id)
     return {node_id: frozenset(members) for node_id, members in within.items()}
+
+
+def _levels_over(node_id: str, ids: Collection[str]) -> list[str]:
+    """The node and the levels above it among ``ids``, the overall first: the scopes it lies in."""
+    levels = ["overall"] if node_id != "overall" and "overall" in ids else []
+    parts = node_id.split(".")
+    for end in range(1, len(parts) + 1):
+        level = ".".join(parts[:end])
+        if level in ids:
+            levels.append(level)
+    return levels
 
 
 Rules = list[tuple[str, JSONObject]]  # rule nodes (id, node) of one side, in that side's order
@@ -330,12 +334,8 @@ def _rules_under(nodes: dict[str, JSONObject], scopes: dict[str, frozenset[str]]
     (rather than each moved level testing every node of the country again)."""
     under: dict[str, Rules] = {}
     for nid, node in nodes.items():
-        if node["kind"] != "rule":
-            continue
-        parts = nid.split(".")
-        levels = [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
-        for level in ([] if "overall" not in scopes else ["overall"]) + levels:
-            if level in scopes:
+        if node["kind"] == "rule":
+            for level in _levels_over(nid, scopes):
                 under.setdefault(level, []).append((nid, node))
     return under
 

@@ -205,15 +205,17 @@ class _Reuse:
     base: Mapping[str, _Level | None] | None = None
     stale: frozenset[str] = frozenset()
 
-    def evaluates(self, key: str) -> bool:
-        return self.base is None or key in self.stale
+    def level(self, key: str, evaluate: Callable[[], _Level | None]) -> _Level | None:
+        """The base's level where it is not stale, else ``evaluate()``'s, kept for what follows."""
+        if self.base is not None and key not in self.stale:
+            return self.base[key]
+        self.levels[key] = found = evaluate()
+        return found
 
-    def reused(self, key: str) -> _Level | None:
-        assert self.base is not None
-        return self.base[key]
 
-    def keep(self, key: str, level: _Level | None) -> None:
-        self.levels[key] = level
+def _reused_or(reuse: _Reuse | None, key: str, evaluate: Callable[[], _Level | None]) -> _Level | None:
+    """The level of ``key``: evaluated, or (with ``reuse``) the base's where its facts did not change."""
+    return evaluate() if reuse is None else reuse.level(key, evaluate)
 
 
 @dataclass
@@ -348,8 +350,7 @@ class Estimator:
         """The entity's base evaluation, every level kept (the last few bases asked for, per entity:
         a portfolio values packages against several states of one country in turn)."""
         values = self._completed(base)
-        kept = self._records.setdefault(code, [])
-        for found in kept:
+        for found in self._records.get(code, ()):
             if found.values == values:
                 return found
         tabled = self._tables([(code, values)])
@@ -527,12 +528,8 @@ def _evaluate_node(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
     """Roll one level up from its children, as the traced path does (``aggregate.roll_up``,
     ``apply_cap``), in every column at once; record its summary; None if it does not apply.
     With ``reuse``: a level or rule it does not mark stale is the base's (already collected)."""
-    if reuse is not None and not reuse.evaluates(node.id):
-        return reuse.reused(node.id)
-    level = _evaluate_level(node, tabled, chunk, collected, samples, draws, rule_draws, intervals, reuse)
-    if reuse is not None:
-        reuse.keep(node.id, level)
-    return level
+    return _reused_or(reuse, node.id, lambda: _evaluate_level(node, tabled, chunk, collected, samples, draws,
+                                                              rule_draws, intervals, reuse))
 
 
 def _evaluate_level(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
@@ -544,12 +541,8 @@ def _evaluate_level(node: CompiledNode, tabled: ArrayProgram, chunk: _Chunk,
     for child in node.children:
         if isinstance(child, CompiledNode):
             level = _evaluate_node(child, tabled, chunk, collected, samples, draws, rule_draws, intervals, reuse)
-        elif reuse is not None and not reuse.evaluates(child.path):
-            level = reuse.reused(child.path)
         else:
-            level = _evaluate_rule(child, tabled, chunk, collected)
-            if reuse is not None:
-                reuse.keep(child.path, level)
+            level = _reused_or(reuse, child.path, functools.partial(_evaluate_rule, child, tabled, chunk, collected))
         if level is not None and samples is not None and not isinstance(child, CompiledNode) and child.path in rule_draws:
             samples.setdefault(child.path, []).append(level.values[:, FIRST_DRAW:].copy())
         if level is not None:
