@@ -79,10 +79,19 @@ class Priors:
         self._cache: dict[tuple[str, Any], PriorUsed] = {}
         self._chosen: dict[tuple[str, Any], PriorUsed] = {}  # (fact, the entity's group) -> its prior
         self._groups: dict[tuple[str, str], Any] = {}  # (entity, grouping or fact) -> its group
+        self._counted: set[tuple[str, str | None]] = set()  # (fact, by) whose every group is counted
+        self._of: dict[tuple[str, str], PriorUsed] = {}  # (entity, fact) -> its prior, as ``of`` found it
 
     def of(self, entity: str, fact: str) -> PriorUsed:
         """The prior ``entity``'s unknown ``fact`` is drawn from (the same object for every entity
         that shares it, so callers may group draws by it)."""
+        # an evaluation asks for the same entity's prior several times (its tables, its draws, its record)
+        found = self._of.get((entity, fact))
+        if found is None:
+            found = self._of[(entity, fact)] = self._find(entity, fact)
+        return found
+
+    def _find(self, entity: str, fact: str) -> PriorUsed:
         if self.derived is not None and fact in self.derived:
             return self._derived(entity, fact)
         estimate = self.estimates[fact]
@@ -158,9 +167,8 @@ class Priors:
         None), counted in entity order. Every group of ``by`` is counted in one pass over the cohort:
         a group at a time would read the whole cohort once per group (thousands of entities, each
         grouped by a fact with hundreds of values)."""
-        key = (fact, by, group)
-        counts = self._counts.get(key)
-        if counts is None:
+        if (fact, by) not in self._counted:
+            self._counted.add((fact, by))
             counted: dict[Any, Counter[Any]] = {}
             for entity, values in self.known.items():
                 if fact in values:
@@ -171,8 +179,7 @@ class Priors:
                     found[values[fact]] += 1
             for in_group, found in counted.items():
                 self._counts[(fact, by, in_group)] = found
-            counts = self._counts.setdefault(key, Counter())
-        return counts
+        return self._counts.get((fact, by, group), Counter())
 
     def _group_of(self, entity: str, by: str) -> Any:
         known = self._groups.get((entity, by), _NOT_YET)
