@@ -139,9 +139,13 @@ class NodeResult:
         return self.status != "not_applicable"
 
     def walk(self) -> Iterator[NodeResult]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and every node below it, depth first, each before its children."""
+        # a stack, not nested generators: each node passed up through every level above it
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     def to_json(self, publication: Publication | None = None) -> JSONObject:
         """The trace as plain data; with a declared precision, each level's published value rounded
