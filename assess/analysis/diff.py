@@ -50,9 +50,10 @@ class _Traces(Mapping[str, JSONObject]):
         self.results = {c.country: c for c in assessment.countries}
 
     def __getitem__(self, code: str) -> JSONObject:
-        # through JSON, so an in-memory run compares exactly like the same run read from outputs/
-        trace: JSONObject = orjson.loads(orjson.dumps(self.results[code].to_json()))
-        return trace
+        # a trace's JSON is plain JSON data (dicts, lists, str, int, float, bool, None: a test holds it
+        # for every shipped trace), so an in-memory run compares exactly like the same run read from
+        # outputs/ without a round trip through text (1.5-3.5 s at 5,000 entities)
+        return self.results[code].to_json()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.results)
