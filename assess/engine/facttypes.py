@@ -58,7 +58,8 @@ class Estimate(Strict):
     ``cohort``: the fact's distribution among the assessed entities where it is known that year,
     within the entity's group of ``by`` when at least ``min_group`` of its members are known,
     else among all entities when at least ``min_cohort`` are, else the declared ``prior``; a cohort
-    showing fewer than ``min_distinct`` distinct values is not used.
+    showing fewer than ``min_distinct`` distinct values, each held by at least ``min_per_value``
+    entities, is not used.
     ``prior``: the declared ``prior`` only. ``none``: the unknown is not estimated; the rules
     that read it drop out of every estimate (and the output says so)."""
 
@@ -74,6 +75,10 @@ class Estimate(Strict):
         1, description="The least distinct values a cohort (or group) must show to be used: 2 refuses a cohort in which "
                        "every known entity has the same value, which in evidence gathered as reports of what exists "
                        "says how the evidence was found rather than how common the value is.")
+    min_per_value: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        1, description="The least known entities a value needs to count towards min_distinct: 2 refuses a cohort of "
+                       "seventy reports of a measure and one of its absence, which also says how the evidence was "
+                       "found (one row would otherwise move every unknown from the declared prior to 99%).")
     prior: Annotated[list[PriorPoint], Field(min_length=1, max_length=500)] | Literal["uniform"] | None = Field(
         None, description="The declared distribution (the fallback of a cohort): values with probabilities summing to "
                           "1, or 'uniform' (every value of a boolean or level fact equally likely; every item of a set "

@@ -55,6 +55,12 @@ class PriorUsed:
         return f"{self.fact}: {shown} ({self.origin})"
 
 
+def _spread(counts: Counter[Any], estimate: Estimate) -> bool:
+    """Whether the known values show the spread the declaration asks for: ``min_distinct`` values,
+    each held by at least ``min_per_value`` entities."""
+    return sum(1 for held in counts.values() if held >= estimate.min_per_value) >= estimate.min_distinct
+
+
 def _display(value: Any) -> str:
     shown = to_json(value)
     return "[" + ", ".join(shown) + "]" if isinstance(shown, list) else str(shown)
@@ -135,12 +141,12 @@ class Priors:
             group = self._group(entity, estimate.by)
             if group is not None:
                 counts = self._count(fact, estimate.by, group)
-                if sum(counts.values()) >= estimate.min_group and len(counts) >= estimate.min_distinct:
+                if sum(counts.values()) >= estimate.min_group and _spread(counts, estimate):
                     return self._cached((fact, estimate.by, group), "group", lambda: self._from_counts(
                         fact, counts, "group", f"cohort: {estimate.by} {_display(group)}, {sum(counts.values())} known",
                         estimate.rationale))
             counts = self._count(fact, None, None)
-            if sum(counts.values()) >= estimate.min_cohort and len(counts) >= estimate.min_distinct:
+            if sum(counts.values()) >= estimate.min_cohort and _spread(counts, estimate):
                 return self._cached(fact, "cohort", lambda: self._from_counts(
                     fact, counts, "cohort", f"cohort: all assessed entities, {sum(counts.values())} known",
                     estimate.rationale))

@@ -71,7 +71,8 @@ def uses_shipped(rules: Path | None, profiles: Path | None) -> list[str]:
     return [name for name, given in (("rules", rules), ("country_profiles", profiles))
             if given is None and not Path(name).is_dir()]
 RULESET_FILE = "ruleset.yaml"
-NO_ESTIMATE = Estimate.model_construct(method="none", by=None, min_group=5, min_cohort=10, min_distinct=1, prior=None,
+NO_ESTIMATE = Estimate.model_construct(method="none", by=None, min_group=5, min_cohort=10, min_distinct=1,
+                                       min_per_value=1, prior=None,
                                        rationale="no treatment declared: an unknown is not estimated")
 NETWORK_DIR = "network"
 

@@ -1,0 +1,48 @@
+"""Priors: an unknown fact is drawn from its group's known values, else the whole cohort's, else the
+declared prior; a cohort is used only where its known values show the declared spread."""
+
+from typing import Any
+
+from assess.engine.facttypes import BooleanFact, Estimate
+from assess.engine.priors import Priors
+
+FACTS = {"observatory": BooleanFact(type="boolean", description="b")}
+REGIONS = {"region": {"AAA": "north", "BBB": "north", "CCC": "north", "DDD": "south", "EEE": "south"}}
+
+
+def _estimate(**overrides: Any) -> Estimate:
+    declared: dict[str, Any] = {"method": "cohort", "by": "region", "min_group": 3, "min_cohort": 4,
+                                "min_distinct": 2, "prior": "uniform", "rationale": "r"}
+    return Estimate(**(declared | overrides))
+
+
+def _prior(known: dict[str, bool], estimate: Estimate, entity: str = "ZZZ") -> tuple[str, dict[Any, float]]:
+    cohort = {code: {"observatory": value} for code, value in known.items()}
+    regions = {"region": REGIONS["region"] | {"ZZZ": "north"}}
+    prior = Priors(FACTS, {"observatory": estimate}, regions, {**cohort, entity: {}}, {}).of(entity, "observatory")
+    return prior.method, dict(prior.distribution)
+
+
+def test_the_group_comes_first_then_the_cohort_then_the_declared_prior():
+    mixed_north = {"AAA": True, "BBB": False, "CCC": True, "DDD": True, "EEE": False}
+    assert _prior(mixed_north, _estimate()) == ("group", {False: 1 / 3, True: 2 / 3})
+    # too few known in the group: the whole cohort
+    assert _prior(mixed_north, _estimate(min_group=4)) == ("cohort", {False: 2 / 5, True: 3 / 5})
+    # too few known anywhere: the declared prior
+    assert _prior(mixed_north, _estimate(min_group=4, min_cohort=6)) == ("prior", {False: 0.5, True: 0.5})
+
+
+def test_a_cohort_where_every_known_value_is_the_same_is_not_used():
+    all_true = dict.fromkeys(REGIONS["region"], True)
+    assert _prior(all_true, _estimate()) == ("prior", {False: 0.5, True: 0.5})
+    assert _prior(all_true, _estimate(min_distinct=1))[0] == "group"
+
+
+def test_a_value_held_by_too_few_does_not_count_towards_the_spread():
+    """Seventy reports of a measure and one of its absence say how the evidence was found: with
+    min_per_value 2, a single absence leaves the declared prior in place."""
+    one_absence = {"AAA": True, "BBB": True, "CCC": False, "DDD": True, "EEE": True}
+    assert _prior(one_absence, _estimate(min_group=9))[0] == "cohort"
+    assert _prior(one_absence, _estimate(min_group=9, min_per_value=2)) == ("prior", {False: 0.5, True: 0.5})
+    two_absences = one_absence | {"DDD": False}
+    assert _prior(two_absences, _estimate(min_group=9, min_per_value=2)) == ("cohort", {False: 2 / 5, True: 3 / 5})
