@@ -15,7 +15,7 @@ files. Then, as subprocesses (median wall time and the largest peak memory of ``
 and, in process, on the same profiles: their scores with bounds and no traces (the array
 evaluation, ``assess.engine.evaluate.estimate`` with 0 draws) against a NumPy composite of the same
 rule scores (a plain weighted roll-up: the baseline a COINr-style user would compare with;
-target <= 10x), ``assess.score`` with every trace and 2,000 draws beside them; and the compiled
+target <= 10x), ``assess.score`` with every trace and its default draws beside them; and the compiled
 rules alone against a hand-written loop doing the same comparisons (``bench_engine.py``'s
 synthetic rules; target <= 3x).
 """
@@ -39,7 +39,7 @@ import numpy as np
 
 import assess
 from assess.engine.compile import compile_ruleset
-from assess.engine.evaluate import estimate, snapshot
+from assess.engine.evaluate import default_draws, estimate, snapshot
 from assess.engine.values import UNKNOWN
 
 REPO = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def library_figures(root: Path, repeats: int) -> None:
     print(f"  NumPy composite of the same rule scores: {t_numpy * 1000:.2f} ms; ratio {t_arrays / t_numpy:,.1f}x "
           f"(target <= 10x; {np.isnan(matrix).mean():.0%} of rule scores unknown, {UNKNOWN!s} kept apart)")
     t_score = statistics.median(_timed(lambda: assess.score(workspace, 2024)) for _ in range(repeats))
-    print(f"  assess.score with every trace and 2,000 draws (what run writes): {t_score:.2f} s = "
+    print(f"  assess.score with every trace and {default_draws(count):,} draws (what run writes): {t_score:.2f} s = "
           f"{count * rules / t_score:,.0f} rule evaluations/s")
 
 
