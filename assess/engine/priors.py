@@ -61,6 +61,18 @@ def _spread(counts: Counter[Any], estimate: Estimate) -> bool:
     return sum(1 for held in counts.values() if held >= estimate.min_per_value) >= estimate.min_distinct
 
 
+def _refused(counts: Counter[Any], estimate: Estimate) -> str:
+    """Why a cohort was not used, in words a reader can check against the known values."""
+    known = sum(counts.values())
+    if known < estimate.min_cohort:
+        return f"; not the cohort: {known} known, fewer than {estimate.min_cohort}"
+    if len(counts) == 1:
+        return f"; not the cohort: its {known} known all hold one value"
+    held = " / ".join(map(str, sorted(counts.values(), reverse=True)))
+    return (f"; not the cohort: its {known} known hold {held} per value, fewer than {estimate.min_distinct} values "
+            f"held by at least {estimate.min_per_value}")
+
+
 def _display(value: Any) -> str:
     shown = to_json(value)
     return "[" + ", ".join(shown) + "]" if isinstance(shown, list) else str(shown)
@@ -150,6 +162,7 @@ class Priors:
                 return self._cached(fact, "cohort", lambda: self._from_counts(
                     fact, counts, "cohort", f"cohort: all assessed entities, {sum(counts.values())} known",
                     estimate.rationale))
+            return self._cached(fact, "prior", lambda: self._declared(fact, estimate, _refused(counts, estimate)))
         return self._cached(fact, "prior", lambda: self._declared(fact, estimate))
 
     def _cached(self, key: Any, method: str, make: Any) -> PriorUsed:
@@ -199,7 +212,8 @@ class Priors:
         return PriorUsed(fact, tuple((value, counts[value] / total) for value in order), method, origin, total,
                          rationale)
 
-    def _declared(self, fact: str, estimate: Estimate) -> PriorUsed:
+    def _declared(self, fact: str, estimate: Estimate, why: str = "") -> PriorUsed:
+        """The declared prior; ``why``: why the cohort was not used instead (a cohort estimate only)."""
         spec = self.facts[fact]
         if estimate.prior == "uniform":
             points = spec.uniform()
@@ -210,4 +224,5 @@ class Priors:
             origin = "declared prior"
         total = sum(p for _, p in points)
         ordered = sorted(points, key=lambda point: spec.order_key(point[0]))
-        return PriorUsed(fact, tuple((value, p / total) for value, p in ordered), "prior", origin, 0, estimate.rationale)
+        return PriorUsed(fact, tuple((value, p / total) for value, p in ordered), "prior", origin + why, 0,
+                         estimate.rationale)

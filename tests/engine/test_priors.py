@@ -46,3 +46,16 @@ def test_a_value_held_by_too_few_does_not_count_towards_the_spread():
     assert _prior(one_absence, _estimate(min_group=9, min_per_value=2)) == ("prior", {False: 0.5, True: 0.5})
     two_absences = one_absence | {"DDD": False}
     assert _prior(two_absences, _estimate(min_group=9, min_per_value=2)) == ("cohort", {False: 2 / 5, True: 3 / 5})
+
+
+def test_the_declared_prior_says_why_the_cohort_was_not_used():
+    def origin(known: dict[str, bool], **overrides: Any) -> str:
+        cohort = {code: {"observatory": value} for code, value in known.items()}
+        estimate = _estimate(by=None, **overrides)
+        return Priors(FACTS, {"observatory": estimate}, {}, {**cohort, "ZZZ": {}}, {}).of("ZZZ", "observatory").origin
+
+    one_absence = {"AAA": True, "BBB": True, "CCC": False, "DDD": True, "EEE": True}
+    assert origin(one_absence, min_per_value=2) == ("declared prior: uniform; not the cohort: its 5 known hold 4 / 1 "
+                                                    "per value, fewer than 2 values held by at least 2")
+    assert origin(dict.fromkeys(one_absence, True)) == "declared prior: uniform; not the cohort: its 5 known all hold one value"
+    assert origin(one_absence, min_cohort=6) == "declared prior: uniform; not the cohort: 5 known, fewer than 6"
