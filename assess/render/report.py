@@ -167,9 +167,11 @@ def _summary(assessment: Assessment, ranking: list[dict[str, Any]], portfolio: P
     for node in nodes:
         if node.applicable:
             tiers[tier_label(node.tier)] = tiers.get(tier_label(node.tier), 0) + 1
+    # the most likely tier says something about a country only where its own facts carry most of the
+    # weight; for the others it is the priors' (a coin toss per unknown fact lands near the middle tier)
     likely: dict[str, int] = {}
     for row in ranking:
-        if row["likely"]:
+        if row["likely"] and not row["on_priors"]:
             likely[row["likely"]] = likely.get(row["likely"], 0) + 1
     coverage = sorted(node.coverage for node in nodes)
     return {
@@ -179,6 +181,7 @@ def _summary(assessment: Assessment, ranking: list[dict[str, Any]], portfolio: P
         "low_confidence": sum(node.status == "insufficient_data" for node in nodes),
         "median_coverage": coverage[len(coverage) // 2] if coverage else 0.0,
         "tiers": _in_tier_order(tiers, order), "likely": _in_tier_order(likely, order),
+        "likely_of": sum(likely.values()),
         "top": ranking[:5],
         "funding": _funding(portfolio, {c.country: c.name for c in countries}),
         "moves": (change_rows or [])[:5],

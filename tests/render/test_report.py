@@ -114,6 +114,17 @@ def test_the_summary_lists_the_packages_stopping_the_most_flow_and_counts_those_
     assert unverified and 0 < int(unverified[1]) < int(unverified[2])  # a result resting on priors says so
 
 
+def test_the_summary_gives_most_likely_tiers_only_for_countries_known_on_half_the_weight(shipped_pages):
+    """For a country resting mostly on priors the most likely tier is the priors' (a coin toss per
+    unknown fact lands near the middle tier), so the summary counts it only for the others."""
+    summary = visible(section(shipped_pages.main, "summary"))
+    well_known = int(re.search(r"(\d+) have half or more of the weight known", summary)[1])
+    likely = re.search(r"Most likely tiers of the (\d+) whose estimates do not rest mostly on priors: ([^.]+)\.",
+                       summary)
+    assert likely and int(likely[1]) == well_known
+    assert sum(int(count) for count in re.findall(r"(\d+) [a-z]+", likely[2])) == well_known
+
+
 def test_the_ranking_shows_estimates_rank_intervals_and_both_tiers(shipped_pages):
     ranking = section(shipped_pages.main, "ranking")
     assert "tier earned by the low bound" in ranking and "most likely tier" in ranking
