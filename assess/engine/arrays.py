@@ -474,12 +474,11 @@ def _encode(tabled: ArrayProgram, rows: Sequence[tuple[str, Mapping[str, Any]]],
         np.random.default_rng([seed, zlib.crc32(code.encode())]).random(dtype=np.float32, out=uniforms[row])
     encoded, distributions = {}, {}
     rows_at = np.arange(len(rows))
-    known_at = _known_indices(values, read, rows)
     for f, name in enumerate(read):
         if only is not None and name not in only:
             continue
         index, unknown = values.index[name], values.unknown(name)
-        at = known_at[f]
+        at = np.fromiter((index.get(known.get(name, UNKNOWN), unknown) for _, known in rows), np.int32, len(rows))
         cells = np.repeat(at[:, None], columns, axis=1)
         probability = np.zeros((len(rows), values.size(name)))
         probability[rows_at, at] = 1.0  # known: one-hot; unknown: at "unknown" until a prior says otherwise
@@ -498,20 +497,6 @@ def _encode(tabled: ArrayProgram, rows: Sequence[tuple[str, Mapping[str, Any]]],
             probability[np.ix_(np.array(members), support)] = weights
         encoded[name], distributions[name] = cells, probability
     return _Chunk(encoded, distributions)
-
-
-def _known_indices(values: Values, read: Sequence[str], rows: Sequence[tuple[str, Mapping[str, Any]]]) -> np.ndarray:
-    """(facts, rows): the index of each row's known value of each fact read, else of "unknown".
-    Read row by row over the facts each row knows (most are unknown), not fact by fact over every row."""
-    position = {name: (f, values.index[name], values.unknown(name)) for f, name in enumerate(read)}
-    at = np.array([values.unknown(name) for name in read], np.int32)[:, None].repeat(len(rows), axis=1)
-    for row, (_, known) in enumerate(rows):
-        for name, value in known.items():
-            found = position.get(name)
-            if found is not None:
-                f, index, unknown = found
-                at[f, row] = index.get(value, unknown)
-    return at
 
 
 def _joined(parts: list[tuple[np.ndarray, ...]]) -> NodeEstimate:

@@ -98,18 +98,10 @@ class Priors:
         self._chosen: dict[tuple[str, Any], PriorUsed] = {}  # (fact, the entity's group) -> its prior
         self._groups: dict[tuple[str, str], Any] = {}  # (entity, grouping or fact) -> its group
         self._counted: set[tuple[str, str | None]] = set()  # (fact, by) whose every group is counted
-        self._of: dict[tuple[str, str], PriorUsed] = {}  # (entity, fact) -> its prior, as ``of`` found it
 
     def of(self, entity: str, fact: str) -> PriorUsed:
         """The prior ``entity``'s unknown ``fact`` is drawn from (the same object for every entity
         that shares it, so callers may group draws by it)."""
-        # an evaluation asks for the same entity's prior several times (its tables, its draws, its record)
-        found = self._of.get((entity, fact))
-        if found is None:
-            found = self._of[(entity, fact)] = self._find(entity, fact)
-        return found
-
-    def _find(self, entity: str, fact: str) -> PriorUsed:
         if self.derived is not None and fact in self.derived:
             return self._derived(entity, fact)
         estimate = self.estimates[fact]
