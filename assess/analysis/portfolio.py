@@ -740,7 +740,9 @@ def _verify_first(options: list[Option], picks: list[FundedPick], count: int = 1
     funded = {(pick.country, pick.package) for pick in picks}
     open_ = [o for o in options if o.value <= VALUE_FLOOR < o.value_high and (o.country, o.package) not in funded
              and any(before is UNKNOWN for before, _ in o.changes.values())]
-    open_.sort(key=lambda o: (-o.value_high / o.cost, o.country, o.package))
+    # values per dollar equal to 9 significant digits tie (then by country): the order must not turn
+    # on the last bits of a float, which a faster design may change
+    open_.sort(key=lambda o: (float(f"{-o.value_high / o.cost:.9g}"), o.country, o.package))
     return [{"country": o.country, "package": o.package, "cost_usd": o.cost, "value_high": o.value_high,
              "verify": sorted(fact for fact, (before, _) in o.changes.items() if before is UNKNOWN)}
             for o in open_[:count]]

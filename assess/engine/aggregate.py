@@ -32,17 +32,20 @@ NOT_APPLICABLE: Final = "not_applicable"
 
 
 def combine(method: str, pairs: Sequence[tuple[float, float]]) -> float:
-    """Aggregate (weight, score) pairs; the result never leaves the range of the inputs."""
+    """Aggregate (weight, score) pairs; the result never leaves the range of the inputs.
+
+    Sums add the pairs in their order, one after another, as the array path (``arrays._roll_up``)
+    does column by column: the two give the same float to the last bit, which a test holds."""
     scores = [score for _, score in pairs]
     if method == "minimum":
         return min(scores)
-    total = math.fsum(weight for weight, _ in pairs)
+    total = sum(weight for weight, _ in pairs)
     if method == "geometric_mean":
         if min(scores) <= 0:
             return 0.0
-        value = math.exp(math.fsum(weight * math.log(score) for weight, score in pairs) / total)
+        value = math.exp(sum(weight * math.log(score) for weight, score in pairs) / total)
     else:
-        value = math.fsum(weight * score for weight, score in pairs) / total
+        value = sum(weight * score for weight, score in pairs) / total
     return min(max(value, min(scores)), max(scores))
 
 
@@ -61,7 +64,7 @@ def rates(method: str, pairs: Sequence[tuple[float, float]], scale: float = 1.0)
     if method == "minimum":
         binding = [score == value for _, score in pairs]
         return [scale / sum(binding) if bound else 0.0 for bound in binding]
-    total = math.fsum(weight for weight, _ in pairs)
+    total = sum(weight for weight, _ in pairs)
     if method != "geometric_mean":
         # in the order the effective weight is computed (scale * weight / total), so that a rule's
         # contribution under weighted means stays its effective weight times its score to the last bit
@@ -69,17 +72,17 @@ def rates(method: str, pairs: Sequence[tuple[float, float]], scale: float = 1.0)
     if value <= 0:
         return [0.0] * len(pairs)
     logs = [weight * math.log(score) for weight, score in pairs]
-    log_total = math.fsum(logs)
+    log_total = sum(logs)
     if min(score for _, score in pairs) >= 1 and log_total > 0:
         return [scale * value * term / log_total / score for term, (_, score) in zip(logs, pairs, strict=True)]
-    weighted = math.fsum(weight * score for weight, score in pairs)
+    weighted = sum(weight * score for weight, score in pairs)
     return [scale * value * weight / weighted for weight, _ in pairs]
 
 
 def coverage(children: Sequence[NodeResult]) -> float:
     """Share of the children's weight whose facts are known."""
-    total = math.fsum(child.weight for child in children)
-    return math.fsum(child.weight * child.coverage for child in children) / total
+    total = sum(child.weight for child in children)
+    return sum(child.weight * child.coverage for child in children) / total
 
 
 def roll_up(node: NodeResult, method: str, min_coverage: float) -> None:
@@ -145,8 +148,8 @@ def spread_weights(node: NodeResult, effective: float, share: float) -> None:
     """Give every descendant its effective weight (its share of the top score among what is scored)
     and its share (the same if every fact were known); not-applicable nodes get neither."""
     node.effective_weight, node.share = effective, share
-    scored_total = math.fsum(child.weight for child in node.children if child.score is not None)
-    applicable_total = math.fsum(child.weight for child in node.children if child.applicable)
+    scored_total = sum(child.weight for child in node.children if child.score is not None)
+    applicable_total = sum(child.weight for child in node.children if child.applicable)
     for child in node.children:
         spread_weights(child, effective * child.weight / scored_total if child.score is not None else 0.0,
                        share * child.weight / applicable_total if child.applicable else 0.0)
