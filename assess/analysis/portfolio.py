@@ -99,6 +99,11 @@ class Option:
     def ratio(self) -> float:
         return self.value / self.cost if self.cost > 0 else math.inf
 
+    @property
+    def unverified(self) -> list[str]:
+        """The facts it changes that are unknown today: its value rests on their priors."""
+        return sorted(fact for fact, (before, _) in self.changes.items() if before is UNKNOWN)
+
 
 @dataclass
 class FundedPick:
@@ -629,7 +634,7 @@ class Planner:
                               "value_per_million_usd": runner.ratio * 1e6}
         pick.mechanisms = sorted({rule.rule.mechanism for rule in self.program.rules if rule.rule.mechanism
                                   and not set(rule.scoring.facts).isdisjoint(option.changes)})
-        pick.unverified = sorted(fact for fact, (old, _) in option.changes.items() if old is UNKNOWN)
+        pick.unverified = option.unverified
         pick.why = _why(pick, self.routes.model.destination)
         return pick
 
@@ -739,12 +744,12 @@ def _verify_first(options: list[Option], picks: list[FundedPick], count: int = 1
     """Options the evidence values at nothing that could be worth much: the facts to verify before funding."""
     funded = {(pick.country, pick.package) for pick in picks}
     open_ = [o for o in options if o.value <= VALUE_FLOOR < o.value_high and (o.country, o.package) not in funded
-             and any(before is UNKNOWN for before, _ in o.changes.values())]
+             and o.unverified]
     # values per dollar equal to 9 significant digits tie (then by country): the order must not turn
     # on the last bits of a float, which a faster design may change
     open_.sort(key=lambda o: (float(f"{-o.value_high / o.cost:.9g}"), o.country, o.package))
     return [{"country": o.country, "package": o.package, "cost_usd": o.cost, "value_high": o.value_high,
-             "verify": sorted(fact for fact, (before, _) in o.changes.items() if before is UNKNOWN)}
+             "verify": o.unverified}
             for o in open_[:count]]
 
 

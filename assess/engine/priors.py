@@ -66,11 +66,11 @@ def _refused(counts: Counter[Any], estimate: Estimate) -> str:
     known = sum(counts.values())
     if known < estimate.min_cohort:
         return f"; not the cohort: {known} known, fewer than {estimate.min_cohort}"
-    if len(counts) == 1:
+    held = sorted(counts.values(), reverse=True)
+    if len(held) == 1 and held[0] >= estimate.min_per_value:  # only the distinct values fall short
         return f"; not the cohort: its {known} known all hold one value"
-    held = " / ".join(map(str, sorted(counts.values(), reverse=True)))
-    return (f"; not the cohort: its {known} known hold {held} per value, fewer than {estimate.min_distinct} values "
-            f"held by at least {estimate.min_per_value}")
+    return (f"; not the cohort: its {known} known hold {' / '.join(map(str, held))} per value, fewer than "
+            f"{estimate.min_distinct} values held by at least {estimate.min_per_value}")
 
 
 def _display(value: Any) -> str:

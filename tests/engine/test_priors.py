@@ -59,3 +59,6 @@ def test_the_declared_prior_says_why_the_cohort_was_not_used():
                                                     "per value, fewer than 2 values held by at least 2")
     assert origin(dict.fromkeys(one_absence, True)) == "declared prior: uniform; not the cohort: its 5 known all hold one value"
     assert origin(one_absence, min_cohort=6) == "declared prior: uniform; not the cohort: 5 known, fewer than 6"
+    # one value, but held by too few: the per-value count is the reason, not the distinct values
+    assert origin(dict.fromkeys(one_absence, True), min_distinct=1, min_per_value=6) == (
+        "declared prior: uniform; not the cohort: its 5 known hold 5 per value, fewer than 1 values held by at least 6")
