@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import jinja2
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display; must precede pyplot
 import matplotlib.pyplot as plt
@@ -356,12 +357,18 @@ def _score_distribution(scored: list[CountryResult], panels: list[tuple[str, lis
                         tiers: list[str]) -> str:
     """The score chart at scale: per panel, how many countries score in each band of 5 points,
     stacked by tier (a row per country would be thousands of rows no one can read)."""
-    bands = list(range(0, 105, 5))
+    bands = np.arange(0, 105, 5)
     figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 2.6), sharey=True)
     for ax, (title, nodes) in zip(axes, panels, strict=True):
-        stacks = [[node.score for row, node in enumerate(nodes) if node.score is not None
-                   and (node.tier or scored[row].overall.tier) == tier] for tier in tiers]
-        ax.hist(stacks, bins=bands, stacked=True, color=[_tier_colour(tier, tiers) for tier in tiers])
+        # one filled step outline a tier (its band counts stacked on the tiers below), not a
+        # rectangle a band: laying out thousands of rectangles was most of the chart's time
+        below = np.zeros(len(bands) - 1)
+        for tier in tiers:
+            scores = [node.score for row, node in enumerate(nodes) if node.score is not None
+                      and (node.tier or scored[row].overall.tier) == tier]
+            top = below + _band_counts(scores, bands)
+            ax.stairs(top, bands, baseline=below, fill=True, color=_tier_colour(tier, tiers))
+            below = top
         unscored = sum(node.score is None for node in nodes)
         ax.set_title(title + (f"\n({unscored} insufficient data)" if unscored else ""), fontsize=7, loc="left")
         ax.set_xlim(0, 100)
@@ -372,6 +379,11 @@ def _score_distribution(scored: list[CountryResult], panels: list[tuple[str, lis
                      "(coloured by tier; the ranges unknown facts leave are in each country's details)",
                      fontsize=7.5, y=-0.04)
     return _svg(figure)
+
+
+def _band_counts(scores: list[float], bands: np.ndarray) -> np.ndarray:
+    """How many scores fall in each band (the last band holds its upper end: a score of 100)."""
+    return np.histogram(scores, bins=bands)[0].astype(float)
 
 
 @dataclass(frozen=True)

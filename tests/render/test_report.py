@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -335,3 +336,11 @@ def invoke_new(root: Path) -> int:
     result = CliRunner().invoke(main, ["new", "NOR-OSL", "--kind", "city", "--name", r"Oslo $\foo$ ^{", "--rules",
                                        str(root / "rules"), "--profiles", str(root / "profiles")])
     return result.exit_code
+
+
+def test_the_distribution_counts_every_score_once_in_its_band_of_five_points():
+    from assess.render.report import _band_counts
+
+    bands = np.arange(0, 105, 5)
+    counts = _band_counts([0.0, 4.99, 5.0, 50.0, 99.9, 100.0], bands)
+    assert counts.sum() == 6 and counts[0] == 2 and counts[1] == 1 and counts[10] == 1 and counts[-1] == 2
