@@ -310,6 +310,8 @@ class CountryResult:
     def published_levels(self) -> list[NodeResult]:
         """The goals and the groups published beside them (``headline``), in the rule set's order."""
         headlines = set(self.publication.headlines)
+        if not headlines:  # most rule sets publish the goals alone: no tree to walk (run and diff ask per country)
+            return list(self.goals)
         return [node for goal in self.goals for node in goal.walk() if node is goal or node.id in headlines]
 
     def rules(self) -> list[NodeResult]:

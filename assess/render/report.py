@@ -87,6 +87,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
     ranked = assessment.ranked()
     change_rows = _change_rows(changes) if changes else None
     ranking = _ranking_rows(assessment, ranked)
+    gaps = _gap_rows(assessment, facts)  # every country's trace walked once, for the three tables that show it
     named = _named(priorities, portfolio, change_rows)
     detailed = {c.country for c in ranked[:AT_SCALE]} | named
     common = {
@@ -103,7 +104,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
     main = {
         **common, "link": _linker(quote(annex_href), detailed),
         "with_goals": False,
-        "summary": _summary(assessment, ranking, portfolio, change_rows, facts, tiers),
+        "summary": _summary(assessment, ranking, portfolio, change_rows, gaps, tiers),
         "ranking": ranking[:MAIN_ROWS], "ranked_count": len(ranking),
         "priorities": priority_rows[:MAIN_PICKS] if priority_rows is not None else None,
         "priority_count": len(priority_rows or []),
@@ -111,7 +112,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
         "picks": portfolio_rows[:MAIN_PICKS] if portfolio_rows is not None else None,
         "changes": change_rows[:MAIN_MOVES] if change_rows is not None else None,
         "change_count": len(change_rows or []),
-        "gaps": _gap_rows(assessment, facts)[:MAIN_GAPS],
+        "gaps": gaps[:MAIN_GAPS],
     }
     annex = {
         **common, "link": _linker("", detailed),
@@ -125,7 +126,7 @@ def build_report(workspace: Workspace, assessment: Assessment, priorities: Prior
         "picks": portfolio_rows,
         "changes": change_rows[:AT_SCALE] if change_rows is not None else None,
         "more_changes": len(change_rows) - AT_SCALE if change_rows is not None and len(change_rows) > AT_SCALE else 0,
-        "gaps": _gap_rows(assessment, facts),
+        "gaps": gaps,
         "countries": [_country(result, row) if result.country in detailed else _listed(result, row)
                       for result, row in zip(ranked, ranking, strict=True)],
         "at_scale": AT_SCALE if len(ranked) > len(detailed) else None,
@@ -160,7 +161,7 @@ def _named(priorities: Prioritization | None, portfolio: Portfolio | None,
 
 
 def _summary(assessment: Assessment, ranking: list[dict[str, Any]], portfolio: Portfolio | None,
-             change_rows: list[dict[str, Any]] | None, facts: dict[str, Any], order: list[str]) -> dict[str, Any]:
+             change_rows: list[dict[str, Any]] | None, gaps: list[dict[str, Any]], order: list[str]) -> dict[str, Any]:
     countries = assessment.countries
     nodes = [assessment.ranking_node(c) for c in countries]
     estimated = [node for node in nodes if node.estimate is not None]
@@ -186,7 +187,7 @@ def _summary(assessment: Assessment, ranking: list[dict[str, Any]], portfolio: P
         "top": ranking[:5],
         "funding": _funding(portfolio, {c.country: c.name for c in countries}),
         "moves": (change_rows or [])[:5],
-        "gaps": _gap_rows(assessment, facts)[:6],
+        "gaps": gaps[:6],
     }
 
 
