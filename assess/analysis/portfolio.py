@@ -36,7 +36,7 @@ import numpy as np
 from ..engine.arrays import Estimator
 from ..engine.compile import Program, compile_workspace
 from ..engine.conditions import Snapshot, compile_condition, iter_fact_tests
-from ..engine.evaluate import GoalCache, rescore_numbers, set_estimates, snapshot
+from ..engine.evaluate import GoalCache, estimate_columns, rescore_numbers, set_estimates, snapshot
 from ..engine.models import Constraint, Intervention
 from ..engine.results import Assessment, JSONObject, NodeResult
 from ..engine.values import UNKNOWN, display
@@ -236,7 +236,7 @@ def planner_for(workspace: Workspace, assessment: Assessment, destination: str, 
     trees = {code: _fresh(routes.candidates[code].result.overall) if estimator else
              routes.candidates[code].result.overall for code in codes}
     if estimator is not None and codes:
-        estimated = estimator.evaluate([(code, values[code]) for code in codes]).nodes
+        estimated = estimate_columns(estimator.evaluate([(code, values[code]) for code in codes]).nodes)
         for row, code in enumerate(codes):
             set_estimates(trees[code].walk(), estimated, row)
     countries = {code: CountryState(code, routes.candidates[code].name, values[code], trees[code],
@@ -362,7 +362,7 @@ class Planner:
         for _, run in runs:
             pairs = list(run)
             code, base = pairs[0][1][0], pairs[0][1][1]
-            estimated = self.estimator.what_ifs(code, base, [values for _, (_, _, values, _, _) in pairs]).nodes
+            estimated = estimate_columns(self.estimator.what_ifs(code, base, [values for _, (_, _, values, _, _) in pairs]).nodes)
             for row, (tree, (_, _, _, before, _)) in enumerate(pairs):
                 # goals scored again may be shared with other countries (the goal cache): estimated on copies
                 tree.children = [child if child is old else _fresh(child)

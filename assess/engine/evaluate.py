@@ -7,11 +7,10 @@ it did), rolling each level up with ``aggregate`` as it goes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
-
-import numpy as np
 
 from ..version import __version__
 from .aggregate import NOT_APPLICABLE, SCORED, apply_cap, roll_up, spread_contributions, spread_weights, tier_of
@@ -333,17 +332,26 @@ def _known_readings(profile: CountryProfile, facts: set[str], year: int) -> dict
     return {name: r.value for name, r in readings.items() if r is not None and r.value is not UNKNOWN}
 
 
-def set_estimates(nodes: Iterable[NodeResult], estimated: Mapping[str, NodeEstimate],
-                  row: int) -> list[tuple[NodeResult, NodeEstimate]]:
+Columns = dict[str, tuple[list[float], list[float], list[float]]]
+
+
+def estimate_columns(estimated: Mapping[str, NodeEstimate]) -> Columns:
+    """Each node's expected score and credible interval for every row, as Python floats: read once a
+    node, since reading a NumPy array one element at a time costs ten times a list's (the same values)."""
+    return {key: (found.expected.tolist(), found.credible_low.tolist(), found.credible_high.tolist())
+            for key, found in estimated.items()}
+
+
+def set_estimates(nodes: Iterable[NodeResult], columns: Columns, row: int) -> list[NodeResult]:
     """Give each applicable node its expected score and credible interval from row ``row`` of the
     array evaluation (nodes it has no value for are left as they are); returns the nodes given one."""
     given = []
     for node in nodes:
-        found = estimated.get(node.id)
-        if found is not None and node.applicable and not np.isnan(found.expected[row]):
-            node.expected = float(found.expected[row])
-            node.credible = (float(found.credible_low[row]), float(found.credible_high[row]))
-            given.append((node, found))
+        found = columns.get(node.id)
+        if found is not None and node.applicable and not math.isnan(expected := found[0][row]):
+            node.expected = expected
+            node.credible = (found[1][row], found[2][row])
+            given.append(node)
     return given
 
 
@@ -353,16 +361,18 @@ def attach(assessment: Assessment, program: Program, estimates: Estimates) -> No
     scale = program.ruleset.header.scale
     worse = {node.id: node.worse for node in program.root.aggregates()} | {rule.path: rule.worse for rule in program.rules}
     position = {code: i for i, code in enumerate(estimates.codes)}
+    columns = estimate_columns(estimates.nodes)
     for country in assessment.countries:
         i = position[country.country]
-        for node, found in set_estimates(country.overall.walk(), estimates.nodes, i):
+        for node in set_estimates(country.overall.walk(), columns, i):
+            found = estimates.nodes[node.id]
             if found.tier_probabilities is not None:
                 node.tier_probabilities = {tier: float(p) for tier, p in zip(found.tiers, found.tier_probabilities[i],
                                                                                strict=True)}
             if node.published_low is not None:
-                node.published_expected = scale.publish(float(found.expected[i]), worse[node.id])
-                ends = (scale.publish(float(found.credible_low[i]), worse[node.id]),
-                        scale.publish(float(found.credible_high[i]), worse[node.id]))
+                assert node.credible is not None and node.expected is not None, "set_estimates gave both"
+                node.published_expected = scale.publish(node.expected, worse[node.id])
+                ends = (scale.publish(node.credible[0], worse[node.id]), scale.publish(node.credible[1], worse[node.id]))
                 node.published_credible = (min(ends), max(ends))
         country.priors = estimates.priors[country.country]
         country.estimate = {"draws": estimates.draws, "seed": estimates.seed, "independence": INDEPENDENCE}
