@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from .models import (
     TraffickingFile,
     TraffickingLink,
 )
+from .parallel import mapped
 from .reader import Document, read_yaml
 from .upgrade import declared_format, tripped
 from .validate import (
@@ -583,29 +584,45 @@ def reload_profiles(workspace: Workspace, codes: list[str]) -> Workspace:
 def _load_profiles(directory: Path, facts: Mapping[str, FactSpecBase] | None, errors: list[SourceError],
                    undeclared_ok: bool = False, paths: list[Path] | None = None) -> dict[str, CountryProfile]:
     """The profiles (all of the folder, or those of ``paths``), checked against the fact catalogue
-    (only read, not checked, when the catalogue failed validation: its own errors come first)."""
+    (only read, not checked, when the catalogue failed validation: its own errors come first).
+    Each file is read on its own, so thousands are read over the machine's cores."""
     profiles: dict[str, CountryProfile] = {}
     for misnamed in sorted(directory.glob("*.yml")) if paths is None else []:  # would otherwise be ignored
         errors.append(SourceError(location_of(misnamed), 1, 1, f"profiles end in .yaml: rename it {misnamed.stem}.yaml"))
-    for doc in _documents(sorted(directory.glob("*.yaml")) if paths is None else paths, errors):
-        profile = validate_model(doc, Profile, errors)
-        if profile is None and facts is not None:
-            # the entries that are well formed still get every other check: one bad date must not
-            # hide the undeclared fact or the misspelt level three lines further down
-            partial = _well_formed_part(doc)
-            if partial is not None:
-                check_profile(doc, partial, facts, Path(doc.file).stem, errors, undeclared_ok)
-        if profile is None or facts is None:
-            continue
-        typed = check_profile(doc, profile, facts, Path(doc.file).stem, errors, undeclared_ok)
-        history = {
-            name: tuple(Reading(name, value, as_of, entry.source, entry.note) for as_of, value, entry in entries)
-            for name, entries in sorted(typed.items())
-        }
-        profiles[profile.country] = CountryProfile(profile.country, _name(profile), doc.file, digest(profile), history,
-                                                   profile.entity.kind if profile.entity else "country",
-                                                   profile.entity.parent if profile.entity else None)
+    files = sorted(directory.glob("*.yaml")) if paths is None else paths
+    for profile, problems in mapped(partial(_read_profile, facts=facts, undeclared_ok=undeclared_ok), files):
+        errors.extend(problems)
+        if profile is not None:
+            profiles[profile.country] = profile
     return dict(sorted(profiles.items()))
+
+
+def _read_profile(path: Path, facts: Mapping[str, FactSpecBase] | None,
+                  undeclared_ok: bool) -> tuple[CountryProfile | None, list[SourceError]]:
+    """One profile file read and checked: the profile (None when it fails validation or the catalogue
+    did) and its problems."""
+    errors: list[SourceError] = []
+    docs = _documents([path], errors)
+    if not docs:
+        return None, errors
+    doc = docs[0]
+    profile = validate_model(doc, Profile, errors)
+    if profile is None and facts is not None:
+        # the entries that are well formed still get every other check: one bad date must not
+        # hide the undeclared fact or the misspelt level three lines further down
+        partial = _well_formed_part(doc)
+        if partial is not None:
+            check_profile(doc, partial, facts, Path(doc.file).stem, errors, undeclared_ok)
+    if profile is None or facts is None:
+        return None, errors
+    typed = check_profile(doc, profile, facts, Path(doc.file).stem, errors, undeclared_ok)
+    history = {
+        name: tuple(Reading(name, value, as_of, entry.source, entry.note) for as_of, value, entry in entries)
+        for name, entries in sorted(typed.items())
+    }
+    return CountryProfile(profile.country, _name(profile), doc.file, digest(profile), history,
+                          profile.entity.kind if profile.entity else "country",
+                          profile.entity.parent if profile.entity else None), errors
 
 
 def _name(profile: Profile) -> str:

@@ -29,7 +29,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,8 +39,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..analysis.diff import Scored, from_traces
 from ..engine.canonical import dump_bytes
+from ..engine.parallel import mapped
 from ..engine.reader import read_bounded
-from ..engine.results import Assessment
+from ..engine.results import Assessment, CountryResult
 from ..errors import InputErrors, OutputError, SourceError, UsageError, location_of
 from .formats import View, csv_format, markdown_format
 from .views import scores_view
@@ -59,7 +61,7 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
             repair(parent, year)
             # mkdtemp makes 0700; the folder should read like any other
             with replacing(folder, "new", 0o777 & ~_umask()) as staging:
-                written = _write_set(staging, each_output(assessment))
+                written = _write_set(staging, assessment)
                 _carry_over(folder, staging, written)
     except OSError as exc:
         raise OutputError(f"cannot write {location_of(folder)}: {exc.strerror or exc}; the previous output is "
@@ -68,14 +70,32 @@ def write_outputs(assessment: Assessment, out: Path) -> Path:
 
 
 def each_output(assessment: Assessment) -> Iterator[tuple[str, bytes]]:
-    """Each output file's name and content, one at a time: written as it is made, so a run never
-    holds every country's trace as text at once (hundreds of MB at 5,000 countries)."""
+    """Each output file's name and content, one at a time (what ``write_outputs`` writes)."""
+    stamp = _short_stamp(assessment)
+    names = []
+    for country in assessment.countries:
+        names.append(_country_file(country))
+        yield names[-1], _country_trace(stamp, country)
+    yield from _set_outputs(assessment, names)
+
+
+def _short_stamp(assessment: Assessment) -> dict[str, Any]:
     stamp = assessment.stamp
-    short_stamp = {"ruleset_id": stamp.ruleset_id, "ruleset_version": stamp.ruleset_version,
-                   "ruleset_hash": stamp.ruleset_hash, "year": stamp.year, "engine_version": stamp.engine_version}
-    names = [f"countries/{c.country}.json" for c in assessment.countries]
-    for name, country in zip(names, assessment.countries, strict=True):
-        yield name, dump_bytes({"stamp": short_stamp, **country.to_json()})
+    return {"ruleset_id": stamp.ruleset_id, "ruleset_version": stamp.ruleset_version,
+            "ruleset_hash": stamp.ruleset_hash, "year": stamp.year, "engine_version": stamp.engine_version}
+
+
+def _country_file(country: CountryResult) -> str:
+    return f"countries/{country.country}.json"
+
+
+def _country_trace(stamp: dict[str, Any], country: CountryResult) -> bytes:
+    return dump_bytes({"stamp": stamp, **country.to_json()})
+
+
+def _set_outputs(assessment: Assessment, names: list[str]) -> Iterator[tuple[str, bytes]]:
+    """The files about the whole set: the summary, the scores table and the manifest."""
+    stamp = assessment.stamp
     view = scores_view(assessment)
     yield "summary.md", markdown_format.render(view).encode()
     stamp_values = {"ruleset_version": stamp.ruleset_version, "ruleset_hash": stamp.ruleset_hash,
@@ -122,16 +142,28 @@ def repair(parent: Path, name: str, staged: str = "new") -> None:
         remove_tree(leftover)
 
 
-def _write_set(staging: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
-    """Write each file into the staging folder; returns their names."""
-    written = []
-    for name, content in files:
-        path = staging / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as stream:
-            stream.write(content)
+def _write_set(staging: Path, assessment: Assessment) -> list[str]:
+    """Write every output file into the staging folder, each trace as it is made (a run never holds
+    every country's trace as text at once: hundreds of MB at 5,000 countries), thousands of them
+    over the machine's cores; returns the files' names."""
+    (staging / "countries").mkdir()
+    traces = mapped(partial(_write_country, staging, _short_stamp(assessment)), assessment.countries)
+    written = list(traces)
+    for name, content in _set_outputs(assessment, traces):
+        _write_new(staging / name, content)
         written.append(name)
     return written
+
+
+def _write_country(staging: Path, stamp: dict[str, Any], country: CountryResult) -> str:
+    name = _country_file(country)
+    _write_new(staging / name, _country_trace(stamp, country))
+    return name
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    with open(path, "xb") as stream:
+        stream.write(content)
 
 
 def _carry_over(folder: Path, staging: Path, files: list[str]) -> None:

@@ -3,7 +3,6 @@ concurrent runs. Each case is one the previous engine got wrong; each must leave
 output set whole and never touch anything outside the output folder."""
 
 import errno
-import itertools
 import json
 import os
 import shutil
@@ -11,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pycountry
@@ -20,6 +18,7 @@ from click.testing import CliRunner
 
 import assess
 from assess.cli import main
+from assess.engine import parallel
 from assess.render import outputs
 from assess.render.outputs import read_scored, write_file, write_outputs
 from helpers import MINI, REPO, invoke, workspace_args
@@ -116,16 +115,20 @@ def test_dash_means_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert not (tmp_path / "-").exists()
 
 
-def test_a_full_disk_leaves_the_previous_set_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_full_disk_leaves_the_previous_set_whole(workers: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     folder = write_outputs(score(MINI, 2024), tmp_path)
     before = consistent(folder)
-    real = outputs._write_set
+    real = outputs._write_new
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # with 2, the traces are written by two workers
+    monkeypatch.setenv("ASSESS_WORKERS", str(workers))
 
-    def fill_up(staging: Path, files: Iterator[tuple[str, bytes]]) -> None:
-        real(staging, itertools.islice(files, 1))
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def fill_up(path: Path, content: bytes) -> None:
+        if path.name != "FRA.json":  # the first country's file is written, the disk is full at the next
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, content)
 
-    monkeypatch.setattr(outputs, "_write_set", fill_up)
+    monkeypatch.setattr(outputs, "_write_new", fill_up)
     with pytest.raises(assess.OutputError, match="No space left on device; the previous output is unchanged"):
         write_outputs(score(MINI, 2019), tmp_path)
     assert consistent(folder) == before and json.loads((folder / "manifest.json").read_text())["stamp"]["year"] == 2024

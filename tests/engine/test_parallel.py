@@ -1,0 +1,79 @@
+"""Work over several processes gives what one loop gives: the same results and errors, in order."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import assess
+from assess.engine import parallel
+from helpers import FIXTURES, MINI, SHIPPED_PROFILES, SHIPPED_RULES, errors_of
+
+BAD = FIXTURES / "bad"
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every call of ``mapped`` spreads its items over two forked workers, however few."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setenv("ASSESS_WORKERS", "2")
+
+
+def _pid_and_square(item: int) -> tuple[int, int]:
+    return os.getpid(), item * item
+
+
+def _fails(item: int) -> int:
+    raise ValueError(f"item {item}")
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_the_items_are_worked_in_other_processes_and_come_back_in_order():
+    results = parallel.mapped(_pid_and_square, list(range(50)))
+    assert [square for _, square in results] == [i * i for i in range(50)]
+    assert {pid for pid, _ in results} - {os.getpid()}, "no item was worked in a worker"
+
+
+def test_one_worker_or_few_items_stay_in_this_process(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ASSESS_WORKERS", "1")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    assert {pid for pid, _ in parallel.mapped(_pid_and_square, list(range(10)))} == {os.getpid()}
+    monkeypatch.setenv("ASSESS_WORKERS", "2")
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1_000)
+    assert {pid for pid, _ in parallel.mapped(_pid_and_square, list(range(10)))} == {os.getpid()}
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_workers_failure_is_raised_here():
+    with pytest.raises(ValueError, match="item 0"):
+        parallel.mapped(_fails, [0, 1, 2])
+
+
+def test_the_slices_cover_every_item_once():
+    for total in (0, 1, 7, 1000):
+        for parts in (1, 3, 8):
+            covered = [i for start, end in parallel._slices(total, parts) for i in range(start, end)]
+            assert covered == list(range(total))
+
+
+def test_profiles_read_over_two_workers_are_the_profiles_read_in_one(monkeypatch: pytest.MonkeyPatch,
+                                                                    shipped_workspace: assess.Workspace):
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setenv("ASSESS_WORKERS", "2")
+    assert assess.load_workspace(SHIPPED_RULES, SHIPPED_PROFILES).profiles == shipped_workspace.profiles
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_every_bad_profile_fixture_reports_the_same_errors_over_two_workers(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    cases = sorted(case for case in BAD.iterdir() if (case / "profiles").is_dir())
+    assert len(cases) > 10
+    for case in cases:
+        workspace = tmp_path / case.name
+        shutil.copytree(MINI, workspace)
+        shutil.copytree(case, workspace, dirs_exist_ok=True)
+        monkeypatch.chdir(workspace)
+        scenarios = Path("scenarios") if (case / "scenarios").is_dir() else None
+        expected = (case / "expected.txt").read_text().splitlines()
+        assert errors_of(Path("rules"), Path("profiles"), scenarios) == expected, case.name
