@@ -14,6 +14,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -46,14 +47,22 @@ def mapped(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     global _inherited
     _inherited = (function, items)
     gc.freeze()  # a worker's collector then leaves the inherited heap alone, unwritten and shared
+    for stream in (sys.stdout, sys.stderr):  # a worker that exits before the pool ends it flushes its copy
+        stream.flush()
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with multiprocessing.get_context("fork").Pool(count, initializer=_leave_interrupts_to_parent) as pool:
             # in order: the first failure met is the one a loop would meet first
             chunks = list(pool.imap(_run_slice, _slices(len(items), count * CHUNKS_PER_WORKER)))
     finally:
         _inherited = None
         gc.unfreeze()
     return [result for chunk in chunks for result in chunk]
+
+
+def _leave_interrupts_to_parent() -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the pool and says so once; a
+    worker printing its own traceback would break the promise of no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _slices(total: int, parts: int) -> list[tuple[int, int]]:

@@ -2,6 +2,10 @@
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +81,15 @@ def test_every_bad_profile_fixture_reports_the_same_errors_over_two_workers(tmp_
         scenarios = Path("scenarios") if (case / "scenarios").is_dir() else None
         expected = (case / "expected.txt").read_text().splitlines()
         assert errors_of(Path("rules"), Path("profiles"), scenarios) == expected, case.name
+
+
+def test_ctrl_c_stops_the_workers_without_a_traceback_from_any_of_them():
+    script = ("import os, sys, time\nfrom assess.engine import parallel\nparallel.PARALLEL_FROM = 1\n"
+              "os.environ['ASSESS_WORKERS'] = '2'\ntry:\n    parallel.mapped(time.sleep, [30] * 4)\n"
+              "except KeyboardInterrupt:\n    print('stopped', file=sys.stderr)\n")
+    process = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # its own process group, as a terminal's Ctrl-C reaches it
+    time.sleep(1.5)  # the workers are sleeping in their first item
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert stderr.strip() == "stopped"
