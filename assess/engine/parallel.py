@@ -1,5 +1,5 @@
 """Per-item work spread over the machine's cores, for the stages whose cost grows with the number
-of files (reading and checking thousands of profiles).
+of files (reading and checking thousands of profiles, writing `run`'s traces).
 
 Only where it pays: at least ``PARALLEL_FROM`` items, more than one core this process may use, and
 ``fork`` (Linux), so that each worker starts as a copy of this process: the work and its inputs

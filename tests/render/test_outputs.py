@@ -4,7 +4,10 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 import assess
+from assess.engine import parallel
 from assess.render.outputs import each_output, write_outputs
 
 
@@ -47,3 +50,14 @@ def test_rerun_removes_only_files_it_wrote(mini: Path, tmp_path: Path):
     assert not (folder / "countries/FRA.json").exists()
     assert (folder / "countries/NOR.json").exists() and mine.read_text() == "keep me"
     assert not list(folder.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_files_written_are_each_output_byte_for_byte(workers: str, mini_workspace, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # with "2", two workers write the traces
+    monkeypatch.setenv("ASSESS_WORKERS", workers)
+    assessment = assess.score(mini_workspace, 2024)
+    folder = write_outputs(assessment, tmp_path)
+    written = {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    assert written == dict(each_output(assessment))
