@@ -206,7 +206,9 @@ def _check_year(workspace: api.Workspace, year: int | None) -> None:
 def main(context: click.Context, quiet: bool, verbose: bool) -> None:
     """Assess partner countries' capacity to counter synthetic-drug threats.
 
-    Output is never coloured, so NO_COLOR and pipes are always respected.
+    Output is never coloured, so NO_COLOR and pipes are always respected. Thousands of profiles are
+    read, and run's traces written, over the machine's cores (the same bytes as in one process);
+    ASSESS_WORKERS=N sets the number of processes, ASSESS_WORKERS=1 keeps one.
     """
     context.obj = {"quiet": quiet, "verbose": verbose and not quiet}
     # A command builds hundreds of thousands of objects that live until it ends (profiles, traces)
