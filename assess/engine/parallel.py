@@ -19,6 +19,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from ..errors import UsageError
+
 PARALLEL_FROM = 1_000  # below this a worker's start (tens of ms) costs more than it saves
 CHUNKS_PER_WORKER = 4  # uneven files even out without a result per item crossing the pipe alone
 
@@ -31,7 +33,9 @@ _inherited: tuple[Callable[[Any], Any], Sequence[Any]] | None = None  # what the
 def workers() -> int:
     """How many processes may work at once: ``ASSESS_WORKERS``, else the cores this process may use."""
     setting = os.environ.get("ASSESS_WORKERS", "").strip()
-    if setting.isdigit() and int(setting) > 0:
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise UsageError(f"ASSESS_WORKERS must be a whole number of processes, 1 or more (got {setting!r})")
         return int(setting)
     try:
         return len(os.sched_getaffinity(0))

@@ -12,7 +12,7 @@ import pytest
 
 import assess
 from assess.engine import parallel
-from helpers import FIXTURES, MINI, SHIPPED_PROFILES, SHIPPED_RULES, errors_of
+from helpers import FIXTURES, MINI, SHIPPED_PROFILES, SHIPPED_RULES, errors_of, invoke, workspace_args
 
 BAD = FIXTURES / "bad"
 
@@ -93,3 +93,12 @@ def test_ctrl_c_stops_the_workers_without_a_traceback_from_any_of_them():
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert stderr.strip() == "stopped"
+
+
+@pytest.mark.parametrize("setting", ["0", "two", "-1", "1.5"])
+def test_a_workers_setting_that_is_not_a_count_is_a_usage_error(setting: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ASSESS_WORKERS", setting)
+    result = invoke("run", *workspace_args(), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "ASSESS_WORKERS must be a whole number" in result.stderr
+    assert "Traceback" not in result.stderr
