@@ -146,7 +146,8 @@ def _write_set(staging: Path, assessment: Assessment) -> list[str]:
     """Write every output file into the staging folder, each trace as it is made (a run never holds
     every country's trace as text at once: hundreds of MB at 5,000 countries), thousands of them
     over the machine's cores; returns the files' names."""
-    (staging / "countries").mkdir()
+    if assessment.countries:
+        (staging / "countries").mkdir()
     traces = mapped(partial(_write_country, staging, _short_stamp(assessment)), assessment.countries)
     written = list(traces)
     for name, content in _set_outputs(assessment, traces):
