@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,16 @@ def errors_of(rules: Path, profiles: Path, scenarios: Path | None = None) -> lis
     with pytest.raises(assess.InputErrors) as caught:
         assess.load_workspace(rules, profiles, scenarios=scenarios)
     return caught.value.render().splitlines()
+
+
+def bad_case_workspace(case: Path, target: Path) -> Path | None:
+    """The mini workspace at ``target`` with a bad-input case's files laid over it; returns the case's
+    scenarios folder (relative, checked in the same pass as rules and profiles), if it has one."""
+    shutil.copytree(MINI, target)
+    for source in case.rglob("*"):
+        if source.is_file() and source.name != "expected.txt":
+            shutil.copy(source, target / source.relative_to(case))
+    return Path("scenarios") if (case / "scenarios").is_dir() else None
 
 
 def invoke(*args: str) -> Result:

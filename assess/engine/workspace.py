@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -135,7 +136,10 @@ class Reading:
     def __reduce__(self) -> tuple[type[Reading], tuple[Any, ...]]:
         # as its fields, in order: a slotted dataclass's own state is a Python call per object,
         # twice as slow to pickle, and profiles cross between processes in hundreds of thousands
-        return Reading, (self.fact, self.value, self.as_of, self.source, self.note, self.settled_by, self.until)
+        return Reading, _reading_fields(self)
+
+
+_reading_fields = operator.attrgetter(*Reading.__slots__)  # the fields, in order (one C call)
 
 
 UNKNOWN_SINCE = dt.date(1900, 1, 1)  # before any value a profile could record, so every later entry supersedes it
@@ -615,9 +619,9 @@ def _read_profile(path: Path, facts: Mapping[str, FactSpecBase] | None,
     if profile is None and facts is not None:
         # the entries that are well formed still get every other check: one bad date must not
         # hide the undeclared fact or the misspelt level three lines further down
-        partial = _well_formed_part(doc)
-        if partial is not None:
-            check_profile(doc, partial, facts, Path(doc.file).stem, errors, undeclared_ok)
+        well_formed = _well_formed_part(doc)
+        if well_formed is not None:
+            check_profile(doc, well_formed, facts, Path(doc.file).stem, errors, undeclared_ok)
     if profile is None or facts is None:
         return None, errors
     typed = check_profile(doc, profile, facts, Path(doc.file).stem, errors, undeclared_ok)

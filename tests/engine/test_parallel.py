@@ -1,7 +1,6 @@
 """Work over several processes gives what one loop gives: the same results and errors, in order."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import pytest
 
 import assess
 from assess.engine import parallel
-from helpers import FIXTURES, MINI, SHIPPED_PROFILES, SHIPPED_RULES, errors_of, invoke, workspace_args
+from helpers import FIXTURES, SHIPPED_PROFILES, SHIPPED_RULES, bad_case_workspace, errors_of, invoke, workspace_args
 
 BAD = FIXTURES / "bad"
 
@@ -61,10 +60,8 @@ def test_the_slices_cover_every_item_once():
             assert covered == list(range(total))
 
 
-def test_profiles_read_over_two_workers_are_the_profiles_read_in_one(monkeypatch: pytest.MonkeyPatch,
-                                                                    shipped_workspace: assess.Workspace):
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
-    monkeypatch.setenv("ASSESS_WORKERS", "2")
+@pytest.mark.usefixtures("two_workers")
+def test_profiles_read_over_two_workers_are_the_profiles_read_in_one(shipped_workspace: assess.Workspace):
     assert assess.load_workspace(SHIPPED_RULES, SHIPPED_PROFILES).profiles == shipped_workspace.profiles
 
 
@@ -74,11 +71,8 @@ def test_every_bad_profile_fixture_reports_the_same_errors_over_two_workers(tmp_
     cases = sorted(case for case in BAD.iterdir() if (case / "profiles").is_dir())
     assert len(cases) > 10
     for case in cases:
-        workspace = tmp_path / case.name
-        shutil.copytree(MINI, workspace)
-        shutil.copytree(case, workspace, dirs_exist_ok=True)
-        monkeypatch.chdir(workspace)
-        scenarios = Path("scenarios") if (case / "scenarios").is_dir() else None
+        scenarios = bad_case_workspace(case, tmp_path / case.name)
+        monkeypatch.chdir(tmp_path / case.name)
         expected = (case / "expected.txt").read_text().splitlines()
         assert errors_of(Path("rules"), Path("profiles"), scenarios) == expected, case.name
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, MINI, errors_of
+from helpers import FIXTURES, bad_case_workspace, errors_of
 
 BAD = FIXTURES / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
@@ -13,15 +13,9 @@ CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_fixture(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    workspace = tmp_path / "ws"
-    shutil.copytree(MINI, workspace)
-    for source in (BAD / case).rglob("*"):
-        if source.is_file() and source.name != "expected.txt":
-            shutil.copy(source, workspace / source.relative_to(BAD / case))
-    monkeypatch.chdir(workspace)
+    scenarios = bad_case_workspace(BAD / case, tmp_path / "ws")
+    monkeypatch.chdir(tmp_path / "ws")
     expected = (BAD / case / "expected.txt").read_text().splitlines()
-    # a case with scenarios of its own has them checked in the same pass as the rules and profiles
-    scenarios = Path("scenarios") if (BAD / case / "scenarios").is_dir() else None
     assert errors_of(Path("rules"), Path("profiles"), scenarios) == expected
 
 
