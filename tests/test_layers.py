@@ -92,3 +92,8 @@ def test_the_schema_kinds_the_command_line_offers_are_the_models():
     from assess.render.schema import KINDS
 
     assert tuple(KINDS) == api.SCHEMA_KINDS
+
+
+def test_loading_and_writing_start_without_worker_processes():
+    """The workers' machinery is imported only when thousands of files are worth spreading."""
+    assert "multiprocessing" not in _imported_by("import assess.engine.workspace, assess.render.outputs")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import multiprocessing
 import os
 import signal
 import sys
@@ -48,6 +47,8 @@ def mapped(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     count = min(workers(), len(items))
     if len(items) < PARALLEL_FROM or count < 2 or sys.platform != "linux":
         return [function(item) for item in items]
+    import multiprocessing  # here, not at start-up: most commands read fewer files (15 ms saved)
+
     global _inherited
     _inherited = (function, items)
     gc.freeze()  # a worker's collector then leaves the inherited heap alone, unwritten and shared
