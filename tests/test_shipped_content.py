@@ -298,3 +298,25 @@ def test_every_research_table_is_listed_and_its_rows_are_in_the_profiles(shipped
             assert law is not None and law.value == row.value, (table.name, row.country, row.fact)
         assert conflicts <= REPORTED_CONFLICTS, conflicts
     assert {name for name, *_ in REPORTED_CONFLICTS} <= {table.name for table in tables}
+
+
+# Facts whose known values come from one table covering (nearly) every State: a cohort of ten known
+# still speaks for the States it leaves out, since they were not left out by where research looked.
+FROM_COMPLETE_TABLES = {
+    "fatf_io7_effectiveness": "the FATF consolidated table of assessment ratings",
+    "fatf_r3_compliance": "the FATF consolidated table of assessment ratings",
+    "opioid_agonist_treatment": "Harm Reduction International's Global State of Harm Reduction tables",
+    "last_drug_use_survey": "the UNODC World Drug Report's statistical annex",
+}
+
+
+def test_a_world_cohort_speaks_for_unknown_states_only_when_half_are_known(shipped):
+    """The method's rule (the README's "Estimates"): a fact found by research speaks for every
+    unknown State only once half the UN members are known; only a fact read from a complete table
+    may declare a smaller world cohort, and it is named here with its table."""
+    half = -(-len(shipped.profiles) // 2)
+    assert len(shipped.profiles) == 193 and shipped.ruleset.estimate is not None
+    assert shipped.ruleset.estimate.min_cohort == half == 97
+    smaller = {name for name in shipped.ruleset.facts
+               if (estimate := shipped.ruleset.estimate_of(name)).method == "cohort" and estimate.min_cohort < half}
+    assert smaller == set(FROM_COMPLETE_TABLES), smaller ^ set(FROM_COMPLETE_TABLES)
