@@ -59,7 +59,7 @@ class Estimate(Strict):
     within the entity's group of ``by`` when at least ``min_group`` of its members are known,
     else among all entities when at least ``min_cohort`` are, else the declared ``prior``; a cohort
     showing fewer than ``min_distinct`` distinct values, each held by at least ``min_per_value``
-    entities, is not used.
+    entities and by at least ``min_value_share`` of its known entities, is not used.
     ``prior``: the declared ``prior`` only. ``none``: the unknown is not estimated; the rules
     that read it drop out of every estimate (and the output says so)."""
 
@@ -79,6 +79,11 @@ class Estimate(Strict):
         1, description="The least known entities a value needs to count towards min_distinct: 2 refuses a cohort of "
                        "seventy reports of a measure and one of its absence, which also says how the evidence was "
                        "found (one row would otherwise move every unknown from the declared prior to 99%).")
+    min_value_share: Annotated[float, Field(ge=0, le=0.5)] = Field(
+        0.0, description="The least share of a cohort's (or group's) known entities a value needs to count towards "
+                         "min_distinct, besides min_per_value: 0.05 refuses a cohort of a hundred reports of a measure "
+                         "and two or three of its absence, which says how the evidence was found as much as one "
+                         "absence among seventy does (the cohort would put every unknown at 97% or more).")
     prior: Annotated[list[PriorPoint], Field(min_length=1, max_length=500)] | Literal["uniform"] | None = Field(
         None, description="The declared distribution (the fallback of a cohort): values with probabilities summing to "
                           "1, or 'uniform' (every value of a boolean or level fact equally likely; every item of a set "

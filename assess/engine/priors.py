@@ -9,6 +9,7 @@ marginal, and every output that shows an estimate says so.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,10 +56,17 @@ class PriorUsed:
         return f"{self.fact}: {shown} ({self.origin})"
 
 
+def _least_held(counts: Counter[Any], estimate: Estimate) -> float:
+    """How many known entities a value needs to count towards ``min_distinct``: ``min_per_value``,
+    and ``min_value_share`` of the cohort's known entities."""
+    return max(estimate.min_per_value, estimate.min_value_share * sum(counts.values()))
+
+
 def _spread(counts: Counter[Any], estimate: Estimate) -> bool:
     """Whether the known values show the spread the declaration asks for: ``min_distinct`` values,
-    each held by at least ``min_per_value`` entities."""
-    return sum(1 for held in counts.values() if held >= estimate.min_per_value) >= estimate.min_distinct
+    each held by at least ``min_per_value`` entities and ``min_value_share`` of them."""
+    least = _least_held(counts, estimate)
+    return sum(1 for held in counts.values() if held >= least) >= estimate.min_distinct
 
 
 def _refused(counts: Counter[Any], estimate: Estimate) -> str:
@@ -67,10 +75,12 @@ def _refused(counts: Counter[Any], estimate: Estimate) -> str:
     if known < estimate.min_cohort:
         return f"; not the cohort: {known} known, fewer than {estimate.min_cohort}"
     held = sorted(counts.values(), reverse=True)
-    if len(held) == 1 and held[0] >= estimate.min_per_value:  # only the distinct values fall short
+    least = _least_held(counts, estimate)
+    if len(held) == 1 and held[0] >= least:  # only the distinct values fall short
         return f"; not the cohort: its {known} known all hold one value"
+    share = f" ({estimate.min_value_share:.0%} of {known})" if least > estimate.min_per_value else ""
     return (f"; not the cohort: its {known} known hold {' / '.join(map(str, held))} per value, fewer than "
-            f"{estimate.min_distinct} values held by at least {estimate.min_per_value}")
+            f"{estimate.min_distinct} values held by at least {math.ceil(least)}{share}")
 
 
 def _display(value: Any) -> str:

@@ -48,6 +48,23 @@ def test_a_value_held_by_too_few_does_not_count_towards_the_spread():
     assert _prior(two_absences, _estimate(min_group=9, min_per_value=2)) == ("cohort", {False: 2 / 5, True: 3 / 5})
 
 
+def test_a_value_held_by_too_small_a_share_of_the_cohort_does_not_count_towards_the_spread():
+    """A hundred reports of a measure and three of its absence say how the evidence was found as much
+    as seventy and one do: with min_value_share 0.05 the absences must be 5% of the known."""
+    def prior(absences: int, known: int) -> Any:
+        cohort = {f"E{i:03d}": {"observatory": i >= absences} for i in range(known)}
+        estimate = _estimate(by=None, min_per_value=2, min_value_share=0.05)
+        return Priors(FACTS, {"observatory": estimate}, {}, {**cohort, "ZZZ": {}}, {}).of("ZZZ", "observatory")
+
+    assert prior(3, 61).method == "prior"  # 3 < 5% of 61 = 3.05
+    assert prior(3, 61).origin == ("declared prior: uniform; not the cohort: its 61 known hold 58 / 3 per value, "
+                                   "fewer than 2 values held by at least 4 (5% of 61)")
+    assert prior(4, 62).method == "cohort"  # 4 >= 3.1
+    assert prior(2, 40).method == "cohort"  # 5% of 40 is 2: min_per_value decides, as without the share
+    assert _prior({"AAA": True, "BBB": False, "CCC": True, "DDD": True, "EEE": False},
+                  _estimate(min_value_share=0.5))[0] == "prior"  # 1 of 3 in the group, 2 of 5 in the cohort
+
+
 def test_the_declared_prior_says_why_the_cohort_was_not_used():
     def origin(known: dict[str, bool], **overrides: Any) -> str:
         cohort = {code: {"observatory": value} for code, value in known.items()}

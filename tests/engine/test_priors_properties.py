@@ -1,5 +1,6 @@
-"""Properties of priors: a prior is a distribution, the entities' order does not change it, and with
-``min_per_value`` of 2 or more no single recorded value decides whether a cohort is used."""
+"""Properties of priors: a prior is a distribution, the entities' order does not change it, with
+``min_per_value`` of 2 or more no single recorded value decides whether a cohort is used, and a
+larger ``min_value_share`` never turns a refused cohort into a used one."""
 
 from typing import Any
 
@@ -48,3 +49,10 @@ def test_one_more_holder_of_a_value_nobody_held_does_not_decide_whether_the_coho
     if len(values) + 1 == estimate.min_cohort:
         return  # reaching the size the cohort needs is another cause, not this value
     assert (before.method == "cohort") == (after.method == "cohort")
+
+
+@given(known_values, estimates, st.floats(0, 0.5), st.floats(0, 0.5))
+def test_a_larger_value_share_never_uses_a_cohort_a_smaller_one_refuses(values, estimate, share, other):
+    lower, higher = sorted((share, other))
+    used = [_prior(values, estimate.model_copy(update={"min_value_share": s})).method == "cohort" for s in (lower, higher)]
+    assert used[0] or not used[1]
