@@ -1,6 +1,7 @@
 """The shipped strategy rule set and country profiles: complete, consistent, and faithful to public fact."""
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -320,3 +321,18 @@ def test_a_world_cohort_speaks_for_unknown_states_only_when_half_are_known(shipp
     smaller = {name for name in shipped.ruleset.facts
                if (estimate := shipped.ruleset.estimate_of(name)).method == "cohort" and estimate.min_cohort < half}
     assert smaller == set(FROM_COMPLETE_TABLES), smaller ^ set(FROM_COMPLETE_TABLES)
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_no_world_cohort_of_research_finds_speaks_in_the_shipped_outputs(shipped, year):
+    """Passing half is not enough for a fact found by research: its known States are those research
+    reached, so when one crosses half, a person declares its treatment (a declared prior, as for
+    observatories; its sub-region only, as for virtual-asset regulation) and this test says so.
+    Only complete tables and closed lists speak for the world."""
+    allowed = set(FROM_COMPLETE_TABLES) | {name for name, spec in shipped.ruleset.facts.items() if spec.closed_list}
+    folder = RULES.parent.parent / "outputs" / RULES.name / str(year) / "countries"
+    spoke = {prior["fact"] for path in sorted(folder.glob("*.json"))
+             for prior in json.loads(path.read_text(encoding="utf-8"))["estimate"]["priors"]
+             if prior["origin"].startswith("cohort: all assessed entities")}
+    assert spoke, "the complete tables' world cohorts speak"
+    assert spoke <= allowed, spoke - allowed
