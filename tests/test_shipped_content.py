@@ -330,7 +330,7 @@ def test_no_world_cohort_of_research_finds_speaks_in_the_shipped_outputs(shipped
     observatories; its sub-region only, as for virtual-asset regulation) and this test says so.
     Only complete tables and closed lists speak for the world."""
     allowed = set(FROM_COMPLETE_TABLES) | {name for name, spec in shipped.ruleset.facts.items() if spec.closed_list}
-    folder = RULES.parent.parent / "outputs" / RULES.name / str(year) / "countries"
+    folder = REPO / "outputs" / RULES.name / str(year) / "countries"
     spoke = {prior["fact"] for path in sorted(folder.glob("*.json"))
              for prior in json.loads(path.read_text(encoding="utf-8"))["estimate"]["priors"]
              if prior["origin"].startswith("cohort: all assessed entities")}
