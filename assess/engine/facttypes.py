@@ -57,7 +57,8 @@ class Estimate(Strict):
 
     ``cohort``: the fact's distribution among the assessed entities where it is known that year,
     within the entity's group of ``by`` when at least ``min_group`` of its members are known,
-    else among all entities when at least ``min_cohort`` are, else the declared ``prior``; a cohort
+    else among all entities when at least ``min_cohort`` are (never, where it is ``never``), else the declared
+    ``prior``; a cohort
     showing fewer than ``min_distinct`` distinct values, each held by at least ``min_per_value``
     entities and by at least ``min_value_share`` of its known entities, is not used.
     ``prior``: the declared ``prior`` only. ``none``: the unknown is not estimated; the rules
@@ -69,8 +70,11 @@ class Estimate(Strict):
                           "value groups the entities (cohort only).")
     min_group: Annotated[int, Field(ge=1, le=100_000)] = Field(
         5, description="The least entities of a group whose value is known for the group's distribution to be used.")
-    min_cohort: Annotated[int, Field(ge=1, le=100_000)] = Field(
-        10, description="The least entities whose value is known for the whole cohort's distribution to be used.")
+    min_cohort: Annotated[int, Field(ge=1, le=100_000)] | Literal["never"] = Field(
+        10, description="The least entities whose value is known for the whole cohort's distribution to be used; "
+                        "'never' uses the group's or the declared prior only, however many are known (for a fact "
+                        "whose known values are those research reached, where the world's share would stand in "
+                        "for evidence nobody has).")
     min_distinct: Annotated[int, Field(ge=1, le=100)] = Field(
         1, description="The least distinct values a cohort (or group) must show to be used: 2 refuses a cohort in which "
                        "every known entity has the same value, which in evidence gathered as reports of what exists "

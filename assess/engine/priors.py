@@ -69,9 +69,16 @@ def _spread(counts: Counter[Any], estimate: Estimate) -> bool:
     return sum(1 for held in counts.values() if held >= least) >= estimate.min_distinct
 
 
+def _world_allowed(counts: Counter[Any], estimate: Estimate) -> bool:
+    """Whether enough entities are known for the whole cohort to speak (never, where so declared)."""
+    return estimate.min_cohort != "never" and sum(counts.values()) >= estimate.min_cohort
+
+
 def _refused(counts: Counter[Any], estimate: Estimate) -> str:
     """Why a cohort was not used, in words a reader can check against the known values."""
     known = sum(counts.values())
+    if estimate.min_cohort == "never":
+        return f"; not the cohort: declared never ({known} known)"
     if known < estimate.min_cohort:
         return f"; not the cohort: {known} known, fewer than {estimate.min_cohort}"
     held = sorted(counts.values(), reverse=True)
@@ -160,7 +167,7 @@ class Priors:
                         fact, counts, "group", f"cohort: {estimate.by} {_display(group)}, {sum(counts.values())} known",
                         estimate.rationale))
             counts = self._count(fact, None, None)
-            if sum(counts.values()) >= estimate.min_cohort and _spread(counts, estimate):
+            if _world_allowed(counts, estimate) and _spread(counts, estimate):
                 return self._cached(fact, "cohort", lambda: self._from_counts(
                     fact, counts, "cohort", f"cohort: all assessed entities, {sum(counts.values())} known",
                     estimate.rationale))

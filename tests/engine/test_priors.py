@@ -65,6 +65,14 @@ def test_a_value_held_by_too_small_a_share_of_the_cohort_does_not_count_towards_
                   _estimate(min_value_share=0.5))[0] == "prior"  # 1 of 3 in the group, 2 of 5 in the cohort
 
 
+def test_never_keeps_the_group_and_refuses_the_whole_cohort_however_many_are_known():
+    mixed_north = {"AAA": True, "BBB": False, "CCC": True, "DDD": True, "EEE": False}
+    assert _prior(mixed_north, _estimate(min_cohort="never")) == ("group", {False: 1 / 3, True: 2 / 3})
+    # the group too small: the whole cohort would speak at min_cohort 4, never does not let it
+    assert _prior(mixed_north, _estimate(min_group=4)) == ("cohort", {False: 2 / 5, True: 3 / 5})
+    assert _prior(mixed_north, _estimate(min_group=4, min_cohort="never")) == ("prior", {False: 0.5, True: 0.5})
+
+
 def test_the_declared_prior_says_why_the_cohort_was_not_used():
     def origin(known: dict[str, bool], **overrides: Any) -> str:
         cohort = {code: {"observatory": value} for code, value in known.items()}
@@ -76,6 +84,7 @@ def test_the_declared_prior_says_why_the_cohort_was_not_used():
                                                     "per value, fewer than 2 values held by at least 2")
     assert origin(dict.fromkeys(one_absence, True)) == "declared prior: uniform; not the cohort: its 5 known all hold one value"
     assert origin(one_absence, min_cohort=6) == "declared prior: uniform; not the cohort: 5 known, fewer than 6"
+    assert origin(one_absence, min_cohort="never") == "declared prior: uniform; not the cohort: declared never (5 known)"
     # one value, but held by too few: the per-value count is the reason, not the distinct values
     assert origin(dict.fromkeys(one_absence, True), min_distinct=1, min_per_value=6) == (
         "declared prior: uniform; not the cohort: its 5 known hold 5 per value, fewer than 1 values held by at least 6")
