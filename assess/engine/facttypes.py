@@ -57,10 +57,10 @@ class Estimate(Strict):
 
     ``cohort``: the fact's distribution among the assessed entities where it is known that year,
     within the entity's group of ``by`` when at least ``min_group`` of its members are known,
-    else among all entities when at least ``min_cohort`` are (never, where it is ``never``), else the declared
-    ``prior``; a cohort
-    showing fewer than ``min_distinct`` distinct values, each held by at least ``min_per_value``
-    entities and by at least ``min_value_share`` of its known entities, is not used.
+    else among all entities when at least ``min_cohort`` are (never where it is ``never``), else the
+    declared ``prior``; a cohort showing fewer than ``min_distinct`` distinct values, each held by at
+    least ``min_per_value`` entities and by at least ``min_value_share`` of its known entities, is not
+    used.
     ``prior``: the declared ``prior`` only. ``none``: the unknown is not estimated; the rules
     that read it drop out of every estimate (and the output says so)."""
 
