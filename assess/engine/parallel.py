@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from ..errors import UsageError
 
@@ -54,14 +54,25 @@ def mapped(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     gc.freeze()  # a worker's collector then leaves the inherited heap alone, unwritten and shared
     for stream in (sys.stdout, sys.stderr):  # a worker that exits before the pool ends it flushes its copy
         stream.flush()
+    pool = multiprocessing.get_context("fork").Pool(count, initializer=_leave_interrupts_to_parent)
     try:
-        with multiprocessing.get_context("fork").Pool(count, initializer=_leave_interrupts_to_parent) as pool:
-            # in order: the first failure met is the one a loop would meet first
-            chunks = list(pool.imap(_run_slice, _slices(len(items), count * CHUNKS_PER_WORKER)))
+        chunks = list(pool.imap(_run_slice, _slices(len(items), count * CHUNKS_PER_WORKER)))
+        # the workers end on their own: terminating one while it sends a result leaves the results
+        # queue's lock held, and the pool's shutdown then waits on it for ever (seen in the suite)
+        pool.close()
+        pool.join()
+    except BaseException:  # Ctrl-C in the parent: the workers are stopped, not waited for
+        pool.terminate()
+        raise
     finally:
         _inherited = None
         gc.unfreeze()
-    return [result for chunk in chunks for result in chunk]
+    results = []
+    for chunk in chunks:  # in order: the first failure met is the one a loop would meet first
+        if isinstance(chunk, _Failed):
+            raise chunk.error
+        results.extend(chunk)
+    return results
 
 
 def _leave_interrupts_to_parent() -> None:
@@ -76,8 +87,17 @@ def _slices(total: int, parts: int) -> list[tuple[int, int]]:
     return [(start, end) for start, end in itertools.pairwise(bounds) if end > start]
 
 
-def _run_slice(bounds: tuple[int, int]) -> list[Any]:
-    """In a worker: the results of one range of the inherited items."""
+class _Failed(NamedTuple):
+    """A worker's failure, sent back as a result so that no worker has to be ended mid-send."""
+
+    error: Exception
+
+
+def _run_slice(bounds: tuple[int, int]) -> list[Any] | _Failed:
+    """In a worker: the results of one range of the inherited items, or the first failure among them."""
     assert _inherited is not None, "a worker runs only what its parent set before forking"
     function, items = _inherited
-    return [function(items[index]) for index in range(*bounds)]
+    try:
+        return [function(items[index]) for index in range(*bounds)]
+    except Exception as error:  # raised by the parent, in the items' order
+        return _Failed(error)

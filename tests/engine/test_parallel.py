@@ -53,6 +53,21 @@ def test_a_workers_failure_is_raised_here():
         parallel.mapped(_fails, [0, 1, 2])
 
 
+@pytest.mark.usefixtures("two_workers")
+def test_workers_end_on_their_own_after_a_failure_or_a_success(monkeypatch: pytest.MonkeyPatch):
+    """Terminating a worker while it sends a result leaves the results queue's lock held, and the
+    pool's shutdown waits on it for ever (the suite hung so once): only Ctrl-C terminates them."""
+    import multiprocessing.pool
+
+    def terminate(self: multiprocessing.pool.Pool) -> None:
+        raise AssertionError("the workers were terminated")
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "terminate", terminate)
+    with pytest.raises(ValueError, match="item 0"):
+        parallel.mapped(_fails, list(range(40)))
+    assert parallel.mapped(_pid_and_square, list(range(40)))[-1][1] == 39 * 39
+
+
 def test_the_slices_cover_every_item_once():
     for total in (0, 1, 7, 1000):
         for parts in (1, 3, 8):
