@@ -114,7 +114,7 @@ class Priors:
         self._cache: dict[tuple[str, Any], PriorUsed] = {}
         self._chosen: dict[tuple[str, Any], PriorUsed] = {}  # (fact, the entity's group) -> its prior
         self._groups: dict[tuple[str, str], Any] = {}  # (entity, grouping or fact) -> its group
-        self._counted: set[tuple[str, str | None]] = set()  # (fact, by) whose every group is counted
+        self._counted: set[str | None] = set()  # the groupings (None: all) whose every fact and group is counted
 
     def of(self, entity: str, fact: str) -> PriorUsed:
         """The prior ``entity``'s unknown ``fact`` is drawn from (the same object for every entity
@@ -192,21 +192,18 @@ class Priors:
 
     def _count(self, fact: str, by: str | None, group: Any) -> Counter[Any]:
         """The known values of ``fact`` among the entities of ``group`` under ``by`` (every entity for
-        None), counted in entity order. Every group of ``by`` is counted in one pass over the cohort:
-        a group at a time would read the whole cohort once per group (thousands of entities, each
-        grouped by a fact with hundreds of values)."""
-        if (fact, by) not in self._counted:
-            self._counted.add((fact, by))
-            counted: dict[Any, Counter[Any]] = {}
+        None), counted in entity order. Every fact's every group under ``by`` is counted in one pass
+        over the cohort's known cells: a pass per fact (or per group) would read the whole cohort
+        once each (thousands of entities, dozens of facts, groups by a fact with hundreds of values)."""
+        if by not in self._counted:
+            self._counted.add(by)
             for entity, values in self.known.items():
-                if fact in values:
-                    in_group = None if by is None else self._group_of(entity, by)
-                    found = counted.get(in_group)
+                in_group = None if by is None else self._group_of(entity, by)
+                for name, value in values.items():
+                    found = self._counts.get((name, by, in_group))
                     if found is None:
-                        found = counted[in_group] = Counter()
-                    found[values[fact]] += 1
-            for in_group, found in counted.items():
-                self._counts[(fact, by, in_group)] = found
+                        found = self._counts[(name, by, in_group)] = Counter()
+                    found[value] += 1
         return self._counts.get((fact, by, group), Counter())
 
     def _group_of(self, entity: str, by: str) -> Any:
