@@ -645,8 +645,10 @@ class Constraint(Strict):
     when: Condition = Field(description="Holds for a country whose facts as of the year meet it (unknown: not held).")
     excludes: Annotated[list[Literal["assistance", "diplomacy"]], Field(min_length=1)] = Field(
         description="The kinds of package it rules out (diplomacy usually remains).")
-    reason: Text = Field(description="What the limit is, in one line a planner can quote.")
-    source: Text = Field(description="The law or determination: publisher, document, URL.")
+    reason: Text = Field(description="What the limit is, in one line a planner can quote; a policy limit says it is an "
+                                     "assumption.")
+    source: Text = Field(description="The law or determination (for an assumption, the law it is read beside): "
+                                     "publisher, document, URL.")
 
 
 class NetworkConfig(Strict):
