@@ -1,11 +1,16 @@
-"""The documentation site (docs/, mkdocs.yml): its generated reference pages are current, and every
-relative link of every page points to a file that exists and, with an anchor, to one of its headings."""
+"""The documentation site (docs/, mkdocs.yml): its generated reference pages are current, every
+relative link of every page points to a file that exists and, with an anchor, to one of its headings,
+and the guides' quoted outputs are what the commands print on the bundled data."""
 
 import re
+import shlex
+import shutil
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from assess.cli import main
 from assess.engine.upgrade import CHANGES
@@ -119,3 +124,47 @@ def test_the_changelog_lists_every_format_change():
     for change in CHANGES:
         line = f"Format {change.version}, `{change.file}`: {change.what[0].upper() + change.what[1:]}."
         assert line in changelog, f"CHANGELOG.md does not list: {line}"
+
+
+# The guides quote what commands print on the bundled data. A quote follows the ```sh block of its
+# command, or a comment <!-- output of: assess ... --> where the command is named in the prose;
+# <!-- illustration: why --> before a quote marks one no command prints as it stands (it needs an
+# edit the prose describes). Each quote may leave lines out ("..."), and is wrapped to the page, so
+# what is held is its figures: every number it quotes is one the command prints now.
+GUIDES = ("guide-planner.md", "guide-rule-author.md", "guide-reviewer.md")
+QUOTE = re.compile(r"```(\w*)\n(.*?)```|<!-- (output of|illustration): ?(.*?) -->", re.S)
+NUMBER = re.compile(r"\$?\d[\d,.]*\d%?|\$?\d%?")
+
+
+def _quoted_outputs() -> Iterator[object]:
+    for name in GUIDES:
+        command = None
+        for match in QUOTE.finditer((DOCS / name).read_text(encoding="utf-8")):
+            language, body, marker, text = match.groups()
+            if marker is not None:
+                command = text if marker == "output of" else None
+            elif language == "sh":
+                command = body.strip().splitlines()[-1]
+            elif language == "text" and command is not None:
+                yield pytest.param(command, body, id=f"{name}: {command}")
+                command = None
+
+
+@pytest.mark.parametrize(("command", "quoted"), list(_quoted_outputs()))
+def test_a_guide_quotes_what_the_command_prints(command: str, quoted: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch):
+    for folder in ("rules", "country_profiles", "scenarios"):  # a workspace of its own: run writes outputs/
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    words = shlex.split(command, comments=True)
+    assert words[0] == "assess", command
+    result = CliRunner().invoke(main, words[1:], env={"COLUMNS": "100"})
+    assert result.exit_code in (0, 1) and not isinstance(result.exception, Exception), result.output
+    stale = sorted(set(NUMBER.findall(quoted)) - set(NUMBER.findall(result.output)))
+    assert not stale, f"figures the guide quotes that `{command}` no longer prints: {stale}"
+
+
+def test_a_quote_is_found_by_its_sh_block_or_its_comment_and_an_illustration_is_left_out():
+    checked = {param.id for param in _quoted_outputs()}  # type: ignore[attr-defined]
+    assert {"guide-planner.md: assess run --year 2025", "guide-planner.md: assess explain ALB --year 2025"} <= checked
+    assert not any("--rules-old HEAD" in each for each in checked)
