@@ -70,7 +70,8 @@ def _no_terminal_width() -> Iterator[None]:
 # is left alone with one at the end; the rest follow in collection order.
 SLOWEST_FIRST = ("tests/render/test_report.py", "tests/analysis/test_properties.py", "tests/test_shipped_content.py",
                  "tests/render/test_outputs_faults.py", "tests/analysis/test_portfolio.py", "tests/test_golden.py",
-                 "tests/edit/test_importer_faults.py", "tests/test_contributing.py", "tests/analysis/test_sensitivity.py")
+                 "tests/edit/test_importer_faults.py", "tests/test_contributing.py", "tests/analysis/test_sensitivity.py",
+                 "tests/test_docs.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

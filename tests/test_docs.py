@@ -150,12 +150,19 @@ def _quoted_outputs() -> Iterator[object]:
                 command = None
 
 
+@pytest.fixture(scope="module")
+def bundled_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled workspace, copied once for every quote: `run` writes outputs/ where it runs."""
+    root = tmp_path_factory.mktemp("bundled")
+    for folder in ("rules", "country_profiles", "scenarios"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
 @pytest.mark.parametrize(("command", "quoted"), list(_quoted_outputs()))
-def test_a_guide_quotes_what_the_command_prints(command: str, quoted: str, tmp_path: Path,
+def test_a_guide_quotes_what_the_command_prints(command: str, quoted: str, bundled_copy: Path,
                                                 monkeypatch: pytest.MonkeyPatch):
-    for folder in ("rules", "country_profiles", "scenarios"):  # a workspace of its own: run writes outputs/
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(bundled_copy)
     words = shlex.split(command, comments=True)
     assert words[0] == "assess", command
     result = CliRunner().invoke(main, words[1:], env={"COLUMNS": "100"})
