@@ -23,7 +23,7 @@ from ..engine.canonical import digest
 from ..engine.evaluate import assess
 from ..engine.models import Scenario, TraffickingLink
 from ..engine.results import Assessment, CountryResult, JSONObject
-from ..engine.values import UNKNOWN, display
+from ..engine.values import UNKNOWN, display, shares_apart
 from ..engine.workspace import CountryProfile, Network, Reading, Workspace
 from .prioritize import Routes, leverages, prioritize, routes_toward
 
@@ -256,16 +256,17 @@ def _why(change: CountryChange, profile: CountryProfile, year: int) -> list[str]
                       for entries in profile.history.values() for reading in entries
                       if reading.source and reading.source.startswith("scenario:") and reading.as_of <= end})
     old, new = change.leverage
+    shown = "leverage {} -> {}".format(*shares_apart(old, new)) if old is not None and new is not None else ""
     if old is not None and new is not None and new < old - CHANGE_FLOOR:
         cap_old, cap_new = change.capacity
         if cap_old is not None and cap_new is not None and cap_new > cap_old + CHANGE_FLOOR:
-            reasons.append(f"leverage {old:.1%} -> {new:.1%}: its capacity rose {cap_old:.2f} -> {cap_new:.2f}, so "
+            reasons.append(f"{shown}: its capacity rose {cap_old:.2f} -> {cap_new:.2f}, so "
                            "less of its flow is left to stop (the funding works; it matters less only for that reason)")
         else:
-            reasons.append(f"leverage {old:.1%} -> {new:.1%}: flows changed elsewhere on its routes "
+            reasons.append(f"{shown}: flows changed elsewhere on its routes "
                            "(capacities or routes of other countries)")
     elif old is not None and new is not None and new > old + CHANGE_FLOOR:
-        reasons.append(f"leverage {old:.1%} -> {new:.1%}: more flow now passes it (routes or capacities elsewhere)")
+        reasons.append(f"{shown}: more flow now passes it (routes or capacities elsewhere)")
     elif (old is None) != (new is None):
         reasons.append("now on a route to the destination" if old is None else "no longer on a route to the destination")
     return reasons

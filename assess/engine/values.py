@@ -58,3 +58,13 @@ def display(value: Any) -> str:
     if isinstance(shown, list):
         return ", ".join(map(str, shown))
     return str(shown).lower() if isinstance(shown, bool) else str(shown)
+
+
+def shares_apart(old: float, new: float) -> tuple[str, str]:
+    """Two shares as percentages to one decimal, or to two where one decimal would show a move as
+    no move (0.27% -> 0.34% is not "0.3% -> 0.3%")."""
+    for decimals in (1, 2):
+        shown = f"{old * 100:.{decimals}f}%", f"{new * 100:.{decimals}f}%"
+        if shown[0] != shown[1]:
+            return shown
+    return shown

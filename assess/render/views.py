@@ -11,7 +11,7 @@ from ..analysis.catalogue import FactList
 from ..analysis.check import CheckReport
 from ..analysis.diff import Diff, FactChange, Move, Scored
 from ..engine.results import Adjustment, Assessment, CountryResult, FactRead, JSONObject, NodeResult, Publication, Stamp
-from ..engine.values import display
+from ..engine.values import display, shares_apart
 from .formats import Remark, View
 
 if TYPE_CHECKING:  # importing these would pull networkx, NumPy and Hypothesis into every command
@@ -505,7 +505,7 @@ def scenario_view(result: Projection) -> View:
                          _pair_text(change.expected, score_text),
                          _pair_text(change.tier, lambda tier: tier or "—"),
                          "; ".join(f"{goal} {_pair_text(values, score_text)}" for goal, values in change.goals.items()) or "—",
-                         _pair_text(change.leverage, lambda share: "—" if share is None else _percent(share, 1)),
+                         _leverage_pair(*change.leverage),
                          "; ".join(change.why) or "—"])
     notes = ["assumes: " + "; ".join(result.assumptions) if result.assumptions else "assumes nothing"]
     for year in result.years:
@@ -524,6 +524,13 @@ def scenario_view(result: Projection) -> View:
                 "leverage_scenario": c.leverage[1], "capacity": c.capacity[0], "capacity_scenario": c.capacity[1],
                 "why": "; ".join(c.why)} for year in result.years for c in year.changes]
     return View(columns, rows, result.to_json, title=title, notes=notes, records=records)
+
+
+def _leverage_pair(old: float | None, new: float | None) -> str:
+    """A leverage before and after, each to the decimals that show its move."""
+    if old is not None and new is not None and old != new:
+        return "{} → {}".format(*shares_apart(old, new))
+    return _pair_text((old, new), lambda share: "—" if share is None else _percent(share, 1))
 
 
 def _pair_text(values: tuple[Any, Any], text: Callable[[Any], str]) -> str:

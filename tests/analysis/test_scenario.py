@@ -9,6 +9,9 @@ import pytest
 import assess
 from assess.analysis.scenario import apply_scenario, effective_date, idle_changes, project
 from assess.engine.models import Scenario
+from assess.engine.values import shares_apart
+from assess.render.formats import renderer
+from assess.render.views import scenario_view
 from assess.engine.workspace import load_scenario
 from helpers import MINI, invoke, workspace_args
 
@@ -166,6 +169,20 @@ def test_the_bundled_scenario_s_displacement_route_raises_the_flow_to_the_us(shi
     only_routes = plan.model_copy(update={"facts": [], "packages": []})
     year = project(shipped_workspace, only_routes, "routes", 2027, 2027).years[0]
     assert year.flow[1] > year.flow[0]
+
+
+def test_a_leverage_move_is_shown_to_the_decimals_that_show_it(shipped_workspace):
+    """The displacement route moves Guatemala's leverage by less than a tenth of a point of the flow:
+    at one decimal both sides read 0.3%, so the projection shows two (never "0.3% -> 0.3%")."""
+    plan = load_scenario(shipped_workspace, "fund-mexico-fy2026")
+    only_routes = plan.model_copy(update={"facts": [], "packages": []})
+    result = project(shipped_workspace, only_routes, "routes", 2026, 2026)
+    guatemala = next(change for change in result.years[0].changes if change.country == "GTM")
+    old, new = guatemala.leverage
+    assert f"{old:.1%}" == f"{new:.1%}" and old != new, "the bundled route still moves GTM by under 0.05 points"
+    assert f"leverage {old:.2%} -> {new:.2%}: more flow now passes it" in guatemala.why[0]
+    assert f"{old:.2%} → {new:.2%}" in renderer("table")(scenario_view(result))
+    assert shares_apart(0.12, 0.102) == ("12.0%", "10.2%")  # one decimal where it shows the move
 
 
 def test_a_change_to_what_a_groupings_law_already_settles_changes_nothing(shipped_workspace):
