@@ -1,12 +1,13 @@
 """``assess check``: findings about a valid workspace (errors stop at loading, exit 2).
 
 Findings (exit 1): facts declared but read by no rule; strategy items nothing implements
-(``coverage``); sources a reviewer cannot open (an
-internal file path, or a mirror or proxy site instead of the publisher); with ``--stale-after
-N`` known values older than N years at the as-of year. Warnings (exit 0), each naming the
+(``coverage``); sources a reviewer cannot open (an internal file path, or a mirror or proxy site
+instead of the publisher); with ``--stale-after N`` known values older than N years at the as-of
+year; a profile's value that contradicts its grouping's law. Warnings (exit 0), each naming the
 file and the fact: sources that name no URL and no publisher, that give a homepage only, a
-truncated URL or a news aggregator instead of the publisher (``_weak``); and placeholder-looking
-dates, one day used for many unrelated facts in many profiles (``placeholder_dates``).
+truncated URL or a news aggregator instead of the publisher (``_weak``); placeholder-looking
+dates, one day used for many unrelated facts in many profiles (``placeholder_dates``); and dates
+later than the day they were observed (``dates_after_observation``).
 Coverage per country and the rules no profile has facts for (data gaps) are reported alongside.
 """
 
@@ -61,11 +62,17 @@ class CheckReport:
     weak_sources: list[Finding] = field(default_factory=list)  # warnings: sources a reviewer cannot follow well
     placeholder_dates: list[Finding] = field(default_factory=list)  # warnings: one day shared by unrelated facts
     idle_scenario_changes: list[Finding] = field(default_factory=list)  # warnings: changes that change nothing
+    later_dates: list[Finding] = field(default_factory=list)  # warnings: dates later than the day observed
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return self.weak_sources + self.placeholder_dates + self.later_dates + self.idle_scenario_changes
 
     def to_json(self) -> JSONObject:
         return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
                 "coverage": self.coverage, "weak_sources": [vars(w) for w in self.weak_sources],
                 "placeholder_dates": [vars(p) for p in self.placeholder_dates],
+                "later_dates": [vars(f) for f in self.later_dates],
                 "idle_scenario_changes": [vars(f) for f in self.idle_scenario_changes]}
 
 
@@ -79,7 +86,7 @@ def check(workspace: Workspace, assessment: Assessment, stale_after: int | None 
     coverage = {c.country: c.overall.coverage for c in assessment.countries}
     idle = _idle_scenario_changes(workspace, scenarios) if scenarios else []
     return CheckReport(year, found + unopenable, coverage, data_gaps(assessment), weak, placeholder_dates(workspace),
-                       idle)
+                       idle, dates_after_observation(workspace))
 
 
 def _idle_scenario_changes(workspace: Workspace, scenarios: Mapping[str, Scenario]) -> list[Finding]:
@@ -210,6 +217,18 @@ def findings(workspace: Workspace, year: int, stale_after: int | None = None) ->
     if stale_after is not None:
         found += _stale(workspace, year, stale_after)
     return found + law_contradictions(workspace)
+
+
+def dates_after_observation(workspace: Workspace) -> list[Finding]:
+    """A date-valued entry whose date is later than the day it was observed: a survey reported on 19
+    September 2019 was not held on 31 December 2019 (a year given alone reads as its last day, which
+    overshoots any observation made within that year). A warning, not a finding: a fact may record
+    a date to come (a scheduled review), which its observation precedes."""
+    return [Finding("date-after-observation", f"{profile.file}:{name} ({entry.as_of})",
+                    f"{entry.value} is later than the day it was observed ({entry.as_of}): if it dates an "
+                    f"event, give the latest day the source allows, at most {entry.as_of}")
+            for profile in workspace.profiles.values() for name, history in profile.history.items()
+            for entry in history if isinstance(entry.value, dt.date) and entry.value > entry.as_of]
 
 
 def law_contradictions(workspace: Workspace) -> list[Finding]:

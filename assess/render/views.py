@@ -701,13 +701,14 @@ def check_view(report: CheckReport) -> View:
         notes.append(Remark(f"rules no profile has facts for as of {report.year} (data gaps): "
                             + ", ".join(report.data_gaps)))
     for warnings, what in ((report.weak_sources, "weak source(s): no URL and no publisher, a homepage, a truncated "
-                            "URL or a news aggregator"), (report.placeholder_dates, "placeholder date(s)")):
+                            "URL or a news aggregator"), (report.placeholder_dates, "placeholder date(s)"),
+                           (report.later_dates, "date(s) later than the day observed")):
         if warnings:
             notes.append(Remark(f"warning: {len(warnings)} {what}, e.g. "
                                 + "; ".join(f"{w.where}: {w.message}" for w in warnings[:5])))
     notes += [Remark(f"warning: {f.where}: {f.message}") for f in report.idle_scenario_changes]
     status = f"{len(report.findings)} finding(s)" if report.findings else "ok: rules and profiles are valid; no findings"
-    warned = len(report.weak_sources) + len(report.placeholder_dates) + len(report.idle_scenario_changes)
+    warned = len(report.warnings)
     if warned:  # -q leaves the warnings out, so the one line it prints must not read as all clear
         status += f"; {warned} warning(s)"
     records = ([{"kind": f.kind, "where": f.where, "value": None, "message": f.message} for f in report.findings]
@@ -716,7 +717,7 @@ def check_view(report: CheckReport) -> View:
                + [{"kind": "data-gap", "where": rule, "value": None, "message": "no profile has facts for this rule"}
                   for rule in report.data_gaps]
                + [{"kind": w.kind, "where": w.where, "value": None, "message": w.message}
-                  for w in report.weak_sources + report.placeholder_dates + report.idle_scenario_changes])
+                  for w in report.warnings])
     return View(["finding", "where", "message"], rows, report.to_json, title=status, notes=notes, records=records)
 
 

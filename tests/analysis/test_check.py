@@ -6,7 +6,7 @@ import pytest
 
 import assess
 from assess.analysis.check import AGGREGATORS, PLACEHOLDER
-from helpers import UNION_GROUPINGS
+from helpers import UNION_GROUPINGS, invoke, workspace_args
 
 COUNTRIES = ("DEU", "ITA", "ESP", "POL", "SWE", "AUT", "BEL", "DNK")
 
@@ -150,3 +150,25 @@ def test_a_groupings_law_cites_a_source_a_reviewer_can_open(mini: Path):
     report = assess.check(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)
     assert [(f.kind, f.where.rsplit("/", 1)[-1]) for f in report.findings if f.kind == "source-not-primary"] == [
         ("source-not-primary", "groupings.yaml:union.law.a (2018-06-07)")]
+
+
+@pytest.mark.parametrize("value,reported", [
+    ("2021-12-31", True),  # a year-end given to a survey observed in June: known before it happened
+    ("2021-06-01", False),  # the day it was observed
+    ("2021-03-31", False),  # earlier
+])
+def test_a_date_later_than_the_day_it_was_observed_is_a_warning(mini: Path, value: str, reported: bool):
+    profile = mini / "profiles/NOR.yaml"
+    profile.write_text(profile.read_text().replace("{value: 2021-06-01, as_of: 2021-06-01",
+                                                   f"{{value: {value}, as_of: 2021-06-01"))
+    report = assess.check(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)
+    assert [f.kind for f in report.later_dates] == (["date-after-observation"] if reported else [])
+    assert report.findings == []  # a warning: a fact may record a date to come
+    if reported:
+        assert report.later_dates[0].where.endswith("NOR.yaml:d (2021-06-01)")
+        assert report.later_dates[0].message.startswith("2021-12-31 is later than the day it was observed (2021-06-01)")
+        assert "warning: 1 date(s) later than the day observed, e.g." in invoke("check", *workspace_args(mini)).output
+
+
+def test_no_shipped_date_is_later_than_the_day_it_was_observed(shipped_workspace):
+    assert assess.check(shipped_workspace, 2024).later_dates == []
