@@ -62,17 +62,17 @@ class CheckReport:
     weak_sources: list[Finding] = field(default_factory=list)  # warnings: sources a reviewer cannot follow well
     placeholder_dates: list[Finding] = field(default_factory=list)  # warnings: one day shared by unrelated facts
     idle_scenario_changes: list[Finding] = field(default_factory=list)  # warnings: changes that change nothing
-    later_dates: list[Finding] = field(default_factory=list)  # warnings: dates later than the day observed
+    dates_after_observation: list[Finding] = field(default_factory=list)  # warnings: dates later than the day observed
 
     @property
     def warnings(self) -> list[Finding]:
-        return self.weak_sources + self.placeholder_dates + self.later_dates + self.idle_scenario_changes
+        return self.weak_sources + self.placeholder_dates + self.dates_after_observation + self.idle_scenario_changes
 
     def to_json(self) -> JSONObject:
         return {"year": self.year, "findings": [vars(f) for f in self.findings], "data_gaps": self.data_gaps,
                 "coverage": self.coverage, "weak_sources": [vars(w) for w in self.weak_sources],
                 "placeholder_dates": [vars(p) for p in self.placeholder_dates],
-                "later_dates": [vars(f) for f in self.later_dates],
+                "dates_after_observation": [vars(f) for f in self.dates_after_observation],
                 "idle_scenario_changes": [vars(f) for f in self.idle_scenario_changes]}
 
 

@@ -702,7 +702,7 @@ def check_view(report: CheckReport) -> View:
                             + ", ".join(report.data_gaps)))
     for warnings, what in ((report.weak_sources, "weak source(s): no URL and no publisher, a homepage, a truncated "
                             "URL or a news aggregator"), (report.placeholder_dates, "placeholder date(s)"),
-                           (report.later_dates, "date(s) later than the day observed")):
+                           (report.dates_after_observation, "date(s) later than the day observed")):
         if warnings:
             notes.append(Remark(f"warning: {len(warnings)} {what}, e.g. "
                                 + "; ".join(f"{w.where}: {w.message}" for w in warnings[:5])))

@@ -162,13 +162,13 @@ def test_a_date_later_than_the_day_it_was_observed_is_a_warning(mini: Path, valu
     profile.write_text(profile.read_text().replace("{value: 2021-06-01, as_of: 2021-06-01",
                                                    f"{{value: {value}, as_of: 2021-06-01"))
     report = assess.check(assess.load_workspace(mini / "rules", mini / "profiles"), 2024)
-    assert [f.kind for f in report.later_dates] == (["date-after-observation"] if reported else [])
+    assert [f.kind for f in report.dates_after_observation] == (["date-after-observation"] if reported else [])
     assert report.findings == []  # a warning: a fact may record a date to come
     if reported:
-        assert report.later_dates[0].where.endswith("NOR.yaml:d (2021-06-01)")
-        assert report.later_dates[0].message.startswith("2021-12-31 is later than the day it was observed (2021-06-01)")
+        assert report.dates_after_observation[0].where.endswith("NOR.yaml:d (2021-06-01)")
+        assert report.dates_after_observation[0].message.startswith("2021-12-31 is later than the day it was observed (2021-06-01)")
         assert "warning: 1 date(s) later than the day observed, e.g." in invoke("check", *workspace_args(mini)).output
 
 
 def test_no_shipped_date_is_later_than_the_day_it_was_observed(shipped_workspace):
-    assert assess.check(shipped_workspace, 2024).later_dates == []
+    assert assess.check(shipped_workspace, 2024).dates_after_observation == []
