@@ -10,9 +10,9 @@ import assess
 from assess.analysis.scenario import apply_scenario, effective_date, idle_changes, project
 from assess.engine.models import Scenario
 from assess.engine.values import shares_apart
+from assess.engine.workspace import load_scenario
 from assess.render.formats import renderer
 from assess.render.views import scenario_view
-from assess.engine.workspace import load_scenario
 from helpers import MINI, invoke, workspace_args
 
 SCENARIOS = MINI / "scenarios"
